@@ -1,0 +1,159 @@
+"""Configuration read from the environment and validated at start-up."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+ENVIRONMENTS = ("development", "test", "production")
+DEV_SECRET_KEY = "dev-only-not-a-secret"  # noqa: S105 - only ever used when HTI_ENV=development
+SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
+VALIDATED_SETTINGS = ("HTI_ENV", "SECRET_KEY", "DATABASE_URL", "BASE_URL", "HTI_FAKE_NOW", "SMTP_SECURITY")
+
+
+class ConfigError(SystemExit):
+    """Stop the process with one clear line saying what to set."""
+
+    def __init__(self, message: str):
+        super().__init__(f"hti-comms: configuration error: {message}")
+        self.message = message
+
+
+def normalise_database_url(url: str) -> str:
+    """Return a SQLAlchemy URL with an explicit driver, or raise ConfigError."""
+    url = url.strip()
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL {url!r} is malformed; set it to e.g. "
+            "postgresql://user@host:5432/dbname or sqlite:////absolute/path/hti.db"
+        ) from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"DATABASE_URL uses {backend!r}; set it to a postgresql:// or sqlite:/// URL"
+        )
+    if backend == "postgresql":
+        if not parsed.database:
+            raise ConfigError("DATABASE_URL names no database; set it to postgresql://user@host:5432/dbname")
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def _bool(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def _int(env: dict, name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _float(env: dict, name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return float(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
+
+
+def build_config(env: dict | None = None, overrides: dict | None = None) -> dict:
+    """Return the Flask config for the given environment, validated."""
+    env = dict(os.environ if env is None else env)
+    overrides = dict(overrides or {})
+    # Settings that are validated below may come from either place; overrides win (tests, create_app callers).
+    for key in VALIDATED_SETTINGS:
+        if key in overrides:
+            value = overrides.pop(key)
+            if value is None:
+                env.pop(key, None)
+            else:
+                env[key] = value
+    hti_env = env.get("HTI_ENV", "production")
+    if hti_env not in ENVIRONMENTS:
+        raise ConfigError(f"HTI_ENV must be one of {', '.join(ENVIRONMENTS)}, got {hti_env!r}")
+
+    secret_key = env.get("SECRET_KEY")
+    if not secret_key:
+        if hti_env == "production":
+            raise ConfigError(
+                "SECRET_KEY is not set; set SECRET_KEY to a long random string "
+                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        secret_key = DEV_SECRET_KEY
+    elif hti_env == "production" and secret_key == DEV_SECRET_KEY:
+        raise ConfigError("SECRET_KEY is the development key; set a real SECRET_KEY in production")
+
+    default_db = f"sqlite:///{INSTANCE_DIR / 'hti.db'}"
+    database_url = normalise_database_url(
+        env.get("DATABASE_URL") or default_db
+    )
+
+    base_url = (env.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ConfigError(f"BASE_URL {base_url!r} is not an http(s) URL; set e.g. https://hti.spfseniorerna.se")
+
+    smtp_security = (env.get("SMTP_SECURITY") or "none").lower()
+    if smtp_security not in SMTP_SECURITY_MODES:
+        raise ConfigError(f"SMTP_SECURITY must be one of {', '.join(SMTP_SECURITY_MODES)}, got {smtp_security!r}")
+
+    fake_now = env.get("HTI_FAKE_NOW") or None
+    if fake_now:
+        if hti_env == "production":
+            raise ConfigError("HTI_FAKE_NOW is set in production; unset HTI_FAKE_NOW (it is for demos and tests only)")
+        try:
+            parsed_now = datetime.fromisoformat(fake_now)
+        except ValueError:
+            raise ConfigError(f"HTI_FAKE_NOW {fake_now!r} is not an ISO 8601 time, e.g. 2026-12-01T07:00:00+01:00") from None
+        if parsed_now.tzinfo is None:
+            raise ConfigError(f"HTI_FAKE_NOW {fake_now!r} has no UTC offset; write e.g. 2026-12-01T07:00:00+01:00")
+
+    is_https = parts.scheme == "https"
+    config = {
+        "HTI_ENV": hti_env,
+        "TESTING": hti_env == "test",
+        "SECRET_KEY": secret_key,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BASE_URL": base_url,
+        "PREFERRED_URL_SCHEME": parts.scheme,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": is_https,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": is_https,
+        "WTF_CSRF_TIME_LIMIT": None,
+        "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
+        "SMTP_HOST": env.get("SMTP_HOST") or "127.0.0.1",
+        "SMTP_PORT": _int(env, "SMTP_PORT", 8025),
+        "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
+        "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
+        "SMTP_SECURITY": smtp_security,
+        "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 30.0),
+        "MAIL_FROM": env.get("MAIL_FROM") or "Hemtjänstindex <hemtjanstindex@spfseniorerna.se>",
+        "REDIS_URL": env.get("REDIS_URL") or None,
+        "HTI_FAKE_NOW": fake_now,
+    }
+    config.update(overrides)
+    return config

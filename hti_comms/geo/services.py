@@ -1,0 +1,151 @@
+"""Load and look up the reference data: counties, municipalities, districts."""
+from __future__ import annotations
+
+import csv
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from ..config import PROJECT_ROOT
+from ..extensions import db
+from .models import County, District, Municipality
+
+REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
+
+
+@dataclass
+class LoadReport:
+    counties_added: int = 0
+    municipalities_added: int = 0
+    districts_added: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.counties_added or self.municipalities_added or self.districts_added)
+
+
+def default_district_name(county: County) -> str:
+    """Return the name of the district made by default for a county."""
+    return f"SPF Seniorerna {county.short_name}"
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    with path.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def load_reference_data(reference_dir: Path = REFERENCE_DIR) -> LoadReport:
+    """Insert missing counties, municipalities and default districts; never overwrite staff edits."""
+    report = LoadReport()
+    counties = {c.code: c for c in db.session.scalars(select(County))}
+    for row in _read_csv(reference_dir / "counties.csv"):
+        county = counties.get(row["county_code"])
+        if county is None:
+            county = County(code=row["county_code"], name=row["county_name"], short_name=row["county_name_short"])
+            db.session.add(county)
+            counties[county.code] = county
+            report.counties_added += 1
+
+    districts = {d.county_code: d for d in db.session.scalars(select(District)) if d.county_code}
+    for county in counties.values():
+        if county.code not in districts:
+            district = District(name=default_district_name(county), county_code=county.code)
+            db.session.add(district)
+            districts[county.code] = district
+            report.districts_added += 1
+    db.session.flush()
+
+    existing = set(db.session.scalars(select(Municipality.code)))
+    for row in _read_csv(reference_dir / "municipalities.csv"):
+        if row["municipality_code"] in existing:
+            continue
+        db.session.add(
+            Municipality(
+                code=row["municipality_code"],
+                name=row["municipality_name"],
+                short_name=row["municipality_name_short"],
+                county_code=row["county_code"],
+                district_id=districts[row["county_code"]].id,
+            )
+        )
+        report.municipalities_added += 1
+    db.session.commit()
+    return report
+
+
+def normalise_name(name: str) -> str:
+    """Fold a municipality name for comparison ('Malmö stad' ~ 'malmö'); keep å/ä/ö (Habo is not Håbo)."""
+    folded = unicodedata.normalize("NFC", name.casefold())
+    for suffix in (" kommun", " stad"):
+        if folded.endswith(suffix):
+            folded = folded[: -len(suffix)]
+    return " ".join(folded.replace("-", " ").split())
+
+
+def municipalities_by_code() -> dict[str, Municipality]:
+    """Return every municipality keyed by its four-digit code."""
+    return {m.code: m for m in db.session.scalars(select(Municipality))}
+
+
+def find_municipality(code_or_name: str) -> Municipality | None:
+    """Return the municipality with this code (3 or 4 digits) or name, or None."""
+    text = code_or_name.strip()
+    if text.isdigit() and len(text) in (3, 4):
+        return db.session.get(Municipality, text.zfill(4))
+    wanted = normalise_name(text)
+    matches = [m for m in db.session.scalars(select(Municipality)) if normalise_name(m.short_name) == wanted
+               or normalise_name(m.name) == wanted]
+    return matches[0] if len(matches) == 1 else None
+
+
+class DistrictError(ValueError):
+    """A Swedish message about why the district change cannot be made."""
+
+
+def _check_district_name(name: str, current: District | None = None) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise DistrictError("Distriktet måste ha ett namn.")
+    clash = db.session.scalar(select(District).where(District.name == name))
+    if clash is not None and clash is not current:
+        raise DistrictError(f"Det finns redan ett distrikt som heter ”{name}”.")
+    return name
+
+
+def create_district(name: str) -> District:
+    """Create an SPF district that staff can move municipalities into."""
+    district = District(name=_check_district_name(name))
+    db.session.add(district)
+    db.session.commit()
+    return district
+
+
+def rename_district(district: District, name: str) -> None:
+    district.name = _check_district_name(name, district)
+    db.session.commit()
+
+
+def move_municipality(municipality: Municipality, district_id: int) -> District:
+    """Put a municipality in another district and return that district."""
+    district = db.session.get(District, district_id)
+    if district is None:
+        raise DistrictError("Distriktet finns inte.")
+    municipality.district = district
+    db.session.commit()
+    return district
+
+
+def reset_districts_to_default() -> None:
+    """Put every municipality back in its county's default district and remove staff-made districts."""
+    counties = {c.code: c for c in db.session.scalars(select(County))}
+    defaults = {d.county_code: d for d in db.session.scalars(select(District)) if d.county_code}
+    for municipality in db.session.scalars(select(Municipality)):
+        municipality.district_id = defaults[municipality.county_code].id
+    for district in db.session.scalars(select(District)):
+        if district.county_code is None:
+            db.session.delete(district)
+        else:
+            district.name = default_district_name(counties[district.county_code])
+    db.session.commit()

@@ -1,0 +1,4 @@
+"""Import every domain's models so that SQLAlchemy's metadata (and Alembic) sees all tables."""
+from .auth.models import StaffUser  # noqa: F401
+from .geo.models import County, District, Municipality  # noqa: F401
+from .results.models import IndexResult, ResultSet  # noqa: F401

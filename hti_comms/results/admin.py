@@ -1,0 +1,46 @@
+"""Staff pages: the ranking per year and the results import."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from ..admin import staff_blueprint
+from .forms import ImportResultsForm
+from .models import SUB_INDICES
+from .ranking import available_years, compute_ranking
+from .services import import_results
+
+bp = staff_blueprint("results_admin", __name__, "/resultat")
+
+
+@bp.route("/")
+def index():
+    years = available_years()
+    if years:
+        return redirect(url_for(".ranking", year=years[0]))
+    return render_template("web/results/empty.html")
+
+
+@bp.route("/<int:year>")
+def ranking(year: int):
+    ranking = compute_ranking(year)
+    if ranking is None:
+        abort(404)
+    return render_template("web/results/ranking.html", ranking=ranking, years=available_years(),
+                           sub_indices=SUB_INDICES)
+
+
+@bp.route("/importera", methods=["GET", "POST"])
+def import_file():
+    form = ImportResultsForm()
+    outcome = None
+    if form.validate_on_submit():
+        upload = form.file.data
+        outcome = import_results(upload.read(), upload.filename or "uppladdad fil", form.year.data,
+                                 replace=form.replace.data, imported_by=current_user.email)
+        if outcome.ok:
+            flash(f"{outcome.imported} kommuners resultat för {outcome.year} är importerade.", "success")
+            for note in outcome.parsed.notes:
+                flash(note, "info")
+            return redirect(url_for(".ranking", year=outcome.year))
+    return render_template("web/results/import.html", form=form, outcome=outcome)

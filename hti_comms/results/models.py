@@ -1,0 +1,72 @@
+"""Index results: one result set per year, one row per municipality."""
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime
+from ..extensions import db
+from ..geo.models import Municipality
+
+#: The four sub-indices, in the order the index presents them: (attribute, Swedish label).
+SUB_INDICES: tuple[tuple[str, str], ...] = (
+    ("information", "Information"),
+    ("bistandshandlaggning", "Biståndshandläggning"),
+    ("utforande", "Utförande"),
+    ("stod_och_utveckling", "Stöd och utveckling"),
+)
+SUB_INDEX_LABELS = dict(SUB_INDICES)
+#: Every measure of a result row: the total index first, then the sub-indices.
+MEASURES: tuple[tuple[str, str], ...] = (("index_value", "Index"),) + SUB_INDICES
+
+# Values are 0–100 as published; three decimals keep any precision a source file gives.
+Score = Numeric(6, 3, asdecimal=True)
+
+
+class ResultSet(db.Model):
+    """The results of one year, imported together."""
+
+    __tablename__ = "result_set"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: True for synthetic demo data; shown as "Demodata" wherever these results appear.
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: File name or "demo"; for staff to see where the numbers came from.
+    source: Mapped[str] = mapped_column(String(255))
+    imported_by: Mapped[str | None] = mapped_column(String(255))
+    #: When the ranking becomes public (07:00 Stockholm on publication day); None until staff set it.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    results: Mapped[list["IndexResult"]] = relationship(
+        back_populates="result_set", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class IndexResult(db.Model):
+    __tablename__ = "index_result"
+    __table_args__ = (
+        UniqueConstraint("year", "municipality_code"),
+        CheckConstraint("index_value >= 0 AND index_value <= 100", name="index_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(ForeignKey("result_set.year", ondelete="CASCADE"), index=True)
+    municipality_code: Mapped[str] = mapped_column(ForeignKey("municipality.code"), index=True)
+    #: The total index (0–100).
+    index_value: Mapped[Decimal] = mapped_column(Score)
+    #: Sub-indices (0–100); None when the source had no value for that area.
+    information: Mapped[Decimal | None] = mapped_column(Score)
+    bistandshandlaggning: Mapped[Decimal | None] = mapped_column(Score)
+    utforande: Mapped[Decimal | None] = mapped_column(Score)
+    stod_och_utveckling: Mapped[Decimal | None] = mapped_column(Score)
+
+    result_set: Mapped[ResultSet] = relationship(back_populates="results")
+    municipality: Mapped[Municipality] = relationship()
+
+    def measure(self, name: str) -> Decimal | None:
+        """Return the value of a measure by attribute name ('index_value', 'utforande', …)."""
+        return getattr(self, name)

@@ -1,0 +1,160 @@
+"""Shared fixtures: an app per test on SQLite and (when reachable) PostgreSQL, clients, staff, guards."""
+from __future__ import annotations
+
+import os
+import smtplib
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from hti_comms import clock, create_app
+from hti_comms.config import normalise_database_url
+from hti_comms.extensions import db as _db
+
+DEFAULT_POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", ""}
+TEST_PASSWORD = "rätt-lösenord-123"
+
+
+def _postgres_admin_url() -> tuple[str, bool]:
+    """Return the PostgreSQL URL to create test databases from, and whether it was asked for explicitly."""
+    explicit = os.environ.get("HTI_TEST_POSTGRES_URL")
+    return normalise_database_url(explicit or DEFAULT_POSTGRES_URL), bool(explicit)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """Yield the URL of a fresh, empty database for this test session on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+        return
+
+    admin_url, explicit = _postgres_admin_url()
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("select 1"))
+    except OperationalError as exc:
+        engine.dispose()
+        reason = f"PostgreSQL is not reachable at {make_url(admin_url).render_as_string()} ({exc.orig.__class__.__name__})"
+        if explicit:
+            pytest.fail(f"{reason}, but HTI_TEST_POSTGRES_URL asks for it")
+        pytest.skip(f"{reason}; set HTI_TEST_POSTGRES_URL to run the PostgreSQL tests")
+    # A database of its own, so that test runs in several checkouts never touch each other's rows.
+    name = f"hti_test_{uuid.uuid4().hex[:12]}"
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def migrated_database(database_url):
+    """Run the real migrations once per backend and load the reference data."""
+    from flask_migrate import upgrade
+
+    from hti_comms.geo.services import load_reference_data
+
+    app = create_app({"HTI_ENV": "test", "DATABASE_URL": database_url})
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        _db.engine.dispose()
+    return database_url
+
+
+def _reset_tables(keep=("alembic_version", "county", "municipality", "district")) -> None:
+    """Empty every table the tests may have written to, and put the reference data back as loaded."""
+    from hti_comms.geo.services import reset_districts_to_default
+
+    tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in keep]
+    if _db.engine.dialect.name == "postgresql":
+        if tables:
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            _db.session.execute(table.delete())
+    _db.session.commit()
+    reset_districts_to_default()
+
+
+@pytest.fixture
+def app(migrated_database):
+    """An app on a migrated database with reference data; tables are emptied after each test."""
+    app = create_app({"HTI_ENV": "test", "DATABASE_URL": migrated_database, "SERVER_NAME": None,
+                      "BASE_URL": "https://hti.example.se"})
+    with app.app_context():
+        yield app
+        _db.session.remove()
+        _reset_tables()
+        _db.session.remove()
+        _db.engine.dispose()
+    clock.reset()
+
+
+@pytest.fixture
+def db(app):
+    return _db
+
+
+@pytest.fixture
+def client(app):
+    """A client that talks https, as browsers do with the https BASE_URL the tests configure."""
+    client = app.test_client()
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/"})
+    return client
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def staff_user(app):
+    from hti_comms.auth.services import create_staff
+
+    return create_staff("personal@spf.example", TEST_PASSWORD, name="Karin Personal")
+
+
+@pytest.fixture
+def staff_login(client, staff_user):
+    """Return a client logged in as staff (CSRF is switched off only for this login)."""
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    response = client.post("/logga-in", data={"email": staff_user.email, "password": TEST_PASSWORD})
+    client.application.config["WTF_CSRF_ENABLED"] = True
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return client
+
+
+@pytest.fixture(autouse=True)
+def disallow_remote_smtp(monkeypatch):
+    """Fail any test that would open an SMTP connection to anything but this machine."""
+    original = smtplib.SMTP.connect
+
+    def guarded_connect(self, host="localhost", port=0, source_address=None):
+        if host not in LOCAL_HOSTS and not str(host).startswith("127."):
+            pytest.fail(f"a test tried to reach the SMTP server {host}:{port}; tests may only use local servers")
+        return original(self, host, port, source_address)
+
+    monkeypatch.setattr(smtplib.SMTP, "connect", guarded_connect)
+
+
+@pytest.fixture(autouse=True)
+def reset_clock():
+    yield
+    clock.reset()
+
+
+@pytest.fixture
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,85 @@
+import logging
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from hti_comms import clock, create_app
+from hti_comms.config import ConfigError, build_config
+
+
+def test_factory_builds_an_app_without_touching_the_database(tmp_path):
+    database = tmp_path / "never-created.db"
+    app = create_app({"HTI_ENV": "test", "DATABASE_URL": f"sqlite:///{database}"})
+    assert app.config["TESTING"] is True
+    assert "hti" in app.cli.commands
+    assert not database.exists()
+
+
+def test_factory_accepts_overrides():
+    app = create_app({"HTI_ENV": "test", "DATABASE_URL": "sqlite://", "BASE_URL": "https://hti.example.se/"})
+    assert app.config["BASE_URL"] == "https://hti.example.se"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize("url", ["not a url", "mysql://root@localhost/x", "postgresql://localhost:5432"])
+def test_malformed_database_url_stops_with_one_clear_line(url):
+    with pytest.raises(ConfigError) as error:
+        build_config({"HTI_ENV": "development", "DATABASE_URL": url})
+    assert "DATABASE_URL" in error.value.message and "\n" not in error.value.message
+
+
+def test_postgres_urls_get_the_psycopg_driver():
+    config = build_config({"HTI_ENV": "development", "DATABASE_URL": "postgres://u@db:5432/hti"})
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u@db:5432/hti"
+
+
+def test_missing_secret_key_outside_development():
+    with pytest.raises(ConfigError, match="SECRET_KEY is not set; set SECRET_KEY"):
+        build_config({"HTI_ENV": "production"})
+    assert build_config({"HTI_ENV": "development"})["SECRET_KEY"]
+
+
+def test_bad_config_ends_the_process_with_one_line(project_root):
+    env = {"PATH": "/usr/bin:/bin", "HTI_ENV": "production", "SECRET_KEY": "x" * 32, "DATABASE_URL": "nonsense"}
+    result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "hti", "results", "--year", "2024"],
+                            cwd=project_root, env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        "hti-comms: configuration error: DATABASE_URL 'nonsense' is malformed; set it to e.g. "
+        "postgresql://user@host:5432/dbname or sqlite:////absolute/path/hti.db"
+    ]
+
+
+def test_fake_now_starts_the_clock_there_and_warns(caplog):
+    with caplog.at_level(logging.WARNING):
+        create_app({"HTI_ENV": "test", "DATABASE_URL": "sqlite://", "HTI_FAKE_NOW": "2026-12-01T06:59:00+01:00"})
+    started = datetime(2026, 12, 1, 5, 59, tzinfo=timezone.utc)
+    assert started <= clock.now() < started + timedelta(seconds=5)
+    assert clock.now().tzinfo is not None
+    assert any("HTI_FAKE_NOW is set" in r.getMessage() for r in caplog.records if r.levelno == logging.WARNING)
+
+
+def test_fake_now_is_refused_in_production():
+    with pytest.raises(ConfigError, match="HTI_FAKE_NOW is set in production"):
+        build_config({"HTI_ENV": "production", "SECRET_KEY": "x" * 32, "HTI_FAKE_NOW": "2026-12-01T07:00:00+01:00"})
+
+
+def test_fake_now_needs_an_offset():
+    with pytest.raises(ConfigError, match="no UTC offset"):
+        build_config({"HTI_ENV": "development", "HTI_FAKE_NOW": "2026-12-01T07:00:00"})
+
+
+def test_clock_keeps_running_after_being_set():
+    clock.set_now(datetime(2024, 11, 7, 9, 0, tzinfo=timezone.utc))
+    first = clock.now()
+    second = clock.now()
+    assert second >= first and first.year == 2024
+
+
+def test_public_pages_are_swedish(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<html lang="sv">' in html and "Hemtjänstindex" in html
+    missing = client.get("/finns-inte")
+    assert missing.status_code == 404 and "Sidan finns inte" in missing.get_data(as_text=True)
