@@ -1,7 +1,7 @@
 """Derived figures: ranks, averages and change since the previous year, computed from stored values."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -80,7 +80,11 @@ class YearRanking:
     #: The year compared with for change figures (year − 1), or None when it has no results.
     previous_year: int | None = None
     previous_national_average: Decimal | None = None
+    #: How many municipalities the previous year ranked (None when it has no results).
+    previous_ranked_count: int | None = None
     _by_code: dict[str, RankedResult] = field(default_factory=dict, repr=False)
+    #: Previous year's place -> how many municipalities held it (to say "delad plats" about last year too).
+    _previous_place_counts: Counter = field(default_factory=Counter, repr=False)
 
     @property
     def national_average(self) -> Decimal:
@@ -97,6 +101,15 @@ class YearRanking:
         """Return True when another municipality has the same place for this measure."""
         place = entry.ranks[measure]
         return place is not None and sum(1 for e in self.entries if e.ranks[measure] == place) > 1
+
+    def shares_county_rank(self, entry: RankedResult) -> bool:
+        """Return True when another municipality of the same county has the same county place."""
+        return sum(1 for e in self.entries
+                   if e.county_code == entry.county_code and e.county_rank == entry.county_rank) > 1
+
+    def shares_previous_rank(self, entry: RankedResult) -> bool:
+        """Return True when the entry's place in the previous year was shared with another municipality."""
+        return entry.previous_rank is not None and self._previous_place_counts[entry.previous_rank] > 1
 
 
 def _load(year: int) -> tuple[ResultSet | None, list[IndexResult]]:
@@ -166,8 +179,10 @@ def compute_ranking(year: int) -> YearRanking | None:
         county_averages=county_averages,
         previous_year=(year - 1) if previous_set is not None else None,
         previous_national_average=mean(previous_values.values()) if previous_set is not None else None,
+        previous_ranked_count=len(previous_rows) if previous_set is not None else None,
     )
     ranking._by_code = {e.municipality_code: e for e in entries}
+    ranking._previous_place_counts = Counter(previous_ranks.values())
     return ranking
 
 

@@ -99,3 +99,14 @@ def test_results_cli(runner, db, fmt):
 def test_results_cli_unknown_year(runner, db):
     result = runner.invoke(args=["hti", "results", "--year", "2030"])
     assert result.exit_code != 0 and "Det finns inga resultat för 2030." in result.output
+
+
+def test_previous_year_count_and_shared_places(db):
+    import_results(to_csv(rows_with({"0114": "60.0", "0115": "60.0", "0117": "65.0"})), "f.csv", 2023)
+    import_results(to_csv(rows_with({"0114": "72.5", "0115": "68.0"})), "g.csv", 2024)
+    ranking = compute_ranking(2024)
+    assert ranking.previous_ranked_count == 3
+    assert ranking.shares_previous_rank(ranking.entry("0114"))  # both were 2nd in 2023
+    # 0114 and 0115 are both in Stockholms län and differ this year.
+    assert not ranking.shares_county_rank(ranking.entry("0114"))
+    assert compute_ranking(2023).previous_ranked_count is None

@@ -1,0 +1,1 @@
+"""Talking points, national summaries and result briefs (email, PDF) built from the ranking."""
