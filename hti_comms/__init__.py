@@ -55,16 +55,18 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import add_menu_item
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .briefs.admin import bp as briefs_admin_bp
     from .geo.admin import bp as geo_admin_bp
     from .public.views import bp as public_bp
     from .results.admin import bp as results_admin_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, results_admin_bp, geo_admin_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, results_admin_bp, geo_admin_bp, briefs_admin_bp):
         app.register_blueprint(blueprint)
 
     add_menu_item("admin.dashboard", "Översikt")
     add_menu_item("results_admin.index", "Resultat")
     add_menu_item("geo_admin.districts", "Distrikt")
+    add_menu_item("briefs_admin.index", "Talepunkter")
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -1,0 +1,51 @@
+"""The bar chart of the four sub-indices against the national average, drawn server-side as PNG."""
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display on servers; must be chosen before the figure classes are used
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.patches import Patch  # noqa: E402
+
+from ..formatting import format_number  # noqa: E402
+from .talking_points import SubIndexFigure  # noqa: E402
+
+MUNICIPALITY_COLOUR = "#004b87"  # the site's accent blue
+AVERAGE_COLOUR = "#9a9a9a"
+BAR_HEIGHT = 0.38
+
+
+def sub_index_chart(figures: Sequence[SubIndexFigure], municipality_name: str, *, dpi: int = 110) -> bytes:
+    """Return a PNG of each sub-index of the municipality next to the national average."""
+    figure = Figure(figsize=(7.2, 4.2), dpi=dpi)
+    FigureCanvasAgg(figure)
+    axes = figure.add_subplot()
+    labels = [f.label for f in figures]
+    positions = list(range(len(figures)))[::-1]  # first sub-index at the top
+    for position, item in zip(positions, figures):
+        if item.value is not None:
+            bar = axes.barh(position + BAR_HEIGHT / 2, float(item.value), BAR_HEIGHT, color=MUNICIPALITY_COLOUR)
+            axes.bar_label(bar, labels=[format_number(item.value)], padding=4, fontsize=11)
+        else:
+            axes.text(1, position + BAR_HEIGHT / 2, "uppgift saknas", va="center", fontsize=11, style="italic")
+        if item.national_average is not None:
+            bar = axes.barh(position - BAR_HEIGHT / 2, float(item.national_average), BAR_HEIGHT, color=AVERAGE_COLOUR)
+            axes.bar_label(bar, labels=[format_number(item.national_average)], padding=4, fontsize=11)
+    axes.set_yticks(positions, labels, fontsize=12)
+    axes.set_xlim(0, 110)
+    axes.set_xticks([0, 20, 40, 60, 80, 100])
+    axes.tick_params(axis="x", labelsize=10)
+    for side in ("top", "right"):
+        axes.spines[side].set_visible(False)
+    handles = [Patch(color=MUNICIPALITY_COLOUR, label=municipality_name),
+               Patch(color=AVERAGE_COLOUR, label="Genomsnitt för samtliga kommuner")]
+    axes.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.45, 1.0), ncol=2, frameon=False, fontsize=11)
+    figure.tight_layout()
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()

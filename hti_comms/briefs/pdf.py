@@ -1,0 +1,31 @@
+"""The printable A4 brief per municipality (WeasyPrint), for council meetings."""
+from __future__ import annotations
+
+import base64
+import logging
+
+from flask import render_template
+from weasyprint import HTML
+
+from ..config import PROJECT_ROOT
+from .charts import sub_index_chart
+from .services import brief_context
+from .talking_points import TalkingPoints
+
+# WeasyPrint and fontTools log every font subset at INFO; a batch of 290 PDFs would drown the log.
+for noisy in ("fontTools", "weasyprint", "weasyprint.progress"):
+    logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def brief_pdf(points: TalkingPoints, chart_png: bytes | None = None) -> bytes:
+    """Return the printable brief of one municipality as a PDF."""
+    if chart_png is None and points.entry is not None:
+        chart_png = sub_index_chart(points.sub_indices, points.municipality.short_name)
+    chart_src = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii") if chart_png else None
+    html = render_template("pdf/briefs/local_brief.html", brief=brief_context(points), chart_src=chart_src)
+    return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf()
+
+
+def pdf_filename(points: TalkingPoints) -> str:
+    """Return e.g. 'hemtjanstindex-2024-0114.pdf'."""
+    return f"hemtjanstindex-{points.year}-{points.municipality.code}.pdf"

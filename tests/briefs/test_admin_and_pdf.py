@@ -1,0 +1,91 @@
+import io
+
+from pypdf import PdfReader
+
+from tests.briefs.factories import store_year
+
+
+def two_years():
+    store_year(2023, {"0114": "60.0", "0115": "70.0", "0117": "65.0"})
+    store_year(2024, {"0114": ["72.5", "70.0", "75.0", "71.0", "74.0"], "0115": ["68.0", "66.0", "69.0", "", "70.0"],
+                      "0117": "65.0"})
+
+
+def test_staff_only(client):
+    two_years()
+    response = client.get("/admin/talepunkter/2024/0114")
+    assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
+
+
+def test_municipality_page_shows_points_copy_buttons_and_brief(staff_login):
+    two_years()
+    html = staff_login.get("/admin/talepunkter/2024/0114").get_data(as_text=True)
+    assert "Talepunkter: Upplands Väsby 2024" in html
+    assert "Upplands Väsby fick 72,5 i Hemtjänstindex 2024, jämfört med genomsnittet 68,5" in html
+    # Copy buttons are hidden until the script shows them; the textarea works without JavaScript.
+    assert 'data-copy="point-1" hidden>Kopiera</button>' in html
+    assert '<textarea id="all-points" rows="14" readonly>Upplands Väsby fick 72,5' in html
+    assert "js/copy.js" in html
+    # Brief preview with the chart and the same figures as a table.
+    assert 'src="data:image/png;base64,' in html
+    assert "Samma siffror finns i tabellen under bilden." in html
+    assert "<th scope=\"row\" style=\"text-align:left;border-bottom:1px solid #767676;padding:6px\">Utförande</th>" in html
+    assert "Frågor att ställa till kommunen" in html
+    assert "/admin/talepunkter/2024/0114/brief.pdf" in html
+
+
+def test_missing_sub_index_in_the_brief_table(staff_login):
+    two_years()
+    html = staff_login.get("/admin/talepunkter/2024/0115").get_data(as_text=True)
+    assert "Uppgift saknas för delindexet Utförande 2024." in html
+    assert "uppgift saknas" in html
+
+
+def test_ranking_links_to_the_municipality_page(staff_login):
+    two_years()
+    html = staff_login.get("/admin/resultat/2024").get_data(as_text=True)
+    assert 'href="/admin/talepunkter/2024/0114">Upplands Väsby</a>' in html
+    assert staff_login.get("/admin/talepunkter/2024/9999").status_code == 404
+    assert staff_login.get("/admin/talepunkter/2031/0114").status_code == 404
+
+
+def test_index_chooser_redirects(staff_login):
+    two_years()
+    assert "Sammanfattning för hela landet 2024" in staff_login.get("/admin/talepunkter/").get_data(as_text=True)
+    response = staff_login.get("/admin/talepunkter/?year=2023&kommun=0117")
+    assert response.headers["Location"].endswith("/admin/talepunkter/2023/0117")
+
+
+def test_national_summary_page(staff_login):
+    two_years()
+    html = staff_login.get("/admin/talepunkter/2024/sammanfattning").get_data(as_text=True)
+    assert "Hemtjänstindex 2024: hela landet" in html
+    assert "Störst klättring sedan 2023: Upplands Väsby (från plats 3 till plats 1), som klättrade 2 placeringar." in html
+
+
+def test_district_digest_preview_ranks_within_the_district(staff_login):
+    two_years()
+    store_year(2024, {"0114": "72.5", "0115": "68.0", "0117": "68.0", "0305": "80.0"})
+    from hti_comms.geo.models import District
+    from hti_comms.extensions import db
+    from sqlalchemy import select
+
+    stockholm = db.session.scalar(select(District).where(District.county_code == "01"))
+    html = staff_login.get(f"/admin/talepunkter/2024/distrikt/{stockholm.id}").get_data(as_text=True)
+    # Håbo (Uppsala) is first nationally but not in this district.
+    assert "Håbo" not in html
+    assert "plats 1 av 3</td>" in html and "delad plats 2 av 3</td>" in html
+    assert html.index(">Upplands Väsby</th>") < html.index(">Vallentuna</th>") < html.index(">Österåker</th>")
+
+
+def test_pdf_brief_is_a4_with_the_municipality_name(staff_login):
+    two_years()
+    response = staff_login.get("/admin/talepunkter/2024/0114/brief.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert 'filename="hemtjanstindex-2024-0114.pdf"' in response.headers["Content-Disposition"]
+    reader = PdfReader(io.BytesIO(response.data))
+    page = reader.pages[0]
+    assert (round(float(page.mediabox.width)), round(float(page.mediabox.height))) == (595, 842)  # A4 in points
+    text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
+    assert "Upplands Väsby i Hemtjänstindex 2024" in text
+    assert "72,5" in text and "68,5" in text
