@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -52,3 +53,23 @@ def national_summary_command(year: int, output_format: str) -> None:
     click.echo("")
     for text in summary.sentences():
         click.echo(f"– {text}")
+
+
+@hti.command("brief-pdf")
+@click.argument("kommun")
+@click.option("--year", type=int, required=True, help="The year of the results.")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True, path_type=Path), default=None,
+              help="Where to write the PDF (default: hemtjanstindex-ÅR-KOD.pdf here).")
+def brief_pdf_command(kommun: str, year: int, output: Path | None) -> None:
+    """Write the printable A4 brief of a municipality as a PDF."""
+    from .pdf import brief_pdf, pdf_filename
+
+    try:
+        points = build_talking_points(resolve_municipality(kommun), year)
+    except BriefError as error:
+        raise click.ClickException(str(error)) from None
+    if points.entry is None:
+        raise click.ClickException(f"{points.municipality.short_name} har inget resultat för {year}.")
+    target = output or Path(pdf_filename(points))
+    target.write_bytes(brief_pdf(points))
+    click.echo(f"Utskriften för {points.municipality.short_name} {year} är sparad i {target}.")

@@ -89,3 +89,30 @@ def test_pdf_brief_is_a4_with_the_municipality_name(staff_login):
     text = " ".join(" ".join(p.extract_text().split()) for p in reader.pages)
     assert "Upplands Väsby i Hemtjänstindex 2024" in text
     assert "72,5" in text and "68,5" in text
+
+
+def test_cli_writes_the_pdf(runner, tmp_path):
+    two_years()
+    target = tmp_path / "brev.pdf"
+    result = runner.invoke(args=["hti", "brief-pdf", "Vallentuna", "--year", "2024", "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    assert f"Utskriften för Vallentuna 2024 är sparad i {target}." in result.output
+    text = " ".join(PdfReader(str(target)).pages[0].extract_text().split())
+    assert "Vallentuna i Hemtjänstindex 2024" in text
+    assert "Uppgift saknas för delindexet Utförande 2024." in text
+    missing = runner.invoke(args=["hti", "brief-pdf", "Håbo", "--year", "2024", "--output", str(target)])
+    assert missing.exit_code != 0 and "Håbo har inget resultat för 2024." in missing.output
+
+
+def test_chart_is_a_png_with_and_without_a_sub_index():
+    from decimal import Decimal
+
+    from hti_comms.briefs.charts import sub_index_chart
+    from hti_comms.briefs.talking_points import SubIndexFigure
+
+    figures = [SubIndexFigure("information", "Information", Decimal("61.2"), Decimal("58.85")),
+               SubIndexFigure("utforande", "Utförande", None, Decimal("60"))]
+    png = sub_index_chart(figures, "Upplands Väsby")
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    assert (width, height) == (792, 462)  # 7,2 × 4,2 inches at 110 dpi
