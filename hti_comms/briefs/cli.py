@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -14,8 +15,24 @@ FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(["te
                              show_default=True, help="Text to read, or JSON for other programs.")
 
 
-def _echo_json(data: dict) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+def _print(output_format: str, data: dict, title: str, sentences: list[str]) -> None:
+    """Print JSON for programs, or a title and one dash line per sentence for people."""
+    if output_format == "json":
+        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        return
+    click.echo(title)
+    click.echo("")
+    for text in sentences:
+        click.echo(f"– {text}")
+
+
+@contextmanager
+def _swedish_errors():
+    """Turn a BriefError into a one-line error message and a failing exit code."""
+    try:
+        yield
+    except BriefError as error:
+        raise click.ClickException(str(error)) from None
 
 
 @hti.command("talking-points")
@@ -24,17 +41,10 @@ def _echo_json(data: dict) -> None:
 @FORMAT_OPTION
 def talking_points_command(kommun: str, year: int, output_format: str) -> None:
     """Print the talking points of a municipality (KOMMUN is a code or a name)."""
-    try:
+    with _swedish_errors():
         points = build_talking_points(resolve_municipality(kommun), year)
-    except BriefError as error:
-        raise click.ClickException(str(error)) from None
-    if output_format == "json":
-        _echo_json(points.as_json())
-        return
-    click.echo(f"Talepunkter för {points.municipality.short_name}, Hemtjänstindex {year}")
-    click.echo("")
-    for text in points.texts():
-        click.echo(f"– {text}")
+    _print(output_format, points.as_json(), f"Talepunkter för {points.municipality.short_name}, Hemtjänstindex {year}",
+           points.texts())
 
 
 @hti.command("national-summary")
@@ -42,17 +52,10 @@ def talking_points_command(kommun: str, year: int, output_format: str) -> None:
 @FORMAT_OPTION
 def national_summary_command(year: int, output_format: str) -> None:
     """Print the national summary of a year: top three, movers, best per county."""
-    try:
+    with _swedish_errors():
         summary = build_national_summary(year)
-    except BriefError as error:
-        raise click.ClickException(str(error)) from None
-    if output_format == "json":
-        _echo_json(summary.as_json())
-        return
-    click.echo(f"Hemtjänstindex {year} – sammanfattning för hela landet")
-    click.echo("")
-    for text in summary.sentences():
-        click.echo(f"– {text}")
+    _print(output_format, summary.as_json(), f"Hemtjänstindex {year} – sammanfattning för hela landet",
+           summary.sentences())
 
 
 @hti.command("brief-pdf")
@@ -64,10 +67,8 @@ def brief_pdf_command(kommun: str, year: int, output: Path | None) -> None:
     """Write the printable A4 brief of a municipality as a PDF."""
     from .pdf import brief_pdf, pdf_filename
 
-    try:
+    with _swedish_errors():
         points = build_talking_points(resolve_municipality(kommun), year)
-    except BriefError as error:
-        raise click.ClickException(str(error)) from None
     if points.entry is None:
         raise click.ClickException(f"{points.municipality.short_name} har inget resultat för {year}.")
     target = output or Path(pdf_filename(points))

@@ -1,6 +1,10 @@
 import io
 
 from pypdf import PdfReader
+from sqlalchemy import select
+
+from hti_comms.extensions import db
+from hti_comms.geo.models import District
 
 from tests.briefs.factories import store_year
 
@@ -66,10 +70,6 @@ def test_national_summary_page(staff_login):
 def test_district_digest_preview_ranks_within_the_district(staff_login):
     two_years()
     store_year(2024, {"0114": "72.5", "0115": "68.0", "0117": "68.0", "0305": "80.0"})
-    from hti_comms.geo.models import District
-    from hti_comms.extensions import db
-    from sqlalchemy import select
-
     stockholm = db.session.scalar(select(District).where(District.county_code == "01"))
     html = staff_login.get(f"/admin/talepunkter/2024/distrikt/{stockholm.id}").get_data(as_text=True)
     # Håbo (Uppsala) is first nationally but not in this district.
