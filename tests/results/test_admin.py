@@ -57,3 +57,12 @@ def test_demo_ranking_is_labelled(staff_login, db):
     assert '<span class="badge">Demodata</span>' in html
     assert "inte riktiga resultat" in html
     assert staff_login.get("/admin/resultat/1999").status_code == 404
+
+
+def test_dashboard_lists_years_and_marks_demo_data(staff_login, db):
+    years = load_demo_results()
+    html = staff_login.get("/admin/").get_data(as_text=True)
+    for year in years:
+        assert f"Rankning {year}</a>" in html
+    assert html.count('<span class="badge">Demodata</span>') == 3
+    assert "290 kommuner" in html
