@@ -164,6 +164,18 @@ def disallow_remote_smtp(monkeypatch):
     monkeypatch.setattr(smtplib.SMTP, "connect", guarded_connect)
 
 
+@pytest.fixture
+def mail_sink(app):
+    """A real aiosmtpd server on 127.0.0.1 with the app's SMTP settings pointed at it."""
+    from hti_comms.delivery.sink import SINK_HOST, MemorySink
+
+    sink = MemorySink().start()
+    app.config.update(SMTP_HOST=SINK_HOST, SMTP_PORT=sink.port, SMTP_SECURITY="none",
+                      SMTP_USERNAME=None, SMTP_PASSWORD=None)
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture(autouse=True)
 def reset_clock():
     yield
