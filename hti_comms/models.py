@@ -2,3 +2,5 @@
 from .auth.models import StaffUser  # noqa: F401
 from .geo.models import County, District, Municipality  # noqa: F401
 from .results.models import IndexResult, ResultSet  # noqa: F401
+from .delivery.models import OutboxMessage, Send, SendAttachment, SinkMessage, Suppression  # noqa: F401
+from .scheduling.models import SchedulerState  # noqa: F401
