@@ -45,7 +45,8 @@ def sub_index_chart(figures: Sequence[SubIndexFigure], municipality_name: str, *
     handles = [Patch(color=MUNICIPALITY_COLOUR, label=municipality_name),
                Patch(color=AVERAGE_COLOUR, label="Genomsnitt för samtliga kommuner")]
     axes.legend(handles=handles, loc="lower center", bbox_to_anchor=(0.45, 1.0), ncol=2, frameon=False, fontsize=11)
-    figure.tight_layout()
+    # Fixed margins fit the longest label (Biståndshandläggning); tight_layout would draw the figure twice.
+    figure.subplots_adjust(left=0.29, right=0.97, top=0.86, bottom=0.08)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return buffer.getvalue()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select
 
@@ -12,7 +13,7 @@ from ..geo.models import District
 from ..results.models import ResultSet
 from ..results.ranking import RankedResult, YearRanking, competition_ranks
 from .talking_points import TalkingPoints, build_talking_points
-from .wording import gap, place, places
+from .wording import difference, gap, place, places
 
 FACT_KINDS = ("demo", "index", "trend", "sub_index", "county", "missing")
 
@@ -21,11 +22,12 @@ class ReleaseError(PermissionError):
     """A Swedish message saying why results of a year may not be sent yet."""
 
 
-def check_release(year: int, *, embargoed_audience: bool) -> None:
+def check_release(year: int, *, embargoed_audience: bool, at: datetime | None = None) -> None:
     """Raise ReleaseError unless briefs for `year` may go out now to this kind of audience.
 
     Before publication only an embargoed, entitled audience (e.g. a municipality's own registered contacts
     who pre-ordered the report package) may receive results; a year without a publication time is unpublished.
+    `at` is when the send is scheduled (None = now); a send scheduled for the publication moment is allowed.
     """
     result_set = db.session.get(ResultSet, year)
     if result_set is None:
@@ -35,7 +37,8 @@ def check_release(year: int, *, embargoed_audience: bool) -> None:
     if result_set.published_at is None:
         raise ReleaseError(f"Resultaten för {year} har ingen publiceringstid ännu. Innan de är publicerade får de "
                            "bara skickas till mottagare med embargo.")
-    if now() < as_utc(result_set.published_at):
+    moment = max(now(), as_utc(at)) if at else now()
+    if moment < as_utc(result_set.published_at):
         raise ReleaseError(f"Resultaten för {year} publiceras {format_datetime(result_set.published_at)}. "
                            "Före dess får de bara skickas till mottagare med embargo.")
 
@@ -120,7 +123,9 @@ def _change_text(entry: RankedResult, ranking: YearRanking) -> str:
         return "ingen jämförelse"
     moved = entry.rank_change
     places_text = "samma plats" if moved == 0 else (f"upp {places(moved)}" if moved > 0 else f"ned {places(-moved)}")
-    return f"{format_signed(entry.index_change)} enheter, {places_text} sedan {ranking.previous_year}"
+    change = difference(entry.index, entry.previous_index)
+    index_text = "oförändrat index" if change == 0 else f"{format_signed(change)} enheter"
+    return f"{index_text}, {places_text} sedan {ranking.previous_year}"
 
 
 def districts() -> list[District]:

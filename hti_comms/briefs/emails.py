@@ -1,0 +1,114 @@
+"""Brief emails through the outbox: the local result brief per municipality and the district digest.
+
+The send functions take the recipients as an iterable of `Recipient`; choosing them (council members of a
+municipality, district chairs) belongs to the subscribers domain's audiences. Every send path calls
+`check_release` first, so results never leave before publication except to an embargoed audience.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from ..delivery.models import Send
+from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
+from ..delivery.render import render_template_pair
+from ..extensions import db
+from ..formatting import format_datetime
+from ..geo.models import District, Municipality
+from .charts import sub_index_chart
+from .services import brief_context, check_release, district_context
+from .talking_points import BriefError, TalkingPoints, build_talking_points, year_ranking
+
+#: The subscription list briefs go out on: unsubscribe links and suppressions apply to it.
+BRIEF_LIST_KEY = "resultatbrev"
+LOCAL_BRIEF_TEMPLATE = "briefs/local_brief"
+DISTRICT_DIGEST_TEMPLATE = "briefs/district_digest"
+
+
+def chart_content_id(points: TalkingPoints) -> str:
+    return f"delindex-{points.year}-{points.municipality.code}@hti"
+
+
+def local_brief_subject(points: TalkingPoints, *, embargoed_audience: bool = False) -> str:
+    subject = f"{points.municipality.short_name} i Hemtjänstindex {points.year}"
+    return f"Under embargo: {subject}" if embargoed_audience else subject
+
+
+def local_brief_context(points: TalkingPoints, *, embargoed_audience: bool = False) -> dict:
+    """Return the JSON-serialisable context of the local brief email."""
+    published_at = points.ranking.published_at
+    embargo = None
+    if embargoed_audience:
+        embargo = format_datetime(published_at) if published_at else "resultaten publiceras"
+    return {"brief": brief_context(points), "chart_cid": chart_content_id(points), "embargo": embargo}
+
+
+def local_brief_spec(points: TalkingPoints, *, embargoed_audience: bool = False,
+                     scheduled_at: datetime | None = None, chart_png: bytes | None = None) -> EmailSpec:
+    """Return the email of a municipality's result brief, with the bar chart as an inline image."""
+    if points.entry is None:
+        raise BriefError(f"{points.municipality.short_name} har inget resultat för {points.year}, så det finns "
+                         "inget resultatbrev att skicka.")
+    chart = Attachment(filename=f"delindex-{points.municipality.code}-{points.year}.png", content_type="image/png",
+                       data=chart_png or sub_index_chart(points.sub_indices, points.municipality.short_name),
+                       content_id=chart_content_id(points))
+    return EmailSpec(
+        template=LOCAL_BRIEF_TEMPLATE,
+        subject=local_brief_subject(points, embargoed_audience=embargoed_audience),
+        context=local_brief_context(points, embargoed_audience=embargoed_audience),
+        kind="local_brief_embargoed" if embargoed_audience else "local_brief",
+        list_key=BRIEF_LIST_KEY,
+        scheduled_at=scheduled_at,
+        attachments=(chart,),
+        # The embargoed summary and the public brief are two different things sent; each only once per person.
+        reference=f"brief:{points.year}:{points.municipality.code}" + (":embargo" if embargoed_audience else ""),
+    )
+
+
+def render_local_brief_html(points: TalkingPoints) -> str:
+    """Return the brief email's HTML with the CSS inlined, as the outbox renders it (for previews and the bench)."""
+    context = local_brief_context(points)
+    rendered = render_template_pair(LOCAL_BRIEF_TEMPLATE, context, subject=local_brief_subject(points),
+                                    list_key=BRIEF_LIST_KEY)
+    return rendered.html.fill({})
+
+
+def send_local_brief(municipality: Municipality, year: int, recipients: Iterable[Recipient], *,
+                     embargoed_audience: bool = False, scheduled_at: datetime | None = None) -> Send:
+    """Enqueue the municipality's result brief to the recipients and commit; return the send."""
+    check_release(year, embargoed_audience=embargoed_audience, at=scheduled_at)
+    points = build_talking_points(municipality, year)
+    send = enqueue(local_brief_spec(points, embargoed_audience=embargoed_audience, scheduled_at=scheduled_at),
+                   recipients)
+    db.session.commit()
+    return send
+
+
+def district_digest_spec(district: District, year: int, *, scheduled_at: datetime | None = None) -> EmailSpec:
+    """Return the email covering every municipality of a district, ranked within the district."""
+    digest = district_context(district, year_ranking(year))
+    if not digest["rows"]:
+        raise BriefError(f"Ingen kommun i {district.name} har resultat för {year}, så det finns inget "
+                         "distriktsbrev att skicka.")
+    return EmailSpec(
+        template=DISTRICT_DIGEST_TEMPLATE,
+        subject=f"{district.name}: kommunerna i Hemtjänstindex {year}",
+        context={"digest": digest},
+        kind="district_digest",
+        list_key=BRIEF_LIST_KEY,
+        scheduled_at=scheduled_at,
+        reference=f"district-digest:{year}:{district.id}",
+    )
+
+
+def send_district_digest(district: District, year: int, recipients: Iterable[Recipient], *,
+                         scheduled_at: datetime | None = None) -> Send:
+    """Enqueue the district digest to the recipients and commit; return the send.
+
+    A district covers many municipalities, and before publication a municipality's result may only reach
+    that municipality, so a digest is never sent under embargo.
+    """
+    check_release(year, embargoed_audience=False, at=scheduled_at)
+    send = enqueue(district_digest_spec(district, year, scheduled_at=scheduled_at), recipients)
+    db.session.commit()
+    return send
