@@ -1,8 +1,6 @@
 """Staff pages: talking points per municipality with copy buttons, brief previews, the national summary."""
 from __future__ import annotations
 
-import base64
-
 from flask import Response, abort, redirect, render_template, request, url_for
 
 from ..admin import staff_blueprint
@@ -10,11 +8,11 @@ from ..extensions import db
 from ..geo.models import District, Municipality
 from ..geo.services import municipalities_by_code
 from ..results.ranking import available_years, compute_ranking
-from .charts import sub_index_chart
+from .emails import district_digest_spec, local_brief_spec, preview_email
 from .national import build_national_summary
 from .pdf import brief_pdf, pdf_filename
-from .services import brief_context, district_context, districts
-from .talking_points import build_talking_points
+from .services import districts
+from .talking_points import BriefError, build_talking_points
 
 bp = staff_blueprint("briefs_admin", __name__, "/talepunkter")
 
@@ -43,11 +41,11 @@ def index():
 @bp.route("/<int:year>/<code>")
 def municipality(year: int, code: str):
     points = _points_or_404(year, code)
-    chart = sub_index_chart(points.sub_indices, points.municipality.short_name) if points.entry else None
-    # Inline data URI: the preview shows the same picture the email embeds, without a second request.
-    chart_src = "data:image/png;base64," + base64.b64encode(chart).decode("ascii") if chart else None
-    return render_template("web/briefs/municipality.html", points=points, brief=brief_context(points),
-                           chart_src=chart_src, years=available_years())
+    preview = None
+    if points.entry is not None:
+        spec = local_brief_spec(points)
+        preview = (spec.subject, *preview_email(spec))
+    return render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years())
 
 
 @bp.route("/<int:year>/<code>/brief.pdf")
@@ -66,4 +64,10 @@ def national(year: int):
 @bp.route("/<int:year>/distrikt/<int:district_id>")
 def district(year: int, district_id: int):
     district = db.session.get(District, district_id) or abort(404)
-    return render_template("web/briefs/district.html", digest=district_context(district, _ranking_or_404(year)))
+    _ranking_or_404(year)
+    try:
+        spec = district_digest_spec(district, year)
+    except BriefError as error:
+        return render_template("web/briefs/district.html", district=district, year=year, problem=str(error))
+    return render_template("web/briefs/district.html", district=district, year=year,
+                           preview=(spec.subject, *preview_email(spec)))

@@ -6,12 +6,13 @@ municipality, district chairs) belongs to the subscribers domain's audiences. Ev
 """
 from __future__ import annotations
 
+import base64
 from collections.abc import Iterable
 from datetime import datetime
 
 from ..delivery.models import Send
 from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
-from ..delivery.render import render_template_pair
+from ..delivery.render import render_preview, render_template_pair
 from ..extensions import db
 from ..formatting import format_datetime
 from ..geo.models import District, Municipality
@@ -66,11 +67,22 @@ def local_brief_spec(points: TalkingPoints, *, embargoed_audience: bool = False,
 
 
 def render_local_brief_html(points: TalkingPoints) -> str:
-    """Return the brief email's HTML with the CSS inlined, as the outbox renders it (for previews and the bench)."""
+    """Return the brief email's HTML with the CSS inlined, as the outbox renders it (for the bench)."""
     context = local_brief_context(points)
     rendered = render_template_pair(LOCAL_BRIEF_TEMPLATE, context, subject=local_brief_subject(points),
                                     list_key=BRIEF_LIST_KEY)
     return rendered.html.fill({})
+
+
+def preview_email(spec: EmailSpec) -> tuple[str, str]:
+    """Return (html, text) of an email as an example recipient gets it, inline images as data URIs."""
+    html, text = render_preview(spec.template, spec.context, subject=spec.subject, list_key=spec.list_key,
+                                email="mottagare@example.se", name="Exempel Mottagare")
+    for attachment in spec.attachments:
+        if attachment.content_id:
+            data_uri = f"data:{attachment.content_type};base64," + base64.b64encode(attachment.data).decode("ascii")
+            html = html.replace(f"cid:{attachment.content_id}", data_uri)
+    return html, text
 
 
 def send_local_brief(municipality: Municipality, year: int, recipients: Iterable[Recipient], *,

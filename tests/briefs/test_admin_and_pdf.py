@@ -30,10 +30,11 @@ def test_municipality_page_shows_points_copy_buttons_and_brief(staff_login):
     assert 'data-copy="point-1" hidden>Kopiera</button>' in html
     assert '<textarea id="all-points" rows="14" readonly>Upplands Väsby fick 72,5' in html
     assert "js/copy.js" in html
-    # Brief preview with the chart and the same figures as a table.
-    assert 'src="data:image/png;base64,' in html
+    # The email preview: HTML with the chart inline, and the text part with the same figures.
+    assert "<strong>Ämne:</strong> Upplands Väsby i Hemtjänstindex 2024" in html
+    assert "srcdoc=" in html and "data:image/png;base64," in html and "cid:" not in html
     assert "Samma siffror finns i tabellen under bilden." in html
-    assert "<th scope=\"row\" style=\"text-align:left;border-bottom:1px solid #767676;padding:6px\">Utförande</th>" in html
+    assert "- Utförande: 71,0 / 68,0 / 3,0 enheter över genomsnittet" in html
     assert "Frågor att ställa till kommunen" in html
     assert "/admin/talepunkter/2024/0114/brief.pdf" in html
 
@@ -42,7 +43,9 @@ def test_missing_sub_index_in_the_brief_table(staff_login):
     two_years()
     html = staff_login.get("/admin/talepunkter/2024/0115").get_data(as_text=True)
     assert "Uppgift saknas för delindexet Utförande 2024." in html
-    assert "uppgift saknas" in html
+    assert "- Utförande: uppgift saknas / 68,0 / –" in html
+    no_result = staff_login.get("/admin/talepunkter/2024/0305").get_data(as_text=True)
+    assert "Håbo har inget resultat i Hemtjänstindex 2024." in no_result and "srcdoc" not in no_result
 
 
 def test_ranking_links_to_the_municipality_page(staff_login):
@@ -74,8 +77,13 @@ def test_district_digest_preview_ranks_within_the_district(staff_login):
     html = staff_login.get(f"/admin/talepunkter/2024/distrikt/{stockholm.id}").get_data(as_text=True)
     # Håbo (Uppsala) is first nationally but not in this district.
     assert "Håbo" not in html
-    assert "plats 1 av 3</td>" in html and "delad plats 2 av 3</td>" in html
-    assert html.index(">Upplands Väsby</th>") < html.index(">Vallentuna</th>") < html.index(">Österåker</th>")
+    assert "<h1>Distriktsbrev: SPF Seniorerna Stockholm 2024</h1>" in html
+    assert "plats 1 av 3 i distriktet: Upplands Väsby 72,5" in html
+    assert "delad plats 2 av 3 i distriktet: Vallentuna 68,0" in html
+    assert "delad plats 2 av 3 i distriktet: Österåker 68,0" in html
+    sodermanland = db.session.scalar(select(District).where(District.county_code == "04"))
+    empty = staff_login.get(f"/admin/talepunkter/2024/distrikt/{sodermanland.id}").get_data(as_text=True)
+    assert "Ingen kommun i SPF Seniorerna Södermanland har resultat för 2024" in empty
 
 
 def test_pdf_brief_is_a4_with_the_municipality_name(staff_login):
@@ -116,3 +124,4 @@ def test_chart_is_a_png_with_and_without_a_sub_index():
     assert png.startswith(b"\x89PNG\r\n\x1a\n")
     width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
     assert (width, height) == (792, 462)  # 7,2 × 4,2 inches at 110 dpi
+

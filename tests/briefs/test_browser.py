@@ -1,0 +1,43 @@
+"""Staff copy a talking point in a real browser; without JavaScript the copy buttons stay hidden."""
+import pytest
+from playwright.sync_api import expect
+
+from tests.briefs.factories import store_year
+from tests.conftest import TEST_PASSWORD
+
+pytestmark = pytest.mark.browser
+
+
+def log_in(page, live_server, staff_user, next_path):
+    page.goto(f"{live_server}/logga-in?next={next_path}")
+    page.get_by_label("E-postadress").fill(staff_user.email)
+    page.get_by_label("Lösenord").fill(TEST_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+
+
+def test_copy_button_copies_the_sentence(app, live_server, browser_page, staff_user):
+    store_year(2024, {"0114": "62.3", "0115": "55.4"})
+    page = browser_page
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
+    log_in(page, live_server, staff_user, "/admin/resultat/2024")
+    page.get_by_role("link", name="Upplands Väsby").click()
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Talepunkter: Upplands Väsby 2024")
+
+    buttons = page.get_by_role("button", name="Kopiera", exact=True)
+    assert buttons.count() == len(page.locator("ol.points > li").all())
+    buttons.first.click()
+    expect(page.locator(".copy-status")).to_contain_text("Kopierat.")  # the clipboard answers asynchronously
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied == ("Upplands Väsby fick 62,3 i Hemtjänstindex 2024, jämfört med genomsnittet 58,9 för samtliga "
+                      "kommuner, alltså 3,5 enheter över genomsnittet. Det ger plats 1 av 2 i rankningen.")
+
+
+def test_without_javascript_the_text_is_there_and_no_dead_buttons(app, live_server, browser_page, staff_user):
+    store_year(2024, {"0114": "62.3", "0115": "55.4"})
+    context = browser_page.context.browser.new_context(java_script_enabled=False, locale="sv-SE")
+    page = context.new_page()
+    log_in(page, live_server, staff_user, "/admin/talepunkter/2024/0114")
+    assert page.get_by_role("button", name="Kopiera", exact=True).count() == 0
+    page.get_by_text("Alla talepunkter som en text att markera och kopiera").click()
+    assert page.get_by_label("Alla talepunkter").input_value().startswith("Upplands Väsby fick 62,3")
+    context.close()
