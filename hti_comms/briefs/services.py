@@ -15,7 +15,8 @@ from ..results.ranking import RankedResult, YearRanking, competition_ranks
 from .talking_points import TalkingPoints, build_talking_points
 from .wording import difference, gap, place, places
 
-FACT_KINDS = ("demo", "index", "trend", "sub_index", "county", "missing")
+#: What the brief lists as facts; the demo warning has its own banner there.
+FACT_KINDS = ("index", "trend", "sub_index", "county", "missing")
 
 
 class ReleaseError(PermissionError):

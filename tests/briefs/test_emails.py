@@ -147,3 +147,15 @@ def test_district_digest_ties_share_a_place(app):
         ("Upplands Väsby", "plats 1 av 3", "plats 2 av 4"),
         ("Vallentuna", "delad plats 2 av 3", "delad plats 3 av 4"),
         ("Österåker", "delad plats 2 av 3", "delad plats 3 av 4")]
+
+
+def test_demo_brief_warns_once_in_a_banner(app):
+    from hti_comms.briefs.emails import local_brief_spec, preview_email
+    from hti_comms.briefs.talking_points import build_talking_points
+    from hti_comms.results.services import load_demo_results
+
+    year = load_demo_results()[-1]
+    html, text = preview_email(local_brief_spec(build_talking_points(municipality("0114"), year)))
+    assert text.count("Demodata: siffrorna är syntetiska värden") == 1
+    assert "Citera dem inte" not in text
+    assert "Demodata:" in html
