@@ -21,9 +21,12 @@ def test_difference_is_from_exact_values_not_from_rounded_sides():
     assert gap(Decimal("62.3"), Decimal("58.85")) == "3,5 enheter över genomsnittet"
     # 62,349 (shown 62,3) against 58,851 (shown 58,9): true gap 3,498 → 3,5; the shown sides give 3,4.
     assert gap(Decimal("62.349"), Decimal("58.851")) == "3,5 enheter över genomsnittet"
-    # 60,04 against 59,96 would be 0,1 apart after rounding each side (60,0 − 60,0 = 0 here, but 60,05/59,95
-    # gives 60,1 − 60,0): a gap that rounds to 0,0 is "i nivå med", never "0,0 över".
+    # 60,05 against 59,96 is shown as 60,1 and 60,0, yet the true gap 0,09 is written 0,1 — and a gap that
+    # rounds to 0,0 is "i nivå med", never "0,0 över".
+    assert gap(Decimal("60.05"), Decimal("59.96")) == "0,1 enheter över genomsnittet"
     assert gap(Decimal("60.04"), Decimal("60.00")) == "i nivå med genomsnittet"
+    # 60,05 against 60,04 is shown as 60,1 and 60,0 (naively "0,1 över"), but the true gap 0,01 is level.
+    assert gap(Decimal("60.05"), Decimal("60.04")) == "i nivå med genomsnittet"
     assert gap(Decimal("59.9"), Decimal("60.0")) == "0,1 enheter under genomsnittet"
     assert gap(Decimal("61.0"), Decimal("60.0")) == "1,0 enhet över genomsnittet"
 
