@@ -1,0 +1,170 @@
+"""Store a checked contact file in one transaction, with bulk statements (no per-contact round trips)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import bindparam, insert, update
+
+from ..clock import now
+from ..extensions import db
+from .audiences import Member
+from .importer import ImportPlan, LineAction, plan_import
+from .models import (
+    Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactImport, ContactStatus, ImportStatus,
+    LegalBasis, Subscription,
+)
+
+BATCH = 5000
+
+
+class ImportRefused(ValueError):
+    """A Swedish message about why nothing was imported."""
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    skipped: int = 0
+    invalid: int = 0
+    merged: int = 0
+    #: Contacts who must confirm their address (legal basis "needs opt-in"): they get a confirmation email.
+    to_confirm: list[Member] = field(default_factory=list)
+
+    def summary(self) -> dict:
+        return {"created": self.created, "updated": self.updated, "skipped": self.skipped,
+                "invalid": self.invalid, "merged": self.merged}
+
+
+def _chunks(rows: list, size: int = BATCH):
+    for start in range(0, len(rows), size):
+        yield rows[start:start + size]
+
+
+def apply_plan(plan: ImportPlan, *, actor: str, skip_invalid: bool = False) -> ImportResult:
+    """Write the plan inside the caller's transaction; refuse if any line is invalid unless told to skip them."""
+    if plan.problems:
+        raise ImportRefused(plan.problems[0])
+    invalid = plan.count(LineAction.INVALID)
+    if invalid and not skip_invalid:
+        raise ImportRefused(f"Inget importerades: {invalid} rader har fel. Rätta filen, eller välj att hoppa över "
+                            "raderna med fel.")
+    if not plan.to_write:
+        raise ImportRefused("Inget att importera: alla rader hoppas över.")
+    moment = now()
+    confirmed = plan.basis is LegalBasis.CONSENT_GIVEN
+    new = [c for c in plan.to_write if c.existing is None]
+    old = [c for c in plan.to_write if c.existing is not None]
+
+    ids: dict[str, int] = {}
+    new_status = ContactStatus.CONFIRMED if confirmed else ContactStatus.PENDING
+    for chunk in _chunks(new):
+        rows = db.session.execute(
+            insert(Contact).returning(Contact.id, Contact.email, sort_by_parameter_order=True),
+            [{"email": c.email, "name": c.name, "phone": c.phone, "language": "sv", "status": new_status,
+              "created_at": moment, "status_changed_at": moment, "confirmed_at": moment if confirmed else None}
+             for c in chunk])
+        ids.update({email: id_ for id_, email in rows})
+    for c in old:
+        ids[c.email] = c.existing.id
+
+    renamed = [{"b_id": c.existing.id, "b_name": c.name} for c in old if c.name and c.name != c.existing.name]
+    for chunk in _chunks(renamed):
+        db.session.execute(update(Contact.__table__).where(Contact.__table__.c.id == bindparam("b_id"))
+                           .values(name=bindparam("b_name")), chunk)
+    newly_confirmed = [{"b_id": c.existing.id} for c in old
+                       if confirmed and c.existing.status is ContactStatus.PENDING]
+    for chunk in _chunks(newly_confirmed):
+        db.session.execute(update(Contact.__table__).where(Contact.__table__.c.id == bindparam("b_id"))
+                           .values(status=ContactStatus.CONFIRMED, status_changed_at=moment,
+                                   confirmed_at=moment), chunk)
+
+    affiliations = [{"contact_id": ids[c.email], "role": a.role, "council_name": a.council_name,
+                     "municipality_code": a.municipality_code, "district_id": a.district_id,
+                     "association_name": a.association_name}
+                    for c in plan.to_write for a in c.new_affiliations()]
+    subscriptions = [{"contact_id": ids[c.email], "list_id": list_id, "created_at": moment}
+                     for c in plan.to_write for list_id in sorted(c.new_list_ids())]
+    events = [{"contact_id": ids[c.email], "action": ConsentAction.IMPORTED, "source": ConsentSource.IMPORT,
+               "text_version": None, "legal_basis": plan.basis, "ip_address": None, "actor": actor[:255],
+               "created_at": moment,
+               "list_keys": sorted(plan.lists_by_id[i].key
+                                   for i in c.list_ids | (c.existing.list_ids if c.existing else set()))}
+              for c in plan.to_write]
+    for model, rows in ((Affiliation, affiliations), (Subscription, subscriptions), (ConsentEvent, events)):
+        for chunk in _chunks(rows):
+            db.session.execute(insert(model), chunk)
+
+    result = ImportResult(created=len(new), updated=len(old), skipped=plan.count(LineAction.SKIP),
+                          invalid=invalid, merged=plan.count(LineAction.MERGE))
+    if not confirmed:
+        result.to_confirm = [Member(ids[c.email], c.email, c.name) for c in plan.to_write
+                             if c.existing is None or c.existing.status is ContactStatus.PENDING]
+    return result
+
+
+def import_contacts(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list[str], *,
+                    actor: str, skip_invalid: bool = False) -> tuple[ImportPlan, ImportResult]:
+    """Check and store a contact file in one go (command line, benchmark) — all or nothing."""
+    plan = plan_import(data, filename, basis, default_list_keys)
+    return plan, store_plan(plan, filename, default_list_keys, actor=actor, skip_invalid=skip_invalid)
+
+
+def store_plan(plan: ImportPlan, filename: str, default_list_keys: list[str], *, actor: str,
+               skip_invalid: bool = False) -> ImportResult:
+    """Store a checked file and a record of the import, in one transaction."""
+    try:
+        result = apply_plan(plan, actor=actor or filename, skip_invalid=skip_invalid)
+        db.session.add(ContactImport(filename=filename[:255], data=None, legal_basis=plan.basis,
+                                     default_list_keys=default_list_keys, status=ImportStatus.COMMITTED,
+                                     created_by=actor[:255], created_at=now(), decided_at=now(),
+                                     summary=result.summary()))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def stage_import(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list[str], *,
+                 actor: str) -> tuple[ContactImport, ImportPlan]:
+    """Keep an uploaded file until staff have seen the preview and decided."""
+    plan = plan_import(data, filename, basis, default_list_keys)
+    staged = ContactImport(filename=filename[:255], data=data, legal_basis=basis,
+                           default_list_keys=default_list_keys, status=ImportStatus.PREVIEWED,
+                           created_by=actor[:255], created_at=now(), summary={})
+    db.session.add(staged)
+    db.session.commit()
+    return staged, plan
+
+
+def replan(staged: ContactImport) -> ImportPlan:
+    """Check a staged file again against the database as it is now."""
+    return plan_import(staged.data or b"", staged.filename, staged.legal_basis, staged.default_list_keys)
+
+
+def commit_staged(staged: ContactImport, *, actor: str, skip_invalid: bool) -> ImportResult:
+    """Store a previewed file — all or nothing — and drop the file itself."""
+    if staged.status is not ImportStatus.PREVIEWED or staged.data is None:
+        raise ImportRefused("Den här importen är redan avgjord. Ladda upp filen igen.")
+    plan = replan(staged)
+    try:
+        result = apply_plan(plan, actor=f"{staged.filename} ({actor})", skip_invalid=skip_invalid)
+        staged.status = ImportStatus.COMMITTED
+        staged.data = None
+        staged.decided_at = now()
+        staged.summary = result.summary()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
+def discard_staged(staged: ContactImport) -> None:
+    """Forget a previewed file without importing anything."""
+    if staged.status is ImportStatus.PREVIEWED:
+        staged.status = ImportStatus.DISCARDED
+        staged.data = None
+        staged.decided_at = now()
+        db.session.commit()
