@@ -6,6 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app app
 CHROMIUM ?= /usr/bin/chromium
+PORT ?= 5000
 
 export HTI_ENV ?= development
 
@@ -31,7 +32,7 @@ browser:
 run: install
 	@mkdir -p instance
 	$(FLASK) hti init-db --demo
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -128,6 +128,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         if parsed_now.tzinfo is None:
             raise ConfigError(f"HTI_FAKE_NOW {fake_now!r} has no UTC offset; write e.g. 2026-12-01T07:00:00+01:00")
 
+    delivery = _delivery_settings(env)
     is_https = parts.scheme == "https"
     config = {
         "HTI_ENV": hti_env,
@@ -158,6 +159,32 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         #: Generous: mail providers send one-click unsubscribes for many people from few addresses.
         "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT") or "60 per minute",
         "HTI_FAKE_NOW": fake_now,
+        **delivery,
     }
     config.update(overrides)
     return config
+
+
+def _delivery_settings(env: dict) -> dict:
+    """Return the send worker's, DKIM's and the scheduler's settings, validated."""
+    settings = {
+        "SMTP_POOL_SIZE": _int(env, "SMTP_POOL_SIZE", 4),
+        "SMTP_RATE_PER_SECOND": _float(env, "SMTP_RATE_PER_SECOND", 0.0),
+        "SEND_BATCH_SIZE": _int(env, "SEND_BATCH_SIZE", 200),
+        "SEND_LEASE_SECONDS": _int(env, "SEND_LEASE_SECONDS", 300),
+        "SEND_RETRY_BASE_SECONDS": _int(env, "SEND_RETRY_BASE_SECONDS", 60),
+        "SEND_MAX_ATTEMPTS": _int(env, "SEND_MAX_ATTEMPTS", 8),
+        "SCHEDULER_STALE_SECONDS": _int(env, "SCHEDULER_STALE_SECONDS", 60),
+        "DKIM_PRIVATE_KEY_PATH": env.get("DKIM_PRIVATE_KEY_PATH") or None,
+        "DKIM_SELECTOR": env.get("DKIM_SELECTOR") or None,
+        "DKIM_DOMAIN": env.get("DKIM_DOMAIN") or None,
+    }
+    for name in ("SMTP_POOL_SIZE", "SEND_BATCH_SIZE", "SEND_LEASE_SECONDS", "SEND_MAX_ATTEMPTS",
+                 "SCHEDULER_STALE_SECONDS"):
+        if settings[name] < 1:
+            raise ConfigError(f"{name} must be at least 1, got {settings[name]}")
+    if settings["SMTP_RATE_PER_SECOND"] < 0:
+        raise ConfigError("SMTP_RATE_PER_SECOND must be 0 (no limit) or more")
+    if settings["DKIM_PRIVATE_KEY_PATH"] and not (settings["DKIM_SELECTOR"] and settings["DKIM_DOMAIN"]):
+        raise ConfigError("DKIM_PRIVATE_KEY_PATH is set; also set DKIM_SELECTOR and DKIM_DOMAIN")
+    return settings

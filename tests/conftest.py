@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import smtplib
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -26,11 +27,11 @@ def _postgres_admin_url() -> tuple[str, bool]:
     return normalise_database_url(explicit or DEFAULT_POSTGRES_URL), bool(explicit)
 
 
-@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
-def database_url(request, tmp_path_factory):
-    """Yield the URL of a fresh, empty database for this test session on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+@contextmanager
+def fresh_database(backend: str, directory: Path):
+    """Yield the URL of a new, empty database on `backend`, dropped afterwards (skip if unreachable)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / f'{uuid.uuid4().hex[:8]}.db'}"
         return
 
     admin_url, explicit = _postgres_admin_url()
@@ -54,6 +55,20 @@ def database_url(request, tmp_path_factory):
         with engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    """Yield the URL of a fresh, empty database for this test session on each backend."""
+    with fresh_database(request.param, tmp_path_factory.mktemp("db")) as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request, tmp_path):
+    """Yield the URL of a new, empty database for one test, on each backend."""
+    with fresh_database(request.param, tmp_path) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +164,18 @@ def disallow_remote_smtp(monkeypatch):
     monkeypatch.setattr(smtplib.SMTP, "connect", guarded_connect)
 
 
+@pytest.fixture
+def mail_sink(app):
+    """A real aiosmtpd server on 127.0.0.1 with the app's SMTP settings pointed at it."""
+    from hti_comms.delivery.sink import SINK_HOST, MemorySink
+
+    sink = MemorySink().start()
+    app.config.update(SMTP_HOST=SINK_HOST, SMTP_PORT=sink.port, SMTP_SECURITY="none",
+                      SMTP_USERNAME=None, SMTP_PASSWORD=None)
+    yield sink
+    sink.stop()
+
+
 @pytest.fixture(autouse=True)
 def reset_clock():
     yield
@@ -158,3 +185,47 @@ def reset_clock():
 @pytest.fixture
 def project_root() -> Path:
     return Path(__file__).resolve().parent.parent
+
+
+CHROMIUM = Path(os.environ.get("HTI_CHROMIUM", "/usr/bin/chromium"))
+
+
+@pytest.fixture
+def live_server(app):
+    """Serve `app` over real HTTP on a free local port for the length of the test; yield its base URL."""
+    import threading
+
+    from werkzeug.serving import make_server
+
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture
+def browser_page():
+    """Yield a Playwright page in Debian's chromium (never a downloaded browser)."""
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is missing; `make test` installs Debian's chromium package"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                  "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        )
+        try:
+            page = browser.new_page(locale="sv-SE")
+            yield page
+        finally:
+            browser.close()

@@ -1,7 +1,7 @@
 """subscribers: contacts, lists, consent, audiences
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-23 20:05:59.847116
 
 """
@@ -13,7 +13,7 @@ import hti_comms.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '0003'
-down_revision = '0001'
+down_revision = '0002'
 branch_labels = None
 depends_on = None
 

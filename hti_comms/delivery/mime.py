@@ -1,0 +1,206 @@
+"""Build RFC 5322 message bytes fast: the structure of a send is encoded once, each recipient only fills it.
+
+Every header value passes through `header()`, which removes CR/LF and other control characters and encodes
+anything that is not plain ASCII (or that looks like an RFC 2047 encoded word) so it reads back literally.
+Bodies are quoted-printable (no line over 76 octets), attachments base64; line endings are CRLF.
+"""
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from email.header import Header
+from email.utils import format_datetime, parseaddr
+from urllib.parse import quote
+
+from .outbox import Attachment
+
+CRLF = b"\r\n"
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def clean_header_value(value: str) -> str:
+    """Return `value` on one line: CR, LF and other control characters become single spaces."""
+    return _CONTROL.sub(" ", value or "").strip()
+
+
+def _needs_encoding(value: str) -> bool:
+    return not value.isascii() or "=?" in value
+
+
+def header(name: str, value: str) -> bytes:
+    """Return one folded header line (with CRLF), safe against injection, RFC 2047-encoded when needed."""
+    value = clean_header_value(value)
+    if _needs_encoding(value):
+        encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+    else:
+        encoded = Header(value, "us-ascii", header_name=name).encode(linesep="\r\n")
+    return f"{name}: {encoded}".encode("ascii") + CRLF
+
+
+def format_address(name: str, email: str) -> str:
+    """Return `Name <email>` for a header, the name encoded or quoted as needed."""
+    name = clean_header_value(name)
+    email = clean_header_value(email)
+    if not name:
+        return email
+    if _needs_encoding(name):
+        return Header(name, "utf-8").encode(linesep="\r\n") + f" <{email}>"
+    if re.search(r'[()<>\[\]:;@\\,."]', name):
+        name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return f"{name} <{email}>"
+
+
+def address_header(name: str, display: str, email: str) -> bytes:
+    """Return a From/To header line; long encoded names are folded at encoded-word boundaries."""
+    value = format_address(display, email)
+    return f"{name}: {value}".encode("ascii") + CRLF
+
+
+def quoted_printable(text: str) -> bytes:
+    """Return UTF-8 quoted-printable with CRLF line ends (binascii: fast, lines ≤ 76 octets)."""
+    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
+    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", CRLF)
+
+
+def _base64(data: bytes) -> bytes:
+    return base64.encodebytes(data).replace(b"\n", CRLF)
+
+
+def _filename_params(filename: str) -> str:
+    filename = clean_header_value(filename).replace('"', "")
+    if filename.isascii():
+        return f'filename="{filename}"'
+    return f"filename*=utf-8''{quote(filename)}"
+
+
+def _content_type(value: str) -> tuple[str, str]:
+    """Split e.g. 'text/calendar; method=REQUEST' into ('text/calendar', '; method=REQUEST')."""
+    value = clean_header_value(value)
+    main, _, params = value.partition(";")
+    main = main.strip().lower()
+    if not re.fullmatch(r"[a-z0-9.+-]+/[a-z0-9.+-]+", main):
+        raise ValueError(f"bad content type {value!r}")
+    params = params.strip()
+    return main, (f"; {params}" if params else "")
+
+
+def _attachment_part(attachment: Attachment, *, inline: bool) -> bytes:
+    main, params = _content_type(attachment.content_type)
+    charset = '; charset="utf-8"' if main.startswith("text/") and "charset" not in params.lower() else ""
+    lines = [f"Content-Type: {main}{params}{charset}",
+             "Content-Transfer-Encoding: base64",
+             f"Content-Disposition: {'inline' if inline else 'attachment'}; {_filename_params(attachment.filename)}"]
+    if inline:
+        lines.append(f"Content-ID: <{clean_header_value(attachment.content_id or '')}>")
+    return "\r\n".join(lines).encode("ascii") + CRLF + CRLF + _base64(attachment.data)
+
+
+def _calendar_alternative(attachment: Attachment) -> bytes:
+    # Mail clients show an invitation (with its method, e.g. REQUEST or CANCEL) from an alternative part.
+    main, params = _content_type(attachment.content_type)
+    return (f'Content-Type: {main}{params}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+            .encode("ascii") + _base64(attachment.data))
+
+
+def _multipart(subtype: str, boundary: str, parts: list[bytes | None]) -> list[bytes | None]:
+    """Return the pieces of a multipart; None marks where a filled body part goes (kept as separate items)."""
+    out: list[bytes | None] = [f'Content-Type: multipart/{subtype}; boundary="{boundary}"\r\n\r\n'.encode("ascii")]
+    for part in parts:
+        out.append(f"--{boundary}\r\n".encode("ascii"))
+        if isinstance(part, list):
+            out.extend(part)
+        else:
+            out.append(part)
+        out.append(CRLF)
+    out.append(f"--{boundary}--\r\n".encode("ascii"))
+    return out
+
+
+TEXT_SLOT = "text"
+HTML_SLOT = "html"
+_TEXT_HEAD = b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+_HTML_HEAD = b'Content-Type: text/html; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
+
+
+@dataclass(frozen=True)
+class MessageSkeleton:
+    """Everything about the messages of one send that is the same for every recipient, already encoded."""
+
+    from_line: bytes
+    envelope_from: str
+    subject_line: bytes
+    list_id_line: bytes | None
+    domain: str
+    send_id: int
+    #: Alternating encoded bytes and slot names (TEXT_SLOT / HTML_SLOT), starting with Content-Type.
+    body: tuple[bytes | str, ...]
+
+    def build(self, *, outbox_id: int, email: str, name: str, html: str, text: str,
+              unsubscribe_url: str | None, date: datetime) -> bytes:
+        """Return the complete message bytes for one recipient."""
+        lines = [
+            self.from_line,
+            address_header("To", name, email),
+            self.subject_line,
+            f"Date: {format_datetime(date)}\r\n".encode("ascii"),
+            # Stable per outbox row: if a crash makes us send a row twice, mail clients see one message.
+            f"Message-ID: <hti.{self.send_id}.{outbox_id}@{self.domain}>\r\n".encode("ascii"),
+            b"MIME-Version: 1.0\r\n",
+        ]
+        if unsubscribe_url is not None and self.list_id_line is not None:
+            lines.append(f"List-Unsubscribe: <{clean_header_value(unsubscribe_url)}>\r\n".encode("ascii"))
+            lines.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
+            lines.append(self.list_id_line)
+        for piece in self.body:
+            if piece == TEXT_SLOT:
+                lines.append(quoted_printable(text))
+            elif piece == HTML_SLOT:
+                lines.append(quoted_printable(html))
+            else:
+                lines.append(piece)
+        return b"".join(lines)
+
+
+def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str | None, list_name: str,
+                   attachments: tuple[Attachment, ...]) -> MessageSkeleton:
+    """Encode the shared parts of a send's messages once."""
+    from_name, from_email = parseaddr(mail_from)
+    domain = from_email.rpartition("@")[2] or "localhost"
+    token = secrets.token_hex(8)
+    boundary = iter(f"=_hti_{token}_{n}" for n in range(10))
+    text_part = [_TEXT_HEAD, TEXT_SLOT]
+    html_part = [_HTML_HEAD, HTML_SLOT]
+    inline = [a for a in attachments if a.content_id]
+    files = [a for a in attachments if not a.content_id]
+    if inline:
+        html_part = _multipart("related", next(boundary),
+                               [html_part, *[_attachment_part(a, inline=True) for a in inline]])
+    calendars = [_calendar_alternative(a) for a in files if a.content_type.lower().startswith("text/calendar")]
+    body = _multipart("alternative", next(boundary), [text_part, html_part, *calendars])
+    if files:
+        body = _multipart("mixed", next(boundary), [body, *[_attachment_part(a, inline=False) for a in files]])
+    list_id_line = None
+    if list_key is not None:
+        list_id = re.sub(r"[^A-Za-z0-9.-]", "-", list_key)
+        list_id_line = f"List-Id: {format_address(list_name, f'{list_id}.{domain}')}\r\n".encode("ascii")
+    return MessageSkeleton(
+        from_line=address_header("From", from_name, from_email), envelope_from=from_email,
+        subject_line=header("Subject", subject), list_id_line=list_id_line, domain=domain, send_id=send_id,
+        body=tuple(_flatten(body)),
+    )
+
+
+def _flatten(pieces) -> list[bytes | str]:
+    out: list[bytes | str] = []
+    for piece in pieces:
+        if isinstance(piece, list):
+            out.extend(_flatten(piece))
+        elif out and isinstance(piece, bytes) and isinstance(out[-1], bytes):
+            out[-1] = out[-1] + piece
+        else:
+            out.append(piece)
+    return out

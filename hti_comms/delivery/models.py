@@ -1,0 +1,174 @@
+"""The outbox: sends, one row per recipient, suppressions, and the development mail sink's store."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime
+from ..extensions import db
+
+
+class SendStatus(enum.Enum):
+    SCHEDULED = "scheduled"   # waiting for scheduled_at
+    SENDING = "sending"       # workers may claim its rows
+    PAUSED = "paused"         # staff stopped it for now; nothing new is claimed
+    CANCELLED = "cancelled"   # staff stopped it for good; unsent rows were cancelled
+    DONE = "done"             # no row is waiting any more
+
+
+class OutboxStatus(enum.Enum):
+    QUEUED = "queued"
+    SENDING = "sending"       # claimed by a worker (until lease_until)
+    SENT = "sent"
+    DEFERRED = "deferred"     # temporary failure; tried again after retry_after
+    FAILED = "failed"         # permanent failure
+    #: The connection was lost after the message data went out but before the server answered:
+    #: it may or may not have arrived. Never retried automatically; staff decide.
+    UNKNOWN = "unknown"
+    CANCELLED = "cancelled"
+    SUPPRESSED = "suppressed"  # list mail to an address in Suppression
+
+
+#: Rows a worker may claim (when their send is sending and retry_after has passed).
+WAITING = (OutboxStatus.QUEUED, OutboxStatus.DEFERRED)
+FINAL = (OutboxStatus.SENT, OutboxStatus.FAILED, OutboxStatus.UNKNOWN, OutboxStatus.CANCELLED,
+         OutboxStatus.SUPPRESSED)
+
+SEND_TRANSITIONS = {
+    SendStatus.SCHEDULED: {SendStatus.SENDING, SendStatus.PAUSED, SendStatus.CANCELLED},
+    SendStatus.SENDING: {SendStatus.PAUSED, SendStatus.CANCELLED, SendStatus.DONE},
+    SendStatus.PAUSED: {SendStatus.SENDING, SendStatus.SCHEDULED, SendStatus.CANCELLED},
+    SendStatus.DONE: {SendStatus.SENDING},  # recipients added later to a finished send (same reference)
+    SendStatus.CANCELLED: set(),
+}
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
+
+
+class Send(db.Model):
+    """One thing being sent (a confirmation, a newsletter issue, a brief) to one or many recipients."""
+
+    __tablename__ = "send"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Idempotency key of what is sent, e.g. "brief:2025:0114"; enqueue() reuses the send that has it.
+    reference: Mapped[str | None] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(50), index=True)
+    template: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(300))
+    context: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    #: Set for list mail: unsubscribe headers and footer links, suppression applies.
+    list_key: Mapped[str | None] = mapped_column(String(100))
+    status: Mapped[SendStatus] = mapped_column(_enum(SendStatus, "send_status"), default=SendStatus.SCHEDULED,
+                                               index=True)
+    scheduled_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    attachments: Mapped[list[SendAttachment]] = relationship(
+        back_populates="send", order_by="SendAttachment.position", cascade="all, delete-orphan")
+
+    @property
+    def is_list_mail(self) -> bool:
+        return self.list_key is not None
+
+
+class SendAttachment(db.Model):
+    """A file attached to every message of a send (a calendar invitation, a PDF, an inline image)."""
+
+    __tablename__ = "send_attachment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_id: Mapped[int] = mapped_column(ForeignKey("send.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(200))
+    #: Set for inline parts referenced from the HTML as src="cid:<content_id>".
+    content_id: Mapped[str | None] = mapped_column(String(200))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    send: Mapped[Send] = relationship(back_populates="attachments")
+
+
+class OutboxMessage(db.Model):
+    """One email to one recipient: a row before it is sent, and the record of what happened."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        UniqueConstraint("send_id", "email"),
+        Index("ix_outbox_message_send_id_status", "send_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    send_id: Mapped[int] = mapped_column(ForeignKey("send.id", ondelete="CASCADE"))
+    #: Lower-case.
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: The subscribers domain's Contact.id when known (no foreign key: domains stay independent).
+    contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: Per-recipient template values (recipient.fields.<key>).
+    fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
+    status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    retry_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text)
+    #: Random id of the worker batch that claimed the row; the lease protects it until lease_until.
+    claim_token: Mapped[str | None] = mapped_column(String(40), index=True)
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    send: Mapped[Send] = relationship()
+
+
+class Suppression(db.Model):
+    """An address that never gets list mail again (hard bounce, complaint, unsubscribed from everything)."""
+
+    __tablename__ = "suppression"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-case.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: "hard_bounce", "complaint", "unsubscribed" or "staff".
+    reason: Mapped[str] = mapped_column(String(40))
+    detail: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SinkMessage(db.Model):
+    """A message the local development mail sink received (shown under Testpost)."""
+
+    __tablename__ = "sink_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    mail_from: Mapped[str] = mapped_column(String(254))
+    #: Lower-case envelope recipients, comma-separated.
+    recipients: Mapped[str] = mapped_column(Text)
+    subject: Mapped[str] = mapped_column(String(500), default="")
+    raw: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def can_transition(send: Send, target: SendStatus) -> bool:
+    """Return whether the send may move to `target`."""
+    return target in SEND_TRANSITIONS[send.status]
+
+
+def can_pause(send: Send) -> bool:
+    return can_transition(send, SendStatus.PAUSED)
+
+
+def can_resume(send: Send) -> bool:
+    return send.status is SendStatus.PAUSED
+
+
+def can_cancel(send: Send) -> bool:
+    return can_transition(send, SendStatus.CANCELLED)

@@ -1,0 +1,202 @@
+"""Business operations on sends, outbox rows and suppressions; each public function owns its transaction
+unless it says it works in the caller's."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, delete, exists, func, or_, select, update
+
+from .. import clock
+from ..extensions import db
+from .models import (
+    WAITING,
+    OutboxMessage,
+    OutboxStatus,
+    Send,
+    SendStatus,
+    SinkMessage,
+    Suppression,
+    can_cancel,
+    can_pause,
+    can_resume,
+)
+from .outbox import normalise_email
+
+
+class DeliveryError(Exception):
+    """An action staff asked for that is not possible now; the message is Swedish."""
+
+
+# --- suppressions ---------------------------------------------------------------------------------------
+
+def is_suppressed(email: str) -> bool:
+    """Return whether list mail to this address is blocked."""
+    return db.session.scalar(select(exists().where(Suppression.email == email.strip().lower())))
+
+
+def suppressed_emails_query() -> Select:
+    """Return a SELECT of suppressed (lower-case) emails, for `NOT IN` or an anti-join."""
+    return select(Suppression.email)
+
+
+def suppress(email: str, reason: str, detail: str | None = None) -> None:
+    """Add the address to the suppression list in the caller's transaction (no-op when already there)."""
+    email = email.strip().lower()
+    if not is_suppressed(email):
+        db.session.add(Suppression(email=email, reason=reason, detail=detail, created_at=clock.now()))
+        db.session.flush()
+
+
+def unsuppress(email: str) -> bool:
+    """Remove the address from the suppression list; return whether it was there."""
+    result = db.session.execute(delete(Suppression).where(Suppression.email == email.strip().lower()))
+    db.session.commit()
+    return result.rowcount > 0
+
+
+# --- per person -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SentMessage:
+    """What was sent to one address (for the staff contact page)."""
+
+    outbox_id: int
+    send_id: int
+    kind: str
+    subject: str
+    status: OutboxStatus
+    created_at: object
+    sent_at: object
+    last_error: str | None
+
+
+def messages_for(email: str) -> list[SentMessage]:
+    """Return every outbox row for this address, newest first."""
+    email = email.strip().lower()
+    rows = db.session.execute(
+        select(OutboxMessage, Send.kind, Send.subject).join(Send, Send.id == OutboxMessage.send_id)
+        .where(OutboxMessage.email == email).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
+    )
+    return [SentMessage(outbox_id=m.id, send_id=m.send_id, kind=kind, subject=subject, status=m.status,
+                        created_at=m.created_at, sent_at=m.sent_at, last_error=m.last_error)
+            for m, kind, subject in rows]
+
+
+def forget_address(email: str) -> int:
+    """Erase the address from every delivery table (GDPR erasure) in the caller's transaction; return rows."""
+    email = email.strip().lower()
+    removed = db.session.execute(delete(OutboxMessage).where(OutboxMessage.email == email)).rowcount
+    removed += db.session.execute(delete(Suppression).where(Suppression.email == email)).rowcount
+    # The sink stores comma-separated envelope recipients; match whole addresses only.
+    pattern = or_(SinkMessage.recipients == email, SinkMessage.recipients.like(f"{email},%"),
+                  SinkMessage.recipients.like(f"%,{email}"), SinkMessage.recipients.like(f"%,{email},%"))
+    removed += db.session.execute(delete(SinkMessage).where(pattern)).rowcount
+    return removed
+
+
+# --- sends ----------------------------------------------------------------------------------------------
+
+def start_due_sends() -> int:
+    """Move scheduled sends whose time has come to sending; return how many (caller commits)."""
+    now = clock.now()
+    result = db.session.execute(
+        update(Send).where(Send.status == SendStatus.SCHEDULED, Send.scheduled_at <= now)
+        .values(status=SendStatus.SENDING, started_at=now)
+    )
+    return result.rowcount
+
+
+def finish_sends() -> int:
+    """Mark sending sends with nothing left to send as done; return how many (caller commits)."""
+    pending = select(OutboxMessage.id).where(
+        OutboxMessage.send_id == Send.id,
+        OutboxMessage.status.in_((*WAITING, OutboxStatus.SENDING)),
+    )
+    result = db.session.execute(
+        update(Send).where(Send.status == SendStatus.SENDING, ~exists(pending))
+        .values(status=SendStatus.DONE, finished_at=clock.now())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def get_send(send_id: int) -> Send:
+    send = db.session.get(Send, send_id)
+    if send is None:
+        raise DeliveryError("Utskicket finns inte.")
+    return send
+
+
+def pause_send(send_id: int) -> Send:
+    """Stop claiming new rows of the send; messages already handed to a worker finish."""
+    send = get_send(send_id)
+    if not can_pause(send):
+        raise DeliveryError("Utskicket kan inte pausas nu.")
+    send.status = SendStatus.PAUSED
+    db.session.commit()
+    return send
+
+
+def resume_send(send_id: int) -> Send:
+    """Let workers claim the send's waiting rows again; what was sent is never sent again."""
+    send = get_send(send_id)
+    if not can_resume(send):
+        raise DeliveryError("Utskicket är inte pausat.")
+    send.status = SendStatus.SENDING if send.scheduled_at <= clock.now() else SendStatus.SCHEDULED
+    db.session.commit()
+    return send
+
+
+def cancel_send(send_id: int) -> int:
+    """Cancel every row not yet handed to a worker; return how many were cancelled."""
+    send = get_send(send_id)
+    if not can_cancel(send):
+        raise DeliveryError("Utskicket kan inte avbrytas nu.")
+    send.status = SendStatus.CANCELLED
+    send.finished_at = clock.now()
+    cancelled = db.session.execute(
+        update(OutboxMessage).where(OutboxMessage.send_id == send_id, OutboxMessage.status.in_(WAITING))
+        .values(status=OutboxStatus.CANCELLED, retry_after=None)
+    ).rowcount
+    db.session.commit()
+    return cancelled
+
+
+def send_counts(send_id: int) -> dict[str, int]:
+    """Return the number of the send's rows in each outbox status (every status present, 0 if none)."""
+    counts = {status.value: 0 for status in OutboxStatus}
+    rows = db.session.execute(
+        select(OutboxMessage.status, func.count()).where(OutboxMessage.send_id == send_id)
+        .group_by(OutboxMessage.status)
+    )
+    for status, count in rows:
+        counts[status.value] = count
+    counts["total"] = sum(counts.values())
+    return counts
+
+
+def resolve_unknown(outbox_id: int, *, resend: bool) -> OutboxMessage:
+    """Let staff decide about a message whose delivery is unknown: send it again, or count it as sent."""
+    message = db.session.get(OutboxMessage, outbox_id)
+    if message is None or message.status is not OutboxStatus.UNKNOWN:
+        raise DeliveryError("Meddelandet väntar inte på något beslut.")
+    if resend:
+        message.status = OutboxStatus.QUEUED
+        message.retry_after = None
+        send = message.send
+        if send.status is SendStatus.DONE:
+            send.status = SendStatus.SENDING
+            send.finished_at = None
+    else:
+        message.status = OutboxStatus.SENT
+        message.sent_at = message.sent_at or clock.now()
+    db.session.commit()
+    return message
+
+
+def validate_email(email: str) -> str:
+    """Return the normalised address or raise DeliveryError with a Swedish message."""
+    try:
+        return normalise_email(email)
+    except ValueError as exc:
+        raise DeliveryError(str(exc)) from None

@@ -1,0 +1,117 @@
+"""A local SMTP server (aiosmtpd) that accepts every message and keeps it, for development and tests."""
+from __future__ import annotations
+
+import socket
+import threading
+from collections.abc import Callable
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+from sqlalchemy import delete, func, select
+
+from .. import clock
+from ..extensions import db
+from .models import SinkMessage
+
+SINK_HOST = "127.0.0.1"
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind((SINK_HOST, 0))
+        return probe.getsockname()[1]
+
+
+def parse(raw: bytes) -> EmailMessage:
+    """Parse message bytes with the standard library's modern policy."""
+    return message_from_bytes(raw, policy=policy.default)
+
+
+class StoringHandler:
+    """aiosmtpd handler that passes each accepted message to `store(mail_from, rcpt_tos, raw)`."""
+
+    def __init__(self, store: Callable[[str, list[str], bytes], None]):
+        self.store = store
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        self.store(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content)
+        return "250 OK: meddelandet är mottaget"
+
+
+class MemorySink:
+    """Keeps messages in memory; what the `mail_sink` test fixture is."""
+
+    def __init__(self):
+        self.raw_messages: list[bytes] = []
+        self.envelopes: list[tuple[str, list[str]]] = []
+        self._condition = threading.Condition()
+        self.controller: Controller | None = None
+        self.port = 0
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self._condition:
+            return [parse(raw) for raw in self.raw_messages]
+
+    def store(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> None:
+        with self._condition:
+            self.raw_messages.append(raw)
+            self.envelopes.append((mail_from, rcpt_tos))
+            self._condition.notify_all()
+
+    def wait_for(self, count: int, timeout: float = 10.0) -> list[EmailMessage]:
+        """Wait until at least `count` messages arrived; return them (raise AssertionError on timeout)."""
+        with self._condition:
+            arrived = self._condition.wait_for(lambda: len(self.raw_messages) >= count, timeout)
+        if not arrived:
+            raise AssertionError(f"the mail sink got {len(self.raw_messages)} messages, expected {count}")
+        return self.messages
+
+    def clear(self) -> None:
+        with self._condition:
+            self.raw_messages.clear()
+            self.envelopes.clear()
+
+    def start(self, port: int | None = None, handler=None) -> MemorySink:
+        self.port = port or free_port()
+        self.controller = Controller(handler or StoringHandler(self.store), hostname=SINK_HOST, port=self.port)
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        if self.controller is not None:
+            self.controller.stop()
+            self.controller = None
+
+
+class DatabaseSink:
+    """Stores messages in the sink_message table so that the admin's Testpost page shows them."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def store(self, mail_from: str, rcpt_tos: list[str], raw: bytes) -> None:
+        subject = str(parse(raw).get("Subject", "") or "")[:500]
+        with self.app.app_context():
+            db.session.add(SinkMessage(received_at=clock.now(), mail_from=mail_from or "",
+                                       recipients=",".join(r.lower() for r in rcpt_tos), subject=subject, raw=raw))
+            db.session.commit()
+            db.session.remove()
+
+
+def sink_messages(limit: int = 200) -> list[SinkMessage]:
+    """Return the newest messages the local sink received."""
+    return list(db.session.scalars(select(SinkMessage).order_by(SinkMessage.id.desc()).limit(limit)))
+
+
+def sink_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(SinkMessage))
+
+
+def clear_sink() -> int:
+    """Delete every message the local sink kept; return how many."""
+    removed = db.session.execute(delete(SinkMessage)).rowcount
+    db.session.commit()
+    return removed

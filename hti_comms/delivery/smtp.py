@@ -1,0 +1,136 @@
+"""One persistent SMTP connection that sends a message and says what happened, in outbox terms."""
+from __future__ import annotations
+
+import enum
+import re
+import smtplib
+import socket
+import ssl
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+CRLF = b"\r\n"
+_LEADING_DOT = re.compile(rb"(?m)^\.")
+
+
+class Outcome(enum.Enum):
+    SENT = "sent"
+    DEFERRED = "deferred"   # 4xx, or the connection failed before the message data was complete
+    FAILED = "failed"       # 5xx
+    UNKNOWN = "unknown"     # connection lost after the data, before the reply
+
+
+@dataclass(frozen=True)
+class Delivery:
+    outcome: Outcome
+    error: str | None = None
+    #: A permanent refusal of the recipient address (5xx to RCPT): never send list mail there again.
+    is_hard_bounce: bool = False
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    security: str = "none"      # none | starttls | ssl
+    username: str | None = None
+    password: str | None = None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> SmtpSettings:
+        return cls(host=config["SMTP_HOST"], port=int(config["SMTP_PORT"]), security=config["SMTP_SECURITY"],
+                   username=config.get("SMTP_USERNAME"), password=config.get("SMTP_PASSWORD"),
+                   timeout=float(config.get("SMTP_TIMEOUT", 30.0)))
+
+
+def _reply(code: int, message: bytes | str) -> str:
+    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
+    return f"{code} {text}".strip()
+
+
+class SmtpConnection:
+    """A connection opened on first use, reused for many messages, reopened after a failure."""
+
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
+        self._smtp: smtplib.SMTP | None = None
+
+    def _open(self) -> smtplib.SMTP:
+        s = self.settings
+        if s.security == "ssl":
+            smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
+        else:
+            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+        smtp.ehlo()
+        if s.security == "starttls":
+            smtp.starttls(context=ssl.create_default_context())
+            smtp.ehlo()
+        if s.username:
+            smtp.login(s.username, s.password or "")
+        return smtp
+
+    def close(self) -> None:
+        """Say QUIT if the connection is alive, and forget it."""
+        smtp, self._smtp = self._smtp, None
+        if smtp is None:
+            return
+        try:
+            smtp.quit()
+        except (smtplib.SMTPException, OSError):
+            smtp.close()
+
+    def _drop(self) -> None:
+        smtp, self._smtp = self._smtp, None
+        if smtp is not None:
+            smtp.close()
+
+    def _refused(self, code: int, message, *, is_recipient: bool = False) -> Delivery:
+        error = _reply(code, message)
+        if code == 421 or code < 200:
+            self._drop()  # 421: the server is closing the connection
+        else:
+            self._reset()
+        if 500 <= code < 600:
+            return Delivery(Outcome.FAILED, error, is_hard_bounce=is_recipient)
+        return Delivery(Outcome.DEFERRED, error)
+
+    def _reset(self) -> None:
+        try:
+            self._smtp.rset()
+        except (smtplib.SMTPException, OSError):
+            self._drop()
+
+    def send(self, envelope_from: str, recipient: str, message: bytes) -> Delivery:
+        """Send one message to one recipient and classify the result (never raises for SMTP trouble)."""
+        data_sent = False
+        try:
+            if self._smtp is None:
+                self._smtp = self._open()
+            smtp = self._smtp
+            code, reply = smtp.mail(envelope_from)
+            if code != 250:
+                return self._refused(code, reply)
+            code, reply = smtp.rcpt(recipient)
+            if code not in (250, 251):
+                return self._refused(code, reply, is_recipient=True)
+            code, reply = smtp.docmd("DATA")
+            if code != 354:
+                return self._refused(code, reply)
+            payload = _LEADING_DOT.sub(b"..", message)
+            if not payload.endswith(CRLF):
+                payload += CRLF
+            smtp.send(payload + b"." + CRLF)
+            data_sent = True
+            code, reply = smtp.getreply()
+            if code == 250:
+                return Delivery(Outcome.SENT)
+            return self._refused(code, reply)
+        except smtplib.SMTPAuthenticationError as exc:
+            self._drop()
+            return Delivery(Outcome.DEFERRED, f"SMTP-inloggningen misslyckades: {_reply(exc.smtp_code, exc.smtp_error)}")
+        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
+            self._drop()
+            if data_sent:
+                return Delivery(Outcome.UNKNOWN, f"Förbindelsen bröts efter att meddelandet skickats: {exc!r}")
+            return Delivery(Outcome.DEFERRED, f"Kunde inte skicka: {exc!r}")

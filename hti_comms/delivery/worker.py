@@ -1,0 +1,372 @@
+"""The send worker: claim due outbox rows, send them over a pool of persistent SMTP connections, record.
+
+Crash safety: a row is claimed (status sending, a lease until `lease_until`) and committed before any byte is
+sent; its outcome is committed shortly after the server answers. A worker killed in between leaves rows in
+`sending`; when their lease runs out any worker claims them again. Only those rows — the ones in flight at the
+kill — can reach a recipient twice, and they carry the same Message-ID both times.
+"""
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import OperationalError
+
+from .. import clock
+from ..extensions import db
+from .mime import MessageSkeleton, build_skeleton
+from .models import WAITING, OutboxMessage, OutboxStatus, Send, SendStatus, Suppression
+from .outbox import Attachment
+from .render import RenderedTemplate, recipient_values, render_template_pair
+from .services import finish_sends, start_due_sends, suppress
+from .smtp import Delivery, Outcome, SmtpConnection, SmtpSettings
+
+log = logging.getLogger(__name__)
+RECORD_EVERY = 200           # results per commit
+RECORD_INTERVAL = 0.25       # seconds between commits while busy
+
+
+@dataclass(frozen=True)
+class PreparedSend:
+    """A send rendered once: the template with placeholders and the encoded message skeleton."""
+
+    rendered: RenderedTemplate
+    skeleton: MessageSkeleton
+    list_key: str | None
+
+
+@dataclass(frozen=True)
+class Job:
+    outbox_id: int
+    email: str
+    name: str
+    fields: dict
+    attempts: int
+    prepared: PreparedSend
+
+
+@dataclass(frozen=True)
+class Result:
+    job: Job
+    delivery: Delivery
+
+
+@dataclass
+class WorkerSettings:
+    pool_size: int = 4
+    rate_per_second: float = 0.0
+    batch_size: int = 200
+    lease_seconds: int = 300
+    retry_base_seconds: int = 60
+    retry_max_seconds: int = 6 * 3600
+    max_attempts: int = 8
+    poll_seconds: float = 1.0
+    smtp: SmtpSettings = field(default=None)  # type: ignore[assignment]
+
+    @classmethod
+    def from_config(cls, config) -> WorkerSettings:
+        return cls(pool_size=config["SMTP_POOL_SIZE"], rate_per_second=config["SMTP_RATE_PER_SECOND"],
+                   batch_size=config["SEND_BATCH_SIZE"], lease_seconds=config["SEND_LEASE_SECONDS"],
+                   retry_base_seconds=config["SEND_RETRY_BASE_SECONDS"], max_attempts=config["SEND_MAX_ATTEMPTS"],
+                   smtp=SmtpSettings.from_config(config))
+
+
+class RateLimiter:
+    """At most `rate` messages per second across all connections (0 = no limit)."""
+
+    def __init__(self, rate: float):
+        self.interval = 1.0 / rate if rate > 0 else 0.0
+        self._next = time.monotonic()
+        self._lock = threading.Lock()
+
+    def wait(self) -> None:
+        if not self.interval:
+            return
+        with self._lock:
+            moment = max(self._next, time.monotonic())
+            self._next = moment + self.interval
+        delay = moment - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
+def _signer(app: Flask):
+    from .dkim import signer_from_config
+
+    return signer_from_config(app.config)
+
+
+class SenderPool:
+    """Threads that each own one persistent SMTP connection and turn jobs into results."""
+
+    def __init__(self, app: Flask, settings: WorkerSettings):
+        self.app = app
+        self.settings = settings
+        self.jobs: queue.Queue[Job | None] = queue.Queue()
+        self.results: queue.Queue[Result] = queue.Queue()
+        self.limiter = RateLimiter(settings.rate_per_second)
+        self.sign = _signer(app)
+        self.threads = [threading.Thread(target=self._run, name=f"smtp-{n}", daemon=True)
+                        for n in range(max(1, settings.pool_size))]
+        for thread in self.threads:
+            thread.start()
+
+    def _run(self) -> None:
+        connection = SmtpConnection(self.settings.smtp)
+        with self.app.app_context():  # the links in emails are signed with the app's secret key
+            while True:
+                job = self.jobs.get()
+                if job is None:
+                    break
+                try:
+                    delivery = self._deliver(connection, job)
+                except Exception as exc:  # a bug in building one message must not stop the pool
+                    log.exception("could not build outbox message %s", job.outbox_id)
+                    delivery = Delivery(Outcome.DEFERRED, f"Internt fel: {exc!r}")
+                self.results.put(Result(job, delivery))
+        connection.close()
+
+    def _deliver(self, connection: SmtpConnection, job: Job) -> Delivery:
+        prepared = job.prepared
+        keys = prepared.rendered.keys
+        if prepared.list_key is not None:
+            keys = keys | {"unsubscribe_url"}
+        values = recipient_values(keys, email=job.email, name=job.name, fields=job.fields,
+                                  list_key=prepared.list_key)
+        html, text = prepared.rendered.fill(values)
+        message = prepared.skeleton.build(outbox_id=job.outbox_id, email=job.email, name=job.name, html=html,
+                                          text=text, unsubscribe_url=values.get("unsubscribe_url"),
+                                          date=clock.now())
+        if self.sign is not None:
+            message = self.sign(message)
+        self.limiter.wait()
+        return connection.send(prepared.skeleton.envelope_from, job.email, message)
+
+    def close(self) -> None:
+        for _thread in self.threads:
+            self.jobs.put(None)
+        for thread in self.threads:
+            thread.join()
+
+
+class Worker:
+    """Claims due rows, feeds the pool and records outcomes; all database work happens in this thread."""
+
+    def __init__(self, app: Flask, settings: WorkerSettings | None = None):
+        self.app = app
+        self.settings = settings or WorkerSettings.from_config(app.config)
+        self._prepared: OrderedDict[int, PreparedSend] = OrderedDict()
+        self._claimed: dict[int, Job] = {}
+        self.sent = 0
+
+    # --- claiming ---------------------------------------------------------------------------------------
+
+    def claim(self, limit: int) -> list[Job]:
+        """Claim up to `limit` due rows for this worker and commit the claim before anything is sent."""
+        now = clock.now()
+        token = uuid.uuid4().hex
+        due = (
+            select(OutboxMessage.id).join(Send, Send.id == OutboxMessage.send_id)
+            .where(Send.status == SendStatus.SENDING, or_(
+                and_(OutboxMessage.status.in_(WAITING),
+                     or_(OutboxMessage.retry_after.is_(None), OutboxMessage.retry_after <= now)),
+                and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
+            ))
+            .order_by(OutboxMessage.id).limit(limit)
+        )
+        if db.engine.dialect.name == "postgresql":
+            # Two workers never claim the same row: locked rows are skipped, not waited for.
+            due = due.with_for_update(skip_locked=True, of=OutboxMessage)
+        # One UPDATE statement: on SQLite it runs under the database write lock, so it is atomic too.
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+            .values(status=OutboxStatus.SENDING, claim_token=token,
+                    lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                    attempts=OutboxMessage.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.commit()
+        rows = db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, OutboxMessage.name,
+                   OutboxMessage.fields, OutboxMessage.attempts)
+            .where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
+        ).all()
+        rows = self._drop_suppressed(rows)
+        jobs = [Job(outbox_id=r.id, email=r.email, name=r.name, fields=r.fields or {}, attempts=r.attempts,
+                    prepared=self._prepare(r.send_id)) for r in rows]
+        self._claimed.update((job.outbox_id, job) for job in jobs)
+        return jobs
+
+    def _drop_suppressed(self, rows):
+        list_sends = {r.send_id for r in rows if self._list_key(r.send_id) is not None}
+        if not list_sends:
+            return rows
+        emails = [r.email for r in rows if r.send_id in list_sends]
+        suppressed = set(db.session.scalars(select(Suppression.email).where(Suppression.email.in_(emails))))
+        blocked = [r.id for r in rows if r.send_id in list_sends and r.email in suppressed]
+        if blocked:
+            db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(blocked))
+                               .values(status=OutboxStatus.SUPPRESSED, claim_token=None, lease_until=None)
+                               .execution_options(synchronize_session=False))
+            db.session.commit()
+        return [r for r in rows if r.id not in set(blocked)]
+
+    def _list_key(self, send_id: int) -> str | None:
+        return self._prepare(send_id).list_key
+
+    def _prepare(self, send_id: int) -> PreparedSend:
+        prepared = self._prepared.get(send_id)
+        if prepared is not None:
+            self._prepared.move_to_end(send_id)
+            return prepared
+        send = db.session.get(Send, send_id)
+        rendered = render_template_pair(send.template, send.context or {}, subject=send.subject,
+                                        list_key=send.list_key)
+        attachments = tuple(Attachment(a.filename, a.content_type, a.data, a.content_id) for a in send.attachments)
+        skeleton = build_skeleton(send_id=send.id, mail_from=self.app.config["MAIL_FROM"], subject=send.subject,
+                                  list_key=send.list_key, list_name=(send.context or {}).get("list_name")
+                                  or "Hemtjänstindex", attachments=attachments)
+        prepared = PreparedSend(rendered=rendered, skeleton=skeleton, list_key=send.list_key)
+        self._prepared[send_id] = prepared
+        while len(self._prepared) > 32:
+            self._prepared.popitem(last=False)
+        return prepared
+
+    # --- recording --------------------------------------------------------------------------------------
+
+    def record(self, results: list[Result]) -> None:
+        """Write the outcomes of sent messages in one transaction."""
+        if not results:
+            return
+        now = clock.now()
+        updates = []
+        for result in results:
+            self._claimed.pop(result.job.outbox_id, None)
+            updates.append(self._row_update(result, now))
+            if result.delivery.is_hard_bounce:
+                suppress(result.job.email, "hard_bounce", result.delivery.error)
+        db.session.execute(update(OutboxMessage), updates)
+        db.session.commit()
+        self.sent += sum(1 for r in results if r.delivery.outcome is Outcome.SENT)
+
+    def _row_update(self, result: Result, now) -> dict:
+        delivery = result.delivery
+        row = {"id": result.job.outbox_id, "claim_token": None, "lease_until": None, "last_error": delivery.error}
+        if delivery.outcome is Outcome.SENT:
+            row.update(status=OutboxStatus.SENT, sent_at=now, retry_after=None)
+        elif delivery.outcome is Outcome.DEFERRED and result.job.attempts < self.settings.max_attempts:
+            delay = min(self.settings.retry_base_seconds * 2 ** (result.job.attempts - 1),
+                        self.settings.retry_max_seconds)
+            row.update(status=OutboxStatus.DEFERRED, retry_after=now + timedelta(seconds=delay))
+        elif delivery.outcome is Outcome.DEFERRED:
+            row.update(status=OutboxStatus.FAILED, retry_after=None,
+                       last_error=f"Gav upp efter {result.job.attempts} försök: {delivery.error}")
+        elif delivery.outcome is Outcome.UNKNOWN:
+            row.update(status=OutboxStatus.UNKNOWN, retry_after=None)
+        else:
+            row.update(status=OutboxStatus.FAILED, retry_after=None)
+        return row
+
+    def release_unsent(self) -> None:
+        """Give rows claimed but never handed to SMTP back to the queue (on a clean stop)."""
+        ids = list(self._claimed)
+        self._claimed.clear()
+        if ids:
+            db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.SENDING)
+                .values(status=OutboxStatus.QUEUED, claim_token=None, lease_until=None,
+                        attempts=OutboxMessage.attempts - 1)
+                .execution_options(synchronize_session=False))
+            db.session.commit()
+
+    # --- loops ------------------------------------------------------------------------------------------
+
+    def drain(self, limit: int | None = None, stop: threading.Event | None = None,
+              progress=None) -> int:
+        """Send due rows until none is due (or `limit` rows were handled, or `stop` is set); return sent."""
+        pool = SenderPool(self.app, self.settings)
+        handled = 0
+        outstanding = 0
+        pending: list[Result] = []
+        last_record = time.monotonic()
+        try:
+            while True:
+                stopping = stop is not None and stop.is_set()
+                room = self.settings.batch_size - outstanding
+                if not stopping and room >= self.settings.batch_size // 2 and (limit is None or handled < limit):
+                    size = room if limit is None else min(room, limit - handled)
+                    jobs = self.claim(size)
+                    for job in jobs:
+                        pool.jobs.put(job)
+                    outstanding += len(jobs)
+                    handled += len(jobs)
+                if outstanding == 0:
+                    break
+                try:
+                    result = pool.results.get(timeout=RECORD_INTERVAL)
+                    pending.append(result)
+                    outstanding -= 1
+                    while outstanding and len(pending) < RECORD_EVERY:
+                        pending.append(pool.results.get_nowait())
+                        outstanding -= 1
+                except queue.Empty:
+                    pass
+                if pending and (len(pending) >= RECORD_EVERY or outstanding == 0
+                                or time.monotonic() - last_record >= RECORD_INTERVAL):
+                    if progress is not None:
+                        progress(len(pending))
+                    self.record(pending)
+                    pending = []
+                    last_record = time.monotonic()
+                if stopping:
+                    outstanding -= self._take_back_queued(pool)
+        finally:
+            self._take_back_queued(pool)
+            pool.close()
+            while not pool.results.empty():
+                pending.append(pool.results.get_nowait())
+            self.record(pending)
+            self.release_unsent()
+        return self.sent
+
+    @staticmethod
+    def _take_back_queued(pool: SenderPool) -> int:
+        """Take jobs no thread has started off the queue; they stay claimed until release_unsent()."""
+        taken = 0
+        while True:
+            try:
+                pool.jobs.get_nowait()
+            except queue.Empty:
+                return taken
+            taken += 1
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Send due mail until `stop` is set; survive database hiccups."""
+        while not stop.is_set():
+            try:
+                self.drain(stop=stop)
+                finish_sends()
+                db.session.commit()
+            except OperationalError as exc:
+                db.session.rollback()
+                log.warning("database busy or unreachable, trying again: %s", exc.orig)
+            stop.wait(self.settings.poll_seconds)
+
+
+def deliver_due(limit: int | None = None) -> int:
+    """Send every due outbox row now, in this process; return how many messages were sent."""
+    start_due_sends()
+    db.session.commit()
+    worker = Worker(current_app._get_current_object())
+    sent = worker.drain(limit=limit)
+    finish_sends()
+    db.session.commit()
+    return sent

@@ -1,0 +1,1 @@
+"""The one scheduler process and the registry of sweeps it runs."""

@@ -1,0 +1,124 @@
+"""The outbox through its public surface: enqueue, deliver_due to a real SMTP server, suppressions, erasure."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from hti_comms import clock
+from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus
+from hti_comms.delivery.outbox import Attachment, InvalidRecipient, Recipient, enqueue
+from hti_comms.delivery.services import (
+    forget_address,
+    is_suppressed,
+    messages_for,
+    send_counts,
+    suppress,
+    suppressed_emails_query,
+)
+from hti_comms.delivery.worker import deliver_due
+
+from .helpers import enqueue_people, sample_spec
+
+
+def test_enqueue_deduplicates_and_reference_adds_only_new_recipients(app, db):
+    spec = sample_spec(reference="brief:2026:0114")
+    first = enqueue(spec, [Recipient("Eva@Example.se", "Eva"), Recipient("eva@example.se", "Eva igen"),
+                           Recipient("olle@example.se", "Olle", contact_id=5)])
+    db.session.commit()
+    again = enqueue(spec, [Recipient("olle@example.se"), Recipient("stina@example.se", "Stina")])
+    db.session.commit()
+    assert again.id == first.id
+    rows = db.session.execute(select(OutboxMessage.email, OutboxMessage.name, OutboxMessage.contact_id)
+                              .order_by(OutboxMessage.id)).all()
+    assert rows == [("eva@example.se", "Eva", None), ("olle@example.se", "Olle", 5),
+                    ("stina@example.se", "Stina", None)]
+
+
+def test_enqueue_refuses_an_address_that_could_break_the_envelope(app, db):
+    with pytest.raises(InvalidRecipient, match="Ogiltig e-postadress"):
+        enqueue(sample_spec(), [Recipient("ok@example.se"), Recipient("evil@example.se\r\nRCPT TO:<x@y.se>")])
+    db.session.rollback()
+    assert db.session.scalar(select(func.count()).select_from(Send)) == 0
+
+
+def test_deliver_due_sends_personalised_messages_and_records_them(app, db, mail_sink):
+    send_id = enqueue_people(3)
+    assert deliver_due() == 3
+    messages = mail_sink.wait_for(3)
+    greetings = sorted(m.get_body(("plain",)).get_content().split("Hej ")[1].split("!")[0] for m in messages)
+    assert greetings == ["Person 0", "Person 1", "Person 2"]
+    assert sorted(to for _from, (to,) in mail_sink.envelopes) == [f"person{n}@example.se" for n in range(3)]
+    counts = send_counts(send_id)
+    assert counts["sent"] == 3 and counts["queued"] == 0
+    assert db.session.get(Send, send_id).status is SendStatus.DONE
+    assert deliver_due() == 0
+    assert len(mail_sink.raw_messages) == 3
+
+
+def test_bulk_enqueue_of_many_recipients(app, db, mail_sink):
+    send_id = enqueue_people(2500)
+    assert send_counts(send_id)["queued"] == 2500
+    assert deliver_due(limit=10) == 10
+    assert send_counts(send_id)["queued"] == 2490
+
+
+def test_scheduled_send_waits_for_its_time(app, db, mail_sink):
+    later = clock.now() + timedelta(hours=2)
+    send_id = enqueue_people(2, sample_spec(scheduled_at=later))
+    assert deliver_due() == 0
+    assert db.session.get(Send, send_id).status is SendStatus.SCHEDULED
+    clock.set_now(later + timedelta(seconds=1))
+    assert deliver_due() == 2
+    assert len(mail_sink.wait_for(2)) == 2
+
+
+def test_list_mail_skips_suppressed_addresses_but_transactional_mail_does_not(app, db, mail_sink):
+    suppress("Person1@example.se", "unsubscribed")
+    db.session.commit()
+    assert is_suppressed("person1@EXAMPLE.se")
+    assert "person1@example.se" in db.session.scalars(suppressed_emails_query()).all()
+    list_send = enqueue_people(3, sample_spec(list_key="nyhetsbrev", kind="newsletter"))
+    confirmation = enqueue_people(3, sample_spec(kind="confirmation"), prefix="person")
+    assert deliver_due() == 5
+    assert send_counts(list_send)["suppressed"] == 1
+    assert send_counts(confirmation)["sent"] == 3
+    list_messages = [m for m in mail_sink.wait_for(5) if m["List-Id"]]
+    assert sorted(str(m["To"]) for m in list_messages) == ["Person 0 <person0@example.se>",
+                                                            "Person 2 <person2@example.se>"]
+
+
+def test_suppression_after_enqueue_is_respected_at_send_time(app, db, mail_sink):
+    send_id = enqueue_people(2, sample_spec(list_key="nyhetsbrev"))
+    suppress("person0@example.se", "complaint")
+    db.session.commit()
+    assert deliver_due() == 1
+    assert send_counts(send_id)["suppressed"] == 1
+
+
+def test_attachments_reach_the_recipient(app, db, mail_sink):
+    ics = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n"
+    enqueue(sample_spec(attachments=(Attachment("inbjudan.ics", "text/calendar; method=REQUEST", ics),)),
+            [Recipient("eva@example.se", "Eva")])
+    db.session.commit()
+    deliver_due()
+    (message,) = mail_sink.wait_for(1)
+    attachment = next(message.iter_attachments())
+    assert attachment.get_filename() == "inbjudan.ics"
+    assert attachment.get_param("method") == "REQUEST"
+
+
+def test_messages_for_and_forget_address(app, db, mail_sink):
+    enqueue_people(2)
+    deliver_due()
+    suppress("person0@example.se", "hard_bounce")
+    db.session.commit()
+    history = messages_for("PERSON0@example.se")
+    assert [(m.subject, m.status, m.kind) for m in history] == [("Provbrev", OutboxStatus.SENT, "test")]
+    removed = forget_address("person0@example.se")
+    db.session.commit()
+    assert removed == 2
+    assert messages_for("person0@example.se") == []
+    assert not is_suppressed("person0@example.se")
+    assert len(messages_for("person1@example.se")) == 1
