@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..admin import staff_blueprint
+from ..delivery.services import messages_for
 from ..extensions import db
 from ..formatting import format_integer
 from ..geo.models import County, District, Municipality
@@ -105,6 +106,7 @@ def contact(contact_id: int):
             return redirect(url_for(".contact", contact_id=contact.id))
     return render_template("web/subscribers/admin/contact.html", contact=contact, form=form,
                            affiliation_form=_affiliation_form(), action_form=ActionForm(),
+                           sent=messages_for(contact.email),
                            municipality_names=[m.short_name for m in _places()[2]])
 
 

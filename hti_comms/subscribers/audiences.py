@@ -8,6 +8,8 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 
 from ..clock import now
+from ..delivery.outbox import Recipient
+from ..delivery.services import suppressed_emails_query
 from ..extensions import db
 from ..geo.models import District, Municipality
 from .models import Affiliation, Audience, Contact, ContactStatus, MailingList, Role, Subscription
@@ -80,7 +82,8 @@ def contact_condition(criteria: Criteria):
 def recipients_query(criteria: Criteria):
     """Return the SELECT of (id, email, name) of everyone the audience reaches now."""
     return (select(Contact.id, Contact.email, Contact.name)
-            .where(Contact.status == ContactStatus.CONFIRMED, contact_condition(criteria)))
+            .where(Contact.status == ContactStatus.CONFIRMED, contact_condition(criteria),
+                   Contact.email.not_in(suppressed_emails_query())))
 
 
 class Member(NamedTuple):
@@ -93,6 +96,11 @@ def resolve(criteria: Criteria) -> list[Member]:
     """Return everyone the criteria reach at this moment, in one query."""
     rows = db.session.execute(recipients_query(criteria).order_by(Contact.id))
     return [Member(*row) for row in rows]
+
+
+def recipients(criteria: Criteria) -> list[Recipient]:
+    """Return the audience as delivery recipients, ready for `delivery.outbox.enqueue`."""
+    return [Recipient(m.email, m.name, m.contact_id) for m in resolve(criteria)]
 
 
 def audience_size(criteria: Criteria) -> int:

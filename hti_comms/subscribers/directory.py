@@ -7,7 +7,8 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
-from .audiences import Criteria, contact_condition
+from . import notify
+from .audiences import Criteria, Member, contact_condition
 from .models import ConsentAction, ConsentSource, Contact, ContactStatus, LegalBasis
 from .services import (
     Place, SubscriberError, add_affiliation, build_affiliation, find_contact, leave_everything, lists_for_keys,
@@ -65,6 +66,8 @@ def add_contact(details: ContactDetails, basis: LegalBasis, place: Place | None,
         add_affiliation(contact, affiliation)
     set_lists(contact, lists)
     record(contact, ConsentAction.ADDED_BY_STAFF, ConsentSource.STAFF, legal_basis=basis, actor=actor)
+    if status is ContactStatus.PENDING:
+        notify.confirmations_for([Member(contact.id, contact.email, contact.name)])
     db.session.commit()
     return contact
 

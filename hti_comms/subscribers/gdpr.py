@@ -7,6 +7,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from ..clock import now
+from ..delivery.services import forget_address, messages_for
 from ..extensions import db
 from .models import Contact, ContactImport, ContactStatus, Erasure, ImportStatus
 
@@ -50,6 +51,13 @@ def export_contact(contact: Contact) -> dict:
             "listor efteråt": e.list_keys,
             "ip-adress": e.ip_address,
         } for e in reversed(contact.consent_events)],
+        "skickat till dig": [{
+            "ämne": m.subject,
+            "slag": m.kind,
+            "status": m.status.value,
+            "köad": _time(m.created_at),
+            "skickad": _time(m.sent_at),
+        } for m in messages_for(contact.email)],
     }
 
 
@@ -68,6 +76,7 @@ def erase_contact(contact: Contact, *, erased_by: str = "") -> Erasure:
         "subscriptions": len(contact.subscriptions),
     }
     db.session.delete(contact)
+    removed["delivery_rows"] = forget_address(email)
     # An import waiting for a decision still holds the file the address came from.
     for contact_import in _pending_imports_mentioning(email):
         contact_import.data = None
@@ -92,6 +101,7 @@ def delete_stale_signups() -> int:
     ids = list(db.session.scalars(stale))
     # Through the ORM so that affiliations, subscriptions and history go too (SQLite ignores ON DELETE).
     for contact in db.session.scalars(select(Contact).where(Contact.id.in_(ids))):
+        forget_address(contact.email)
         db.session.delete(contact)
     db.session.commit()
     return len(ids)

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, insert, update
 
 from ..clock import now
 from ..extensions import db
+from . import notify
 from .audiences import Member
 from .importer import ImportPlan, LineAction, plan_import
 from .models import (
@@ -100,6 +101,7 @@ def apply_plan(plan: ImportPlan, *, actor: str, skip_invalid: bool = False) -> I
     if not confirmed:
         result.to_confirm = [Member(ids[c.email], c.email, c.name) for c in plan.to_write
                              if c.existing is None or c.existing.status is ContactStatus.PENDING]
+        notify.confirmations_for(result.to_confirm)
     return result
 
 

@@ -13,14 +13,14 @@ from ..clock import now
 from ..extensions import db
 from ..geo.models import District, Municipality
 from ..geo.services import find_municipality
-from ..tokens import BadToken, make_token, read_token
-from . import consent
+from ..tokens import BadToken, read_token
+from . import consent, notify
+from .confirmation import CONFIRM_PURPOSE
 from .models import (
     Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, CouncilName, LegalBasis,
     MailingList, Role, Subscription, can_change_status,
 )
 
-CONFIRM_PURPOSE = "confirm-subscription"
 DEFAULT_CONFIRM_DAYS = 7
 
 #: The lists every installation starts with: (key, name, description).
@@ -207,12 +207,6 @@ class SignUpRequest:
 class SignUpOutcome:
     result: SignUpResult
     contact: Contact
-    confirm_url: str | None = None
-
-
-def confirmation_token(contact: Contact) -> str:
-    # The issue time travels inside the signed payload so that expiry follows the application clock.
-    return make_token(CONFIRM_PURPOSE, {"e": contact.email, "c": contact.id, "t": int(now().timestamp())})
 
 
 def sign_up(request: SignUpRequest) -> SignUpOutcome:
@@ -224,6 +218,8 @@ def sign_up(request: SignUpRequest) -> SignUpOutcome:
     affiliation = build_affiliation(request.place)
     contact = find_contact(email)
     if contact is not None and contact.status is ContactStatus.CONFIRMED:
+        notify.already_subscribed(contact)
+        db.session.commit()
         return SignUpOutcome(SignUpResult.ALREADY_CONFIRMED, contact)
     if contact is None:
         contact = new_contact(email, request.name, ContactStatus.PENDING)
@@ -236,6 +232,7 @@ def sign_up(request: SignUpRequest) -> SignUpOutcome:
     set_lists(contact, lists)
     record(contact, ConsentAction.SIGNED_UP, ConsentSource.FORM, ip_address=request.ip_address,
            text_version=request.text_version)
+    notify.confirmation_for_sign_up(contact)
     db.session.commit()
     return SignUpOutcome(SignUpResult.NEEDS_CONFIRMATION, contact)
 

@@ -10,6 +10,7 @@ from ..geo.services import municipalities_by_code
 from ..links import PREFERENCES_PATH, preferences_url, PREFERENCES_PURPOSE, UNSUBSCRIBE_PATH, UNSUBSCRIBE_PURPOSE
 from ..tokens import BadToken, read_token
 from . import consent
+from .confirmation import CONFIRM_PATH
 from .forms import ActionForm, PreferencesForm, SignUpForm, as_choices, place_from_choice
 from .gdpr import export_contact
 from .models import ConsentSource, ContactStatus
@@ -74,7 +75,7 @@ def thanks():
     return render_template("web/subscribers/thanks.html")
 
 
-@bp.route("/bekrafta/<token>")
+@bp.route(CONFIRM_PATH + "<token>")
 def confirm_subscription(token: str):
     result, contact = confirm(token, ip_address=request.remote_addr)
     if result in (ConfirmResult.EXPIRED, ConfirmResult.INVALID):

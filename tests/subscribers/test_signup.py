@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from hti_comms import clock
 from hti_comms.subscribers.models import ConsentAction, ConsentEvent, Contact, ContactStatus
-from hti_comms.subscribers.services import confirmation_token
+from hti_comms.subscribers.confirmation import confirmation_token
 from hti_comms.tokens import make_token
 from tests.helpers import form_csrf_token
 
@@ -52,19 +52,19 @@ def test_signup_stores_pending_contact_with_consent_record(client, db, lists):
 def test_confirmation_link_confirms(client, db, lists):
     client.post(SIGNUP, data=signup_data(client))
     contact = db.session.scalar(select(Contact))
-    page = client.get(f"/bekrafta/{confirmation_token(contact)}").get_data(as_text=True)
+    page = client.get(f"/bekrafta/{confirmation_token(contact.id, contact.email)}").get_data(as_text=True)
     assert "Tack, nu är du anmäld!" in page and "Kurser och webbinarier" in page
     db.session.refresh(contact)
     assert contact.status is ContactStatus.CONFIRMED and contact.confirmed_at is not None
     assert [e.action for e in contact.consent_events][0] is ConsentAction.CONFIRMED
-    again = client.get(f"/bekrafta/{confirmation_token(contact)}").get_data(as_text=True)
+    again = client.get(f"/bekrafta/{confirmation_token(contact.id, contact.email)}").get_data(as_text=True)
     assert "Du är redan anmäld" in again
 
 
 def test_expired_and_tampered_confirmation_links_change_nothing(client, db, lists):
     client.post(SIGNUP, data=signup_data(client))
     contact = db.session.scalar(select(Contact))
-    token = confirmation_token(contact)
+    token = confirmation_token(contact.id, contact.email)
 
     tampered = client.get(f"/bekrafta/{token[:-3]}abc")
     assert tampered.status_code == 400 and "Länken fungerar inte" in tampered.get_data(as_text=True)
@@ -137,3 +137,38 @@ def test_pending_address_signing_up_again_keeps_one_contact(client, db, lists):
     assert contact.name == "Birgitta B" and contact.list_keys == {"lokala-resultat"}
     assert db.session.scalar(select(func.count()).select_from(ConsentEvent)) == 2
     assert re.fullmatch(r"[^@]+@exempel\.se", contact.email)
+
+
+def test_sign_up_email_from_the_smtp_sink_confirms_when_followed(client, db, lists, mail_sink):
+    from hti_comms.delivery.worker import deliver_due
+
+    client.post(SIGNUP, data=signup_data(client))
+    assert deliver_due() == 1
+    [message] = mail_sink.wait_for(1)
+    assert "birgitta.berg@exempel.se" in message["To"]
+    assert message["Subject"] == "Bekräfta din anmälan till Hemtjänstindex"
+    assert message["List-Unsubscribe"] is None  # a confirmation is not list mail
+    text = message.get_body(("plain",)).get_content()
+    assert "Hej Birgitta Berg!" in text and "Hemtjänstindex nyhetsbrev, Kurser och webbinarier" in text
+    url = re.search(r"https://hti\.example\.se(/bekrafta/\S+)", text).group(1)
+    html = message.get_body(("html",)).get_content()
+    assert url in html
+
+    page = client.get(url).get_data(as_text=True)
+
+    assert "Tack, nu är du anmäld!" in page
+    contact = db.session.scalar(select(Contact))
+    assert contact.status is ContactStatus.CONFIRMED
+
+
+def test_confirmed_address_signing_up_again_gets_a_notice_not_a_confirmation(client, db, make_contact, mail_sink):
+    from hti_comms.delivery.worker import deliver_due
+
+    make_contact("known@exempel.se", name="Karl Känd")
+    client.post(SIGNUP, data=signup_data(client, email="KNOWN@exempel.se"))
+    assert deliver_due() == 1
+    [message] = mail_sink.wait_for(1)
+    assert message["Subject"] == "Du får redan e-post om Hemtjänstindex"
+    text = message.get_body(("plain",)).get_content()
+    assert "Hej Karl Känd!" in text and "Du får i dag: Hemtjänstindex nyhetsbrev." in text
+    assert "https://hti.example.se/installningar/" in text and "/bekrafta/" not in text
