@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass, field
 
 from email_validator import EmailNotValidError, validate_email
@@ -45,6 +46,8 @@ ROLE_WORDS = {
 } | {role.value: role for role in Role}
 LIST_SEPARATORS = (";", "|", "/")
 QUERY_CHUNK = 2000
+#: A plain ASCII local part (RFC 5322 dot-atom), which email-validator always accepts as it is.
+_PLAIN_LOCAL_PART = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*")
 
 
 class LineAction(enum.Enum):
@@ -164,12 +167,58 @@ class Lookup:
             self.lists_by_word[normalise_header(mailing_list.key)] = mailing_list
             self.lists_by_word[normalise_header(mailing_list.name)] = mailing_list
         self.default_list_ids = {m.id for m in self.lists if m.key in set(default_list_keys)}
+        # Files repeat the same few values in thousands of rows; each distinct value is worked out once.
+        self._municipalities: dict[str, Municipality | None] = {}
+        self._domains: dict[str, str | None] = {}
+        self.roles: dict[str, tuple[Role, CouncilName | None] | None] = {}
+        self.list_cells: dict[str, tuple[set[int], list[str]]] = {}
 
     def municipality(self, text: str) -> Municipality | None:
-        text = text.strip()
-        if text.isdigit() and len(text) in (3, 4):
-            return self.by_code.get(text.zfill(4))
-        return self.by_name.get(normalise_name(text))
+        if text not in self._municipalities:
+            stripped = text.strip()
+            if stripped.isdigit() and len(stripped) in (3, 4):
+                self._municipalities[text] = self.by_code.get(stripped.zfill(4))
+            else:
+                self._municipalities[text] = self.by_name.get(normalise_name(stripped))
+        return self._municipalities[text]
+
+    def role(self, text: str) -> tuple[Role, CouncilName | None] | None:
+        if text not in self.roles:
+            self.roles[text] = parse_role(text)
+        return self.roles[text]
+
+    def lists_in(self, text: str) -> tuple[set[int], list[str]]:
+        """Return the ids of the lists named in a "listor" cell, and problems with unknown names."""
+        if text not in self.list_cells:
+            ids, problems = set(), []
+            cell = text
+            for separator in LIST_SEPARATORS:
+                cell = cell.replace(separator, ",")
+            for word in filter(None, (w.strip() for w in cell.split(","))):
+                mailing_list = self.lists_by_word.get(normalise_header(word))
+                if mailing_list is None:
+                    names = ", ".join(m.key for m in self.lists)
+                    problems.append(f"listan ”{word}” finns inte (listorna heter {names})")
+                else:
+                    ids.add(mailing_list.id)
+            self.list_cells[text] = (ids, problems)
+        ids, problems = self.list_cells[text]
+        return set(ids), list(problems)
+
+    def email(self, text: str) -> str:
+        """Return the address normalised by email-validator (no network), or raise EmailNotValidError."""
+        local, at, domain = text.rpartition("@")
+        if at and len(local) <= 64 and _PLAIN_LOCAL_PART.fullmatch(local):
+            # email-validator's verdict on the domain is the same for every address at it: ask once.
+            if domain not in self._domains:
+                try:
+                    self._domains[domain] = validate_email("x@" + domain, check_deliverability=False).domain
+                except EmailNotValidError:
+                    self._domains[domain] = None
+            normalised_domain = self._domains[domain]
+            if normalised_domain is not None and len(local) + 1 + len(normalised_domain) <= 254:
+                return f"{local}@{normalised_domain}".lower()
+        return validate_email(text, check_deliverability=False).normalized.lower()
 
 
 def _column_map(columns: list[str]) -> dict[str, str]:
@@ -200,7 +249,7 @@ def _check_line(values: dict[str, str], lookup: Lookup) -> tuple[str, str, str, 
         problems.append("e-postadress saknas")
     else:
         try:
-            email = validate_email(raw_email, check_deliverability=False).normalized.lower()
+            email = lookup.email(raw_email)
         except EmailNotValidError:
             email = raw_email.lower()
             problems.append(f"”{raw_email}” är ingen giltig e-postadress")
@@ -224,7 +273,7 @@ def _check_line(values: dict[str, str], lookup: Lookup) -> tuple[str, str, str, 
     affiliation = None
     role_text = values.get("role", "").strip()
     if role_text:
-        parsed = parse_role(role_text)
+        parsed = lookup.role(role_text)
         if parsed is None:
             problems.append(f"rollen ”{role_text}” känns inte igen (t.ex. pensionärsråd, seniorråd, "
                             "föreningsordförande, distriktsordförande, tjänsteperson, personal)")
@@ -252,20 +301,10 @@ def _check_line(values: dict[str, str], lookup: Lookup) -> tuple[str, str, str, 
     elif municipality_text:
         problems.append("kommun är angiven men inte vilken roll personen har")
 
-    list_ids: set[int] = set()
     lists_text = values.get("lists", "").strip()
     if lists_text:
-        for separator in LIST_SEPARATORS:
-            lists_text = lists_text.replace(separator, ",")
-        for word in (w.strip() for w in lists_text.split(",")):
-            if not word:
-                continue
-            mailing_list = lookup.lists_by_word.get(normalise_header(word))
-            if mailing_list is None:
-                names = ", ".join(m.key for m in lookup.lists)
-                problems.append(f"listan ”{word}” finns inte (listorna heter {names})")
-            else:
-                list_ids.add(mailing_list.id)
+        list_ids, list_problems = lookup.lists_in(lists_text)
+        problems.extend(list_problems)
     else:
         list_ids = set(lookup.default_list_ids)
     return email, name, phone, affiliation, list_ids, problems

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import bindparam, insert, update
+from sqlalchemy import bindparam, select, update
 
 from ..clock import now
 from ..extensions import db
 from . import notify
 from .audiences import Member
+from .bulk import insert_rows
 from .importer import ImportPlan, LineAction, plan_import
 from .models import (
     Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactImport, ContactStatus, ImportStatus,
@@ -58,25 +59,28 @@ def apply_plan(plan: ImportPlan, *, actor: str, skip_invalid: bool = False) -> I
     old = [c for c in plan.to_write if c.existing is not None]
 
     ids: dict[str, int] = {}
+    contact_table = Contact.__table__
     new_status = ContactStatus.CONFIRMED if confirmed else ContactStatus.PENDING
-    for chunk in _chunks(new):
-        rows = db.session.execute(
-            insert(Contact).returning(Contact.id, Contact.email, sort_by_parameter_order=True),
-            [{"email": c.email, "name": c.name, "phone": c.phone, "language": "sv", "status": new_status,
-              "created_at": moment, "status_changed_at": moment, "confirmed_at": moment if confirmed else None}
-             for c in chunk])
-        ids.update({email: id_ for id_, email in rows})
+    insert_rows(contact_table, [
+        {"email": c.email, "name": c.name, "phone": c.phone, "language": "sv", "status": new_status,
+         "created_at": moment, "status_changed_at": moment, "confirmed_at": moment if confirmed else None}
+        for c in new])
+    # Every new row carries this import's timestamp: one query finds their ids (no 100,000-value IN list).
+    new_emails = {c.email for c in new}
+    ids.update({email: id_ for id_, email in db.session.execute(
+        select(contact_table.c.id, contact_table.c.email).where(contact_table.c.created_at == moment))
+        if email in new_emails})
     for c in old:
         ids[c.email] = c.existing.id
 
     renamed = [{"b_id": c.existing.id, "b_name": c.name} for c in old if c.name and c.name != c.existing.name]
     for chunk in _chunks(renamed):
-        db.session.execute(update(Contact.__table__).where(Contact.__table__.c.id == bindparam("b_id"))
+        db.session.execute(update(contact_table).where(contact_table.c.id == bindparam("b_id"))
                            .values(name=bindparam("b_name")), chunk)
     newly_confirmed = [{"b_id": c.existing.id} for c in old
                        if confirmed and c.existing.status is ContactStatus.PENDING]
     for chunk in _chunks(newly_confirmed):
-        db.session.execute(update(Contact.__table__).where(Contact.__table__.c.id == bindparam("b_id"))
+        db.session.execute(update(contact_table).where(contact_table.c.id == bindparam("b_id"))
                            .values(status=ContactStatus.CONFIRMED, status_changed_at=moment,
                                    confirmed_at=moment), chunk)
 
@@ -93,8 +97,7 @@ def apply_plan(plan: ImportPlan, *, actor: str, skip_invalid: bool = False) -> I
                                    for i in c.list_ids | (c.existing.list_ids if c.existing else set()))}
               for c in plan.to_write]
     for model, rows in ((Affiliation, affiliations), (Subscription, subscriptions), (ConsentEvent, events)):
-        for chunk in _chunks(rows):
-            db.session.execute(insert(model), chunk)
+        insert_rows(model.__table__, rows)
 
     result = ImportResult(created=len(new), updated=len(old), skipped=plan.count(LineAction.SKIP),
                           invalid=invalid, merged=plan.count(LineAction.MERGE))

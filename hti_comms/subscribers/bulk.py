@@ -1,0 +1,55 @@
+"""Insert many rows quickly inside the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
+from __future__ import annotations
+
+from sqlalchemy import Table
+
+from ..extensions import db
+
+
+def _remembering(process):
+    """Wrap a bind processor so that a repeated value (the import's one timestamp, an enum) is processed once."""
+    if process is None:
+        return None
+    known: dict = {}
+
+    def run(value):
+        try:
+            return known[value]
+        except KeyError:
+            result = known[value] = process(value)
+            return result
+        except TypeError:  # unhashable, e.g. a JSON list
+            return process(value)
+    return run
+
+
+def insert_rows(table: Table, rows: list[dict]) -> None:
+    """Insert `rows` (dicts with the same keys) into `table` in the current transaction.
+
+    Values go through each column type's own bind processing (enums, UTC times, JSON) exactly as an ORM
+    insert would, but straight to the driver: SQLAlchemy's per-row statement handling costs more than the
+    database's work when a contact file has 100,000 rows.
+    """
+    if not rows:
+        return
+    connection = db.session.connection()
+    dialect = connection.dialect
+    names = list(rows[0])
+    processors = [_remembering(table.c[name].type._cached_bind_processor(dialect)) for name in names]
+    values = ([process(row[name]) if process else row[name] for name, process in zip(names, processors)]
+              for row in rows)
+    quote = dialect.identifier_preparer.quote
+    columns = ", ".join(quote(name) for name in names)
+    driver = connection.connection.driver_connection
+    if dialect.name == "postgresql":
+        # psycopg would otherwise send one INSERT per row; COPY streams them all in one statement.
+        with driver.cursor() as cursor, cursor.copy(f"COPY {quote(table.name)} ({columns}) FROM STDIN") as copy:
+            for row in values:
+                copy.write_row(row)
+        return
+    placeholders = ", ".join("?" for _ in names)
+    cursor = driver.cursor()
+    try:
+        cursor.executemany(f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({placeholders})", values)
+    finally:
+        cursor.close()
