@@ -23,7 +23,7 @@ from .forms import (
 )
 from .gdpr import erase_contact, export_contact
 from .models import Audience, Contact, LegalBasis, Role
-from .services import SubscriberError, all_lists
+from .services import SubscriberError, all_lists, count_by_status
 
 bp = staff_blueprint("subscribers_admin", __name__, "/kontakter")
 
@@ -55,7 +55,8 @@ def contacts():
     return render_template("web/subscribers/admin/contacts.html", result=result, criteria=criteria, text=text,
                            status=status, status_choices=STATUS_CHOICES, lists=_list_choices(),
                            roles=_role_choices(), counties=counties, districts=districts,
-                           municipalities=municipalities, total_text=format_integer(result.total))
+                           municipalities=municipalities, total_text=format_integer(result.total),
+                           status_counts=count_by_status())
 
 
 @bp.route("/ny", methods=["GET", "POST"])

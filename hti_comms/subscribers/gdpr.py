@@ -11,8 +11,6 @@ from ..delivery.services import forget_address, messages_for
 from ..extensions import db
 from .models import Contact, ContactImport, ContactStatus, Erasure, ImportStatus
 
-DEFAULT_RETENTION_DAYS = 30
-
 
 def _time(moment) -> str | None:
     return moment.isoformat() if moment is not None else None
@@ -90,7 +88,7 @@ def erase_contact(contact: Contact, *, erased_by: str = "") -> Erasure:
 
 
 def retention_days() -> int:
-    return int(current_app.config.get("SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    return current_app.config["SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS"]
 
 
 def delete_stale_signups() -> int:

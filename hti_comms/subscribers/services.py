@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 
 from ..clock import now
 from ..extensions import db
@@ -21,7 +21,6 @@ from .models import (
     MailingList, Role, Subscription, can_change_status,
 )
 
-DEFAULT_CONFIRM_DAYS = 7
 
 #: The lists every installation starts with: (key, name, description).
 DEFAULT_LISTS = (
@@ -238,7 +237,7 @@ def sign_up(request: SignUpRequest) -> SignUpOutcome:
 
 
 def confirm_max_age() -> timedelta:
-    return timedelta(days=current_app.config.get("SUBSCRIBERS_CONFIRM_DAYS", DEFAULT_CONFIRM_DAYS))
+    return timedelta(days=current_app.config["SUBSCRIBERS_CONFIRM_DAYS"])
 
 
 class ConfirmResult(enum.Enum):
@@ -333,11 +332,8 @@ def update_preferences(contact: Contact, change: PreferenceChange) -> None:
 
 
 def count_by_status() -> dict[ContactStatus, int]:
+    """Return how many contacts there are in each status."""
     rows = db.session.execute(select(Contact.status, func.count()).group_by(Contact.status)).all()
     counts = {status: 0 for status in ContactStatus}
     counts.update({status: count for status, count in rows})
     return counts
-
-
-def delete_lists_of(contact: Contact) -> None:
-    db.session.execute(delete(Subscription).where(Subscription.contact_id == contact.id))

@@ -172,3 +172,33 @@ def test_confirmed_address_signing_up_again_gets_a_notice_not_a_confirmation(cli
     text = message.get_body(("plain",)).get_content()
     assert "Hej Karl Känd!" in text and "Du får i dag: Hemtjänstindex nyhetsbrev." in text
     assert "https://hti.example.se/installningar/" in text and "/bekrafta/" not in text
+
+
+def test_rate_limits_are_kept_in_redis_when_redis_url_is_set(migrated_database, lists):
+    import uuid
+
+    import redis
+
+    from hti_comms import create_app
+    from hti_comms.extensions import db as _db
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()
+    except redis.exceptions.ConnectionError:
+        import pytest
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    app = create_app({"HTI_ENV": "test", "DATABASE_URL": migrated_database, "REDIS_URL": "redis://127.0.0.1:6379/0",
+                      "SIGNUP_RATE_LIMIT": "1 per minute"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    with app.app_context():
+        client = app.test_client()
+        # A client address of its own, so that runs never see each other's counts in the shared Redis.
+        address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+        client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/",
+                                    "REMOTE_ADDR": address})
+        try:
+            assert client.post(SIGNUP, data=signup_data(client, website="robot")).status_code == 302
+            assert client.post(SIGNUP, data=signup_data(client, website="robot")).status_code == 429
+        finally:
+            _db.session.remove()
+            _db.engine.dispose()
