@@ -254,14 +254,12 @@ def _check_line(values: dict[str, str], lookup: Lookup) -> tuple[str, str, str, 
             email = raw_email.lower()
             problems.append(f"”{raw_email}” är ingen giltig e-postadress")
     name = " ".join(values.get("name", "").split())
-    if len(name) > NAME_MAX:
-        problems.append(f"namnet är längre än {NAME_MAX} tecken")
     phone = values.get("phone", "").strip()
-    if len(phone) > PHONE_MAX:
-        problems.append(f"telefonnumret är längre än {PHONE_MAX} tecken")
     association = " ".join(values.get("association", "").split())
-    if len(association) > ASSOCIATION_MAX:
-        problems.append(f"föreningens namn är längre än {ASSOCIATION_MAX} tecken")
+    for text, limit, what in ((name, NAME_MAX, "namnet"), (phone, PHONE_MAX, "telefonnumret"),
+                              (association, ASSOCIATION_MAX, "föreningens namn")):
+        if len(text) > limit:
+            problems.append(f"{what} är längre än {limit} tecken")
 
     municipality = None
     municipality_text = values.get("municipality", "").strip()

@@ -84,24 +84,25 @@ def confirm_subscription(token: str):
                            was_already=result is ConfirmResult.ALREADY_CONFIRMED)
 
 
-def _read_unsubscribe_token(token: str) -> tuple[str, str | None] | None:
+def _signed_payload(purpose: str, token: str) -> dict | None:
+    """Return the payload of a link token carrying an address ("e"), or None if it is not genuine."""
     try:
-        payload = read_token(UNSUBSCRIBE_PURPOSE, token)
+        payload = read_token(purpose, token)
     except BadToken:
         return None
     if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
         return None
-    return payload["e"], payload.get("l")
+    return payload
 
 
 @bp.route(UNSUBSCRIBE_PATH + "<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058: mail providers POST here without cookies or a CSRF token; the signed token is the proof.
 @limiter.limit(_unsubscribe_limit, methods=["POST"])
 def unsubscribe_page(token: str):
-    decoded = _read_unsubscribe_token(token)
-    if decoded is None:
+    payload = _signed_payload(UNSUBSCRIBE_PURPOSE, token)
+    if payload is None:
         return _bad_link()
-    email, list_key = decoded
+    email, list_key = payload["e"], payload.get("l")
     list_names = dict(_list_choices())
     if list_key is not None and list_key not in list_names:
         list_key = None
@@ -114,11 +115,9 @@ def unsubscribe_page(token: str):
 
 
 def _preferences_contact(token: str):
-    try:
-        payload = read_token(PREFERENCES_PURPOSE, token)
-    except BadToken:
-        return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
+    """Return the contact of a preference link, False if they are not (or no longer) stored, None if forged."""
+    payload = _signed_payload(PREFERENCES_PURPOSE, token)
+    if payload is None:
         return None
     return find_contact(payload["e"]) or False
 
