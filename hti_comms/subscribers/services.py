@@ -142,6 +142,7 @@ def set_lists(contact: Contact, lists: list[MailingList]) -> None:
     for subscription in list(contact.subscriptions):
         if subscription.list_id not in wanted:
             contact.subscriptions.remove(subscription)
+            notify.withdraw_list_mail(contact.email, subscription.mailing_list.key)
     have = {s.list_id for s in contact.subscriptions}
     for mailing_list in lists:
         if mailing_list.id not in have:
@@ -286,6 +287,7 @@ def unsubscribe(email: str, list_key: str | None, *, ip_address: str | None = No
         return contact
     before = len(contact.subscriptions)
     contact.subscriptions[:] = [s for s in contact.subscriptions if s.mailing_list.key != list_key]
+    notify.withdraw_list_mail(contact.email, list_key)
     if len(contact.subscriptions) != before:
         record(contact, ConsentAction.LISTS_CHANGED, source, ip_address=ip_address)
     db.session.commit()
@@ -294,8 +296,9 @@ def unsubscribe(email: str, list_key: str | None, *, ip_address: str | None = No
 
 def leave_everything(contact: Contact, *, source: ConsentSource, ip_address: str | None = None,
                      actor: str = "") -> None:
-    """Remove every subscription and mark the contact unsubscribed."""
+    """Remove every subscription, withdraw list mail still queued, and mark the contact unsubscribed."""
     contact.subscriptions.clear()
+    notify.withdraw_list_mail(contact.email, None)
     if contact.status is not ContactStatus.UNSUBSCRIBED:
         change_status(contact, ContactStatus.UNSUBSCRIBED)
         record(contact, ConsentAction.UNSUBSCRIBED, source, ip_address=ip_address, actor=actor)

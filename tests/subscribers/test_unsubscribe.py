@@ -129,3 +129,25 @@ def test_preference_links_that_are_tampered_or_for_erased_people(client, db, lis
     assert client.get("/installningar/trasig").status_code == 400
     gone = client.get(path(preferences_url("borta@exempel.se")))
     assert gone.status_code == 404 and "Vi har inga uppgifter om dig" in gone.get_data(as_text=True)
+
+
+def test_unsubscribing_in_the_middle_of_a_send_stops_mail_still_queued(app, db, make_contact, mail_sink):
+    from hti_comms.delivery.outbox import EmailSpec, enqueue
+    from hti_comms.delivery.worker import deliver_due
+    from hti_comms.subscribers.audiences import Criteria, recipients
+
+    make_contact("eva@exempel.se", list_keys=("nyhetsbrev", "kurser"))
+    make_contact("olle@exempel.se", list_keys=("nyhetsbrev",))
+    spec = EmailSpec(template="delivery/test", subject="Nyhetsbrev #13", context={"sent_by": "Karin", "note": ""},
+                     kind="newsletter", list_key="nyhetsbrev")
+    enqueue(spec, recipients(Criteria(list_keys=("nyhetsbrev",))))
+    course = EmailSpec(template="delivery/test", subject="Grundkurs", context={"sent_by": "Karin", "note": ""},
+                       kind="invitation", list_key="kurser")
+    enqueue(course, recipients(Criteria(list_keys=("kurser",))))
+    db.session.commit()
+
+    app.test_client(use_cookies=False).post(path(unsubscribe_url("eva@exempel.se", "nyhetsbrev")), base_url=BASE)
+
+    assert deliver_due() == 2
+    delivered = sorted((to, m["Subject"]) for m, (_from, (to,)) in zip(mail_sink.wait_for(2), mail_sink.envelopes))
+    assert delivered == [("eva@exempel.se", "Grundkurs"), ("olle@exempel.se", "Nyhetsbrev #13")]
