@@ -215,3 +215,13 @@ def test_cli_import_reports_lines_and_exits_non_zero_on_errors(runner, db, lists
                              "--list", "kurser"])
     assert ok.exit_code == 0, ok.output
     assert "Klart: 1 nya, 0 uppdaterade, 0 överhoppade, 1 rader med fel." in ok.output
+
+
+def test_awkward_characters_are_stored_exactly(db, lists):
+    name = 'Bo "Bosse" Back\\slash – Ærø 😀'
+    data = csv_bytes(f'"{name.replace(chr(34), chr(34) * 2)}";bo@exempel.se;föreningsfunktionär;Habo;;"SPF\\N; Habo"')
+    import_contacts(data, "konstig.csv", LegalBasis.CONSENT_GIVEN, [], actor="test")
+    bo = db.session.scalar(select(Contact).where(Contact.email == "bo@exempel.se"))
+    assert bo.name == name
+    assert bo.affiliations[0].association_name == "SPF\\N; Habo"
+    assert bo.confirmed_at is not None and bo.consent_events[0].list_keys == []
