@@ -9,7 +9,7 @@ from ..formatting import format_integer
 from .admin import bp
 from .forms import ActionForm, ImportForm, as_choices
 from .importer import LineAction
-from .imports import ImportRefused, commit_staged, discard_staged, replan, stage_import
+from .imports import ImportRefused, discard_staged, replan, request_commit, stage_import
 from .models import ContactImport, ImportStatus, LegalBasis
 from .services import all_lists
 
@@ -51,26 +51,12 @@ def import_preview(import_id: int):
 @bp.route("/importera/<int:import_id>/spara", methods=["POST"])
 def import_commit(import_id: int):
     staged = _staged_or_404(import_id)
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for(".import_preview", import_id=staged.id))
-    try:
-        result = commit_staged(staged, actor=current_user.email, skip_invalid=bool(request.form.get("skip_invalid")))
-    except ImportRefused as exc:
-        flash(str(exc), "error")
-        return redirect(url_for(".import_preview", import_id=staged.id))
-    message = (f"Importen är klar: {format_integer(result.created)} nya kontakter, "
-               f"{format_integer(result.updated)} uppdaterade, {format_integer(result.skipped)} överhoppade rader")
-    if result.invalid:
-        message += f", {format_integer(result.invalid)} rader med fel hoppades över"
-    flash(message + ".", "success")
-    after_import(result)
-    return redirect(url_for(".contacts"))
-
-
-def after_import(result) -> None:
-    """Tell staff what happens next for contacts who must confirm."""
-    if result.to_confirm:
-        flash(f"{format_integer(len(result.to_confirm))} personer behöver bekräfta sin adress.", "info")
+    if ActionForm().validate_on_submit():
+        try:
+            request_commit(staged, actor=current_user.email, skip_invalid=bool(request.form.get("skip_invalid")))
+        except ImportRefused as exc:
+            flash(str(exc), "error")
+    return redirect(url_for(".import_preview", import_id=staged.id))
 
 
 @bp.route("/importera/<int:import_id>/avbryt", methods=["POST"])

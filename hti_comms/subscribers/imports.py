@@ -13,7 +13,7 @@ from .bulk import insert_rows
 from .importer import ImportPlan, LineAction, plan_import
 from .models import (
     Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactImport, ContactStatus, ImportStatus,
-    LegalBasis, Subscription,
+    LegalBasis, Subscription, can_change_import,
 )
 
 BATCH = 5000
@@ -148,27 +148,59 @@ def replan(staged: ContactImport) -> ImportPlan:
     return plan_import(staged.data or b"", staged.filename, staged.legal_basis, staged.default_list_keys)
 
 
-def commit_staged(staged: ContactImport, *, actor: str, skip_invalid: bool) -> ImportResult:
-    """Store a previewed file — all or nothing — and drop the file itself."""
-    if staged.status is not ImportStatus.PREVIEWED or staged.data is None:
+def _move(staged: ContactImport, status: ImportStatus) -> None:
+    if not can_change_import(staged.status, status):
         raise ImportRefused("Den här importen är redan avgjord. Ladda upp filen igen.")
+    staged.status = status
+
+
+def request_commit(staged: ContactImport, *, actor: str, skip_invalid: bool) -> None:
+    """Ask for a previewed file to be imported; the scheduler's sweep does it (large files take seconds)."""
+    if staged.data is None:
+        raise ImportRefused("Den här importen är redan avgjord. Ladda upp filen igen.")
+    _move(staged, ImportStatus.QUEUED)
+    staged.skip_invalid = skip_invalid
+    staged.created_by = actor[:255]
+    staged.error = ""
+    db.session.commit()
+
+
+def commit_staged(staged: ContactImport) -> ImportResult | None:
+    """Store a queued file — all or nothing — and drop the file itself; a refusal goes back to the preview."""
     plan = replan(staged)
     try:
-        result = apply_plan(plan, actor=f"{staged.filename} ({actor})", skip_invalid=skip_invalid)
-        staged.status = ImportStatus.COMMITTED
-        staged.data = None
-        staged.decided_at = now()
-        staged.summary = result.summary()
+        result = apply_plan(plan, actor=f"{staged.filename} ({staged.created_by})", skip_invalid=staged.skip_invalid)
+    except ImportRefused as exc:
+        db.session.rollback()
+        _move(staged, ImportStatus.PREVIEWED)
+        staged.error = str(exc)[:500]
         db.session.commit()
+        return None
     except Exception:
         db.session.rollback()
         raise
+    _move(staged, ImportStatus.COMMITTED)
+    staged.data = None
+    staged.decided_at = now()
+    staged.summary = result.summary()
+    db.session.commit()
     return result
+
+
+def run_queued_imports() -> int:
+    """Import every file staff have asked for; return how many were imported."""
+    done = 0
+    for import_id in db.session.scalars(select(ContactImport.id).where(ContactImport.status == ImportStatus.QUEUED)
+                                        .order_by(ContactImport.id)).all():
+        staged = db.session.get(ContactImport, import_id)
+        if staged is not None and staged.status is ImportStatus.QUEUED and commit_staged(staged) is not None:
+            done += 1
+    return done
 
 
 def discard_staged(staged: ContactImport) -> None:
     """Forget a previewed file without importing anything."""
-    if staged.status is ImportStatus.PREVIEWED:
+    if can_change_import(staged.status, ImportStatus.DISCARDED):
         staged.status = ImportStatus.DISCARDED
         staged.data = None
         staged.decided_at = now()

@@ -267,8 +267,24 @@ class Audience(db.Model):
 
 class ImportStatus(enum.Enum):
     PREVIEWED = "previewed"
+    #: Staff asked to import it; the scheduler's sweep does the work outside the web request.
+    QUEUED = "queued"
     COMMITTED = "committed"
     DISCARDED = "discarded"
+
+
+#: Allowed changes of an import's status; a refused import goes back to the preview with the reason.
+IMPORT_TRANSITIONS: dict[ImportStatus, frozenset[ImportStatus]] = {
+    ImportStatus.PREVIEWED: frozenset({ImportStatus.QUEUED, ImportStatus.COMMITTED, ImportStatus.DISCARDED}),
+    ImportStatus.QUEUED: frozenset({ImportStatus.COMMITTED, ImportStatus.PREVIEWED}),
+    ImportStatus.COMMITTED: frozenset(),
+    ImportStatus.DISCARDED: frozenset(),
+}
+
+
+def can_change_import(current: ImportStatus, new: ImportStatus) -> bool:
+    """Return whether an import may go from `current` to `new`."""
+    return new in IMPORT_TRANSITIONS[current]
 
 
 class ContactImport(db.Model):
@@ -287,6 +303,10 @@ class ContactImport(db.Model):
     created_by: Mapped[str] = mapped_column(String(255), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Import the valid rows even though some have errors (staff ticked it when asking for the import).
+    skip_invalid: Mapped[bool] = mapped_column(default=False)
+    #: Why the last attempt imported nothing (Swedish, shown on the preview).
+    error: Mapped[str] = mapped_column(String(500), default="")
     #: Anonymous counts kept after commit: {"created": n, "updated": n, "skipped": n, "invalid": n}.
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-23 20:05:59.847116
+Create Date: 2026-11-23 20:36:14.178361
 
 """
 from alembic import op
@@ -64,10 +64,12 @@ def upgrade():
     sa.Column('data', sa.LargeBinary(), nullable=True),
     sa.Column('legal_basis', sa.Enum('consent_given', 'needs_opt_in', name='legalbasis', native_enum=False, length=32), nullable=False),
     sa.Column('default_list_keys', sa.JSON(), nullable=False),
-    sa.Column('status', sa.Enum('previewed', 'committed', 'discarded', name='importstatus', native_enum=False, length=32), nullable=False),
+    sa.Column('status', sa.Enum('previewed', 'queued', 'committed', 'discarded', name='importstatus', native_enum=False, length=32), nullable=False),
     sa.Column('created_by', sa.String(length=255), nullable=False),
     sa.Column('created_at', hti_comms.dbtypes.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_at', hti_comms.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('skip_invalid', sa.Boolean(), nullable=False),
+    sa.Column('error', sa.String(length=500), nullable=False),
     sa.Column('summary', sa.JSON(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contact_import'))
     )

@@ -5,6 +5,7 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from hti_comms.scheduling.sweeps import load_sweeps, run_sweep
 from hti_comms.subscribers.importer import LineAction, plan_import
 from hti_comms.subscribers.imports import ImportRefused, import_contacts
 from hti_comms.subscribers.models import (
@@ -161,10 +162,17 @@ def test_file_without_email_column_or_unreadable(db, lists):
     assert broken.problems == ["Filen kan inte läsas som en Excel-fil (.xlsx)."]
 
 
+def run_imports_sweep(app) -> bool:
+    """Run the import sweep as the scheduler does: in an app context of its own."""
+    with app.app_context():
+        return run_sweep("subscribers.run_queued_imports")
+
+
 def test_staff_preview_and_commit_through_the_admin(staff_login, db, lists):
     from tests.helpers import form_csrf_token
 
     client = staff_login
+    load_sweeps()
     token = form_csrf_token(client, "/admin/kontakter/importera")
     response = client.post("/admin/kontakter/importera", data={
         "csrf_token": token, "legal_basis": "consent_given", "default_lists": ["nyhetsbrev"],
@@ -178,11 +186,18 @@ def test_staff_preview_and_commit_through_the_admin(staff_login, db, lists):
     assert snapshot(db)[0] == 0
 
     commit_url = preview_url + "/spara"
-    refused = client.post(commit_url, data={"csrf_token": form_csrf_token(client, preview_url)})
-    assert refused.status_code == 302 and snapshot(db)[0] == 0
-    done = client.post(commit_url, data={"csrf_token": form_csrf_token(client, preview_url), "skip_invalid": "1"},
-                       follow_redirects=True)
-    assert "Importen är klar: 2 nya kontakter" in done.get_data(as_text=True)
+    client.post(commit_url, data={"csrf_token": form_csrf_token(client, preview_url)})
+    assert run_imports_sweep(client.application)
+    refused = client.get(preview_url).get_data(as_text=True)
+    assert "Inget importerades: 1 rader har fel." in refused  # back on the preview, with the reason
+    assert snapshot(db)[0] == 0
+
+    client.post(commit_url, data={"csrf_token": form_csrf_token(client, preview_url), "skip_invalid": "1"})
+    assert "Importen pågår." in client.get(preview_url).get_data(as_text=True)
+    assert snapshot(db)[0] == 0  # nothing happens inside the web request
+    assert run_imports_sweep(client.application)
+    done = client.get(preview_url).get_data(as_text=True)
+    assert "Importen är klar" in done and "2 nya kontakter" in done and "1 rader med fel hoppades över" in done
     assert snapshot(db)[0] == 2
     staged = db.session.scalar(select(ContactImport))
     assert staged.data is None and staged.summary["created"] == 2
