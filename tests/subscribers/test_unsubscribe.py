@@ -151,3 +151,29 @@ def test_unsubscribing_in_the_middle_of_a_send_stops_mail_still_queued(app, db, 
     assert deliver_due() == 2
     delivered = sorted((to, m["Subject"]) for m, (_from, (to,)) in zip(mail_sink.wait_for(2), mail_sink.envelopes))
     assert delivered == [("eva@exempel.se", "Grundkurs"), ("olle@exempel.se", "Nyhetsbrev #13")]
+
+
+def test_list_unsubscribe_header_of_real_list_mail_works_with_one_click(app, db, make_contact, mail_sink):
+    from hti_comms.delivery.outbox import EmailSpec, enqueue
+    from hti_comms.delivery.worker import deliver_due
+    from hti_comms.subscribers.audiences import Criteria, recipients
+
+    make_contact("eva@exempel.se", list_keys=("nyhetsbrev", "kurser"))
+    enqueue(EmailSpec(template="delivery/test", subject="Nyhetsbrev #13", context={"sent_by": "Karin", "note": ""},
+                      kind="newsletter", list_key="nyhetsbrev"), recipients(Criteria(list_keys=("nyhetsbrev",))))
+    db.session.commit()
+    deliver_due()
+    [message] = mail_sink.wait_for(1)
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    header_url = message["List-Unsubscribe"].strip("<>").split(">")[0]
+    footer_preferences = next(line for line in message.get_body(("plain",)).get_content().splitlines()
+                              if "/installningar/" in line).strip()
+
+    response = app.test_client(use_cookies=False).post(path(header_url), data="List-Unsubscribe=One-Click",
+                                                       content_type="application/x-www-form-urlencoded",
+                                                       base_url=BASE)
+
+    assert response.status_code == 200
+    assert fresh(db, "eva@exempel.se").list_keys == {"kurser"}
+    assert "Dina val för e-post om Hemtjänstindex" in app.test_client().get(path(footer_preferences),
+                                                                             base_url=BASE).get_data(as_text=True)
