@@ -12,6 +12,7 @@ from ..extensions import db
 from ..geo.models import County, District, Municipality
 from ..geo.services import normalise_name
 from ..tabular import TableError, normalise_header, read_table
+from .bulk import cyclic_gc_paused
 from .forms import ASSOCIATION_MAX, NAME_MAX, PHONE_MAX
 from .models import (
     Affiliation, Contact, ContactStatus, CouncilName, LegalBasis, MailingList, Role, Subscription,
@@ -333,6 +334,11 @@ def _load_existing(emails: list[str]) -> dict[str, Existing]:
 
 def plan_import(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list[str]) -> ImportPlan:
     """Check every line of a contact file and decide what each would do."""
+    with cyclic_gc_paused():
+        return _plan(data, filename, basis, default_list_keys)
+
+
+def _plan(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list[str]) -> ImportPlan:
     plan = ImportPlan(basis=basis)
     try:
         table = read_table(data, filename)

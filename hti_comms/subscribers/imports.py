@@ -9,7 +9,7 @@ from ..clock import now
 from ..extensions import db
 from . import notify
 from .audiences import Member
-from .bulk import insert_rows
+from .bulk import cyclic_gc_paused, insert_rows
 from .importer import ImportPlan, LineAction, plan_import
 from .models import (
     Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactImport, ContactStatus, ImportStatus,
@@ -45,6 +45,11 @@ def _chunks(rows: list, size: int = BATCH):
 
 def apply_plan(plan: ImportPlan, *, actor: str, skip_invalid: bool = False) -> ImportResult:
     """Write the plan inside the caller's transaction; refuse if any line is invalid unless told to skip them."""
+    with cyclic_gc_paused():
+        return _apply(plan, actor=actor, skip_invalid=skip_invalid)
+
+
+def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
     if plan.problems:
         raise ImportRefused(plan.problems[0])
     invalid = plan.count(LineAction.INVALID)
