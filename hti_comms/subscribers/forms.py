@@ -66,7 +66,8 @@ class SignUpForm(FlaskForm):
     email = StringField("Din e-postadress", filters=[strip], validators=[
         DataRequired("Skriv din e-postadress."), Length(max=EMAIL_MAX, message=f"Högst {EMAIL_MAX} tecken."),
         Email("Skriv en hel e-postadress, till exempel anna.svensson@exempel.se.")])
-    role = SelectField("Ditt uppdrag", choices=as_choices(ROLE_CHOICES), validators=[DataRequired("Välj ditt uppdrag.")])
+    role = SelectField("Ditt uppdrag", choices=as_choices([("", "Välj ditt uppdrag")] + ROLE_CHOICES),
+                       validators=[DataRequired("Välj ditt uppdrag.")])
     municipality = _municipality_field("Din kommun")
     association = _association_field()
     lists = MultiCheckboxField("Vad vill du få?", validators=[DataRequired("Välj minst ett utskick.")])

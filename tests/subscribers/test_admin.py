@@ -62,6 +62,7 @@ def test_add_with_opt_in_sends_confirmation_and_shows_history_and_mail(staff_log
     assert "Lades till av personal" in page and "Behöver bekräfta själv" in page and "personal@spf.example" in page
     assert "Ledamot i pensionärsråd, Borås" in page
     assert "Skickat till personen" in page and "Vill du få e-post om Hemtjänstindex?" in page
+    assert "<td>Bekräftelse av adress</td><td>Skickat</td>" in page
 
     duplicate = client.post(url, data={
         "csrf_token": form_csrf_token(client, url), "name": "Eva", "email": "eva@exempel.se", "lists": [],
