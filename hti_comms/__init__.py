@@ -43,12 +43,14 @@ def _configure_logging(app: Flask) -> None:
 
 def _init_extensions(app: Flask) -> None:
     from . import models  # noqa: F401  (registers every table)
-    from .extensions import csrf, db, login_manager, migrate
+    from .extensions import csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config["REDIS_URL"] or "memory://")
+    limiter.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -59,14 +61,18 @@ def _register_blueprints(app: Flask) -> None:
     from .geo.admin import bp as geo_admin_bp
     from .public.views import bp as public_bp
     from .results.admin import bp as results_admin_bp
+    from .subscribers.admin import bp as subscribers_admin_bp
+    from .subscribers.views import bp as subscribers_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, results_admin_bp, geo_admin_bp, briefs_admin_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, results_admin_bp, geo_admin_bp, briefs_admin_bp,
+                      subscribers_bp, subscribers_admin_bp):
         app.register_blueprint(blueprint)
 
     add_menu_item("admin.dashboard", "Översikt")
     add_menu_item("results_admin.index", "Resultat")
     add_menu_item("geo_admin.districts", "Distrikt")
     add_menu_item("briefs_admin.index", "Talepunkter")
+    add_menu_item("subscribers_admin.contacts", "Kontakter")
 
 
 def _register_template_helpers(app: Flask) -> None:

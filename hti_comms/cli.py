@@ -18,6 +18,7 @@ def init_db(demo: bool) -> None:
     from .auth.services import create_staff, staff_count
     from .geo.services import load_reference_data
     from .results.services import has_any_results, load_demo_results
+    from .subscribers.services import ensure_default_lists
 
     upgrade()
     report = load_reference_data()
@@ -26,6 +27,8 @@ def init_db(demo: bool) -> None:
                    f"{report.districts_added} distrikt tillagda.")
     else:
         click.echo("Referensdata finns redan (290 kommuner, 21 län).")
+    if ensure_default_lists():
+        click.echo("Utskickslistorna är skapade: nyhetsbrev, kurser, lokala-resultat.")
 
     if not demo:
         return
@@ -50,5 +53,6 @@ def register_commands(app: Flask) -> None:
     from .auth import cli as auth_cli  # noqa: F401  (registers commands on `hti`)
     from .briefs import cli as briefs_cli  # noqa: F401
     from .results import cli as results_cli  # noqa: F401
+    from .subscribers import cli as subscribers_cli  # noqa: F401
 
     app.cli.add_command(hti)

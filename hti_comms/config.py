@@ -154,6 +154,13 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 30.0),
         "MAIL_FROM": env.get("MAIL_FROM") or "Hemtjänstindex <hemtjanstindex@spfseniorerna.se>",
         "REDIS_URL": env.get("REDIS_URL") or None,
+        #: Flask-Limiter strings for the public subscriber forms (per client address).
+        "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT") or "5 per minute;20 per hour",
+        #: Generous: mail providers send one-click unsubscribes for many people from few addresses.
+        "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT") or "60 per minute",
+        #: Days a confirmation link works, and days before a never-confirmed sign-up is deleted.
+        "SUBSCRIBERS_CONFIRM_DAYS": _int(env, "SUBSCRIBERS_CONFIRM_DAYS", 7),
+        "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS": _int(env, "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS", 30),
         "HTI_FAKE_NOW": fake_now,
         **delivery,
     }

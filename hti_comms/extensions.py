@@ -1,4 +1,6 @@
 """Extension objects, initialised in create_app()."""
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -23,3 +25,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+#: No default limits: only the public forms that invite abuse carry one (storage chosen in create_app).
+limiter = Limiter(key_func=get_remote_address)

@@ -4,3 +4,5 @@ from .geo.models import County, District, Municipality  # noqa: F401
 from .results.models import IndexResult, ResultSet  # noqa: F401
 from .delivery.models import OutboxMessage, Send, SendAttachment, SinkMessage, Suppression  # noqa: F401
 from .scheduling.models import SchedulerState  # noqa: F401
+from .subscribers.models import (  # noqa: F401
+    Affiliation, Audience, Contact, ContactImport, ConsentEvent, Erasure, MailingList, Subscription)

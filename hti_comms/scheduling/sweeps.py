@@ -16,6 +16,7 @@ log = logging.getLogger(__name__)
 #: Modules whose import registers sweeps (add yours here).
 SWEEP_MODULES = [
     "hti_comms.delivery.sweeps",
+    "hti_comms.subscribers.sweeps",
 ]
 
 

@@ -1,0 +1,247 @@
+"""Staff pages: contacts (search, add, edit, history, export, erase) and audiences with their live size."""
+from __future__ import annotations
+
+import json
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..admin import staff_blueprint
+from ..delivery.services import messages_for
+from ..extensions import db
+from ..formatting import format_integer
+from ..geo.models import County, District, Municipality
+from .audiences import AudienceError, Criteria, all_audiences, audience_size, delete_audience, save_audience
+from .directory import (
+    ContactDetails, add_contact, add_contact_affiliation, remove_contact_affiliation, search_contacts,
+    unsubscribe_by_staff, update_contact,
+)
+from .forms import (
+    STATUS_CHOICES, ActionForm, AffiliationForm, AudienceForm, ContactForm, NewContactForm, as_choices,
+    place_from_choice,
+)
+from .gdpr import erase_contact, export_contact
+from .models import Audience, Contact, LegalBasis, Role
+from .services import SubscriberError, all_lists, count_by_status
+
+bp = staff_blueprint("subscribers_admin", __name__, "/kontakter")
+
+#: Outbox statuses and kinds of mail in words staff use (the delivery core's names are machine names).
+SENT_STATUS_LABELS = {"queued": "I kö", "sending": "Skickas", "sent": "Skickat", "deferred": "Försöker igen",
+                      "failed": "Misslyckades", "unknown": "Oklart om det kom fram", "cancelled": "Stoppat",
+                      "suppressed": "Spärrad adress"}
+SENT_KIND_LABELS = {"confirmation": "Bekräftelse av adress", "already_subscribed": "Besked: redan anmäld",
+                    "newsletter": "Nyhetsbrev"}
+
+
+def _places():
+    """Return the choices for place filters: counties, districts and municipalities."""
+    counties = db.session.scalars(select(County).order_by(County.name)).all()
+    districts = db.session.scalars(select(District).order_by(District.name)).all()
+    municipalities = db.session.scalars(select(Municipality).order_by(Municipality.short_name)).all()
+    return counties, districts, municipalities
+
+
+def _list_choices():
+    return [(m.key, m.name) for m in all_lists()]
+
+
+def _role_choices():
+    return [(r.value, r.label) for r in Role]
+
+
+@bp.route("/")
+def contacts():
+    criteria = Criteria.from_multidict(request.args)
+    text = request.args.get("q", "")[:200]
+    status = request.args.get("status", "")
+    page = request.args.get("sida", "1")
+    result = search_contacts(criteria, text, status, int(page) if page.isdigit() else 1)
+    counties, districts, municipalities = _places()
+    return render_template("web/subscribers/admin/contacts.html", result=result, criteria=criteria, text=text,
+                           status=status, status_choices=STATUS_CHOICES, lists=_list_choices(),
+                           roles=_role_choices(), counties=counties, districts=districts,
+                           municipalities=municipalities, total_text=format_integer(result.total),
+                           status_counts=count_by_status())
+
+
+@bp.route("/ny", methods=["GET", "POST"])
+def new_contact():
+    form = NewContactForm()
+    form.lists.choices = as_choices(_list_choices())
+    if form.validate_on_submit():
+        place = place_from_choice(form.role.data, form.municipality.data, form.association.data) \
+            if form.role.data else None
+        try:
+            contact = add_contact(
+                ContactDetails(form.email.data, form.name.data, form.phone.data or "", form.lists.data or []),
+                LegalBasis(form.legal_basis.data), place, actor=current_user.email)
+        except SubscriberError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{contact.email} är tillagd.", "success")
+            return redirect(url_for(".contact", contact_id=contact.id))
+    return render_template("web/subscribers/admin/new_contact.html", form=form,
+                           municipality_names=[m.short_name for m in _places()[2]])
+
+
+def _contact_or_404(contact_id: int) -> Contact:
+    return db.session.get(Contact, contact_id) or abort(404)
+
+
+def _affiliation_form() -> AffiliationForm:
+    form = AffiliationForm(prefix="uppdrag")
+    form.district_id.choices = as_choices([("", "Samma som kommunens")] + [(d.id, d.name) for d in _places()[1]])
+    return form
+
+
+@bp.route("/<int:contact_id>", methods=["GET", "POST"])
+def contact(contact_id: int):
+    contact = _contact_or_404(contact_id)
+    form = ContactForm(obj=contact)
+    form.lists.choices = as_choices(_list_choices())
+    if request.method == "GET":
+        form.lists.data = sorted(contact.list_keys)
+    if form.validate_on_submit():
+        try:
+            update_contact(contact, ContactDetails(form.email.data, form.name.data, form.phone.data or "",
+                                                   form.lists.data or []), actor=current_user.email)
+        except SubscriberError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Ändringarna är sparade.", "success")
+            return redirect(url_for(".contact", contact_id=contact.id))
+    return render_template("web/subscribers/admin/contact.html", contact=contact, form=form,
+                           affiliation_form=_affiliation_form(), action_form=ActionForm(),
+                           sent=messages_for(contact.email), status_labels=SENT_STATUS_LABELS,
+                           kind_labels=SENT_KIND_LABELS, list_names=dict(_list_choices()),
+                           municipality_names=[m.short_name for m in _places()[2]])
+
+
+@bp.route("/<int:contact_id>/uppdrag", methods=["POST"])
+def add_affiliation(contact_id: int):
+    contact = _contact_or_404(contact_id)
+    form = _affiliation_form()
+    if form.validate_on_submit():
+        try:
+            added = add_contact_affiliation(contact, place_from_choice(
+                form.role.data, form.municipality.data, form.association.data, form.district_id.data))
+        except SubscriberError as exc:
+            flash(str(exc), "error")
+        else:
+            flash("Uppdraget är tillagt." if added else "Kontakten har redan det uppdraget.", "success")
+    else:
+        for errors in form.errors.values():
+            flash(" ".join(errors), "error")
+    return redirect(url_for(".contact", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/uppdrag/<int:affiliation_id>/ta-bort", methods=["POST"])
+def remove_affiliation(contact_id: int, affiliation_id: int):
+    contact = _contact_or_404(contact_id)
+    if ActionForm().validate_on_submit():
+        remove_contact_affiliation(contact, affiliation_id)
+        flash("Uppdraget är borttaget.", "success")
+    return redirect(url_for(".contact", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/avregistrera", methods=["POST"])
+def unsubscribe(contact_id: int):
+    contact = _contact_or_404(contact_id)
+    if ActionForm().validate_on_submit():
+        unsubscribe_by_staff(contact, actor=current_user.email)
+        flash(f"{contact.email} får inga fler utskick.", "success")
+    return redirect(url_for(".contact", contact_id=contact.id))
+
+
+@bp.route("/<int:contact_id>/export", methods=["POST"])
+def export(contact_id: int):
+    contact = _contact_or_404(contact_id)
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for(".contact", contact_id=contact.id))
+    body = json.dumps(export_contact(contact), ensure_ascii=False, indent=2)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="kontakt-{contact.id}.json"'})
+
+
+@bp.route("/<int:contact_id>/radera", methods=["GET", "POST"])
+def erase(contact_id: int):
+    contact = _contact_or_404(contact_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        if request.form.get("confirm_email", "").strip().lower() != contact.email:
+            flash("Skriv kontaktens e-postadress exakt för att bekräfta raderingen.", "error")
+        else:
+            erase_contact(contact, erased_by=current_user.email)
+            flash("Personen är raderad. Inga personuppgifter finns kvar; antal utskick finns kvar i statistiken.",
+                  "success")
+            return redirect(url_for(".contacts"))
+    return render_template("web/subscribers/admin/erase.html", contact=contact, form=form)
+
+
+# --- Audiences ---------------------------------------------------------------------------------------------------
+
+def _audience_form(audience: Audience | None) -> AudienceForm:
+    form = AudienceForm(obj=audience)
+    counties, districts, municipalities = _places()
+    form.lists.choices = as_choices(_list_choices())
+    form.roles.choices = as_choices(_role_choices())
+    form.counties.choices = as_choices([(c.code, c.name) for c in counties])
+    form.districts.choices = as_choices([(str(d.id), d.name) for d in districts])
+    form.municipalities.choices = as_choices([(m.code, m.short_name) for m in municipalities])
+    if audience is not None and request.method == "GET":
+        form.lists.data = audience.list_keys
+        form.roles.data = audience.roles
+        form.counties.data = audience.county_codes
+        form.districts.data = [str(d) for d in audience.district_ids]
+        form.municipalities.data = audience.municipality_codes
+    return form
+
+
+def _size_text(count: int) -> str:
+    return f"{format_integer(count)} mottagare just nu"
+
+
+@bp.route("/malgrupper")
+def audiences():
+    rows = [(a, audience_size(Criteria.of(a))) for a in all_audiences()]
+    return render_template("web/subscribers/admin/audiences.html", rows=rows)
+
+
+@bp.route("/malgrupper/ny", methods=["GET", "POST"])
+@bp.route("/malgrupper/<int:audience_id>", methods=["GET", "POST"])
+def audience(audience_id: int | None = None):
+    audience = db.session.get(Audience, audience_id) or abort(404) if audience_id else None
+    form = _audience_form(audience)
+    criteria = Criteria.from_multidict(request.form) if request.method == "POST" else \
+        (Criteria.of(audience) if audience else Criteria())
+    if form.validate_on_submit():
+        try:
+            audience = save_audience(audience, form.name.data, form.description.data or "", criteria)
+        except AudienceError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Målgruppen ”{audience.name}” är sparad.", "success")
+            return redirect(url_for(".audience", audience_id=audience.id))
+    return render_template("web/subscribers/admin/audience.html", form=form, audience=audience,
+                           size_text=_size_text(audience_size(criteria)), action_form=ActionForm())
+
+
+@bp.route("/malgrupper/storlek")
+def audience_size_json():
+    """Return the live size of the selection in the audience form (called by the form as it changes)."""
+    count = audience_size(Criteria.from_multidict(request.args))
+    return jsonify({"count": count, "text": _size_text(count)})
+
+
+@bp.route("/malgrupper/<int:audience_id>/ta-bort", methods=["POST"])
+def remove_audience(audience_id: int):
+    audience = db.session.get(Audience, audience_id) or abort(404)
+    if ActionForm().validate_on_submit():
+        delete_audience(audience)
+        flash(f"Målgruppen ”{audience.name}” är borttagen.", "success")
+    return redirect(url_for(".audiences"))
+
+
+from . import admin_imports  # noqa: E402,F401  (adds the import pages to this blueprint)

@@ -1,0 +1,141 @@
+"""Selections of contacts (lists × roles × municipalities × counties × districts), each resolved by one query."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import aliased
+
+from ..clock import now
+from ..delivery.outbox import Recipient
+from ..delivery.services import suppressed_emails_query
+from ..extensions import db
+from ..geo.models import District, Municipality
+from .models import Affiliation, Audience, Contact, ContactStatus, MailingList, Role, Subscription
+
+
+class AudienceError(ValueError):
+    """A Swedish message about an audience that cannot be saved."""
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """Within one dimension any value matches; across dimensions all must match; empty = no restriction."""
+
+    list_keys: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()
+    municipality_codes: tuple[str, ...] = ()
+    county_codes: tuple[str, ...] = ()
+    district_ids: tuple[int, ...] = ()
+
+    @classmethod
+    def of(cls, audience: Audience) -> "Criteria":
+        return cls(tuple(audience.list_keys), tuple(audience.roles), tuple(audience.municipality_codes),
+                   tuple(audience.county_codes), tuple(int(d) for d in audience.district_ids))
+
+    @classmethod
+    def from_multidict(cls, args) -> "Criteria":
+        """Read criteria from query arguments or form data (repeated keys: lists, roles, …)."""
+        def values(name):
+            return tuple(v for v in args.getlist(name) if v)
+        return cls(values("lists"), tuple(r for r in values("roles") if r in {x.value for x in Role}),
+                   values("municipalities"), values("counties"),
+                   tuple(int(v) for v in values("districts") if v.isdigit()))
+
+    @property
+    def has_place(self) -> bool:
+        return bool(self.municipality_codes or self.county_codes or self.district_ids)
+
+
+def contact_condition(criteria: Criteria):
+    """Return a SQL condition on Contact matching the criteria (lists, and role with place on ONE affiliation)."""
+    conditions = []
+    if criteria.list_keys:
+        conditions.append(exists().where(
+            Subscription.contact_id == Contact.id,
+            Subscription.list_id.in_(select(MailingList.id).where(MailingList.key.in_(criteria.list_keys)))))
+    if criteria.roles or criteria.has_place:
+        place = aliased(Municipality)
+        district = aliased(District)
+        # Role and place must hold for the same affiliation: "council member in Västra Götaland" must not
+        # match a council member in Stockholm who is also an official in Borås.
+        affiliation_conditions = [Affiliation.contact_id == Contact.id]
+        if criteria.roles:
+            affiliation_conditions.append(Affiliation.role.in_([Role(r) for r in criteria.roles]))
+        if criteria.municipality_codes:
+            affiliation_conditions.append(Affiliation.municipality_code.in_(criteria.municipality_codes))
+        if criteria.county_codes:
+            affiliation_conditions.append(or_(place.county_code.in_(criteria.county_codes),
+                                              district.county_code.in_(criteria.county_codes)))
+        if criteria.district_ids:
+            affiliation_conditions.append(or_(place.district_id.in_(criteria.district_ids),
+                                              Affiliation.district_id.in_(criteria.district_ids)))
+        subquery = (select(Affiliation.id)
+                    .outerjoin(place, place.code == Affiliation.municipality_code)
+                    .outerjoin(district, district.id == Affiliation.district_id)
+                    .where(and_(*affiliation_conditions)))
+        conditions.append(subquery.exists())
+    return and_(True, *conditions)
+
+
+def recipients_query(criteria: Criteria):
+    """Return the SELECT of (id, email, name) of everyone the audience reaches now."""
+    return (select(Contact.id, Contact.email, Contact.name)
+            .where(Contact.status == ContactStatus.CONFIRMED, contact_condition(criteria),
+                   Contact.email.not_in(suppressed_emails_query())))
+
+
+class Member(NamedTuple):
+    contact_id: int
+    email: str
+    name: str
+
+
+def resolve(criteria: Criteria) -> list[Member]:
+    """Return everyone the criteria reach at this moment, in one query."""
+    rows = db.session.execute(recipients_query(criteria).order_by(Contact.id))
+    return [Member(*row) for row in rows]
+
+
+def recipients(criteria: Criteria) -> list[Recipient]:
+    """Return the audience as delivery recipients, ready for `delivery.outbox.enqueue`."""
+    return [Recipient(m.email, m.name, m.contact_id) for m in resolve(criteria)]
+
+
+def audience_size(criteria: Criteria) -> int:
+    return db.session.scalar(select(func.count()).select_from(recipients_query(criteria).subquery())) or 0
+
+
+def save_audience(audience: Audience | None, name: str, description: str, criteria: Criteria) -> Audience:
+    """Create or update a saved audience."""
+    name = " ".join(name.split())
+    if not name:
+        raise AudienceError("Målgruppen måste ha ett namn.")
+    if not criteria.list_keys:
+        raise AudienceError("Välj minst en lista: utskick går bara till dem som har valt att få dem.")
+    clash = db.session.scalar(select(Audience).where(Audience.name == name))
+    if clash is not None and clash is not audience:
+        raise AudienceError(f"Det finns redan en målgrupp som heter ”{name}”.")
+    if audience is None:
+        audience = Audience(created_at=now())
+        db.session.add(audience)
+    audience.name = name[:120]
+    audience.description = description.strip()[:500]
+    audience.list_keys = list(criteria.list_keys)
+    audience.roles = list(criteria.roles)
+    audience.municipality_codes = list(criteria.municipality_codes)
+    audience.county_codes = list(criteria.county_codes)
+    audience.district_ids = list(criteria.district_ids)
+    audience.updated_at = now()
+    db.session.commit()
+    return audience
+
+
+def all_audiences() -> list[Audience]:
+    return list(db.session.scalars(select(Audience).order_by(Audience.name)))
+
+
+def delete_audience(audience: Audience) -> None:
+    db.session.delete(audience)
+    db.session.commit()

@@ -1,0 +1,323 @@
+"""Contacts, affiliations (role × place), lists, subscriptions, consent history, audiences and imports."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..dbtypes import UTCDateTime
+from ..extensions import db
+from ..geo.models import District, Municipality
+
+
+def _enum(enum_class) -> Enum:
+    # Stored as the lower-case value in a plain string column: portable and readable in SQL.
+    return Enum(enum_class, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e],
+                validate_strings=True)
+
+
+class ContactStatus(enum.Enum):
+    PENDING = "pending"
+    CONFIRMED = "confirmed"
+    UNSUBSCRIBED = "unsubscribed"
+
+    @property
+    def label(self) -> str:
+        return {"pending": "Ej bekräftad", "confirmed": "Bekräftad", "unsubscribed": "Avregistrerad"}[self.value]
+
+
+#: Allowed status changes. Leaving is always possible; coming back after leaving needs a new consent.
+STATUS_TRANSITIONS: dict[ContactStatus, frozenset[ContactStatus]] = {
+    ContactStatus.PENDING: frozenset({ContactStatus.CONFIRMED, ContactStatus.UNSUBSCRIBED}),
+    ContactStatus.CONFIRMED: frozenset({ContactStatus.UNSUBSCRIBED}),
+    ContactStatus.UNSUBSCRIBED: frozenset({ContactStatus.PENDING, ContactStatus.CONFIRMED}),
+}
+
+
+def can_change_status(current: ContactStatus, new: ContactStatus) -> bool:
+    """Return whether a contact may go from `current` to `new`."""
+    return new in STATUS_TRANSITIONS[current]
+
+
+class Role(enum.Enum):
+    COUNCIL_MEMBER = "council_member"
+    DISTRICT_CHAIR = "district_chair"
+    DISTRICT_OFFICER = "district_officer"
+    ASSOCIATION_CHAIR = "association_chair"
+    ASSOCIATION_OFFICER = "association_officer"
+    MUNICIPAL_OFFICIAL = "municipal_official"
+    SPF_STAFF = "spf_staff"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def needs_municipality(self) -> bool:
+        return self in (Role.COUNCIL_MEMBER, Role.MUNICIPAL_OFFICIAL, Role.ASSOCIATION_CHAIR, Role.ASSOCIATION_OFFICER)
+
+    @property
+    def needs_district(self) -> bool:
+        return self in (Role.DISTRICT_CHAIR, Role.DISTRICT_OFFICER)
+
+    @property
+    def needs_association(self) -> bool:
+        return self in (Role.ASSOCIATION_CHAIR, Role.ASSOCIATION_OFFICER)
+
+
+ROLE_LABELS = {
+    Role.COUNCIL_MEMBER: "Ledamot i pensionärsråd eller seniorråd",
+    Role.DISTRICT_CHAIR: "Ordförande i SPF-distrikt",
+    Role.DISTRICT_OFFICER: "Funktionär i SPF-distrikt",
+    Role.ASSOCIATION_CHAIR: "Ordförande i SPF-förening",
+    Role.ASSOCIATION_OFFICER: "Funktionär i SPF-förening",
+    Role.MUNICIPAL_OFFICIAL: "Tjänsteperson i kommunen",
+    Role.SPF_STAFF: "Personal på SPF Seniorerna",
+}
+
+
+class CouncilName(enum.Enum):
+    """What the municipality calls its council; both names occur and people recognise their own."""
+
+    PENSIONARSRAD = "pensionarsrad"
+    SENIORRAD = "seniorrad"
+
+    @property
+    def label(self) -> str:
+        return "pensionärsråd" if self is CouncilName.PENSIONARSRAD else "seniorråd"
+
+
+class ConsentSource(enum.Enum):
+    FORM = "form"
+    IMPORT = "import"
+    STAFF = "staff"
+    PREFERENCES = "preferences"
+    UNSUBSCRIBE_LINK = "unsubscribe_link"
+    EMAIL_LINK = "email_link"
+
+    @property
+    def label(self) -> str:
+        return {"form": "Anmälningsformulär", "import": "Import", "staff": "Personal",
+                "preferences": "Inställningssidan", "unsubscribe_link": "Avregistreringslänk",
+                "email_link": "Bekräftelselänk i e-post"}[self.value]
+
+
+class ConsentAction(enum.Enum):
+    SIGNED_UP = "signed_up"
+    CONFIRMED = "confirmed"
+    LISTS_CHANGED = "lists_changed"
+    UNSUBSCRIBED = "unsubscribed"
+    IMPORTED = "imported"
+    ADDED_BY_STAFF = "added_by_staff"
+
+    @property
+    def label(self) -> str:
+        return {"signed_up": "Anmälde sig", "confirmed": "Bekräftade sin adress", "lists_changed": "Ändrade listor",
+                "unsubscribed": "Avregistrerade sig", "imported": "Importerades",
+                "added_by_staff": "Lades till av personal"}[self.value]
+
+
+class LegalBasis(enum.Enum):
+    """Why an imported or staff-added contact may be emailed."""
+
+    CONSENT_GIVEN = "consent_given"
+    NEEDS_OPT_IN = "needs_opt_in"
+
+    @property
+    def label(self) -> str:
+        return {"consent_given": "Samtycke redan lämnat på annat sätt",
+                "needs_opt_in": "Behöver bekräfta själv (bekräftelsemejl skickas)"}[self.value]
+
+
+class MailingList(db.Model):
+    """A topic people subscribe to."""
+
+    __tablename__ = "mailing_list"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Machine name used in links and List-Id headers, e.g. "nyhetsbrev".
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(String(500), default="")
+    position: Mapped[int] = mapped_column(default=0)
+
+
+class Contact(db.Model):
+    __tablename__ = "contact"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Trimmed and lower-cased; one contact per address.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str] = mapped_column(String(5), default="sv")
+    status: Mapped[ContactStatus] = mapped_column(_enum(ContactStatus), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When the status last changed; unconfirmed sign-ups are deleted a while after this.
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    affiliations: Mapped[list["Affiliation"]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True, order_by="Affiliation.id")
+    subscriptions: Mapped[list["Subscription"]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True)
+    consent_events: Mapped[list["ConsentEvent"]] = relationship(
+        back_populates="contact", cascade="all, delete-orphan", passive_deletes=True,
+        order_by="ConsentEvent.created_at.desc(), ConsentEvent.id.desc()")
+
+    @property
+    def list_keys(self) -> set[str]:
+        return {s.mailing_list.key for s in self.subscriptions}
+
+    def __repr__(self) -> str:
+        return f"<Contact {self.id} {self.status.value}>"
+
+
+class Affiliation(db.Model):
+    """One role a contact has, with its place (municipality, district or association)."""
+
+    __tablename__ = "contact_affiliation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(_enum(Role), index=True)
+    #: For council members: whether their municipality calls it pensionärsråd or seniorråd.
+    council_name: Mapped[CouncilName | None] = mapped_column(_enum(CouncilName))
+    #: The municipality of a council, an association or an official.
+    municipality_code: Mapped[str | None] = mapped_column(ForeignKey("municipality.code"), index=True)
+    #: The district of a district chair or officer.
+    district_id: Mapped[int | None] = mapped_column(ForeignKey("district.id", ondelete="SET NULL"), index=True)
+    association_name: Mapped[str] = mapped_column(String(160), default="")
+
+    contact: Mapped[Contact] = relationship(back_populates="affiliations")
+    municipality: Mapped[Municipality | None] = relationship()
+    district: Mapped[District | None] = relationship()
+
+    def describe(self) -> str:
+        """Return e.g. 'Ledamot i seniorråd, Habo' in Swedish."""
+        if self.role is Role.COUNCIL_MEMBER and self.council_name is not None:
+            role = f"Ledamot i {self.council_name.label}"
+        else:
+            role = self.role.label
+        places = []
+        if self.association_name:
+            places.append(self.association_name)
+        if self.municipality is not None:
+            places.append(self.municipality.short_name)
+        if self.district is not None:
+            places.append(self.district.name)
+        return ", ".join([role, *places])
+
+
+class Subscription(db.Model):
+    __tablename__ = "subscription"
+    __table_args__ = (Index("ix_subscription_list_contact", "list_id", "contact_id"),)
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("mailing_list.id", ondelete="CASCADE"), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    contact: Mapped[Contact] = relationship(back_populates="subscriptions")
+    mailing_list: Mapped[MailingList] = relationship()
+
+
+class ConsentEvent(db.Model):
+    """One thing a person (or staff on their behalf) did about their consent; the history staff see."""
+
+    __tablename__ = "consent_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), index=True)
+    action: Mapped[ConsentAction] = mapped_column(_enum(ConsentAction))
+    source: Mapped[ConsentSource] = mapped_column(_enum(ConsentSource))
+    #: Version of the consent text the person saw (see subscribers.consent).
+    text_version: Mapped[str | None] = mapped_column(String(20))
+    legal_basis: Mapped[LegalBasis | None] = mapped_column(_enum(LegalBasis))
+    #: Keys of the lists the person is on after this event.
+    list_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: Address the form was sent from (sign-ups and link clicks only).
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+    #: Staff member who acted, or the import's file name.
+    actor: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    contact: Mapped[Contact] = relationship(back_populates="consent_events")
+
+
+class Audience(db.Model):
+    """A saved selection: lists × roles × municipalities × counties × districts, resolved at send time."""
+
+    __tablename__ = "audience"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    #: Each is a list of keys; an empty list means "no restriction" (lists: at least one is required).
+    list_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    roles: Mapped[list[str]] = mapped_column(JSON, default=list)
+    municipality_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    county_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
+    district_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class ImportStatus(enum.Enum):
+    PREVIEWED = "previewed"
+    #: Staff asked to import it; the scheduler's sweep does the work outside the web request.
+    QUEUED = "queued"
+    COMMITTED = "committed"
+    DISCARDED = "discarded"
+
+
+#: Allowed changes of an import's status; a refused import goes back to the preview with the reason.
+IMPORT_TRANSITIONS: dict[ImportStatus, frozenset[ImportStatus]] = {
+    ImportStatus.PREVIEWED: frozenset({ImportStatus.QUEUED, ImportStatus.COMMITTED, ImportStatus.DISCARDED}),
+    ImportStatus.QUEUED: frozenset({ImportStatus.COMMITTED, ImportStatus.PREVIEWED}),
+    ImportStatus.COMMITTED: frozenset(),
+    ImportStatus.DISCARDED: frozenset(),
+}
+
+
+def can_change_import(current: ImportStatus, new: ImportStatus) -> bool:
+    """Return whether an import may go from `current` to `new`."""
+    return new in IMPORT_TRANSITIONS[current]
+
+
+class ContactImport(db.Model):
+    """An uploaded contact file between preview and commit; the file itself is dropped once decided."""
+
+    __tablename__ = "contact_import"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    #: The uploaded bytes; set to None on commit or discard (it holds personal data).
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    legal_basis: Mapped[LegalBasis] = mapped_column(_enum(LegalBasis))
+    #: Lists given to rows whose "listor" column is empty.
+    default_list_keys: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[ImportStatus] = mapped_column(_enum(ImportStatus))
+    created_by: Mapped[str] = mapped_column(String(255), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Import the valid rows even though some have errors (staff ticked it when asking for the import).
+    skip_invalid: Mapped[bool] = mapped_column(default=False)
+    #: Why the last attempt imported nothing (Swedish, shown on the preview).
+    error: Mapped[str] = mapped_column(String(500), default="")
+    #: Anonymous counts kept after commit: {"created": n, "updated": n, "skipped": n, "invalid": n}.
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Erasure(db.Model):
+    """That a person was erased, when and by whom; nothing that identifies them."""
+
+    __tablename__ = "contact_erasure"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    erased_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    erased_by: Mapped[str] = mapped_column(String(255), default="")
+    #: Anonymous counts of what was removed, e.g. {"consent_events": 3, "outbox_messages": 12}.
+    removed: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -1,0 +1,342 @@
+"""Sign-up, confirmation, preferences and unsubscribing; each public function is one transaction."""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..clock import now
+from ..extensions import db
+from ..geo.models import District, Municipality
+from ..geo.services import find_municipality
+from ..tokens import BadToken, read_token
+from . import consent, notify
+from .confirmation import CONFIRM_PURPOSE
+from .models import (
+    Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, CouncilName, LegalBasis,
+    MailingList, Role, Subscription, can_change_status,
+)
+
+
+#: The lists every installation starts with: (key, name, description).
+DEFAULT_LISTS = (
+    ("nyhetsbrev", "Hemtjänstindex nyhetsbrev",
+     "Nyhetsbrevet om Hemtjänstindex: nya rapporter, hur kommuner arbetar med sina resultat och vad som händer."),
+    ("kurser", "Kurser och webbinarier",
+     "Inbjudningar till grundkurser och webbinarier om Hemtjänstindex."),
+    ("lokala-resultat", "Lokala resultat",
+     "Din kommuns resultat när Hemtjänstindex publiceras, med frågor att ställa till kommunen."),
+)
+
+
+class SubscriberError(ValueError):
+    """A Swedish message about input that cannot be accepted."""
+
+
+def normalise_email(text: str) -> str:
+    """Return the address trimmed and lower-cased, or raise SubscriberError (no network lookups)."""
+    text = (text or "").strip()
+    if not text:
+        raise SubscriberError("E-postadressen saknas.")
+    try:
+        result = validate_email(text, check_deliverability=False)
+    except EmailNotValidError:
+        raise SubscriberError(f"”{text}” är ingen giltig e-postadress.") from None
+    return result.normalized.lower()
+
+
+def ensure_default_lists() -> int:
+    """Create the starting lists that are missing (idempotent) and return how many were added."""
+    existing = set(db.session.scalars(select(MailingList.key)))
+    added = 0
+    for position, (key, name, description) in enumerate(DEFAULT_LISTS):
+        if key not in existing:
+            db.session.add(MailingList(key=key, name=name, description=description, position=position))
+            added += 1
+    db.session.commit()
+    return added
+
+
+def all_lists() -> list[MailingList]:
+    return list(db.session.scalars(select(MailingList).order_by(MailingList.position, MailingList.name)))
+
+
+def lists_for_keys(keys) -> list[MailingList]:
+    """Return the lists with these keys, or raise SubscriberError naming an unknown one."""
+    keys = list(dict.fromkeys(keys))
+    found = {m.key: m for m in db.session.scalars(select(MailingList).where(MailingList.key.in_(keys)))}
+    unknown = [k for k in keys if k not in found]
+    if unknown:
+        raise SubscriberError(f"Listan ”{unknown[0]}” finns inte.")
+    return [found[k] for k in keys]
+
+
+def find_contact(email: str) -> Contact | None:
+    return db.session.scalar(select(Contact).where(Contact.email == email.strip().lower()))
+
+
+@dataclass(frozen=True)
+class Place:
+    """A role with its place, as chosen in a form or read from a file, before it is checked."""
+
+    role: Role
+    council_name: CouncilName | None = None
+    municipality: str = ""
+    association_name: str = ""
+    district_id: int | None = None
+
+
+def build_affiliation(place: Place, municipality: Municipality | None = None) -> Affiliation:
+    """Return an unsaved Affiliation for the place, or raise SubscriberError saying what is missing."""
+    role = place.role
+    if municipality is None and place.municipality.strip():
+        municipality = find_municipality(place.municipality)
+        if municipality is None:
+            raise SubscriberError(f"Kommunen ”{place.municipality.strip()}” finns inte. Välj en kommun i listan.")
+    affiliation = Affiliation(role=role, association_name=" ".join(place.association_name.split()))
+    if role is Role.COUNCIL_MEMBER:
+        affiliation.council_name = place.council_name or CouncilName.PENSIONARSRAD
+    if role.needs_municipality:
+        if municipality is None:
+            raise SubscriberError(f"Ange kommun för uppdraget ”{role.label}”.")
+        affiliation.municipality_code = municipality.code
+        affiliation.municipality = municipality
+    if role.needs_association and not affiliation.association_name:
+        raise SubscriberError("Ange föreningens namn.")
+    if not role.needs_association:
+        affiliation.association_name = ""
+    if role.needs_district:
+        district = db.session.get(District, place.district_id) if place.district_id else None
+        if district is None and municipality is not None and municipality.district_id is not None:
+            district = db.session.get(District, municipality.district_id)
+        if district is None:
+            raise SubscriberError("Ange kommun eller distrikt för uppdraget i distriktet.")
+        affiliation.district_id = district.id
+        affiliation.district = district
+    return affiliation
+
+
+def same_affiliation(a: Affiliation, b: Affiliation) -> bool:
+    return (a.role, a.municipality_code, a.district_id, a.association_name.casefold()) == \
+        (b.role, b.municipality_code, b.district_id, b.association_name.casefold())
+
+
+def add_affiliation(contact: Contact, affiliation: Affiliation) -> bool:
+    """Give the contact this role unless they already have it; return whether it was added."""
+    for existing in contact.affiliations:
+        if same_affiliation(existing, affiliation):
+            if affiliation.council_name is not None:
+                existing.council_name = affiliation.council_name
+            return False
+    contact.affiliations.append(affiliation)
+    return True
+
+
+def set_lists(contact: Contact, lists: list[MailingList]) -> None:
+    """Make the contact's subscriptions exactly these lists."""
+    wanted = {m.id for m in lists}
+    for subscription in list(contact.subscriptions):
+        if subscription.list_id not in wanted:
+            contact.subscriptions.remove(subscription)
+            notify.withdraw_list_mail(contact.email, subscription.mailing_list.key)
+    have = {s.list_id for s in contact.subscriptions}
+    for mailing_list in lists:
+        if mailing_list.id not in have:
+            contact.subscriptions.append(Subscription(mailing_list=mailing_list, created_at=now()))
+
+
+def record(contact: Contact, action: ConsentAction, source: ConsentSource, *, ip_address: str | None = None,
+           text_version: str | None = None, legal_basis: LegalBasis | None = None, actor: str = "") -> ConsentEvent:
+    """Add a consent history entry listing the lists the contact is on afterwards."""
+    db.session.flush()
+    keys = sorted(db.session.scalars(select(MailingList.key).join(Subscription).where(
+        Subscription.contact_id == contact.id))) if contact.id else []
+    event = ConsentEvent(action=action, source=source, ip_address=ip_address, text_version=text_version,
+                         legal_basis=legal_basis, actor=actor[:255], list_keys=keys, created_at=now())
+    contact.consent_events.append(event)
+    return event
+
+
+def change_status(contact: Contact, status: ContactStatus) -> None:
+    """Move the contact to `status`, refusing changes the status rules do not allow."""
+    if contact.status is status:
+        return
+    if not can_change_status(contact.status, status):
+        raise SubscriberError(f"En kontakt som är {contact.status.label.lower()} kan inte bli {status.label.lower()}.")
+    contact.status = status
+    contact.status_changed_at = now()
+    if status is ContactStatus.CONFIRMED:
+        contact.confirmed_at = now()
+    if status is ContactStatus.UNSUBSCRIBED:
+        contact.unsubscribed_at = now()
+
+
+def new_contact(email: str, name: str, status: ContactStatus, phone: str = "") -> Contact:
+    moment = now()
+    contact = Contact(email=email, name=" ".join(name.split()), phone=phone.strip(), status=status, language="sv",
+                      created_at=moment, status_changed_at=moment,
+                      confirmed_at=moment if status is ContactStatus.CONFIRMED else None)
+    db.session.add(contact)
+    return contact
+
+
+# --- Public sign-up and confirmation -----------------------------------------------------------------------------
+
+class SignUpResult(enum.Enum):
+    #: A confirmation email goes out (new address, unconfirmed again, or back after leaving).
+    NEEDS_CONFIRMATION = "needs_confirmation"
+    #: The address is already confirmed: they are told so by email, nothing changes.
+    ALREADY_CONFIRMED = "already_confirmed"
+
+
+@dataclass
+class SignUpRequest:
+    name: str
+    email: str
+    place: Place
+    list_keys: list[str]
+    ip_address: str | None = None
+    text_version: str = consent.CURRENT_VERSION
+
+
+@dataclass
+class SignUpOutcome:
+    result: SignUpResult
+    contact: Contact
+
+
+def sign_up(request: SignUpRequest) -> SignUpOutcome:
+    """Record a sign-up from the public form; the answer must not reveal whether the address was known."""
+    email = normalise_email(request.email)
+    lists = lists_for_keys(request.list_keys)
+    if not lists:
+        raise SubscriberError("Välj minst en lista.")
+    affiliation = build_affiliation(request.place)
+    contact = find_contact(email)
+    if contact is not None and contact.status is ContactStatus.CONFIRMED:
+        notify.already_subscribed(contact)
+        db.session.commit()
+        return SignUpOutcome(SignUpResult.ALREADY_CONFIRMED, contact)
+    if contact is None:
+        contact = new_contact(email, request.name, ContactStatus.PENDING)
+    else:
+        # Unconfirmed or left earlier: the newest form wins, and the person must confirm again.
+        contact.name = " ".join(request.name.split()) or contact.name
+        change_status(contact, ContactStatus.PENDING)
+        contact.status_changed_at = now()
+    add_affiliation(contact, affiliation)
+    set_lists(contact, lists)
+    record(contact, ConsentAction.SIGNED_UP, ConsentSource.FORM, ip_address=request.ip_address,
+           text_version=request.text_version)
+    notify.confirmation_for_sign_up(contact)
+    db.session.commit()
+    return SignUpOutcome(SignUpResult.NEEDS_CONFIRMATION, contact)
+
+
+def confirm_max_age() -> timedelta:
+    return timedelta(days=current_app.config["SUBSCRIBERS_CONFIRM_DAYS"])
+
+
+class ConfirmResult(enum.Enum):
+    CONFIRMED = "confirmed"
+    ALREADY_CONFIRMED = "already_confirmed"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, Contact | None]:
+    """Confirm the address a confirmation link was sent to."""
+    try:
+        payload = read_token(CONFIRM_PURPOSE, token)
+    except BadToken:
+        return ConfirmResult.INVALID, None
+    if not isinstance(payload, dict) or not isinstance(payload.get("t"), int):
+        return ConfirmResult.INVALID, None
+    if now().timestamp() - payload["t"] > confirm_max_age().total_seconds():
+        return ConfirmResult.EXPIRED, None
+    contact = db.session.get(Contact, payload.get("c"))
+    if contact is None or contact.email != payload.get("e"):
+        return ConfirmResult.INVALID, None
+    if contact.status is ContactStatus.CONFIRMED:
+        return ConfirmResult.ALREADY_CONFIRMED, contact
+    if contact.status is not ContactStatus.PENDING:
+        # They left after this link was sent; an old link must not bring them back.
+        return ConfirmResult.INVALID, None
+    change_status(contact, ContactStatus.CONFIRMED)
+    signed_up = next((e for e in contact.consent_events if e.text_version), None)
+    record(contact, ConsentAction.CONFIRMED, ConsentSource.EMAIL_LINK, ip_address=ip_address,
+           text_version=signed_up.text_version if signed_up else consent.CURRENT_VERSION)
+    db.session.commit()
+    return ConfirmResult.CONFIRMED, contact
+
+
+# --- Unsubscribe and preferences ---------------------------------------------------------------------------------
+
+def unsubscribe(email: str, list_key: str | None, *, ip_address: str | None = None,
+                source: ConsentSource = ConsentSource.UNSUBSCRIBE_LINK) -> Contact | None:
+    """Stop mail to the address at once: from one list, or (list_key None) from everything."""
+    contact = find_contact(email)
+    if contact is None:
+        return None
+    if list_key is None:
+        leave_everything(contact, source=source, ip_address=ip_address)
+        return contact
+    before = len(contact.subscriptions)
+    contact.subscriptions[:] = [s for s in contact.subscriptions if s.mailing_list.key != list_key]
+    notify.withdraw_list_mail(contact.email, list_key)
+    if len(contact.subscriptions) != before:
+        record(contact, ConsentAction.LISTS_CHANGED, source, ip_address=ip_address)
+    db.session.commit()
+    return contact
+
+
+def leave_everything(contact: Contact, *, source: ConsentSource, ip_address: str | None = None,
+                     actor: str = "") -> None:
+    """Remove every subscription, withdraw list mail still queued, and mark the contact unsubscribed."""
+    contact.subscriptions.clear()
+    notify.withdraw_list_mail(contact.email, None)
+    if contact.status is not ContactStatus.UNSUBSCRIBED:
+        change_status(contact, ContactStatus.UNSUBSCRIBED)
+        record(contact, ConsentAction.UNSUBSCRIBED, source, ip_address=ip_address, actor=actor)
+    db.session.commit()
+
+
+@dataclass
+class PreferenceChange:
+    name: str
+    list_keys: list[str]
+    remove_affiliation_ids: list[int] = field(default_factory=list)
+    new_place: Place | None = None
+    ip_address: str | None = None
+
+
+def update_preferences(contact: Contact, change: PreferenceChange) -> None:
+    """Save what a person chose in the preference centre (the signed link proves the address is theirs)."""
+    lists = lists_for_keys(change.list_keys)
+    new_affiliation = build_affiliation(change.new_place) if change.new_place else None
+    contact.name = " ".join(change.name.split())[:120] or contact.name
+    contact.affiliations[:] = [a for a in contact.affiliations if a.id not in set(change.remove_affiliation_ids)]
+    if new_affiliation is not None:
+        add_affiliation(contact, new_affiliation)
+    before = contact.list_keys
+    set_lists(contact, lists)
+    if lists and contact.status is not ContactStatus.CONFIRMED:
+        change_status(contact, ContactStatus.CONFIRMED)
+        record(contact, ConsentAction.CONFIRMED, ConsentSource.PREFERENCES, ip_address=change.ip_address,
+               text_version=consent.CURRENT_VERSION)
+    elif before != {m.key for m in lists}:
+        record(contact, ConsentAction.LISTS_CHANGED, ConsentSource.PREFERENCES, ip_address=change.ip_address,
+               text_version=consent.CURRENT_VERSION)
+    db.session.commit()
+
+
+def count_by_status() -> dict[ContactStatus, int]:
+    """Return how many contacts there are in each status."""
+    rows = db.session.execute(select(Contact.status, func.count()).group_by(Contact.status)).all()
+    counts = {status: 0 for status in ContactStatus}
+    counts.update({status: count for status, count in rows})
+    return counts

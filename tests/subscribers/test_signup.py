@@ -1,0 +1,204 @@
+import re
+
+from sqlalchemy import func, select
+
+from hti_comms import clock
+from hti_comms.subscribers.models import ConsentAction, ConsentEvent, Contact, ContactStatus
+from hti_comms.subscribers.confirmation import confirmation_token
+from hti_comms.tokens import make_token
+from tests.helpers import form_csrf_token
+
+SIGNUP = "/prenumerera"
+
+
+def signup_data(client, **overrides):
+    data = {"csrf_token": form_csrf_token(client, SIGNUP), "name": "Birgitta Berg",
+            "email": "Birgitta.Berg@Exempel.se ", "role": "council_member:seniorrad", "municipality": "Habo",
+            "association": "", "lists": ["nyhetsbrev", "kurser"], "consent": "y", "consent_version": "2026-11",
+            "website": ""}
+    data.update(overrides)
+    return data
+
+
+def contact_count(db) -> int:
+    return db.session.scalar(select(func.count()).select_from(Contact))
+
+
+def test_signup_page_is_swedish_with_datalist_and_consent_text(client, lists):
+    html = client.get(SIGNUP).get_data(as_text=True)
+    assert "Få e-post om Hemtjänstindex" in html
+    assert '<datalist id="kommuner">' in html and '<option value="Upplands Väsby">' in html
+    assert html.count("<option value=") >= 290
+    assert "Jag kan när som helst avsluta via länken" in html
+    assert 'name="website"' in html  # the honeypot
+
+
+def test_signup_stores_pending_contact_with_consent_record(client, db, lists):
+    response = client.post(SIGNUP, data=signup_data(client), environ_base={"REMOTE_ADDR": "192.0.2.7"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/prenumerera/tack")
+
+    contact = db.session.scalar(select(Contact))
+    assert contact.email == "birgitta.berg@exempel.se"
+    assert contact.status is ContactStatus.PENDING
+    assert contact.list_keys == {"nyhetsbrev", "kurser"}
+    [affiliation] = contact.affiliations
+    assert affiliation.describe() == "Ledamot i seniorråd, Habo"
+    [event] = contact.consent_events
+    assert (event.action, event.source.value, event.text_version, event.ip_address) == \
+        (ConsentAction.SIGNED_UP, "form", "2026-11", "192.0.2.7")
+    assert "Titta nu i din e-post" in client.get("/prenumerera/tack").get_data(as_text=True)
+
+
+def test_confirmation_link_confirms(client, db, lists):
+    client.post(SIGNUP, data=signup_data(client))
+    contact = db.session.scalar(select(Contact))
+    page = client.get(f"/bekrafta/{confirmation_token(contact.id, contact.email)}").get_data(as_text=True)
+    assert "Tack, nu är du anmäld!" in page and "Kurser och webbinarier" in page
+    db.session.refresh(contact)
+    assert contact.status is ContactStatus.CONFIRMED and contact.confirmed_at is not None
+    assert [e.action for e in contact.consent_events][0] is ConsentAction.CONFIRMED
+    again = client.get(f"/bekrafta/{confirmation_token(contact.id, contact.email)}").get_data(as_text=True)
+    assert "Du är redan anmäld" in again
+
+
+def test_expired_and_tampered_confirmation_links_change_nothing(client, db, lists):
+    client.post(SIGNUP, data=signup_data(client))
+    contact = db.session.scalar(select(Contact))
+    token = confirmation_token(contact.id, contact.email)
+
+    tampered = client.get(f"/bekrafta/{token[:-3]}abc")
+    assert tampered.status_code == 400 and "Länken fungerar inte" in tampered.get_data(as_text=True)
+    wrong_purpose = client.get(f"/bekrafta/{make_token('preferences', {'e': contact.email, 'c': contact.id})}")
+    assert wrong_purpose.status_code == 400
+
+    clock.set_now(clock.now() + __import__("datetime").timedelta(days=8))
+    expired = client.get(f"/bekrafta/{token}")
+    assert expired.status_code == 400 and "Länken har gått ut" in expired.get_data(as_text=True)
+    db.session.refresh(contact)
+    assert contact.status is ContactStatus.PENDING
+
+
+def test_same_answer_whether_or_not_the_address_is_known(client, db, make_contact):
+    make_contact("known@exempel.se")
+    known = client.post(SIGNUP, data=signup_data(client, email="known@exempel.se"))
+    unknown = client.post(SIGNUP, data=signup_data(client, email="unknown@exempel.se"))
+    assert known.status_code == unknown.status_code == 302
+    assert known.headers["Location"] == unknown.headers["Location"]
+    known_contact = db.session.scalar(select(Contact).where(Contact.email == "known@exempel.se"))
+    assert known_contact.status is ContactStatus.CONFIRMED
+    assert known_contact.list_keys == {"nyhetsbrev"}  # a stranger cannot change a confirmed person's lists
+
+
+def test_honeypot_saves_nothing_but_looks_the_same(client, db, lists):
+    response = client.post(SIGNUP, data=signup_data(client, website="http://spam.example"))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/prenumerera/tack")
+    assert contact_count(db) == 0
+
+
+def test_invalid_input_gets_swedish_messages_and_saves_nothing(client, db, lists):
+    too_long = client.post(SIGNUP, data=signup_data(client, name="x" * 121, email="inte-en-adress",
+                                                    municipality="Atlantis", lists=[], consent=""))
+    html = too_long.get_data(as_text=True)
+    assert too_long.status_code == 200
+    assert "Högst 120 tecken." in html
+    assert "Skriv en hel e-postadress" in html
+    assert "Välj minst ett utskick." in html
+    assert "Du behöver kryssa i rutan" in html
+    unknown_place = client.post(SIGNUP, data=signup_data(client, municipality="Atlantis"))
+    assert "Kommunen ”Atlantis” finns inte" in unknown_place.get_data(as_text=True)
+    association = client.post(SIGNUP, data=signup_data(client, role="association_chair", municipality="Solna"))
+    assert "Ange föreningens namn." in association.get_data(as_text=True)
+    assert contact_count(db) == 0
+
+
+def test_district_role_takes_the_district_of_the_municipality(client, db, lists):
+    client.post(SIGNUP, data=signup_data(client, role="district_chair", municipality="Borås"))
+    [affiliation] = db.session.scalar(select(Contact)).affiliations
+    assert affiliation.district.name == "SPF Seniorerna Västra Götaland"
+    assert affiliation.municipality_code is None
+
+
+def test_rate_limit_answers_429_in_swedish(client, app, db, lists):
+    app.config["SIGNUP_RATE_LIMIT"] = "3 per minute"
+    for number in range(3):
+        assert client.post(SIGNUP, data=signup_data(client, email=f"p{number}@exempel.se")).status_code == 302
+    blocked = client.post(SIGNUP, data=signup_data(client, email="p4@exempel.se"))
+    assert blocked.status_code == 429
+    assert "För många försök" in blocked.get_data(as_text=True)
+    assert client.get(SIGNUP).status_code == 200  # reading the form is never limited
+    assert contact_count(db) == 3
+
+
+def test_pending_address_signing_up_again_keeps_one_contact(client, db, lists):
+    client.post(SIGNUP, data=signup_data(client))
+    client.post(SIGNUP, data=signup_data(client, lists=["lokala-resultat"], name="Birgitta B"))
+    assert contact_count(db) == 1
+    contact = db.session.scalar(select(Contact))
+    assert contact.name == "Birgitta B" and contact.list_keys == {"lokala-resultat"}
+    assert db.session.scalar(select(func.count()).select_from(ConsentEvent)) == 2
+    assert re.fullmatch(r"[^@]+@exempel\.se", contact.email)
+
+
+def test_sign_up_email_from_the_smtp_sink_confirms_when_followed(client, db, lists, mail_sink):
+    from hti_comms.delivery.worker import deliver_due
+
+    client.post(SIGNUP, data=signup_data(client))
+    assert deliver_due() == 1
+    [message] = mail_sink.wait_for(1)
+    assert "birgitta.berg@exempel.se" in message["To"]
+    assert message["Subject"] == "Bekräfta din anmälan till Hemtjänstindex"
+    assert message["List-Unsubscribe"] is None  # a confirmation is not list mail
+    text = message.get_body(("plain",)).get_content()
+    assert "Hej Birgitta Berg!" in text and "Hemtjänstindex nyhetsbrev, Kurser och webbinarier" in text
+    url = re.search(r"https://hti\.example\.se(/bekrafta/\S+)", text).group(1)
+    html = message.get_body(("html",)).get_content()
+    assert url in html
+
+    page = client.get(url).get_data(as_text=True)
+
+    assert "Tack, nu är du anmäld!" in page
+    contact = db.session.scalar(select(Contact))
+    assert contact.status is ContactStatus.CONFIRMED
+
+
+def test_confirmed_address_signing_up_again_gets_a_notice_not_a_confirmation(client, db, make_contact, mail_sink):
+    from hti_comms.delivery.worker import deliver_due
+
+    make_contact("known@exempel.se", name="Karl Känd")
+    client.post(SIGNUP, data=signup_data(client, email="KNOWN@exempel.se"))
+    assert deliver_due() == 1
+    [message] = mail_sink.wait_for(1)
+    assert message["Subject"] == "Du får redan e-post om Hemtjänstindex"
+    text = message.get_body(("plain",)).get_content()
+    assert "Hej Karl Känd!" in text and "Du får i dag: Hemtjänstindex nyhetsbrev." in text
+    assert "https://hti.example.se/installningar/" in text and "/bekrafta/" not in text
+
+
+def test_rate_limits_are_kept_in_redis_when_redis_url_is_set(migrated_database, lists):
+    import uuid
+
+    import redis
+
+    from hti_comms import create_app
+    from hti_comms.extensions import db as _db
+
+    try:
+        redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()
+    except redis.exceptions.ConnectionError:
+        import pytest
+        pytest.skip("Redis is not running on 127.0.0.1:6379")
+    app = create_app({"HTI_ENV": "test", "DATABASE_URL": migrated_database, "REDIS_URL": "redis://127.0.0.1:6379/0",
+                      "SIGNUP_RATE_LIMIT": "1 per minute"})
+    assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
+    with app.app_context():
+        client = app.test_client()
+        # A client address of its own, so that runs never see each other's counts in the shared Redis.
+        address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"
+        client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/",
+                                    "REMOTE_ADDR": address})
+        try:
+            assert client.post(SIGNUP, data=signup_data(client, website="robot")).status_code == 302
+            assert client.post(SIGNUP, data=signup_data(client, website="robot")).status_code == 429
+        finally:
+            _db.session.remove()
+            _db.engine.dispose()
