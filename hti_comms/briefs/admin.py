@@ -1,17 +1,20 @@
 """Staff pages: talking points per municipality with copy buttons, brief previews, the national summary."""
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 
 from ..admin import staff_blueprint
 from ..extensions import db
 from ..geo.models import District, Municipality
 from ..geo.services import municipalities_by_code
 from ..results.ranking import available_years, compute_ranking
-from .emails import district_digest_spec, local_brief_spec, preview_email
+from ..delivery.services import send_counts
+from ..subscribers.audiences import audience_size, recipients
+from .audiences import council_audience, district_audience
+from .emails import district_digest_spec, local_brief_spec, preview_email, send_district_digest, send_local_brief
 from .national import build_national_summary
 from .pdf import brief_pdf, pdf_filename
-from .services import districts
+from .services import ReleaseError, districts
 from .talking_points import BriefError, build_talking_points
 
 bp = staff_blueprint("briefs_admin", __name__, "/talepunkter")
@@ -45,7 +48,8 @@ def municipality(year: int, code: str):
     if points.entry is not None:
         spec = local_brief_spec(points)
         preview = (spec.subject, *preview_email(spec))
-    return render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years())
+    return render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
+                           audience_size=audience_size(council_audience(points.municipality)))
 
 
 @bp.route("/<int:year>/<code>/brief.pdf")
@@ -70,4 +74,38 @@ def district(year: int, district_id: int):
     except BriefError as error:
         return render_template("web/briefs/district.html", district=district, year=year, problem=str(error))
     return render_template("web/briefs/district.html", district=district, year=year,
-                           preview=(spec.subject, *preview_email(spec)))
+                           preview=(spec.subject, *preview_email(spec)),
+                           audience_size=audience_size(district_audience(district)))
+
+
+@bp.route("/<int:year>/<code>/skicka", methods=["POST"])
+def send_municipality(year: int, code: str):
+    municipality = db.session.get(Municipality, code) or abort(404)
+    _send(lambda people: send_local_brief(municipality, year, people), council_audience(municipality),
+          f"Resultatbrevet för {municipality.short_name}", f"pensionärsrådet i {municipality.short_name}")
+    return redirect(url_for(".municipality", year=year, code=code))
+
+
+@bp.route("/<int:year>/distrikt/<int:district_id>/skicka", methods=["POST"])
+def send_district(year: int, district_id: int):
+    district = db.session.get(District, district_id) or abort(404)
+    _send(lambda people: send_district_digest(district, year, people), district_audience(district),
+          f"Distriktsbrevet för {district.name}", f"ordförande och funktionärer i {district.name}")
+    return redirect(url_for(".district", year=year, district_id=district_id))
+
+
+def _send(send, audience, what: str, who: str) -> None:
+    """Enqueue a brief to an audience resolved now, and tell staff what happened in Swedish."""
+    people = recipients(audience)
+    if not people:
+        flash(f"{what} skickades inte: ingen bekräftad mottagare bland {who} prenumererar på Lokala resultat.",
+              "error")
+        return
+    try:
+        sent = send(people)
+    except (ReleaseError, BriefError) as error:
+        flash(f"{what} skickades inte. {error}", "error")
+        return
+    total = send_counts(sent.id)["total"]
+    flash(f"{what} ligger i utkorgen till {total} mottagare och skickas nu. Den som redan fått brevet får det "
+          "inte en gång till.", "success")

@@ -16,12 +16,11 @@ from ..delivery.render import render_preview, render_template_pair
 from ..extensions import db
 from ..formatting import format_datetime
 from ..geo.models import District, Municipality
+from .audiences import BRIEF_LIST_KEY
 from .charts import sub_index_chart
 from .services import brief_context, check_release, district_context
 from .talking_points import BriefError, TalkingPoints, build_talking_points, year_ranking
 
-#: The subscription list briefs go out on: unsubscribe links and suppressions apply to it.
-BRIEF_LIST_KEY = "resultatbrev"
 LOCAL_BRIEF_TEMPLATE = "briefs/local_brief"
 DISTRICT_DIGEST_TEMPLATE = "briefs/district_digest"
 
