@@ -155,6 +155,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "MAIL_FROM": env.get("MAIL_FROM") or "Hemtjänstindex <hemtjanstindex@spfseniorerna.se>",
         "REDIS_URL": env.get("REDIS_URL") or None,
         #: Flask-Limiter strings for the public subscriber forms (per client address).
+        "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT") or "5 per minute;20 per hour",
         #: Generous: mail providers send one-click unsubscribes for many people from few addresses.
         "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT") or "60 per minute",

@@ -114,3 +114,15 @@ def test_create_staff_cli_rejects_bad_input(runner, db, email, password, message
     assert result.exit_code != 0
     assert re.search(message, result.output)
     assert db.session.query(StaffUser).count() == 0
+
+
+def test_password_guessing_is_rate_limited(client, app, staff_user):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.77"  # an address of its own: limits are kept per address
+    token = form_csrf_token(client, "/logga-in")
+    for attempt in range(3):
+        assert login(client, staff_user.email, f"gissning-{attempt}-xx", token).status_code == 200
+    blocked = login(client, staff_user.email, TEST_PASSWORD, token)
+    assert blocked.status_code == 429
+    assert "För många försök" in blocked.get_data(as_text=True)
+    assert client.get("/admin/").status_code == 302
