@@ -55,16 +55,20 @@ def _register_blueprints(app: Flask) -> None:
     from .admin import add_menu_item
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .delivery.admin import bp as delivery_admin_bp, sink_bp as testpost_admin_bp
     from .geo.admin import bp as geo_admin_bp
     from .public.views import bp as public_bp
     from .results.admin import bp as results_admin_bp
 
-    for blueprint in (public_bp, auth_bp, admin_bp, results_admin_bp, geo_admin_bp):
+    for blueprint in (public_bp, auth_bp, admin_bp, results_admin_bp, geo_admin_bp, delivery_admin_bp,
+                      testpost_admin_bp):
         app.register_blueprint(blueprint)
 
     add_menu_item("admin.dashboard", "Översikt")
     add_menu_item("results_admin.index", "Resultat")
     add_menu_item("geo_admin.districts", "Distrikt")
+    add_menu_item("delivery_admin.sends", "Utkorg")
+    add_menu_item("testpost_admin.index", "Testpost")
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -48,6 +48,7 @@ def init_db(demo: bool) -> None:
 def register_commands(app: Flask) -> None:
     """Attach the command group and every domain's commands to the app."""
     from .auth import cli as auth_cli  # noqa: F401  (registers commands on `hti`)
+    from .delivery import cli as delivery_cli  # noqa: F401
     from .results import cli as results_cli  # noqa: F401
 
     app.cli.add_command(hti)

@@ -32,6 +32,7 @@ from .smtp import Delivery, Outcome, SmtpConnection, SmtpSettings
 log = logging.getLogger(__name__)
 RECORD_EVERY = 200           # results per commit
 RECORD_INTERVAL = 0.25       # seconds between commits while busy
+IDLE_CLOSE_SECONDS = 30      # close SMTP connections after this long without mail
 
 
 @dataclass(frozen=True)
@@ -165,7 +166,20 @@ class Worker:
         self.settings = settings or WorkerSettings.from_config(app.config)
         self._prepared: OrderedDict[int, PreparedSend] = OrderedDict()
         self._claimed: dict[int, Job] = {}
+        self._pool: SenderPool | None = None
         self.sent = 0
+
+    @property
+    def pool(self) -> SenderPool:
+        if self._pool is None:
+            self._pool = SenderPool(self.app, self.settings)
+        return self._pool
+
+    def close(self) -> None:
+        """Close the SMTP connections (QUIT) and stop their threads."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     # --- claiming ---------------------------------------------------------------------------------------
 
@@ -292,15 +306,18 @@ class Worker:
     def drain(self, limit: int | None = None, stop: threading.Event | None = None,
               progress=None) -> int:
         """Send due rows until none is due (or `limit` rows were handled, or `stop` is set); return sent."""
-        pool = SenderPool(self.app, self.settings)
+        pool = self.pool
         handled = 0
         outstanding = 0
         pending: list[Result] = []
         last_record = time.monotonic()
+        # Claimed-but-unrecorded rows (outstanding + pending) never exceed batch_size: that is the most a
+        # kill -9 can make us send twice.
+        record_every = max(1, min(RECORD_EVERY, self.settings.batch_size // 2))
         try:
             while True:
                 stopping = stop is not None and stop.is_set()
-                room = self.settings.batch_size - outstanding
+                room = self.settings.batch_size - outstanding - len(pending)
                 if not stopping and room >= self.settings.batch_size // 2 and (limit is None or handled < limit):
                     size = room if limit is None else min(room, limit - handled)
                     jobs = self.claim(size)
@@ -308,18 +325,18 @@ class Worker:
                         pool.jobs.put(job)
                     outstanding += len(jobs)
                     handled += len(jobs)
-                if outstanding == 0:
+                if outstanding == 0 and not pending:
                     break
-                try:
-                    result = pool.results.get(timeout=RECORD_INTERVAL)
-                    pending.append(result)
-                    outstanding -= 1
-                    while outstanding and len(pending) < RECORD_EVERY:
-                        pending.append(pool.results.get_nowait())
+                if outstanding:
+                    try:
+                        pending.append(pool.results.get(timeout=RECORD_INTERVAL))
                         outstanding -= 1
-                except queue.Empty:
-                    pass
-                if pending and (len(pending) >= RECORD_EVERY or outstanding == 0
+                        while outstanding and len(pending) < record_every:
+                            pending.append(pool.results.get_nowait())
+                            outstanding -= 1
+                    except queue.Empty:
+                        pass
+                if pending and (len(pending) >= record_every or outstanding == 0
                                 or time.monotonic() - last_record >= RECORD_INTERVAL):
                     if progress is not None:
                         progress(len(pending))
@@ -328,9 +345,12 @@ class Worker:
                     last_record = time.monotonic()
                 if stopping:
                     outstanding -= self._take_back_queued(pool)
-        finally:
+        except BaseException:
+            # Something broke here (not in SMTP): stop the threads, then record whatever they finished.
             self._take_back_queued(pool)
-            pool.close()
+            self.close()
+            raise
+        finally:
             while not pool.results.empty():
                 pending.append(pool.results.get_nowait())
             self.record(pending)
@@ -349,16 +369,25 @@ class Worker:
             taken += 1
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Send due mail until `stop` is set; survive database hiccups."""
-        while not stop.is_set():
-            try:
-                self.drain(stop=stop)
-                finish_sends()
-                db.session.commit()
-            except OperationalError as exc:
-                db.session.rollback()
-                log.warning("database busy or unreachable, trying again: %s", exc.orig)
-            stop.wait(self.settings.poll_seconds)
+        """Send due mail until `stop` is set; survive database hiccups; close idle SMTP connections."""
+        idle_since = time.monotonic()
+        try:
+            while not stop.is_set():
+                before = self.sent
+                try:
+                    self.drain(stop=stop)
+                    finish_sends()
+                    db.session.commit()
+                except OperationalError as exc:
+                    db.session.rollback()
+                    log.warning("database busy or unreachable, trying again: %s", exc.orig)
+                if self.sent != before:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since > IDLE_CLOSE_SECONDS:
+                    self.close()  # servers drop idle connections anyway; reopen on the next message
+                stop.wait(self.settings.poll_seconds)
+        finally:
+            self.close()
 
 
 def deliver_due(limit: int | None = None) -> int:
@@ -366,7 +395,10 @@ def deliver_due(limit: int | None = None) -> int:
     start_due_sends()
     db.session.commit()
     worker = Worker(current_app._get_current_object())
-    sent = worker.drain(limit=limit)
+    try:
+        sent = worker.drain(limit=limit)
+    finally:
+        worker.close()
     finish_sends()
     db.session.commit()
     return sent
