@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import sys
 import threading
 import time
 import uuid
@@ -17,13 +18,13 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.exc import OperationalError
 
 from .. import clock
 from ..extensions import db
 from .mime import MessageSkeleton, build_skeleton
-from .models import WAITING, OutboxMessage, OutboxStatus, Send, SendStatus, Suppression
+from .models import OutboxMessage, OutboxStatus, Send, SendStatus, Suppression
 from .outbox import Attachment
 from .render import RenderedTemplate, recipient_values, render_template_pair
 from .services import finish_sends, start_due_sends, suppress
@@ -32,7 +33,9 @@ from .smtp import Delivery, Outcome, SmtpConnection, SmtpSettings
 log = logging.getLogger(__name__)
 RECORD_EVERY = 200           # results per commit
 RECORD_INTERVAL = 0.25       # seconds between commits while busy
-IDLE_CLOSE_SECONDS = 30      # close SMTP connections after this long without mail
+IDLE_CLOSE_SECONDS = 30
+SWITCH_INTERVAL = 0.001
+COLLECT_INTERVAL = 0.02      # seconds between collecting the senders' results      # close SMTP connections after this long without mail
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,9 @@ class SenderPool:
     """Threads that each own one persistent SMTP connection and turn jobs into results."""
 
     def __init__(self, app: Flask, settings: WorkerSettings):
+        # Threads wake up from socket waits many thousand times a second; with the default 5 ms switch
+        # interval each wake-up can wait that long for the interpreter lock while another thread computes.
+        sys.setswitchinterval(SWITCH_INTERVAL)
         self.app = app
         self.settings = settings
         self.jobs: queue.Queue[Job | None] = queue.Queue()
@@ -187,26 +193,31 @@ class Worker:
         """Claim up to `limit` due rows for this worker and commit the claim before anything is sent."""
         now = clock.now()
         token = uuid.uuid4().hex
-        due = (
-            select(OutboxMessage.id).join(Send, Send.id == OutboxMessage.send_id)
-            .where(Send.status == SendStatus.SENDING, or_(
-                and_(OutboxMessage.status.in_(WAITING),
-                     or_(OutboxMessage.retry_after.is_(None), OutboxMessage.retry_after <= now)),
-                and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
-            ))
-            .order_by(OutboxMessage.id).limit(limit)
-        )
-        if db.engine.dialect.name == "postgresql":
-            # Two workers never claim the same row: locked rows are skipped, not waited for.
-            due = due.with_for_update(skip_locked=True, of=OutboxMessage)
-        # One UPDATE statement: on SQLite it runs under the database write lock, so it is atomic too.
-        db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
-            .values(status=OutboxStatus.SENDING, claim_token=token,
-                    lease_until=now + timedelta(seconds=self.settings.lease_seconds),
-                    attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
+        active = select(Send.id).where(Send.status == SendStatus.SENDING)
+        # Oldest trouble first: rows whose worker died (lease over), then retries that are due, then new rows.
+        # Each is an index seek on (send_id, status); no ORDER BY, so a claim never sorts a 100k-row send.
+        conditions = [
+            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
+            and_(OutboxMessage.status == OutboxStatus.DEFERRED, OutboxMessage.retry_after <= now),
+            OutboxMessage.status == OutboxStatus.QUEUED,
+        ]
+        claimed = 0
+        for condition in conditions:
+            if claimed >= limit:
+                break
+            due = select(OutboxMessage.id).where(OutboxMessage.send_id.in_(active), condition).limit(limit - claimed)
+            if db.engine.dialect.name == "postgresql":
+                # Two workers never claim the same row: locked rows are skipped, not waited for.
+                due = due.with_for_update(skip_locked=True)
+            # An UPDATE of the selected ids: on SQLite it holds the database write lock until the commit
+            # below, so a second worker can never claim the same rows either.
+            claimed += db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+                .values(status=OutboxStatus.SENDING, claim_token=token,
+                        lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                        attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
         db.session.commit()
         rows = db.session.execute(
             select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, OutboxMessage.name,
@@ -261,22 +272,32 @@ class Worker:
         if not results:
             return
         now = clock.now()
-        updates = []
+        sent_ids = []
+        other_updates = []
         for result in results:
             self._claimed.pop(result.job.outbox_id, None)
-            updates.append(self._row_update(result, now))
+            if result.delivery.outcome is Outcome.SENT:
+                sent_ids.append(result.job.outbox_id)
+            else:
+                other_updates.append(self._row_update(result, now))
             if result.delivery.is_hard_bounce:
                 suppress(result.job.email, "hard_bounce", result.delivery.error)
-        db.session.execute(update(OutboxMessage), updates)
+        if sent_ids:
+            # Nearly every row is a success: one statement for all of them.
+            db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids))
+                .values(status=OutboxStatus.SENT, sent_at=now, retry_after=None, last_error=None, claim_token=None,
+                        lease_until=None)
+                .execution_options(synchronize_session=False))
+        if other_updates:
+            db.session.execute(update(OutboxMessage), other_updates)
         db.session.commit()
-        self.sent += sum(1 for r in results if r.delivery.outcome is Outcome.SENT)
+        self.sent += len(sent_ids)
 
     def _row_update(self, result: Result, now) -> dict:
         delivery = result.delivery
         row = {"id": result.job.outbox_id, "claim_token": None, "lease_until": None, "last_error": delivery.error}
-        if delivery.outcome is Outcome.SENT:
-            row.update(status=OutboxStatus.SENT, sent_at=now, retry_after=None)
-        elif delivery.outcome is Outcome.DEFERRED and result.job.attempts < self.settings.max_attempts:
+        if delivery.outcome is Outcome.DEFERRED and result.job.attempts < self.settings.max_attempts:
             delay = min(self.settings.retry_base_seconds * 2 ** (result.job.attempts - 1),
                         self.settings.retry_max_seconds)
             row.update(status=OutboxStatus.DEFERRED, retry_after=now + timedelta(seconds=delay))
@@ -328,10 +349,10 @@ class Worker:
                 if outstanding == 0 and not pending:
                     break
                 if outstanding:
+                    # Collect results in bulk: waking up for every single one costs the senders CPU time.
+                    time.sleep(COLLECT_INTERVAL)
                     try:
-                        pending.append(pool.results.get(timeout=RECORD_INTERVAL))
-                        outstanding -= 1
-                        while outstanding and len(pending) < record_every:
+                        while outstanding:
                             pending.append(pool.results.get_nowait())
                             outstanding -= 1
                     except queue.Empty:
