@@ -74,9 +74,11 @@ class MemorySink:
             self.raw_messages.clear()
             self.envelopes.clear()
 
-    def start(self, port: int | None = None, handler=None) -> MemorySink:
+    def start(self, port: int | None = None, handler=None, **server_options) -> MemorySink:
+        """Listen on 127.0.0.1; `server_options` go to aiosmtpd (e.g. tls_context, authenticator)."""
         self.port = port or free_port()
-        self.controller = Controller(handler or StoringHandler(self.store), hostname=SINK_HOST, port=self.port)
+        self.controller = Controller(handler or StoringHandler(self.store), hostname=SINK_HOST, port=self.port,
+                                     **server_options)
         self.controller.start()
         return self
 
