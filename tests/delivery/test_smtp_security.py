@@ -50,19 +50,22 @@ def tls_server(app, certificate, monkeypatch):
         sink.stop()
 
 
-def test_starttls_with_login(app, db, tls_server):
+def start_starttls_with_login(app, tls_server, password: str) -> MemorySink:
     context, start = tls_server
     sink = start(tls_context=context, require_starttls=True, auth_required=True, authenticator=authenticate)
-    app.config.update(SMTP_SECURITY="starttls", SMTP_USERNAME="hti", SMTP_PASSWORD="hemligt")
+    app.config.update(SMTP_SECURITY="starttls", SMTP_USERNAME="hti", SMTP_PASSWORD=password)
+    return sink
+
+
+def test_starttls_with_login(app, db, tls_server):
+    sink = start_starttls_with_login(app, tls_server, "hemligt")
     enqueue_people(2)
     assert deliver_due() == 2
     assert len(sink.wait_for(2)) == 2
 
 
 def test_wrong_password_defers_with_a_clear_error(app, db, tls_server):
-    context, start = tls_server
-    sink = start(tls_context=context, require_starttls=True, auth_required=True, authenticator=authenticate)
-    app.config.update(SMTP_SECURITY="starttls", SMTP_USERNAME="hti", SMTP_PASSWORD="fel")
+    sink = start_starttls_with_login(app, tls_server, "fel")
     enqueue_people(1)
     assert deliver_due() == 0
     row = db.session.scalar(select(OutboxMessage))

@@ -46,28 +46,26 @@ def deliver_at(moment: datetime) -> int:
     return deliver_due()
 
 
-def test_a_time_that_does_not_exist_moves_forward_an_hour(app, db, staff_login, mail_sink):
-    clock.set_now(datetime(2027, 3, 1, 12, 0, tzinfo=UTC))
-    page = schedule_through_form(staff_login, SPRING)
-    assert "Klockslaget 02.30 finns inte den dagen" in page
-    assert "söndag 28 mars 2027 kl. 03.30" in page
-    assert db.session.scalar(select(Send.scheduled_at)) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)
-    assert deliver_at(datetime(2027, 3, 28, 1, 29, 30, tzinfo=UTC)) == 0
-    assert deliver_at(datetime(2027, 3, 28, 1, 30, 1, tzinfo=UTC)) == 1
-    assert deliver_at(datetime(2027, 3, 28, 3, 0, tzinfo=UTC)) == 0
-    assert len(mail_sink.wait_for(1)) == 1
-
-
-def test_a_time_that_happens_twice_means_the_first_and_is_sent_once(app, db, staff_login, mail_sink):
-    clock.set_now(datetime(2027, 10, 1, 12, 0, tzinfo=UTC))
-    page = schedule_through_form(staff_login, AUTUMN)
-    assert "inträffar två gånger den dagen" in page
-    assert "söndag 31 oktober 2027 kl. 02.30 sommartid" in page
-    assert db.session.scalar(select(Send.scheduled_at)) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)
-    assert deliver_at(datetime(2027, 10, 31, 0, 29, 30, tzinfo=UTC)) == 0
-    assert deliver_at(datetime(2027, 10, 31, 0, 30, 1, tzinfo=UTC)) == 1
-    # 01:30 UTC is 02:30 again on the wall clock (winter time): nothing more is sent.
-    assert deliver_at(datetime(2027, 10, 31, 1, 30, 1, tzinfo=UTC)) == 0
+@pytest.mark.parametrize(("local", "messages", "due_at", "checks"), [
+    # Spring: 02:30 does not exist; it becomes 03:30 summer time = 01:30 UTC.
+    (SPRING, ["Klockslaget 02.30 finns inte den dagen", "söndag 28 mars 2027 kl. 03.30"],
+     datetime(2027, 3, 28, 1, 30, tzinfo=UTC), [(datetime(2027, 3, 28, 3, 0, tzinfo=UTC), 0)]),
+    # Autumn: 02:30 happens twice; the first (summer time, 00:30 UTC) counts. At 01:30 UTC the wall clock
+    # reads 02:30 again (winter time): nothing more is sent.
+    (AUTUMN, ["inträffar två gånger den dagen", "söndag 31 oktober 2027 kl. 02.30 sommartid"],
+     datetime(2027, 10, 31, 0, 30, tzinfo=UTC), [(datetime(2027, 10, 31, 1, 30, 1, tzinfo=UTC), 0)]),
+], ids=["march-skipped-hour", "october-repeated-hour"])
+def test_0230_on_a_clock_change_day_is_sent_once_at_the_documented_instant(app, db, staff_login, mail_sink,
+                                                                          local, messages, due_at, checks):
+    clock.set_now(local.replace(day=1, hour=12, tzinfo=UTC))
+    page = schedule_through_form(staff_login, local)
+    for message in messages:
+        assert message in page
+    assert db.session.scalar(select(Send.scheduled_at)) == due_at
+    assert deliver_at(due_at - timedelta(seconds=30)) == 0
+    assert deliver_at(due_at + timedelta(seconds=1)) == 1
+    for moment, expected in checks:
+        assert deliver_at(moment) == expected
     assert len(mail_sink.wait_for(1)) == 1
 
 
