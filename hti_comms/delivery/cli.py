@@ -33,7 +33,8 @@ def _stop_on_signals() -> threading.Event:
 @click.option("--rate", type=float, help="Messages per second at most, 0 = no limit (default SMTP_RATE_PER_SECOND).")
 def send_worker_command(pool_size: int | None, rate: float | None) -> None:
     """Send due email until stopped (SIGTERM/Ctrl-C finishes what is in flight first)."""
-    from .worker import Worker, WorkerSettings
+    from .pool import WorkerSettings
+    from .worker import Worker
 
     settings = WorkerSettings.from_config(current_app.config)
     if pool_size:
