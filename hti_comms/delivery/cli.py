@@ -43,8 +43,10 @@ def send_worker_command(pool_size: int | None, rate: float | None) -> None:
         settings.rate_per_second = rate
     stop = _stop_on_signals()
     smtp = settings.smtp
+    limit = (f"högst {settings.rate_per_second:g} brev per sekund" if settings.rate_per_second
+             else "ingen gräns för brev per sekund")
     click.echo(f"Utskicksprocessen är igång: {settings.pool_size} SMTP-förbindelser till {smtp.host}:{smtp.port}"
-               f" ({smtp.security}), högst {settings.rate_per_second or 'obegränsat'} brev per sekund.")
+               f" ({smtp.security}), {limit}.")
     Worker(current_app._get_current_object(), settings).run_forever(stop)
     click.echo("Utskicksprocessen har stannat.")
 

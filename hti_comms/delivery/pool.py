@@ -69,20 +69,23 @@ class Result:
 class RateLimiter:
     """At most `rate` messages per second across all connections (0 = no limit)."""
 
-    def __init__(self, rate: float):
+    def __init__(self, rate: float, monotonic=time.monotonic, sleep=time.sleep):
         self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = time.monotonic()
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._next = monotonic()
         self._lock = threading.Lock()
 
     def wait(self) -> None:
+        """Return when the next message may go (each caller gets its own slot)."""
         if not self.interval:
             return
         with self._lock:
-            moment = max(self._next, time.monotonic())
+            moment = max(self._next, self._monotonic())
             self._next = moment + self.interval
-        delay = moment - time.monotonic()
+        delay = moment - self._monotonic()
         if delay > 0:
-            time.sleep(delay)
+            self._sleep(delay)
 
 
 def _signer(app: Flask):

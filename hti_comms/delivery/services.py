@@ -3,6 +3,7 @@ unless it says it works in the caller's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Select, delete, exists, func, or_, select, update
 
@@ -65,8 +66,8 @@ class SentMessage:
     kind: str
     subject: str
     status: OutboxStatus
-    created_at: object
-    sent_at: object
+    created_at: datetime
+    sent_at: datetime | None
     last_error: str | None
 
 
