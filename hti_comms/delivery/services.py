@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 
 from .. import clock
 from ..extensions import db
@@ -89,9 +89,11 @@ def forget_address(email: str) -> int:
     removed = db.session.execute(delete(OutboxMessage).where(OutboxMessage.email == email)).rowcount
     removed += db.session.execute(delete(Suppression).where(Suppression.email == email)).rowcount
     # The sink stores comma-separated envelope recipients; match whole addresses only.
-    pattern = or_(SinkMessage.recipients == email, SinkMessage.recipients.like(f"{email},%"),
-                  SinkMessage.recipients.like(f"%,{email}"), SinkMessage.recipients.like(f"%,{email},%"))
-    removed += db.session.execute(delete(SinkMessage).where(pattern)).rowcount
+    candidates = db.session.execute(select(SinkMessage.id, SinkMessage.recipients)
+                                    .where(SinkMessage.recipients.contains(email, autoescape=True)))
+    sink_ids = [sink_id for sink_id, recipients in candidates if email in recipients.split(",")]
+    if sink_ids:
+        removed += db.session.execute(delete(SinkMessage).where(SinkMessage.id.in_(sink_ids))).rowcount
     return removed
 
 
