@@ -13,6 +13,7 @@ from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
 from .forms import ActionForm, TestEmailForm
 from .models import OutboxMessage, OutboxStatus, Send, SendStatus, SinkMessage, can_cancel, can_pause, can_resume
 from .services import DeliveryError, cancel_send, pause_send, queue_test_email, resolve_unknown, resume_send, send_counts
+from .render import render_preview
 from .sink import clear_sink, parse, sink_messages
 
 bp = staff_blueprint("delivery_admin", __name__, "/utkorg")
@@ -86,6 +87,18 @@ def send_detail(send_id: int):
                            labels=SEND_STATUS_LABELS, outbox_labels=OUTBOX_STATUS_LABELS, form=ActionForm(),
                            can_pause=can_pause(send), can_resume=can_resume(send), can_cancel=can_cancel(send),
                            is_running=send.status in (SendStatus.SENDING, SendStatus.SCHEDULED))
+
+
+@bp.route("/<int:send_id>/brevet")
+def send_preview(send_id: int):
+    send = _send_or_404(send_id)
+    first = db.session.scalar(select(OutboxMessage).where(OutboxMessage.send_id == send_id)
+                              .order_by(OutboxMessage.id).limit(1))
+    recipient = first or OutboxMessage(email="exempel@example.se", name="Förnamn Efternamn", fields={})
+    html, text = render_preview(send.template, send.context or {}, subject=send.subject, list_key=send.list_key,
+                                email=recipient.email, name=recipient.name, fields=recipient.fields or {})
+    return render_template("web/delivery/preview.html", send=send, recipient=recipient, html=html, text=text,
+                           attachments=send.attachments)
 
 
 @bp.route("/<int:send_id>/status.json")

@@ -17,7 +17,7 @@ from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import and_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
 
 from .. import clock
 from ..extensions import db
@@ -271,7 +271,7 @@ class Worker:
                     self.drain(stop=stop)
                     finish_sends()
                     db.session.commit()
-                except OperationalError as exc:
+                except DBAPIError as exc:
                     db.session.rollback()
                     log.warning("database busy or unreachable, trying again: %s", exc.orig)
                 if self.sent != before:

@@ -19,7 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from sqlalchemy import false, or_, select, text, true, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from .. import clock
 from ..extensions import db
@@ -137,7 +137,15 @@ def run_scheduler(stop: threading.Event, on_state=None) -> None:
     announce = on_state or (lambda message: log.info(message))
     standing_by = False
     while not stop.is_set():
-        if not lock.try_acquire():
+        try:
+            acquired = lock.try_acquire()
+        except DBAPIError as exc:
+            # The database is away (restart, network): keep trying rather than die.
+            db.session.rollback()
+            log.warning("cannot reach the database for the scheduler lock, trying again: %s", exc.orig)
+            stop.wait(STANDBY_POLL_SECONDS)
+            continue
+        if not acquired:
             if not standing_by:
                 announce("En annan schemaläggare är igång; den här väntar och tar över om den andra stannar.")
                 standing_by = True
@@ -145,18 +153,30 @@ def run_scheduler(stop: threading.Event, on_state=None) -> None:
             continue
         standing_by = False
         announce(f"Schemaläggaren är igång ({len(load_sweeps())} svep).")
-        scheduler = build_scheduler(app)
-        scheduler.start()
-        try:
-            while not stop.wait(HEARTBEAT_SECONDS):
-                if not lock.heartbeat():
-                    announce("Schemaläggaren förlorade sitt lås och går över till att vänta.")
-                    break
-        finally:
-            scheduler.shutdown(wait=True)
-        if stop.is_set():
-            lock.release()
-            announce("Schemaläggaren har stannat.")
+        _sweep_while_locked(app, lock, stop, announce)
+    try:
+        lock.release()
+    except DBAPIError:
+        log.warning("could not release the scheduler lock; it expires by itself")
+    announce("Schemaläggaren har stannat.")
+
+
+def _sweep_while_locked(app: Flask, lock: SingleInstanceLock, stop: threading.Event, announce) -> None:
+    scheduler = build_scheduler(app)
+    scheduler.start()
+    try:
+        while not stop.wait(HEARTBEAT_SECONDS):
+            try:
+                alive = lock.heartbeat()
+            except DBAPIError as exc:
+                db.session.rollback()
+                log.warning("could not write the scheduler heartbeat: %s", exc.orig)
+                continue
+            if not alive:
+                announce("Schemaläggaren förlorade sitt lås och går över till att vänta.")
+                return
+    finally:
+        scheduler.shutdown(wait=True)
 
 
 def scheduler_health() -> str | None:

@@ -133,3 +133,14 @@ def test_stale_scheduler_heartbeat_shows_a_banner(app, db, staff_login):
     page = staff_login.get("/admin/utkorg/").get_data(as_text=True)
     assert "Schemaläggaren har inte hört av sig sedan" in page
     assert "Schemaläggaren" not in staff_login.get("/").get_data(as_text=True)  # public pages: no banner
+
+
+def test_staff_can_see_the_message_as_a_recipient_gets_it(app, db, staff_login):
+    send_id = enqueue_people(2, sample_spec(subject="Nyhetsbrev #13", list_key="nyhetsbrev",
+                                           context={"sent_by": "Anna <Projektledare>", "note": ""}))
+    page = staff_login.get(f"/admin/utkorg/{send_id}/brevet").get_data(as_text=True)
+    assert "Så som Person 0 &lt;person0@example.se&gt; får brevet" in page
+    assert "Hej Person 0!" in page  # the text part
+    assert "Anna &lt;Projektledare&gt;" in page
+    assert 'sandbox="" srcdoc="&lt;!DOCTYPE html&gt;' in page
+    assert "https://hti.example.se/avregistrera/" in page
