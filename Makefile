@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed
 FLASK := $(BIN)/flask --app app
 CHROMIUM ?= /usr/bin/chromium
 PORT ?= 5000
+SINK_PORT ?= 8025
 
 export HTI_ENV ?= development
 
@@ -32,7 +33,8 @@ browser:
 run: install
 	@mkdir -p instance
 	$(FLASK) hti init-db --demo
-	$(FLASK) run --host 127.0.0.1 --port $(PORT)
+	@# Web app, scheduler, send worker and mail sink together; Ctrl-C stops all four.
+	$(FLASK) hti dev --port $(PORT) --sink-port $(SINK_PORT)
 
 test: install browser
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

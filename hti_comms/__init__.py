@@ -58,6 +58,7 @@ def _register_blueprints(app: Flask) -> None:
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .briefs.admin import bp as briefs_admin_bp
+    from .delivery.admin import bp as delivery_admin_bp, sink_bp as testpost_admin_bp
     from .geo.admin import bp as geo_admin_bp
     from .public.views import bp as public_bp
     from .results.admin import bp as results_admin_bp
@@ -65,7 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     from .subscribers.views import bp as subscribers_bp
 
     for blueprint in (public_bp, auth_bp, admin_bp, results_admin_bp, geo_admin_bp, briefs_admin_bp,
-                      subscribers_bp, subscribers_admin_bp):
+                      subscribers_bp, subscribers_admin_bp, delivery_admin_bp, testpost_admin_bp):
         app.register_blueprint(blueprint)
 
     add_menu_item("admin.dashboard", "Översikt")
@@ -73,6 +74,8 @@ def _register_blueprints(app: Flask) -> None:
     add_menu_item("geo_admin.districts", "Distrikt")
     add_menu_item("briefs_admin.index", "Talepunkter")
     add_menu_item("subscribers_admin.contacts", "Kontakter")
+    add_menu_item("delivery_admin.sends", "Utkorg")
+    add_menu_item("testpost_admin.index", "Testpost")
 
 
 def _register_template_helpers(app: Flask) -> None:

@@ -52,6 +52,7 @@ def register_commands(app: Flask) -> None:
     """Attach the command group and every domain's commands to the app."""
     from .auth import cli as auth_cli  # noqa: F401  (registers commands on `hti`)
     from .briefs import cli as briefs_cli  # noqa: F401
+    from .delivery import cli as delivery_cli  # noqa: F401
     from .results import cli as results_cli  # noqa: F401
     from .subscribers import cli as subscribers_cli  # noqa: F401
 

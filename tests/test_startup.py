@@ -31,7 +31,8 @@ def run_until_serving(project_root, database_url: str, timeout: float = 120) -> 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "HTI_FAKE_NOW")}
     env.update({"DATABASE_URL": database_url, "HTI_ENV": "development"})
-    process = subprocess.Popen(["make", "--no-print-directory", "run", f"PORT={port}"], cwd=project_root, env=env,
+    command = ["make", "--no-print-directory", "run", f"PORT={port}", f"SINK_PORT={free_port()}"]
+    process = subprocess.Popen(command, cwd=project_root, env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(process.stdout), daemon=True)

@@ -54,8 +54,16 @@ def format_address(name: str, email: str) -> str:
     return f"{name} <{email}>"
 
 
+_PLAIN_NAME = re.compile(r"[A-Za-z0-9 _'-]*")
+
+
 def address_header(name: str, display: str, email: str) -> bytes:
     """Return a From/To header line; long encoded names are folded at encoded-word boundaries."""
+    if _PLAIN_NAME.fullmatch(display) and len(display) < 60 and "@" in email and email.isascii() \
+            and not _CONTROL.search(email):
+        # The common case, without the cost of the general path below.
+        return f"{name}: {display.strip()} <{email}>\r\n".encode("ascii") if display.strip() \
+            else f"{name}: {email}\r\n".encode("ascii")
     value = format_address(display, email)
     return f"{name}: {value}".encode("ascii") + CRLF
 

@@ -105,6 +105,8 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         UniqueConstraint("send_id", "email"),
         Index("ix_outbox_message_send_id_status", "send_id", "status"),
+        #: The outbox page counts messages waiting for a staff decision (status unknown) across all sends.
+        Index("ix_outbox_message_status", "status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

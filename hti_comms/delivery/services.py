@@ -3,8 +3,9 @@ unless it says it works in the caller's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from sqlalchemy import Select, delete, exists, func, or_, select, update
+from sqlalchemy import Select, delete, exists, func, select, update
 
 from .. import clock
 from ..extensions import db
@@ -65,8 +66,8 @@ class SentMessage:
     kind: str
     subject: str
     status: OutboxStatus
-    created_at: object
-    sent_at: object
+    created_at: datetime
+    sent_at: datetime | None
     last_error: str | None
 
 
@@ -88,9 +89,11 @@ def forget_address(email: str) -> int:
     removed = db.session.execute(delete(OutboxMessage).where(OutboxMessage.email == email)).rowcount
     removed += db.session.execute(delete(Suppression).where(Suppression.email == email)).rowcount
     # The sink stores comma-separated envelope recipients; match whole addresses only.
-    pattern = or_(SinkMessage.recipients == email, SinkMessage.recipients.like(f"{email},%"),
-                  SinkMessage.recipients.like(f"%,{email}"), SinkMessage.recipients.like(f"%,{email},%"))
-    removed += db.session.execute(delete(SinkMessage).where(pattern)).rowcount
+    candidates = db.session.execute(select(SinkMessage.id, SinkMessage.recipients)
+                                    .where(SinkMessage.recipients.contains(email, autoescape=True)))
+    sink_ids = [sink_id for sink_id, recipients in candidates if email in recipients.split(",")]
+    if sink_ids:
+        removed += db.session.execute(delete(SinkMessage).where(SinkMessage.id.in_(sink_ids))).rowcount
     return removed
 
 
@@ -200,3 +203,16 @@ def validate_email(email: str) -> str:
         return normalise_email(email)
     except ValueError as exc:
         raise DeliveryError(str(exc)) from None
+
+
+def queue_test_email(email: str, *, name: str = "", note: str = "", sent_by: str = "",
+                     scheduled_at=None) -> Send:
+    """Put a test email to one address in the outbox and commit."""
+    from .outbox import EmailSpec, Recipient, enqueue
+
+    address = validate_email(email)
+    spec = EmailSpec(template="delivery/test", subject="Provbrev från Hemtjänstindex", kind="test",
+                     context={"sent_by": sent_by or "personalen", "note": note}, scheduled_at=scheduled_at)
+    send = enqueue(spec, [Recipient(address, name)])
+    db.session.commit()
+    return send

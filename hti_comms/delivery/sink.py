@@ -1,6 +1,7 @@
 """A local SMTP server (aiosmtpd) that accepts every message and keeps it, for development and tests."""
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from ..extensions import db
 from .models import SinkMessage
 
 SINK_HOST = "127.0.0.1"
+log = logging.getLogger(__name__)
 
 
 def free_port() -> int:
@@ -36,8 +38,13 @@ class StoringHandler:
         self.store = store
 
     async def handle_DATA(self, server, session, envelope) -> str:
-        self.store(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content)
-        return "250 OK: meddelandet är mottaget"
+        try:
+            self.store(envelope.mail_from, list(envelope.rcpt_tos), envelope.original_content or envelope.content)
+        except Exception:
+            # E.g. the database was busy: a temporary refusal makes the sender try again later.
+            log.exception("the mail sink could not keep a message")
+            return "451 4.3.0 Could not store the message, try again later"
+        return "250 OK: message kept"
 
 
 class MemorySink:
@@ -74,9 +81,11 @@ class MemorySink:
             self.raw_messages.clear()
             self.envelopes.clear()
 
-    def start(self, port: int | None = None, handler=None) -> MemorySink:
+    def start(self, port: int | None = None, handler=None, **server_options) -> MemorySink:
+        """Listen on 127.0.0.1; `server_options` go to aiosmtpd (e.g. tls_context, authenticator)."""
         self.port = port or free_port()
-        self.controller = Controller(handler or StoringHandler(self.store), hostname=SINK_HOST, port=self.port)
+        self.controller = Controller(handler or StoringHandler(self.store), hostname=SINK_HOST, port=self.port,
+                                     **server_options)
         self.controller.start()
         return self
 

@@ -62,12 +62,16 @@ class SmtpConnection:
             smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
         else:
             smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
-        smtp.ehlo()
-        if s.security == "starttls":
-            smtp.starttls(context=ssl.create_default_context())
+        try:
             smtp.ehlo()
-        if s.username:
-            smtp.login(s.username, s.password or "")
+            if s.security == "starttls":
+                smtp.starttls(context=ssl.create_default_context())
+                smtp.ehlo()
+            if s.username:
+                smtp.login(s.username, s.password or "")
+        except BaseException:
+            smtp.close()
+            raise
         return smtp
 
     def close(self) -> None:

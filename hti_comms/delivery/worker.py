@@ -13,148 +13,27 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import and_, select, update
+from sqlalchemy.exc import DBAPIError
 
 from .. import clock
 from ..extensions import db
-from .mime import MessageSkeleton, build_skeleton
-from .models import WAITING, OutboxMessage, OutboxStatus, Send, SendStatus, Suppression
+from .mime import build_skeleton
+from .models import OutboxMessage, OutboxStatus, Send, SendStatus, Suppression
 from .outbox import Attachment
-from .render import RenderedTemplate, recipient_values, render_template_pair
+from .pool import Job, PreparedSend, Result, SenderPool, WorkerSettings
+from .render import render_template_pair
 from .services import finish_sends, start_due_sends, suppress
-from .smtp import Delivery, Outcome, SmtpConnection, SmtpSettings
+from .smtp import Outcome
 
 log = logging.getLogger(__name__)
 RECORD_EVERY = 200           # results per commit
 RECORD_INTERVAL = 0.25       # seconds between commits while busy
-
-
-@dataclass(frozen=True)
-class PreparedSend:
-    """A send rendered once: the template with placeholders and the encoded message skeleton."""
-
-    rendered: RenderedTemplate
-    skeleton: MessageSkeleton
-    list_key: str | None
-
-
-@dataclass(frozen=True)
-class Job:
-    outbox_id: int
-    email: str
-    name: str
-    fields: dict
-    attempts: int
-    prepared: PreparedSend
-
-
-@dataclass(frozen=True)
-class Result:
-    job: Job
-    delivery: Delivery
-
-
-@dataclass
-class WorkerSettings:
-    pool_size: int = 4
-    rate_per_second: float = 0.0
-    batch_size: int = 200
-    lease_seconds: int = 300
-    retry_base_seconds: int = 60
-    retry_max_seconds: int = 6 * 3600
-    max_attempts: int = 8
-    poll_seconds: float = 1.0
-    smtp: SmtpSettings = field(default=None)  # type: ignore[assignment]
-
-    @classmethod
-    def from_config(cls, config) -> WorkerSettings:
-        return cls(pool_size=config["SMTP_POOL_SIZE"], rate_per_second=config["SMTP_RATE_PER_SECOND"],
-                   batch_size=config["SEND_BATCH_SIZE"], lease_seconds=config["SEND_LEASE_SECONDS"],
-                   retry_base_seconds=config["SEND_RETRY_BASE_SECONDS"], max_attempts=config["SEND_MAX_ATTEMPTS"],
-                   smtp=SmtpSettings.from_config(config))
-
-
-class RateLimiter:
-    """At most `rate` messages per second across all connections (0 = no limit)."""
-
-    def __init__(self, rate: float):
-        self.interval = 1.0 / rate if rate > 0 else 0.0
-        self._next = time.monotonic()
-        self._lock = threading.Lock()
-
-    def wait(self) -> None:
-        if not self.interval:
-            return
-        with self._lock:
-            moment = max(self._next, time.monotonic())
-            self._next = moment + self.interval
-        delay = moment - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-
-
-def _signer(app: Flask):
-    from .dkim import signer_from_config
-
-    return signer_from_config(app.config)
-
-
-class SenderPool:
-    """Threads that each own one persistent SMTP connection and turn jobs into results."""
-
-    def __init__(self, app: Flask, settings: WorkerSettings):
-        self.app = app
-        self.settings = settings
-        self.jobs: queue.Queue[Job | None] = queue.Queue()
-        self.results: queue.Queue[Result] = queue.Queue()
-        self.limiter = RateLimiter(settings.rate_per_second)
-        self.sign = _signer(app)
-        self.threads = [threading.Thread(target=self._run, name=f"smtp-{n}", daemon=True)
-                        for n in range(max(1, settings.pool_size))]
-        for thread in self.threads:
-            thread.start()
-
-    def _run(self) -> None:
-        connection = SmtpConnection(self.settings.smtp)
-        with self.app.app_context():  # the links in emails are signed with the app's secret key
-            while True:
-                job = self.jobs.get()
-                if job is None:
-                    break
-                try:
-                    delivery = self._deliver(connection, job)
-                except Exception as exc:  # a bug in building one message must not stop the pool
-                    log.exception("could not build outbox message %s", job.outbox_id)
-                    delivery = Delivery(Outcome.DEFERRED, f"Internt fel: {exc!r}")
-                self.results.put(Result(job, delivery))
-        connection.close()
-
-    def _deliver(self, connection: SmtpConnection, job: Job) -> Delivery:
-        prepared = job.prepared
-        keys = prepared.rendered.keys
-        if prepared.list_key is not None:
-            keys = keys | {"unsubscribe_url"}
-        values = recipient_values(keys, email=job.email, name=job.name, fields=job.fields,
-                                  list_key=prepared.list_key)
-        html, text = prepared.rendered.fill(values)
-        message = prepared.skeleton.build(outbox_id=job.outbox_id, email=job.email, name=job.name, html=html,
-                                          text=text, unsubscribe_url=values.get("unsubscribe_url"),
-                                          date=clock.now())
-        if self.sign is not None:
-            message = self.sign(message)
-        self.limiter.wait()
-        return connection.send(prepared.skeleton.envelope_from, job.email, message)
-
-    def close(self) -> None:
-        for _thread in self.threads:
-            self.jobs.put(None)
-        for thread in self.threads:
-            thread.join()
+IDLE_CLOSE_SECONDS = 30      # close SMTP connections after this long without mail
+COLLECT_INTERVAL = 0.02      # seconds between collecting the senders' results
 
 
 class Worker:
@@ -165,7 +44,20 @@ class Worker:
         self.settings = settings or WorkerSettings.from_config(app.config)
         self._prepared: OrderedDict[int, PreparedSend] = OrderedDict()
         self._claimed: dict[int, Job] = {}
+        self._pool: SenderPool | None = None
         self.sent = 0
+
+    @property
+    def pool(self) -> SenderPool:
+        if self._pool is None:
+            self._pool = SenderPool(self.app, self.settings)
+        return self._pool
+
+    def close(self) -> None:
+        """Close the SMTP connections (QUIT) and stop their threads."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     # --- claiming ---------------------------------------------------------------------------------------
 
@@ -173,26 +65,31 @@ class Worker:
         """Claim up to `limit` due rows for this worker and commit the claim before anything is sent."""
         now = clock.now()
         token = uuid.uuid4().hex
-        due = (
-            select(OutboxMessage.id).join(Send, Send.id == OutboxMessage.send_id)
-            .where(Send.status == SendStatus.SENDING, or_(
-                and_(OutboxMessage.status.in_(WAITING),
-                     or_(OutboxMessage.retry_after.is_(None), OutboxMessage.retry_after <= now)),
-                and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
-            ))
-            .order_by(OutboxMessage.id).limit(limit)
-        )
-        if db.engine.dialect.name == "postgresql":
-            # Two workers never claim the same row: locked rows are skipped, not waited for.
-            due = due.with_for_update(skip_locked=True, of=OutboxMessage)
-        # One UPDATE statement: on SQLite it runs under the database write lock, so it is atomic too.
-        db.session.execute(
-            update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
-            .values(status=OutboxStatus.SENDING, claim_token=token,
-                    lease_until=now + timedelta(seconds=self.settings.lease_seconds),
-                    attempts=OutboxMessage.attempts + 1)
-            .execution_options(synchronize_session=False)
-        )
+        active = select(Send.id).where(Send.status == SendStatus.SENDING)
+        # Oldest trouble first: rows whose worker died (lease over), then retries that are due, then new rows.
+        # Each is an index seek on (send_id, status); no ORDER BY, so a claim never sorts a 100k-row send.
+        conditions = [
+            and_(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now),
+            and_(OutboxMessage.status == OutboxStatus.DEFERRED, OutboxMessage.retry_after <= now),
+            OutboxMessage.status == OutboxStatus.QUEUED,
+        ]
+        claimed = 0
+        for condition in conditions:
+            if claimed >= limit:
+                break
+            due = select(OutboxMessage.id).where(OutboxMessage.send_id.in_(active), condition).limit(limit - claimed)
+            if db.engine.dialect.name == "postgresql":
+                # Two workers never claim the same row: locked rows are skipped, not waited for.
+                due = due.with_for_update(skip_locked=True)
+            # An UPDATE of the selected ids: on SQLite it holds the database write lock until the commit
+            # below, so a second worker can never claim the same rows either.
+            claimed += db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(due.scalar_subquery()))
+                .values(status=OutboxStatus.SENDING, claim_token=token,
+                        lease_until=now + timedelta(seconds=self.settings.lease_seconds),
+                        attempts=OutboxMessage.attempts + 1)
+                .execution_options(synchronize_session=False)
+            ).rowcount
         db.session.commit()
         rows = db.session.execute(
             select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, OutboxMessage.name,
@@ -247,22 +144,32 @@ class Worker:
         if not results:
             return
         now = clock.now()
-        updates = []
+        sent_ids = []
+        other_updates = []
         for result in results:
             self._claimed.pop(result.job.outbox_id, None)
-            updates.append(self._row_update(result, now))
+            if result.delivery.outcome is Outcome.SENT:
+                sent_ids.append(result.job.outbox_id)
+            else:
+                other_updates.append(self._row_update(result, now))
             if result.delivery.is_hard_bounce:
                 suppress(result.job.email, "hard_bounce", result.delivery.error)
-        db.session.execute(update(OutboxMessage), updates)
+        if sent_ids:
+            # Nearly every row is a success: one statement for all of them.
+            db.session.execute(
+                update(OutboxMessage).where(OutboxMessage.id.in_(sent_ids))
+                .values(status=OutboxStatus.SENT, sent_at=now, retry_after=None, last_error=None, claim_token=None,
+                        lease_until=None)
+                .execution_options(synchronize_session=False))
+        if other_updates:
+            db.session.execute(update(OutboxMessage), other_updates)
         db.session.commit()
-        self.sent += sum(1 for r in results if r.delivery.outcome is Outcome.SENT)
+        self.sent += len(sent_ids)
 
     def _row_update(self, result: Result, now) -> dict:
         delivery = result.delivery
         row = {"id": result.job.outbox_id, "claim_token": None, "lease_until": None, "last_error": delivery.error}
-        if delivery.outcome is Outcome.SENT:
-            row.update(status=OutboxStatus.SENT, sent_at=now, retry_after=None)
-        elif delivery.outcome is Outcome.DEFERRED and result.job.attempts < self.settings.max_attempts:
+        if delivery.outcome is Outcome.DEFERRED and result.job.attempts < self.settings.max_attempts:
             delay = min(self.settings.retry_base_seconds * 2 ** (result.job.attempts - 1),
                         self.settings.retry_max_seconds)
             row.update(status=OutboxStatus.DEFERRED, retry_after=now + timedelta(seconds=delay))
@@ -292,15 +199,18 @@ class Worker:
     def drain(self, limit: int | None = None, stop: threading.Event | None = None,
               progress=None) -> int:
         """Send due rows until none is due (or `limit` rows were handled, or `stop` is set); return sent."""
-        pool = SenderPool(self.app, self.settings)
+        pool = self.pool
         handled = 0
         outstanding = 0
         pending: list[Result] = []
         last_record = time.monotonic()
+        # Claimed-but-unrecorded rows (outstanding + pending) never exceed batch_size: that is the most a
+        # kill -9 can make us send twice.
+        record_every = max(1, min(RECORD_EVERY, self.settings.batch_size // 2))
         try:
             while True:
                 stopping = stop is not None and stop.is_set()
-                room = self.settings.batch_size - outstanding
+                room = self.settings.batch_size - outstanding - len(pending)
                 if not stopping and room >= self.settings.batch_size // 2 and (limit is None or handled < limit):
                     size = room if limit is None else min(room, limit - handled)
                     jobs = self.claim(size)
@@ -308,18 +218,18 @@ class Worker:
                         pool.jobs.put(job)
                     outstanding += len(jobs)
                     handled += len(jobs)
-                if outstanding == 0:
+                if outstanding == 0 and not pending:
                     break
-                try:
-                    result = pool.results.get(timeout=RECORD_INTERVAL)
-                    pending.append(result)
-                    outstanding -= 1
-                    while outstanding and len(pending) < RECORD_EVERY:
-                        pending.append(pool.results.get_nowait())
-                        outstanding -= 1
-                except queue.Empty:
-                    pass
-                if pending and (len(pending) >= RECORD_EVERY or outstanding == 0
+                if outstanding:
+                    # Collect results in bulk: waking up for every single one costs the senders CPU time.
+                    time.sleep(COLLECT_INTERVAL)
+                    try:
+                        while outstanding:
+                            pending.append(pool.results.get_nowait())
+                            outstanding -= 1
+                    except queue.Empty:
+                        pass
+                if pending and (len(pending) >= record_every or outstanding == 0
                                 or time.monotonic() - last_record >= RECORD_INTERVAL):
                     if progress is not None:
                         progress(len(pending))
@@ -328,9 +238,12 @@ class Worker:
                     last_record = time.monotonic()
                 if stopping:
                     outstanding -= self._take_back_queued(pool)
-        finally:
+        except BaseException:
+            # Something broke here (not in SMTP): stop the threads, then record whatever they finished.
             self._take_back_queued(pool)
-            pool.close()
+            self.close()
+            raise
+        finally:
             while not pool.results.empty():
                 pending.append(pool.results.get_nowait())
             self.record(pending)
@@ -349,16 +262,25 @@ class Worker:
             taken += 1
 
     def run_forever(self, stop: threading.Event) -> None:
-        """Send due mail until `stop` is set; survive database hiccups."""
-        while not stop.is_set():
-            try:
-                self.drain(stop=stop)
-                finish_sends()
-                db.session.commit()
-            except OperationalError as exc:
-                db.session.rollback()
-                log.warning("database busy or unreachable, trying again: %s", exc.orig)
-            stop.wait(self.settings.poll_seconds)
+        """Send due mail until `stop` is set; survive database hiccups; close idle SMTP connections."""
+        idle_since = time.monotonic()
+        try:
+            while not stop.is_set():
+                before = self.sent
+                try:
+                    self.drain(stop=stop)
+                    finish_sends()
+                    db.session.commit()
+                except DBAPIError as exc:
+                    db.session.rollback()
+                    log.warning("database busy or unreachable, trying again: %s", exc.orig)
+                if self.sent != before:
+                    idle_since = time.monotonic()
+                elif time.monotonic() - idle_since > IDLE_CLOSE_SECONDS:
+                    self.close()  # servers drop idle connections anyway; reopen on the next message
+                stop.wait(self.settings.poll_seconds)
+        finally:
+            self.close()
 
 
 def deliver_due(limit: int | None = None) -> int:
@@ -366,7 +288,10 @@ def deliver_due(limit: int | None = None) -> int:
     start_due_sends()
     db.session.commit()
     worker = Worker(current_app._get_current_object())
-    sent = worker.drain(limit=limit)
+    try:
+        sent = worker.drain(limit=limit)
+    finally:
+        worker.close()
     finish_sends()
     db.session.commit()
     return sent

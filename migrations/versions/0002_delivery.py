@@ -93,6 +93,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_message_contact_id'), ['contact_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_outbox_message_email'), ['email'], unique=False)
         batch_op.create_index('ix_outbox_message_send_id_status', ['send_id', 'status'], unique=False)
+        batch_op.create_index('ix_outbox_message_status', ['status'], unique=False)
 
     op.create_table('send_attachment',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -118,6 +119,7 @@ def downgrade():
 
     op.drop_table('send_attachment')
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_message_status')
         batch_op.drop_index('ix_outbox_message_send_id_status')
         batch_op.drop_index(batch_op.f('ix_outbox_message_email'))
         batch_op.drop_index(batch_op.f('ix_outbox_message_contact_id'))

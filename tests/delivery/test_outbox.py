@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from hti_comms import clock
-from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus
+from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus, SinkMessage
 from hti_comms.delivery.outbox import Attachment, InvalidRecipient, Recipient, enqueue
 from hti_comms.delivery.services import (
     forget_address,
@@ -17,6 +17,7 @@ from hti_comms.delivery.services import (
     suppress,
     suppressed_emails_query,
 )
+from hti_comms.delivery.sink import DatabaseSink
 from hti_comms.delivery.worker import deliver_due
 
 from .helpers import enqueue_people, sample_spec
@@ -116,9 +117,13 @@ def test_messages_for_and_forget_address(app, db, mail_sink):
     db.session.commit()
     history = messages_for("PERSON0@example.se")
     assert [(m.subject, m.status, m.kind) for m in history] == [("Provbrev", OutboxStatus.SENT, "test")]
+    sink = DatabaseSink(app)
+    sink.store("hti@spfseniorerna.se", ["person0@example.se", "olle@example.se"], b"Subject: Till Eva\r\n\r\nHej")
+    sink.store("hti@spfseniorerna.se", ["xperson0@example.se"], b"Subject: Till Olle\r\n\r\nHej")
     removed = forget_address("person0@example.se")
     db.session.commit()
-    assert removed == 2
+    assert removed == 3  # the outbox row, the suppression, the sink message
+    assert db.session.scalars(select(SinkMessage.subject)).all() == ["Till Olle"]
     assert messages_for("person0@example.se") == []
     assert not is_suppressed("person0@example.se")
     assert len(messages_for("person1@example.se")) == 1

@@ -1,0 +1,122 @@
+"""Commands: the send worker, the scheduler, the local mail sink, sending now, and the development supervisor."""
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+import click
+from flask import current_app
+from sqlalchemy import func, select
+
+from ..cli import hti
+from ..extensions import db
+
+
+def _stop_on_signals() -> threading.Event:
+    """Return an event that SIGTERM and SIGINT (Ctrl-C) set, so loops can finish cleanly."""
+    # The libraries' per-connection and per-run chatter would drown what matters.
+    for name in ("mail.log", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    stop = threading.Event()
+
+    def handler(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
+
+@hti.command("send-worker")
+@click.option("--pool-size", type=int, help="SMTP connections (default SMTP_POOL_SIZE).")
+@click.option("--rate", type=float, help="Messages per second at most, 0 = no limit (default SMTP_RATE_PER_SECOND).")
+def send_worker_command(pool_size: int | None, rate: float | None) -> None:
+    """Send due email until stopped (SIGTERM/Ctrl-C finishes what is in flight first)."""
+    from .pool import WorkerSettings
+    from .worker import Worker
+
+    settings = WorkerSettings.from_config(current_app.config)
+    if pool_size:
+        settings.pool_size = pool_size
+    if rate is not None:
+        settings.rate_per_second = rate
+    stop = _stop_on_signals()
+    smtp = settings.smtp
+    limit = (f"högst {settings.rate_per_second:g} brev per sekund" if settings.rate_per_second
+             else "ingen gräns för brev per sekund")
+    click.echo(f"Utskicksprocessen är igång: {settings.pool_size} SMTP-förbindelser till {smtp.host}:{smtp.port}"
+               f" ({smtp.security}), {limit}.")
+    Worker(current_app._get_current_object(), settings).run_forever(stop)
+    click.echo("Utskicksprocessen har stannat.")
+
+
+@hti.command("scheduler")
+def scheduler_command() -> None:
+    """Run the one scheduler process: sweeps for due work every few seconds (never inside the web app)."""
+    from ..scheduling.scheduler import run_scheduler
+
+    stop = _stop_on_signals()
+    run_scheduler(stop, on_state=click.echo)
+
+
+@hti.command("mail-sink")
+@click.option("--port", type=int, help="Port on 127.0.0.1 (default SMTP_PORT).")
+def mail_sink_command(port: int | None) -> None:
+    """Accept every email on 127.0.0.1 and keep it for the admin's Testpost page (development only)."""
+    from .sink import SINK_HOST, DatabaseSink, MemorySink, StoringHandler
+
+    port = port or current_app.config["SMTP_PORT"]
+    stop = _stop_on_signals()
+    store = DatabaseSink(current_app._get_current_object())
+    sink = MemorySink().start(port=port, handler=StoringHandler(store.store))
+    click.echo(f"Testposten tar emot e-post på {SINK_HOST}:{port}; breven visas under Testpost i personalsidorna.")
+    stop.wait()
+    sink.stop()
+    click.echo("Testposten har stannat.")
+
+
+@hti.command("deliver")
+@click.option("--limit", type=int, help="Send at most this many messages.")
+def deliver_command(limit: int | None) -> None:
+    """Send every due message now, in this process, with a progress bar."""
+    from .models import WAITING, OutboxMessage, Send, SendStatus
+    from .services import finish_sends, start_due_sends
+    from .worker import Worker
+
+    start_due_sends()
+    db.session.commit()
+    total = db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).join(Send, Send.id == OutboxMessage.send_id)
+        .where(Send.status == SendStatus.SENDING, OutboxMessage.status.in_(WAITING)))
+    if limit:
+        total = min(total, limit)
+    if not total:
+        click.echo("Inga brev väntar på att skickas.")
+        return
+    worker = Worker(current_app._get_current_object())
+    try:
+        with click.progressbar(length=total, label="Skickar", show_pos=True) as bar:
+            sent = worker.drain(limit=limit, progress=bar.update)
+    finally:
+        worker.close()
+    finish_sends()
+    db.session.commit()
+    click.echo(f"{sent} av {total} brev skickades.")
+
+
+@hti.command("send-test-email")
+@click.argument("email")
+@click.option("--name", default="", help="The recipient's name.")
+def send_test_email_command(email: str, name: str) -> None:
+    """Put a test email in the outbox (the send worker sends it)."""
+    from .services import DeliveryError, queue_test_email
+
+    try:
+        send = queue_test_email(email, name=name, sent_by="kommandoraden")
+    except DeliveryError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Provbrevet till {email} ligger i utkorgen (utskick {send.id}).")
+
+
+from . import dev  # noqa: E402,F401  (registers `hti dev`)
