@@ -105,6 +105,30 @@ def render_template_pair(template: str, context: Mapping[str, Any], *, subject: 
                             keys=keys)
 
 
+class _SharedRulesPremailer(Premailer):
+    """Premailer that turns each distinct stylesheet into rules once per process.
+
+    Every send shares the base layout's stylesheet; premailer would re-serialise all its properties for every
+    send, which was most of the cost of rendering a send. The options that shape the rules are the same for
+    every instance made by `inline_css`, so the stylesheet text and its position are the whole key.
+    """
+
+    _rules_cache: dict[tuple[str, int], tuple] = {}
+    _CACHE_SIZE = 64
+
+    def _parse_style_rules(self, css_body, ruleset_index):
+        key = (css_body, ruleset_index)
+        cached = self._rules_cache.get(key)
+        if cached is None:
+            cached = super()._parse_style_rules(css_body, ruleset_index)
+            if len(self._rules_cache) >= self._CACHE_SIZE:
+                self._rules_cache.clear()
+            self._rules_cache[key] = cached
+        # premailer extends its own lists from these; hand out copies so the cached ones never change.
+        rules, leftover = cached
+        return list(rules), list(leftover)
+
+
 def inline_css(html: str) -> str:
     """Inline the <style> rules with premailer; nothing outside the document is ever fetched or read."""
     document = lxml_html.document_fromstring(html)
@@ -115,7 +139,7 @@ def inline_css(html: str) -> str:
         if style.text:
             style.text = _CSS_IMPORT.sub("", style.text)
     cleaned = lxml_html.tostring(document, encoding="unicode")
-    inliner = Premailer(
+    inliner = _SharedRulesPremailer(
         cleaned, base_url=None, allow_network=False, allow_loading_external_files=False,
         disable_validation=True, disable_link_rewrites=True, cssutils_logging_level=logging.CRITICAL,
     )
