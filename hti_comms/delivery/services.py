@@ -28,6 +28,19 @@ class DeliveryError(Exception):
     """An action staff asked for that is not possible now; the message is Swedish."""
 
 
+def withdraw_list_mail(email: str, list_key: str | None) -> int:
+    """Cancel list mail still waiting to go to the address (one list, or every list with None).
+
+    Works in the caller's transaction, so leaving a list takes effect at once, even in the middle of a send.
+    """
+    sends = select(Send.id).where(Send.list_key.is_not(None) if list_key is None else Send.list_key == list_key)
+    return db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.email == email, OutboxMessage.status.in_(WAITING), OutboxMessage.send_id.in_(sends))
+        .values(status=OutboxStatus.CANCELLED, retry_after=None)
+        .execution_options(synchronize_session=False)).rowcount
+
+
 # --- suppressions ---------------------------------------------------------------------------------------
 
 def is_suppressed(email: str) -> bool:

@@ -3,11 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select, update
-
-from ..delivery.models import WAITING, OutboxMessage, OutboxStatus, Send
 from ..delivery.outbox import EmailSpec, Recipient, enqueue
-from ..extensions import db
 from .audiences import Member
 from .confirmation import confirmation_url
 from .models import Contact
@@ -39,14 +35,3 @@ def already_subscribed(contact: Contact) -> None:
     spec = EmailSpec(template="subscribers/already_subscribed", subject="Du får redan e-post om Hemtjänstindex",
                      context={}, kind="already_subscribed")
     enqueue(spec, [Recipient(contact.email, contact.name, contact.id, {"lists": _list_names(contact)})])
-
-
-def withdraw_list_mail(email: str, list_key: str | None) -> int:
-    """Cancel list mail still waiting to go to the address (one list, or all with None), in the caller's
-    transaction: leaving takes effect at once, even in the middle of a send."""
-    sends = select(Send.id).where(Send.list_key.is_not(None) if list_key is None else Send.list_key == list_key)
-    return db.session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.email == email, OutboxMessage.status.in_(WAITING), OutboxMessage.send_id.in_(sends))
-        .values(status=OutboxStatus.CANCELLED, retry_after=None)
-        .execution_options(synchronize_session=False)).rowcount

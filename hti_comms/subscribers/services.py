@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from ..clock import now
+from ..delivery.services import withdraw_list_mail
 from ..extensions import db
 from ..geo.models import District, Municipality
 from ..geo.services import find_municipality
@@ -142,7 +143,7 @@ def set_lists(contact: Contact, lists: list[MailingList]) -> None:
     for subscription in list(contact.subscriptions):
         if subscription.list_id not in wanted:
             contact.subscriptions.remove(subscription)
-            notify.withdraw_list_mail(contact.email, subscription.mailing_list.key)
+            withdraw_list_mail(contact.email, subscription.mailing_list.key)
     have = {s.list_id for s in contact.subscriptions}
     for mailing_list in lists:
         if mailing_list.id not in have:
@@ -287,7 +288,7 @@ def unsubscribe(email: str, list_key: str | None, *, ip_address: str | None = No
         return contact
     before = len(contact.subscriptions)
     contact.subscriptions[:] = [s for s in contact.subscriptions if s.mailing_list.key != list_key]
-    notify.withdraw_list_mail(contact.email, list_key)
+    withdraw_list_mail(contact.email, list_key)
     if len(contact.subscriptions) != before:
         record(contact, ConsentAction.LISTS_CHANGED, source, ip_address=ip_address)
     db.session.commit()
@@ -298,7 +299,7 @@ def leave_everything(contact: Contact, *, source: ConsentSource, ip_address: str
                      actor: str = "") -> None:
     """Remove every subscription, withdraw list mail still queued, and mark the contact unsubscribed."""
     contact.subscriptions.clear()
-    notify.withdraw_list_mail(contact.email, None)
+    withdraw_list_mail(contact.email, None)
     if contact.status is not ContactStatus.UNSUBSCRIBED:
         change_status(contact, ContactStatus.UNSUBSCRIBED)
         record(contact, ConsentAction.UNSUBSCRIBED, source, ip_address=ip_address, actor=actor)
