@@ -1,7 +1,10 @@
 """The `flask --app app hti …` command group; each domain adds its commands in its own cli module."""
 from __future__ import annotations
 
+import logging
 import secrets
+import signal
+import threading
 
 import click
 from flask import Flask
@@ -10,50 +13,62 @@ from flask_migrate import upgrade
 
 hti = AppGroup("hti", help="Hemtjänstindex: set-up, import, sending.")
 
+DEMO_STAFF_EMAIL = "demo@hti.example"
+
+
+def stop_on_signals() -> threading.Event:
+    """Return an event that SIGTERM and SIGINT (Ctrl-C) set, so long-running loops can finish cleanly."""
+    # The libraries' per-connection and per-run chatter would drown what matters.
+    for name in ("mail.log", "apscheduler"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    stop = threading.Event()
+
+    def handler(signum, frame):
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+    return stop
+
 
 @hti.command("init-db")
 @click.option("--demo", is_flag=True, help="Load demo data and a demo staff login into an empty database.")
 def init_db(demo: bool) -> None:
-    """Run the migrations and load the reference data (idempotent)."""
+    """Run the migrations and load every domain's reference data (idempotent)."""
     from .auth.services import create_staff, staff_count
-    from .geo.services import load_reference_data
-    from .results.services import has_any_results, load_demo_results
-    from .subscribers.services import ensure_default_lists
+    from .domain import registry
 
     upgrade()
-    report = load_reference_data()
-    if report.changed:
-        click.echo(f"Referensdata: {report.counties_added} län, {report.municipalities_added} kommuner, "
-                   f"{report.districts_added} distrikt tillagda.")
-    else:
-        click.echo("Referensdata finns redan (290 kommuner, 21 län).")
-    if ensure_default_lists():
-        click.echo("Utskickslistorna är skapade: nyhetsbrev, kurser, lokala-resultat.")
+    domains = registry().domains
+    for domain in domains:
+        if domain.initial_data:
+            message = domain.resolve(domain.initial_data)()
+            if message:
+                click.echo(message)
 
     if not demo:
         return
-    if has_any_results() or staff_count() > 0:
+    # Demo data goes only into a database nobody has started using: no staff login yet.
+    if staff_count() > 0:
         click.echo("Databasen innehåller redan data; ingen demodata läggs till.")
         return
-    years = load_demo_results()
+    for domain in domains:
+        if domain.demo_data:
+            message = domain.resolve(domain.demo_data)()
+            if message:
+                click.echo(message)
     password = secrets.token_urlsafe(12)
-    email = "demo@hti.example"
-    create_staff(email, password, name="Demopersonal")
-    click.echo(f"DEMODATA: syntetiska resultat för {', '.join(map(str, years))} är inlagda.")
+    create_staff(DEMO_STAFF_EMAIL, password, name="Demopersonal")
     click.echo("")
     click.echo("=" * 64)
     click.echo("  Inloggning för personal (visas bara denna gång):")
-    click.echo(f"    E-post:   {email}")
+    click.echo(f"    E-post:   {DEMO_STAFF_EMAIL}")
     click.echo(f"    Lösenord: {password}")
     click.echo("=" * 64)
 
 
 def register_commands(app: Flask) -> None:
-    """Attach the command group and every domain's commands to the app."""
-    from .auth import cli as auth_cli  # noqa: F401  (registers commands on `hti`)
-    from .briefs import cli as briefs_cli  # noqa: F401
-    from .delivery import cli as delivery_cli  # noqa: F401
-    from .results import cli as results_cli  # noqa: F401
-    from .subscribers import cli as subscribers_cli  # noqa: F401
+    """Attach the command group (the domains have added their commands to it by now)."""
+    from . import dev  # noqa: F401  (registers `hti dev`)
 
     app.cli.add_command(hti)

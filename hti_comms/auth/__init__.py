@@ -1,0 +1,9 @@
+"""Staff logins: accounts, passwords (argon2id), signing in and out."""
+from ..domain import Domain
+
+DOMAIN = Domain(
+    package=__name__,
+    models=(".models",),
+    blueprints=(".views:bp",),
+    commands=(".cli",),
+)

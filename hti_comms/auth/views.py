@@ -29,7 +29,7 @@ def _safe_next(target: str | None) -> str:
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
             return target
-    return url_for("admin.dashboard")
+    return url_for("overview.dashboard")
 
 
 def _login_limit() -> str:

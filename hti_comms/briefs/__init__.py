@@ -1,1 +1,14 @@
 """Talking points, national summaries and result briefs (email, PDF) built from the ranking."""
+from ..domain import Domain, MenuEntry
+
+DOMAIN = Domain(
+    package=__name__,
+    blueprints=(".admin:bp",),
+    menu=(MenuEntry("briefs_admin.index", "Talepunkter"),),
+    commands=(".cli",),
+    send_kinds={
+        "local_brief": "Lokalt resultat",
+        "local_brief_embargoed": "Lokalt resultat (under embargo)",
+        "district_digest": "Distriktets sammanställning",
+    },
+)

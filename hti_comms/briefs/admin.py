@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
-from ..admin import staff_blueprint
+from ..staff import staff_blueprint
 from ..extensions import db
 from ..geo.models import District, Municipality
 from ..geo.services import municipalities_by_code

@@ -1,1 +1,13 @@
 """Outgoing email: outbox, rendering, MIME, SMTP sending, suppressions and the local mail sink."""
+from ..domain import Domain, MenuEntry, PersonalData
+
+DOMAIN = Domain(
+    package=__name__,
+    models=(".models",),
+    blueprints=(".admin:bp", ".admin:sink_bp"),
+    menu=(MenuEntry("delivery_admin.sends", "Utkorg"), MenuEntry("testpost_admin.index", "Testpost")),
+    commands=(".cli",),
+    sweeps=(".sweeps",),
+    send_kinds={"test": "Provbrev"},
+    personal_data=(PersonalData("skickat till dig", export=".personal_data:export", erase=".personal_data:erase"),),
+)

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from .. import clock
-from ..admin import staff_blueprint
+from ..staff import staff_blueprint
 from ..extensions import db
 from ..formatting import format_datetime
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
@@ -20,29 +20,8 @@ bp = staff_blueprint("delivery_admin", __name__, "/utkorg")
 #: Its own blueprint so the staff menu marks "Testpost" and "Utkorg" separately.
 sink_bp = staff_blueprint("testpost_admin", __name__, "/testpost")
 
-SEND_STATUS_LABELS = {
-    SendStatus.SCHEDULED: "Schemalagt", SendStatus.SENDING: "Skickas", SendStatus.PAUSED: "Pausat",
-    SendStatus.CANCELLED: "Avbrutet", SendStatus.DONE: "Klart",
-}
-OUTBOX_STATUS_LABELS = {
-    OutboxStatus.QUEUED: "I kö", OutboxStatus.SENDING: "Skickas just nu", OutboxStatus.SENT: "Skickade",
-    OutboxStatus.DEFERRED: "Försöker igen senare", OutboxStatus.FAILED: "Misslyckade",
-    OutboxStatus.UNKNOWN: "Okänt om de kom fram", OutboxStatus.CANCELLED: "Avbrutna",
-    OutboxStatus.SUPPRESSED: "Spärrade adresser",
-}
 PAGE_SIZE = 50
 PROBLEM_STATUSES = (OutboxStatus.UNKNOWN, OutboxStatus.FAILED, OutboxStatus.DEFERRED)
-
-
-@bp.app_context_processor
-def delivery_template_helpers():
-    def scheduler_warning():
-        from ..scheduling.scheduler import scheduler_health
-
-        return scheduler_health()
-
-    # A function, so the heartbeat is only read by pages that show the banner (the staff layout).
-    return {"scheduler_warning": scheduler_warning}
 
 
 def _counts_by_send(send_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -67,7 +46,7 @@ def sends():
     unknown_total = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                       .where(OutboxMessage.status == OutboxStatus.UNKNOWN))
     return render_template("web/delivery/sends.html", sends=items, counts=_counts_by_send([s.id for s in items]),
-                           labels=SEND_STATUS_LABELS, page=page, has_more=has_more, unknown_total=unknown_total)
+                           page=page, has_more=has_more, unknown_total=unknown_total)
 
 
 def _send_or_404(send_id: int) -> Send:
@@ -84,7 +63,7 @@ def send_detail(send_id: int):
         select(OutboxMessage).where(OutboxMessage.send_id == send_id, OutboxMessage.status.in_(PROBLEM_STATUSES))
         .order_by(OutboxMessage.status, OutboxMessage.id).limit(200)))
     return render_template("web/delivery/send.html", send=send, counts=send_counts(send_id), problems=problems,
-                           labels=SEND_STATUS_LABELS, outbox_labels=OUTBOX_STATUS_LABELS, form=ActionForm(),
+                           form=ActionForm(),
                            can_pause=can_pause(send), can_resume=can_resume(send), can_cancel=can_cancel(send),
                            is_running=send.status in (SendStatus.SENDING, SendStatus.SCHEDULED))
 
@@ -104,7 +83,7 @@ def send_preview(send_id: int):
 @bp.route("/<int:send_id>/status.json")
 def send_status(send_id: int):
     send = _send_or_404(send_id)
-    return jsonify(status=send.status.value, status_label=SEND_STATUS_LABELS[send.status],
+    return jsonify(status=send.status.value, status_label=send.status.label,
                    counts=send_counts(send_id),
                    finished_at=format_datetime(send.finished_at) if send.finished_at else None)
 

@@ -1,31 +1,12 @@
-"""Commands: the send worker, the scheduler, the local mail sink, sending now, and the development supervisor."""
+"""Commands: the send worker, the local mail sink, sending now, and a test email."""
 from __future__ import annotations
-
-import logging
-import signal
-import threading
 
 import click
 from flask import current_app
 from sqlalchemy import func, select
 
-from ..cli import hti
+from ..cli import hti, stop_on_signals
 from ..extensions import db
-
-
-def _stop_on_signals() -> threading.Event:
-    """Return an event that SIGTERM and SIGINT (Ctrl-C) set, so loops can finish cleanly."""
-    # The libraries' per-connection and per-run chatter would drown what matters.
-    for name in ("mail.log", "apscheduler"):
-        logging.getLogger(name).setLevel(logging.WARNING)
-    stop = threading.Event()
-
-    def handler(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
 
 
 @hti.command("send-worker")
@@ -41,7 +22,7 @@ def send_worker_command(pool_size: int | None, rate: float | None) -> None:
         settings.pool_size = pool_size
     if rate is not None:
         settings.rate_per_second = rate
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     smtp = settings.smtp
     limit = (f"högst {settings.rate_per_second:g} brev per sekund" if settings.rate_per_second
              else "ingen gräns för brev per sekund")
@@ -51,15 +32,6 @@ def send_worker_command(pool_size: int | None, rate: float | None) -> None:
     click.echo("Utskicksprocessen har stannat.")
 
 
-@hti.command("scheduler")
-def scheduler_command() -> None:
-    """Run the one scheduler process: sweeps for due work every few seconds (never inside the web app)."""
-    from ..scheduling.scheduler import run_scheduler
-
-    stop = _stop_on_signals()
-    run_scheduler(stop, on_state=click.echo)
-
-
 @hti.command("mail-sink")
 @click.option("--port", type=int, help="Port on 127.0.0.1 (default SMTP_PORT).")
 def mail_sink_command(port: int | None) -> None:
@@ -67,7 +39,7 @@ def mail_sink_command(port: int | None) -> None:
     from .sink import SINK_HOST, DatabaseSink, MemorySink, StoringHandler
 
     port = port or current_app.config["SMTP_PORT"]
-    stop = _stop_on_signals()
+    stop = stop_on_signals()
     store = DatabaseSink(current_app._get_current_object())
     sink = MemorySink().start(port=port, handler=StoringHandler(store.store))
     click.echo(f"Testposten tar emot e-post på {SINK_HOST}:{port}; breven visas under Testpost i personalsidorna.")
@@ -118,5 +90,3 @@ def send_test_email_command(email: str, name: str) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Provbrevet till {email} ligger i utkorgen (utskick {send.id}).")
 
-
-from . import dev  # noqa: E402,F401  (registers `hti dev`)

@@ -10,27 +10,28 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime
 from ..extensions import db
+from ..status import LabelledEnum
 
 
-class SendStatus(enum.Enum):
-    SCHEDULED = "scheduled"   # waiting for scheduled_at
-    SENDING = "sending"       # workers may claim its rows
-    PAUSED = "paused"         # staff stopped it for now; nothing new is claimed
-    CANCELLED = "cancelled"   # staff stopped it for good; unsent rows were cancelled
-    DONE = "done"             # no row is waiting any more
+class SendStatus(LabelledEnum):
+    SCHEDULED = ("scheduled", "Schemalagt")   # waiting for scheduled_at
+    SENDING = ("sending", "Skickas")          # workers may claim its rows
+    PAUSED = ("paused", "Pausat")             # staff stopped it for now; nothing new is claimed
+    CANCELLED = ("cancelled", "Avbrutet")     # staff stopped it for good; unsent rows were cancelled
+    DONE = ("done", "Klart")                  # no row is waiting any more
 
 
-class OutboxStatus(enum.Enum):
-    QUEUED = "queued"
-    SENDING = "sending"       # claimed by a worker (until lease_until)
-    SENT = "sent"
-    DEFERRED = "deferred"     # temporary failure; tried again after retry_after
-    FAILED = "failed"         # permanent failure
+class OutboxStatus(LabelledEnum):
+    QUEUED = ("queued", "I kö")
+    SENDING = ("sending", "Skickas just nu")  # claimed by a worker (until lease_until)
+    SENT = ("sent", "Skickat")
+    DEFERRED = ("deferred", "Försöker igen senare")  # temporary failure; tried again after retry_after
+    FAILED = ("failed", "Misslyckades")       # permanent failure
     #: The connection was lost after the message data went out but before the server answered:
     #: it may or may not have arrived. Never retried automatically; staff decide.
-    UNKNOWN = "unknown"
-    CANCELLED = "cancelled"
-    SUPPRESSED = "suppressed"  # list mail to an address in Suppression
+    UNKNOWN = ("unknown", "Okänt om det kom fram")
+    CANCELLED = ("cancelled", "Stoppat")
+    SUPPRESSED = ("suppressed", "Spärrad adress")  # list mail to an address in Suppression
 
 
 #: Rows a worker may claim (when their send is sending and retry_after has passed).

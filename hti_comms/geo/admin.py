@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
-from ..admin import staff_blueprint
+from ..staff import staff_blueprint
 from ..extensions import db
 from .forms import DistrictForm, MunicipalityDistrictForm
 from .models import District, Municipality

@@ -84,6 +84,15 @@ def normalise_name(name: str) -> str:
     return " ".join(folded.replace("-", " ").split())
 
 
+def load_reference_data_report() -> str:
+    """Load the reference data on `hti init-db`; return a line saying what was added."""
+    report = load_reference_data()
+    if report.changed:
+        return (f"Referensdata: {report.counties_added} län, {report.municipalities_added} kommuner, "
+                f"{report.districts_added} distrikt tillagda.")
+    return "Referensdata finns redan (290 kommuner, 21 län)."
+
+
 def municipalities_by_code() -> dict[str, Municipality]:
     """Return every municipality keyed by its four-digit code."""
     return {m.code: m for m in db.session.scalars(select(Municipality))}

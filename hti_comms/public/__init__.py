@@ -1,0 +1,4 @@
+"""The public start page."""
+from ..domain import Domain
+
+DOMAIN = Domain(package=__name__, blueprints=(".views:bp",))

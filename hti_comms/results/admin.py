@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ..admin import staff_blueprint
+from ..staff import staff_blueprint
 from .forms import ImportResultsForm
 from .models import SUB_INDICES
 from .ranking import available_years, compute_ranking

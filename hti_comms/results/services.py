@@ -138,5 +138,13 @@ def load_demo_results() -> list[int]:
     return years
 
 
+def load_demo_data() -> str | None:
+    """Fill an empty results table with demo results on `hti init-db --demo`; return a line saying so."""
+    if has_any_results():
+        return None
+    years = load_demo_results()
+    return f"DEMODATA: syntetiska resultat för {', '.join(map(str, years))} är inlagda."
+
+
 def has_any_results() -> bool:
     return db.session.scalar(select(func.count()).select_from(ResultSet)) > 0

@@ -196,3 +196,12 @@ def scheduler_health() -> str | None:
 
 def latest_heartbeat() -> datetime | None:
     return db.session.scalar(select(SchedulerState.heartbeat_at).where(SchedulerState.name == SCHEDULER_NAME))
+
+
+def register_banner(app: Flask) -> None:
+    """Give the staff layout `scheduler_warning()`, the banner shown while no scheduler is running."""
+
+    @app.context_processor
+    def scheduler_template_helpers():
+        # A function, so the heartbeat is only read by pages that show the banner (the staff layout).
+        return {"scheduler_warning": scheduler_health}

@@ -2,23 +2,17 @@
 
 A sweep finds due work by querying its own domain's tables (`…_at <= now()` and a status), so it is
 idempotent and catches up by itself on work that fell due while the scheduler was down. Domains register
-sweeps with `@sweep("name")` in a module listed in SWEEP_MODULES.
+sweeps with `@sweep("name")` in a module named in their `Domain.sweeps`; building the app imports them.
+A sweep must also be safe when it runs twice at the same moment (`hti scheduler --once` next to a running
+scheduler): claim rows with a conditional UPDATE, never "read, then write".
 """
 from __future__ import annotations
 
-import importlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
 log = logging.getLogger(__name__)
-
-#: Modules whose import registers sweeps (add yours here).
-SWEEP_MODULES = [
-    "hti_comms.delivery.sweeps",
-    "hti_comms.subscribers.sweeps",
-]
-
 
 @dataclass(frozen=True)
 class Sweep:
@@ -46,23 +40,38 @@ def sweep(name: str, every_seconds: int = 5):
 
 
 def load_sweeps() -> dict[str, Sweep]:
-    """Import every module in SWEEP_MODULES and return the registry."""
-    for module in SWEEP_MODULES:
-        importlib.import_module(module)
+    """Return the registry (the domains' sweep modules were imported when the app was built)."""
     return SWEEPS
 
 
 def run_sweep(name: str) -> bool:
     """Run one sweep in the current app context; roll back and log on error. Return whether it succeeded."""
+    return _run(name)[0]
+
+
+def _run(name: str) -> tuple[bool, object]:
     from ..extensions import db
 
     try:
-        SWEEPS[name].function()
+        result = SWEEPS[name].function()
         db.session.commit()
-        return True
+        return True, result
     except Exception:
         db.session.rollback()
         log.exception("sweep %s failed; it runs again at its next turn", name)
-        return False
+        return False, None
     finally:
         db.session.remove()
+
+
+def run_all_once(on_result: Callable[[str], object] = log.info) -> list[str]:
+    """Run every registered sweep once, in registration order; report each and return the names that failed."""
+    failed = []
+    for name in list(SWEEPS):
+        ok, result = _run(name)
+        if ok:
+            on_result(f"{name}: klart" + (f" ({result})" if isinstance(result, int) and result else ""))
+        else:
+            on_result(f"{name}: misslyckades (se loggen)")
+            failed.append(name)
+    return failed

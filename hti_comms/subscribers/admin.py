@@ -7,7 +7,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..admin import staff_blueprint
+from ..staff import staff_blueprint
 from ..delivery.services import messages_for
 from ..extensions import db
 from ..formatting import format_integer
@@ -26,14 +26,6 @@ from .models import Audience, Contact, LegalBasis, Role
 from .services import SubscriberError, all_lists, count_by_status
 
 bp = staff_blueprint("subscribers_admin", __name__, "/kontakter")
-
-#: Outbox statuses and kinds of mail in words staff use (the delivery core's names are machine names).
-SENT_STATUS_LABELS = {"queued": "I kö", "sending": "Skickas", "sent": "Skickat", "deferred": "Försöker igen",
-                      "failed": "Misslyckades", "unknown": "Oklart om det kom fram", "cancelled": "Stoppat",
-                      "suppressed": "Spärrad adress"}
-SENT_KIND_LABELS = {"confirmation": "Bekräftelse av adress", "already_subscribed": "Besked: redan anmäld",
-                    "newsletter": "Nyhetsbrev"}
-
 
 def _places():
     """Return the choices for place filters: counties, districts and municipalities."""
@@ -114,8 +106,7 @@ def contact(contact_id: int):
             return redirect(url_for(".contact", contact_id=contact.id))
     return render_template("web/subscribers/admin/contact.html", contact=contact, form=form,
                            affiliation_form=_affiliation_form(), action_form=ActionForm(),
-                           sent=messages_for(contact.email), status_labels=SENT_STATUS_LABELS,
-                           kind_labels=SENT_KIND_LABELS, list_names=dict(_list_choices()),
+                           sent=messages_for(contact.email), list_names=dict(_list_choices()),
                            municipality_names=[m.short_name for m in _places()[2]])
 
 

@@ -319,5 +319,5 @@ class Erasure(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     erased_at: Mapped[datetime] = mapped_column(UTCDateTime())
     erased_by: Mapped[str] = mapped_column(String(255), default="")
-    #: Anonymous counts of what was removed, e.g. {"consent_events": 3, "outbox_messages": 12}.
+    #: Anonymous counts of what was removed per heading, e.g. {"samtyckeshistorik": 3, "skickat till dig": 12}.
     removed: Mapped[dict] = mapped_column(JSON, default=dict)

@@ -62,6 +62,13 @@ def ensure_default_lists() -> int:
     return added
 
 
+def create_default_lists() -> str | None:
+    """Create the starting lists on `hti init-db`; return a line saying so, or None when they exist."""
+    if ensure_default_lists():
+        return "Utskickslistorna är skapade: " + ", ".join(key for key, _name, _text in DEFAULT_LISTS) + "."
+    return None
+
+
 def all_lists() -> list[MailingList]:
     return list(db.session.scalars(select(MailingList).order_by(MailingList.position, MailingList.name)))
 

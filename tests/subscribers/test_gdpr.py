@@ -45,7 +45,7 @@ def test_export_has_contact_roles_lists_history_and_mail(client, db, lists, mail
     assert event["händelse"] == "Anmälde sig" and event["ip-adress"] == "192.0.2.9"
     assert event["samtyckestextens version"] == "2026-11"
     [sent] = data["skickat till dig"]
-    assert sent["ämne"] == "Bekräfta din anmälan till Hemtjänstindex" and sent["status"] == "sent"
+    assert sent["ämne"] == "Bekräfta din anmälan till Hemtjänstindex" and sent["status"] == "Skickat"
     json.dumps(data)  # JSON-ready
 
 
@@ -65,7 +65,8 @@ def test_erase_leaves_no_trace_in_any_table_but_counts_stay(client, db, lists, m
     assert rows_mentioning("Birgitta") == {}
     assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
     assert db.session.scalar(select(func.count()).select_from(Send)) == sends_before
-    assert erasure.removed["consent_events"] == 1 and erasure.removed["delivery_rows"] >= 2
+    assert erasure.removed["samtyckeshistorik"] == 1 and erasure.removed["skickat till dig"] >= 2
+    assert erasure.removed["väntande importer"] == 1 and erasure.removed["kontakt"] == 1
     assert db.session.scalar(select(func.count()).select_from(Erasure)) == 1
 
 

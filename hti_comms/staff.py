@@ -1,13 +1,10 @@
-"""The staff side: every blueprint made here requires a logged-in staff user."""
+"""The staff side: blueprints under /admin whose every route requires a logged-in staff user."""
 from __future__ import annotations
 
 from flask import Blueprint
 from flask_login import login_required
 
 ADMIN_PREFIX = "/admin"
-
-#: The staff menu: (endpoint, Swedish label), in the order shown. Domains add to it in create_app().
-MENU: list[tuple[str, str]] = []
 
 
 def staff_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
@@ -20,9 +17,3 @@ def staff_blueprint(name: str, import_name: str, url_prefix: str = "") -> Bluepr
         return None
 
     return blueprint
-
-
-def add_menu_item(endpoint: str, label: str) -> None:
-    """Show a link in the staff menu (once, however many apps are created)."""
-    if (endpoint, label) not in MENU:
-        MENU.append((endpoint, label))

@@ -10,7 +10,7 @@ import time
 
 import click
 
-from ..cli import hti
+from .cli import hti
 
 #: How long the processes get to stop after SIGTERM before they are killed.
 STOP_GRACE_SECONDS = 10

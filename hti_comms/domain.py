@@ -1,0 +1,139 @@
+"""One declaration per domain: what a package brings to the application.
+
+Every domain package (`hti_comms/<domain>/__init__.py`) defines `DOMAIN = Domain(...)` naming its tables,
+blueprints, staff menu entries, CLI commands, scheduler sweeps, kinds of email with their Swedish labels and
+its share of a person's data. `create_app` walks `hti_comms.DOMAINS` and calls `init_app` on each, so adding a
+domain is one package plus one line in that tuple. Names of modules and objects are written as strings
+relative to the domain's package (".admin:bp"), imported when the app is built, so that a package's
+`__init__` stays free of import cycles.
+"""
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask
+
+
+@dataclass(frozen=True)
+class MenuEntry:
+    """A link in the staff menu: the endpoint and its Swedish label."""
+
+    endpoint: str
+    label: str
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A domain's part of what is stored about a person: exported on request, erased on request.
+
+    `export` names a function `(Person) -> list | dict | None` whose result is shown under `label` (Swedish);
+    `erase` names a function `(Person) -> int` that removes or anonymises the rows and returns how many.
+    """
+
+    label: str
+    export: str | None = None
+    erase: str | None = None
+
+
+@dataclass(frozen=True)
+class Domain:
+    """What one package brings to the application (see the module docstring)."""
+
+    #: The package, e.g. "hti_comms.events"; relative names below are resolved against it.
+    package: str
+    #: Modules whose import defines the domain's tables (SQLAlchemy metadata, hence Alembic, sees them).
+    models: tuple[str, ...] = ()
+    #: "module:attribute" of each blueprint, registered in this order.
+    blueprints: tuple[str, ...] = ()
+    menu: tuple[MenuEntry, ...] = ()
+    #: Modules whose import adds commands to the `hti` command group.
+    commands: tuple[str, ...] = ()
+    #: Modules whose import registers `@sweep` functions for the scheduler process.
+    sweeps: tuple[str, ...] = ()
+    #: Kinds of email the domain sends (`EmailSpec.kind`) with the words staff see for them.
+    send_kinds: Mapping[str, str] = field(default_factory=dict)
+    personal_data: tuple[PersonalData, ...] = ()
+    #: "module:function" run by every `hti init-db` (idempotent); returns a Swedish line to print, or None.
+    initial_data: str | None = None
+    #: "module:function" run by `hti init-db --demo` on a database nobody uses yet; returns a line or None.
+    demo_data: str | None = None
+    #: "module:function" called with the app last, for what fits nowhere above (context processors, hooks).
+    setup: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.package.rsplit(".", 1)[-1]
+
+    def resolve(self, reference: str) -> Any:
+        """Return the object named "module:attribute" (or the module named "module") relative to the package."""
+        module_name, _, attribute = reference.partition(":")
+        module = importlib.import_module(module_name, self.package)
+        return getattr(module, attribute) if attribute else module
+
+    def init_app(self, app: Flask) -> None:
+        """Register everything the domain declares on `app`."""
+        # Refused declarations (a second copy, a kind another domain has) stop before anything is registered.
+        app.extensions.setdefault("hti_domains", DomainRegistry()).add(self)
+        for module in (*self.models, *self.commands, *self.sweeps):
+            self.resolve(module)
+        for blueprint in self.blueprints:
+            app.register_blueprint(self.resolve(blueprint))
+        if self.setup:
+            self.resolve(self.setup)(app)
+
+
+class DomainRegistry:
+    """What the domains of one app declared, in their order: menu, send kinds, personal data."""
+
+    def __init__(self) -> None:
+        self.domains: list[Domain] = []
+        self.menu: list[MenuEntry] = []
+        self.send_kinds: dict[str, str] = {}
+        self.personal_data: list[tuple[Domain, PersonalData]] = []
+
+    def add(self, domain: Domain) -> None:
+        if any(d.package == domain.package for d in self.domains):
+            raise ValueError(f"the domain {domain.package} is declared twice")
+        for kind in domain.send_kinds:
+            if kind in self.send_kinds:
+                raise ValueError(f"two domains declare the send kind {kind!r}")
+        self.domains.append(domain)
+        self.menu.extend(domain.menu)
+        self.send_kinds.update(domain.send_kinds)
+        self.personal_data.extend((domain, item) for item in domain.personal_data)
+
+    def handlers(self, which: str) -> list[tuple[str, Callable]]:
+        """Return (label, function) of every personal-data exporter or eraser (`which` = "export"/"erase")."""
+        found = []
+        for domain, item in self.personal_data:
+            reference = getattr(item, which)
+            if reference:
+                found.append((item.label, domain.resolve(reference)))
+        return found
+
+
+def load_domains(app: Flask, packages: tuple[str, ...]) -> DomainRegistry:
+    """Import each package's DOMAIN and initialise it on `app`, in order; return the registry."""
+    for package in packages:
+        domain = importlib.import_module(package).DOMAIN
+        if domain.package != package:
+            raise ValueError(f"{package}.DOMAIN says it is {domain.package}")
+        domain.init_app(app)
+    return registry(app)
+
+
+def registry(app: Flask | None = None) -> DomainRegistry:
+    """Return the registry of `app` (default: the current app)."""
+    if app is None:
+        from flask import current_app
+
+        app = current_app
+    return app.extensions["hti_domains"]
+
+
+def send_kind_label(kind: str) -> str:
+    """Return the Swedish words for a kind of email, for staff pages."""
+    return registry().send_kinds.get(kind, "Annat utskick")

@@ -1,0 +1,113 @@
+"""One declaration per domain: pages, menu, commands, sweeps, kinds of email and personal data."""
+from __future__ import annotations
+
+import pytest
+
+from hti_comms import DOMAINS
+from hti_comms.domain import Domain, load_domains, registry, send_kind_label
+from hti_comms.personal_data import Person, erase_person, export_person
+from hti_comms.scheduling.sweeps import SWEEPS, Sweep
+from hti_comms.status import LabelledEnum, TransitionError, can_transition, transition
+from tests.sample_domain import views as sample
+
+
+@pytest.fixture
+def sample_app(app):
+    """The app with the sample domain added after the real ones, the way a new package is added."""
+    before = dict(SWEEPS)
+    load_domains(app, ("tests.sample_domain",))
+    # The sweep registers itself when its module is first imported; later tests put it back by hand.
+    SWEEPS.setdefault("sample.tick", Sweep("sample.tick", 60, sample.tick))
+    sample.STORED.clear()
+    sample.CALLS.clear()
+    yield app
+    SWEEPS.clear()
+    SWEEPS.update(before)
+
+
+def test_every_domain_package_declares_itself():
+    import importlib
+
+    for package in DOMAINS:
+        domain = importlib.import_module(package).DOMAIN
+        assert isinstance(domain, Domain) and domain.package == package
+
+
+def test_a_new_domain_brings_page_menu_command_sweep_kind_and_setup(sample_app, staff_login):
+    client = staff_login
+    page = client.get("/admin/prov/")
+    assert page.status_code == 200 and "Provdomänens sida" in page.get_data(as_text=True)
+    assert "Provdomän" in client.get("/admin/").get_data(as_text=True)  # in the staff menu
+    result = sample_app.test_cli_runner().invoke(args=["hti", "sample-hello"])
+    assert result.exit_code == 0 and "Hej från provdomänen" in result.output
+    assert SWEEPS["sample.tick"].every_seconds == 60
+    assert send_kind_label("sample_note") == "Provmeddelande"
+    assert sample_app.config["SAMPLE_DOMAIN_READY"] is True
+
+
+def test_unknown_kinds_of_email_get_neutral_swedish_words(app):
+    assert send_kind_label("confirmation") == "Bekräftelse av adress"
+    assert send_kind_label("no_such_kind") == "Annat utskick"
+
+
+def test_personal_data_export_and_erasure_reach_the_new_domain(sample_app):
+    sample.STORED["eva@example.se"] = ["anmäld till grundkursen", "en fråga till föreläsarna"]
+    person = Person("eva@example.se")
+
+    exported = export_person(person)
+    assert exported["provuppgifter"] == ["anmäld till grundkursen", "en fråga till föreläsarna"]
+    assert "om" in exported and "exporterad" in exported
+
+    removed = erase_person(person)
+    assert removed == {"provuppgifter": 2}
+    assert "provuppgifter" not in export_person(person)
+
+
+def test_erasers_run_in_reverse_order_of_declaration(sample_app):
+    order = [label for label, _ in registry().handlers("erase")]
+    # The sample domain came last, so its eraser runs first; the contact itself goes last of all.
+    sample.STORED["olle@example.se"] = ["x"]
+    erase_person(Person("olle@example.se"))
+    assert sample.CALLS[0] == "erase"
+    assert order[-1] == "provuppgifter" and order.index("kontakt") < order.index("skickat till dig")
+
+
+def test_two_domains_cannot_declare_the_same_kind_or_be_loaded_twice(sample_app):
+    with pytest.raises(ValueError, match="declared twice"):
+        load_domains(sample_app, ("tests.sample_domain",))
+    clash = Domain(package="tests.clash", send_kinds={"confirmation": "Något annat"})
+    with pytest.raises(ValueError, match="send kind 'confirmation'"):
+        clash.init_app(sample_app)
+
+
+class Colour(LabelledEnum):
+    RED = ("red", "Röd")
+    GREEN = ("green", "Grön")
+    BLUE = ("blue", "Blå")
+
+
+COLOUR_TRANSITIONS = {Colour.RED: {Colour.GREEN}, Colour.GREEN: {Colour.BLUE}, Colour.BLUE: set()}
+
+
+class Lamp:
+    status = Colour.RED
+
+
+def test_labelled_enums_and_the_one_transition_function():
+    assert Colour("green") is Colour.GREEN and Colour.GREEN.label == "Grön"
+    assert Colour.choices() == [("red", "Röd"), ("green", "Grön"), ("blue", "Blå")]
+    lamp = Lamp()
+    transition(lamp, Colour.GREEN, COLOUR_TRANSITIONS)
+    assert lamp.status is Colour.GREEN
+    with pytest.raises(TransitionError, match="från ”Grön” till ”Röd”"):
+        transition(lamp, Colour.RED, COLOUR_TRANSITIONS)
+    assert lamp.status is Colour.GREEN  # unchanged after a refused change
+    assert can_transition(COLOUR_TRANSITIONS, Colour.GREEN, Colour.BLUE)
+    assert not can_transition(COLOUR_TRANSITIONS, Colour.BLUE, Colour.RED)
+
+
+def test_scheduler_once_runs_every_sweep_and_exits(app, runner):
+    result = runner.invoke(args=["hti", "scheduler", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "delivery.start_due_sends: klart" in result.output
+    assert "subscribers.delete_stale_signups: klart" in result.output
