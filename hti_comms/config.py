@@ -163,6 +163,9 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SUBSCRIBERS_CONFIRM_DAYS": _int(env, "SUBSCRIBERS_CONFIRM_DAYS", 7),
         "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS": _int(env, "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS", 30),
         "HTI_FAKE_NOW": fake_now,
+        #: Domains links are compared with by the lookalike check (the organisation's own by default).
+        "KNOWN_LINK_DOMAINS": [d.strip() for d in (env.get("KNOWN_LINK_DOMAINS") or "spfseniorerna.se,hemtjanstindex.se")
+                               .split(",") if d.strip()],
         **delivery,
     }
     config.update(overrides)

@@ -56,6 +56,12 @@ class Domain:
     #: Kinds of email the domain sends (`EmailSpec.kind`) with the words staff see for them.
     send_kinds: Mapping[str, str] = field(default_factory=dict)
     personal_data: tuple[PersonalData, ...] = ()
+    #: "module:function"s `(Content) -> list[Finding]` run on authored content before it is sent or published
+    #: (`hti_comms.release.check_content`); the publication domain refuses unpublished figures here.
+    content_checks: tuple[str, ...] = ()
+    #: "module:function"s `(Send) -> Hold | None` the delivery worker asks before sending a send's messages
+    #: (`hti_comms.release.send_hold`); a hold keeps the rows waiting instead of sending them.
+    release_guards: tuple[str, ...] = ()
     #: "module:function" run by every `hti init-db` (idempotent); returns a Swedish line to print, or None.
     initial_data: str | None = None
     #: "module:function" run by `hti init-db --demo` on a database nobody uses yet; returns a line or None.
@@ -93,6 +99,8 @@ class DomainRegistry:
         self.menu: list[MenuEntry] = []
         self.send_kinds: dict[str, str] = {}
         self.personal_data: list[tuple[Domain, PersonalData]] = []
+        self.content_checks: list[Callable] = []
+        self.release_guards: list[Callable] = []
 
     def add(self, domain: Domain) -> None:
         if any(d.package == domain.package for d in self.domains):
@@ -104,6 +112,8 @@ class DomainRegistry:
         self.menu.extend(domain.menu)
         self.send_kinds.update(domain.send_kinds)
         self.personal_data.extend((domain, item) for item in domain.personal_data)
+        self.content_checks.extend(domain.resolve(name) for name in domain.content_checks)
+        self.release_guards.extend(domain.resolve(name) for name in domain.release_guards)
 
     def handlers(self, which: str) -> list[tuple[str, Callable]]:
         """Return (label, function) of every personal-data exporter or eraser (`which` = "export"/"erase")."""

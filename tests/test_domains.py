@@ -111,3 +111,20 @@ def test_scheduler_once_runs_every_sweep_and_exits(app, runner):
     assert result.exit_code == 0, result.output
     assert "delivery.start_due_sends: klart" in result.output
     assert "subscribers.delete_stale_signups: klart" in result.output
+
+
+def test_content_checks_and_release_guards_are_asked_through_the_registry(app):
+    from datetime import datetime, timezone
+
+    from hti_comms.checks import error
+    from hti_comms.domain import Domain
+    from hti_comms.release import Content, Hold, check_content, send_hold
+
+    assert check_content(Content("Hej", datetime(2026, 12, 1, tzinfo=timezone.utc))) == []
+    assert send_hold(object()) is None
+    registry().content_checks.append(lambda content: [error("Text", "för tidigt")] if "55,5" in content.text else [])
+    registry().release_guards.append(lambda send: Hold("väntar på publiceringen"))
+    assert [f.message for f in check_content(Content("Index 55,5", datetime(2026, 12, 1, tzinfo=timezone.utc)))] == [
+        "för tidigt"]
+    assert send_hold(object()).reason == "väntar på publiceringen"
+    assert Domain(package="tests.sample_domain").content_checks == ()

@@ -1,0 +1,64 @@
+"""Staff Markdown: rendered, sanitised, with its links and a plain-text version."""
+from __future__ import annotations
+
+from html.parser import HTMLParser
+
+import pytest
+
+from hti_comms.markdown import render_markdown, sanitise_html
+
+HOSTILE = [
+    "<script>alert('x')</script>",
+    "[klicka](javascript:alert(1))",
+    "<img src=x onerror=alert(1)>",
+    "<a href=\"https://ok.se\" onclick=\"alert(1)\">länk</a>",
+    "[länk](JaVaScRiPt:alert(1))",
+    "<iframe src=https://evil.example></iframe>",
+    "[länk](data:text/html;base64,PHNjcmlwdD4=)",
+]
+
+
+class ElementCollector(HTMLParser):
+    """Collect the elements and attributes a browser or mail client would see (text is harmless)."""
+
+    def __init__(self):
+        super().__init__()
+        self.tags, self.attributes = set(), []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.add(tag)
+        self.attributes.extend(attrs)
+
+
+def elements(html: str) -> ElementCollector:
+    collector = ElementCollector()
+    collector.feed(html)
+    return collector
+
+
+@pytest.mark.parametrize("source", HOSTILE)
+def test_nothing_executable_survives(source):
+    found = elements(render_markdown(source).html)
+    assert found.tags <= {"p", "a"}
+    for name, value in found.attributes:
+        assert name == "href" and value.startswith(("https:", "http:", "mailto:")), (name, value)
+
+
+def test_sanitiser_also_cleans_html_built_elsewhere():
+    cleaned = sanitise_html('<p onmouseover="x()">Hej <a href="javascript:x()">där</a><script>x()</script></p>')
+    assert cleaned == "<p>Hej <a>där</a></p>"
+
+
+def test_markdown_renders_the_usual_things_and_lists_links():
+    result = render_markdown("Det här är **viktigt** och *bra*.\n\n- ett\n- två\n\n"
+                             "Läs [rapporten om hemtjänsten](https://spfseniorerna.se/rapport).\n\n## Mellanrubrik")
+    assert "<strong>viktigt</strong>" in result.html and "<em>bra</em>" in result.html
+    assert "<li>ett</li>" in result.html and "<h4>Mellanrubrik</h4>" in result.html
+    assert [(link.url, link.text) for link in result.links] == [
+        ("https://spfseniorerna.se/rapport", "rapporten om hemtjänsten")]
+    assert "– ett" in result.text and "rapporten om hemtjänsten (https://spfseniorerna.se/rapport)" in result.text
+
+
+def test_raw_html_is_shown_as_text_not_interpreted():
+    result = render_markdown("Skriv <b>så här</b>")
+    assert "&lt;b&gt;så här&lt;/b&gt;" in result.html
