@@ -107,6 +107,7 @@ def app(migrated_database):
     """An app on a migrated database with reference data; tables are emptied after each test."""
     app = create_app({"HTI_ENV": "test", "DATABASE_URL": migrated_database, "SERVER_NAME": None,
                       "BASE_URL": "https://hti.example.se"})
+
     with app.app_context():
         yield app
         _db.session.remove()
@@ -226,7 +227,13 @@ def browser_page():
         )
         try:
             page = browser.new_page(locale="sv-SE")
+            # Every browser test also checks the Content-Security-Policy: a page whose script or style the
+            # policy blocks (an inline <script> or style= that crept back in) fails the test that opened it.
+            violations = page.csp_violations = []
+            page.on("console", lambda message: violations.append(message.text)
+                    if "Content Security Policy" in message.text else None)
             yield page
+            assert not violations, f"the browser blocked something under the Content-Security-Policy: {violations}"
         finally:
             browser.close()
 
