@@ -1,4 +1,5 @@
-"""Upgrading a database in use: every contact gets a link key, mail still waiting gets its recipient's key."""
+"""Upgrading a database in use: every contact gets a link key, mail still waiting gets its recipient's key,
+staff sessions get version 1."""
 from flask_migrate import upgrade
 from sqlalchemy import text
 
@@ -22,6 +23,8 @@ def test_upgrade_gives_link_keys_to_contacts_and_waiting_mail(empty_database_url
             f"(1, 1, 'eva@exempel.se', 'Eva', '{{}}', 'queued', 0, '{NOW}'), "
             f"(2, 1, 'olle@exempel.se', 'Olle', '{{}}', 'sent', 1, '{NOW}'), "
             f"(3, 1, 'ingen@exempel.se', '', '{{}}', 'deferred', 1, '{NOW}')",
+            "INSERT INTO staff_user (id, email, name, password_hash, is_enabled, created_at) VALUES "
+            f"(1, 'personal@spf.example', '', 'x', true, '{NOW}')",
         ):
             db.session.execute(text(statement))
         db.session.commit()
@@ -33,5 +36,6 @@ def test_upgrade_gives_link_keys_to_contacts_and_waiting_mail(empty_database_url
         outbox = dict(db.session.execute(text("SELECT id, link_key FROM outbox_message")).all())
         # Waiting mail goes out with the new links; what was sent is history; no contact, no key.
         assert outbox == {1: keys["eva@exempel.se"], 2: None, 3: None}
+        assert db.session.scalar(text("SELECT session_version FROM staff_user")) == 1
         db.session.remove()
         db.engine.dispose()

@@ -1,4 +1,4 @@
-"""identity: opaque link keys for contacts and outbox rows
+"""identity: opaque link keys for contacts and outbox rows, session versions for staff
 
 Revision ID: 0006
 Revises: 0003
@@ -23,6 +23,9 @@ WAITING = ('queued', 'deferred', 'sending')
 
 
 def upgrade():
+    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('session_version', sa.Integer(), server_default='1', nullable=False))
+
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.add_column(sa.Column('link_key', sa.String(length=32), nullable=True))
     contact = sa.table('contact', sa.column('id', sa.Integer()), sa.column('link_key', sa.String()))
@@ -52,3 +55,5 @@ def downgrade():
     with op.batch_alter_table('contact', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('uq_contact_link_key'), type_='unique')
         batch_op.drop_column('link_key')
+    with op.batch_alter_table('staff_user', schema=None) as batch_op:
+        batch_op.drop_column('session_version')
