@@ -92,15 +92,22 @@ def confirm_subscription(token: str):
                            was_already=result is ConfirmResult.ALREADY_CONFIRMED)
 
 
+def _gone_link():
+    return render_template("web/subscribers/link_gone.html"), 404
+
+
 def _link_page(opened: OpenedLink, resend_endpoint: str, token: str):
-    """Return the page for a link that cannot be used (expired, gone, forged), or None when it is valid."""
+    """Return the page for a link that cannot be used (expired, gone, forged), or None when it is valid.
+
+    An expired link offers `resend_endpoint`, which emails a fresh link to the address on file.
+    """
     if opened.state is LinkState.VALID:
         return None
     if opened.state is LinkState.EXPIRED:
         return render_template("web/subscribers/link_expired.html",
                                resend_url=url_for(resend_endpoint, token=token)), 410
     if opened.state is LinkState.GONE:
-        return render_template("web/subscribers/link_gone.html"), 404
+        return _gone_link()
     return _bad_link()
 
 
@@ -123,7 +130,7 @@ def unsubscribe_page(token: str):
         return render_template("web/subscribers/unsubscribed.html", list_name=list_names.get(list_key),
                                preferences_url=preferences_url(contact.link_key) if contact else None), 200
     if contact is None:
-        return render_template("web/subscribers/link_gone.html"), 404
+        return _gone_link()
     # A GET only shows the button: link scanners follow GETs and must never unsubscribe anyone.
     return render_template("web/subscribers/unsubscribe.html", list_name=list_names.get(list_key),
                            email=contact.email)
@@ -194,9 +201,10 @@ def new_preferences_link(token: str):
 
 
 def _send_fresh_link(opened: OpenedLink, send):
-    if opened.state not in (LinkState.VALID, LinkState.EXPIRED):
-        return _link_page(opened, "", "")
-    if not ActionForm().validate_on_submit():
+    """Send a fresh link of a genuine one (valid or expired) to the address on file."""
+    if opened.state is LinkState.GONE:
+        return _gone_link()
+    if opened.state is LinkState.INVALID or not ActionForm().validate_on_submit():
         return _bad_link()
     send(opened.contact)
     return render_template("web/subscribers/link_sent.html")
