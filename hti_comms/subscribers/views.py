@@ -9,7 +9,7 @@ from ..extensions import csrf, limiter
 from ..geo.services import municipalities_by_code
 from ..links import (
     DATA_EXPORT_PATH, DATA_EXPORT_PURPOSE, PREFERENCES_PATH, PREFERENCES_PURPOSE, UNSUBSCRIBE_PATH,
-    UNSUBSCRIBE_PURPOSE, preferences_url,
+    UNSUBSCRIBE_PURPOSE,
 )
 from ..personal_data import readable_export
 from . import consent
@@ -127,13 +127,23 @@ def unsubscribe_page(token: str):
         # A person erased or moved to a new address gets nothing here any more; the answer is the same.
         if contact is not None:
             unsubscribe(contact.email, list_key, ip_address=request.remote_addr)
+        # Never a preference link on this page: unsubscribe links never expire, preference links must. Whoever
+        # changes their mind gets a fresh one by email, at the address on file.
         return render_template("web/subscribers/unsubscribed.html", list_name=list_names.get(list_key),
-                               preferences_url=preferences_url(contact.link_key) if contact else None), 200
+                               resend_url=url_for(".preferences_link_after_unsubscribe", token=token)
+                               if contact else None), 200
     if contact is None:
         return _gone_link()
     # A GET only shows the button: link scanners follow GETs and must never unsubscribe anyone.
     return render_template("web/subscribers/unsubscribe.html", list_name=list_names.get(list_key),
                            email=contact.email)
+
+
+@bp.route(UNSUBSCRIBE_PATH + "<token>/ny-lank", methods=["POST"])
+@limiter.limit(_link_email_limit)
+def preferences_link_after_unsubscribe(token: str):
+    """Email a preference link to the address on file of someone who just unsubscribed and changed their mind."""
+    return _send_fresh_link(open_link(UNSUBSCRIBE_PURPOSE, token), send_preferences_link)
 
 
 @bp.route(PREFERENCES_PATH + "<token>", methods=["GET", "POST"])

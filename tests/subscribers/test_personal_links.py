@@ -208,3 +208,18 @@ def test_emailing_fresh_links_is_rate_limited(app, client, make_contact):
     token = form_csrf_token(client, link)
     codes = [client.post(link + "/mina-uppgifter", data={"csrf_token": token}).status_code for _ in range(3)]
     assert codes == [302, 302, 429]
+
+
+def test_the_unsubscribed_page_hands_out_no_preference_link_but_can_email_one(client, db, make_contact, mail_sink):
+    contact = make_contact(ADDRESS, list_keys=("nyhetsbrev", "kurser"))
+    link = path(unsubscribe_url(contact.link_key, "kurser"))
+    # An unsubscribe link never expires; if its page gave out a preference link, that would never expire either.
+    done = client.post(link).get_data(as_text=True)
+    assert "Klart – du är avregistrerad" in done and "/installningar/" not in done
+
+    token = re.search(r'name="csrf_token" value="([^"]+)"', done).group(1)
+    sent = client.post(link + "/ny-lank", data={"csrf_token": token})
+    assert "Vi har skickat en ny länk" in sent.get_data(as_text=True)
+    deliver_due()
+    [message] = mail_sink.wait_for(1)
+    assert mail_sink.envelopes[0][1] == [ADDRESS] and message["Subject"] == "Din länk för att ändra dina val"
