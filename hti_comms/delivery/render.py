@@ -7,23 +7,18 @@ the values (HTML-escaped in the HTML part). Templates must therefore not branch 
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from lxml import html as lxml_html
 from markupsafe import escape
-from premailer import Premailer
 
 from .. import links
 
 _PLACEHOLDER = "HTIPH[{}]"
 _PLACEHOLDER_PATTERN = re.compile(r"HTIPH\[([A-Za-z0-9_.\-]+)\]")
-_CSS_IMPORT = re.compile(r"@import[^;]*;?", re.IGNORECASE)
-DOCTYPE = "<!DOCTYPE html>\n"
 RECIPIENT_KEYS = ("name", "email", "unsubscribe_url", "preferences_url")
 
 
@@ -105,45 +100,11 @@ def render_template_pair(template: str, context: Mapping[str, Any], *, subject: 
                             keys=keys)
 
 
-class _SharedRulesPremailer(Premailer):
-    """Premailer that turns each distinct stylesheet into rules once per process.
-
-    Every send shares the base layout's stylesheet; premailer would re-serialise all its properties for every
-    send, which was most of the cost of rendering a send. The options that shape the rules are the same for
-    every instance made by `inline_css`, so the stylesheet text and its position are the whole key.
-    """
-
-    _rules_cache: dict[tuple[str, int], tuple] = {}
-    _CACHE_SIZE = 64
-
-    def _parse_style_rules(self, css_body, ruleset_index):
-        key = (css_body, ruleset_index)
-        cached = self._rules_cache.get(key)
-        if cached is None:
-            cached = super()._parse_style_rules(css_body, ruleset_index)
-            if len(self._rules_cache) >= self._CACHE_SIZE:
-                self._rules_cache.clear()
-            self._rules_cache[key] = cached
-        # premailer extends its own lists from these; hand out copies so the cached ones never change.
-        rules, leftover = cached
-        return list(rules), list(leftover)
-
-
 def inline_css(html: str) -> str:
     """Inline the <style> rules with premailer; nothing outside the document is ever fetched or read."""
-    document = lxml_html.document_fromstring(html)
-    # premailer would leave <link> in place for the mail client to fetch; an email carries its own CSS.
-    for link in document.xpath("//link"):
-        link.getparent().remove(link)
-    for style in document.xpath("//style"):
-        if style.text:
-            style.text = _CSS_IMPORT.sub("", style.text)
-    cleaned = lxml_html.tostring(document, encoding="unicode")
-    inliner = _SharedRulesPremailer(
-        cleaned, base_url=None, allow_network=False, allow_loading_external_files=False,
-        disable_validation=True, disable_link_rewrites=True, cssutils_logging_level=logging.CRITICAL,
-    )
-    return DOCTYPE + inliner.transform(pretty_print=False)
+    from .inlining import inline  # premailer is imported by the processes that render, when they first do
+
+    return inline(html)
 
 
 def _tidy_text(text: str) -> str:
