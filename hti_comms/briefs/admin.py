@@ -11,9 +11,10 @@ from ..results.ranking import available_years, compute_ranking
 from ..delivery.services import send_counts
 from ..subscribers.audiences import audience_size, recipients
 from .audiences import council_audience, district_audience
-from .emails import district_digest_spec, local_brief_spec, preview_email, send_district_digest, send_local_brief
+from . import renderings
+from .emails import district_digest_spec, local_brief_preview, preview_email, send_district_digest, send_local_brief
 from .national import build_national_summary
-from .pdf import brief_pdf, pdf_filename
+from .pdf import pdf_filename
 from .services import ReleaseError, districts
 from .talking_points import BriefError, build_talking_points
 
@@ -44,19 +45,20 @@ def index():
 @bp.route("/<int:year>/<code>")
 def municipality(year: int, code: str):
     points = _points_or_404(year, code)
-    preview = None
-    if points.entry is not None:
-        spec = local_brief_spec(points)
-        preview = (spec.subject, *preview_email(spec))
-    return render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
+    preview = local_brief_preview(points) if points.entry is not None else None
+    page = render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
                            audience_size=audience_size(council_audience(points.municipality)))
+    db.session.commit()  # keep the chart and email made for this view (nothing else is written here)
+    return page
 
 
 @bp.route("/<int:year>/<code>/brief.pdf")
 def municipality_pdf(year: int, code: str):
     points = _points_or_404(year, code)
-    return Response(brief_pdf(points), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{pdf_filename(points)}"'})
+    data, filename = renderings.brief_pdf(points), pdf_filename(points)
+    db.session.commit()  # keep the PDF (and chart) made for this download
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/<int:year>/sammanfattning")

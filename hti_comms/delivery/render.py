@@ -48,6 +48,7 @@ class _Filler:
     """A rendered text split at its placeholders, ready to be joined with one recipient's values."""
 
     def __init__(self, text: str, escape_values: bool):
+        self.source = text
         parts = _PLACEHOLDER_PATTERN.split(text)
         self.literals = parts[0::2]
         self.keys = parts[1::2]
@@ -74,6 +75,17 @@ class RenderedTemplate:
         """Return (html, text) for one recipient."""
         return self.html.fill(values), self.text.fill(values)
 
+    @property
+    def parts(self) -> tuple[str, str]:
+        """Return (html, text) with the placeholders, to be kept and given back to `from_parts`."""
+        return self.html.source, self.text.source
+
+    @classmethod
+    def from_parts(cls, html: str, text: str) -> RenderedTemplate:
+        """Return the rendering whose `parts` were (html, text): CSS already inlined, placeholders in place."""
+        html_filler, text_filler = _Filler(html, escape_values=True), _Filler(text, escape_values=False)
+        return cls(html=html_filler, text=text_filler, keys=frozenset(html_filler.keys) | frozenset(text_filler.keys))
+
 
 def template_context(context: Mapping[str, Any], *, subject: str, list_key: str | None) -> dict[str, Any]:
     """Return what every email template sees besides its own context."""
@@ -94,10 +106,7 @@ def render_template_pair(template: str, context: Mapping[str, Any], *, subject: 
     values = template_context(context, subject=subject, list_key=list_key)
     html = env.get_template(f"emails/{template}.html").render(values)
     text = env.get_template(f"emails/{template}.txt").render(values)
-    inlined = inline_css(html)
-    keys = frozenset(_PLACEHOLDER_PATTERN.findall(inlined)) | frozenset(_PLACEHOLDER_PATTERN.findall(text))
-    return RenderedTemplate(html=_Filler(inlined, escape_values=True), text=_Filler(_tidy_text(text), False),
-                            keys=keys)
+    return RenderedTemplate.from_parts(inline_css(html), _tidy_text(text))
 
 
 def inline_css(html: str) -> str:
@@ -132,8 +141,10 @@ def recipient_values(keys: frozenset[str], *, email: str, name: str, fields: Map
 
 
 def render_preview(template: str, context: Mapping[str, Any], *, subject: str, list_key: str | None,
-                   email: str, name: str = "", fields: Mapping[str, str] | None = None) -> tuple[str, str]:
-    """Return (html, text) as one recipient would get it (for previews and tests)."""
-    rendered = render_template_pair(template, context, subject=subject, list_key=list_key)
+                   email: str, name: str = "", fields: Mapping[str, str] | None = None,
+                   rendered: RenderedTemplate | None = None) -> tuple[str, str]:
+    """Return (html, text) as one recipient would get it (for previews and tests); pass `rendered` if made."""
+    if rendered is None:
+        rendered = render_template_pair(template, context, subject=subject, list_key=list_key)
     values = recipient_values(rendered.keys, email=email, name=name, fields=fields or {}, list_key=list_key)
     return rendered.fill(values)
