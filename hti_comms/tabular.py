@@ -7,9 +7,6 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 
-from openpyxl import load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
-
 
 class TableError(ValueError):
     """The file cannot be read as a table at all; the message is Swedish and shown to the user."""
@@ -102,6 +99,10 @@ def read_csv(data: bytes) -> Table:
 
 def read_xlsx(data: bytes) -> Table:
     """Read the first sheet of an XLSX workbook."""
+    # openpyxl (with numpy and Pillow behind it) takes a tenth of a second to import; only imports need it.
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError):

@@ -1,6 +1,8 @@
 """Create staff accounts and check their passwords."""
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -12,8 +14,16 @@ from .models import StaffUser
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
-# Verifying against this keeps the time of a login with an unknown address like a real one.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash made like a real one; verifying against it makes an unknown address take as long.
+
+    Made on first use rather than at import, so that commands and workers that never log anyone in do not pay
+    for an argon2 hash at start-up.
+    """
+    return _hasher.hash("not-a-real-password")
 
 
 class StaffError(ValueError):
@@ -49,8 +59,10 @@ def find_staff(email: str) -> StaffUser | None:
 
 def authenticate(email: str, password: str) -> StaffUser | None:
     """Return the enabled staff user with this address and password, or None."""
+    # Made before the lookup, so the first login of a process costs the same whether the address exists or not.
+    dummy_hash = _dummy_hash()
     user = find_staff(email)
-    hash_to_check = user.password_hash if user is not None else _DUMMY_HASH
+    hash_to_check = user.password_hash if user is not None else dummy_hash
     try:
         _hasher.verify(hash_to_check, password)
     except (VerificationError, InvalidHashError):
