@@ -21,7 +21,7 @@ from .models import (
     can_pause,
     can_resume,
 )
-from .outbox import normalise_email
+from ..addresses import normalise_address
 
 
 class DeliveryError(Exception):
@@ -213,7 +213,7 @@ def resolve_unknown(outbox_id: int, *, resend: bool) -> OutboxMessage:
 def validate_email(email: str) -> str:
     """Return the normalised address or raise DeliveryError with a Swedish message."""
     try:
-        return normalise_email(email)
+        return normalise_address(email)
     except ValueError as exc:
         raise DeliveryError(str(exc)) from None
 
