@@ -79,7 +79,7 @@ def run(url: str, rows: int) -> None:
     from hti_comms.extensions import db
     from hti_comms.geo.services import load_reference_data, municipalities_by_code
     from hti_comms.subscribers.audiences import Criteria, audience_size, resolve
-    from hti_comms.subscribers.imports import import_contacts
+    from hti_comms.subscribers.imports.store import import_contacts
     from hti_comms.subscribers.models import LegalBasis
     from hti_comms.subscribers.services import ensure_default_lists
 

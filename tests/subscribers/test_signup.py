@@ -107,7 +107,7 @@ def test_invalid_input_gets_swedish_messages_and_saves_nothing(client, db, lists
     unknown_place = client.post(SIGNUP, data=signup_data(client, municipality="Atlantis"))
     assert "Kommunen ”Atlantis” finns inte" in unknown_place.get_data(as_text=True)
     association = client.post(SIGNUP, data=signup_data(client, role="association_chair", municipality="Solna"))
-    assert "Ange föreningens namn." in association.get_data(as_text=True)
+    assert "Föreningens namn saknas." in association.get_data(as_text=True)
     assert contact_count(db) == 0
 
 
