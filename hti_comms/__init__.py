@@ -34,6 +34,10 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings)
     _configure_logging(app)
 
+    from . import inputs
+
+    inputs.init_app(app)  # URL converters first: the domains' routes use them
+
     from . import clock
 
     clock.configure_fake_now(app.config["HTI_FAKE_NOW"])
