@@ -222,14 +222,16 @@ def confirm_max_age() -> timedelta:
 
 
 class ConfirmResult(enum.Enum):
+    #: The link is good and the address waits for confirmation: the page asks for a press of the button.
+    READY = "ready"
     CONFIRMED = "confirmed"
     ALREADY_CONFIRMED = "already_confirmed"
     EXPIRED = "expired"
     INVALID = "invalid"
 
 
-def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, Contact | None]:
-    """Confirm the address a confirmation link was sent to."""
+def check_confirmation(token: str) -> tuple[ConfirmResult, Contact | None]:
+    """Return what a confirmation link would do, changing nothing (opening a link must never confirm)."""
     try:
         payload = read_token(CONFIRM_PURPOSE, token)
     except BadToken:
@@ -238,7 +240,7 @@ def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, C
         return ConfirmResult.INVALID, None
     if now().timestamp() - payload["t"] > confirm_max_age().total_seconds():
         return ConfirmResult.EXPIRED, None
-    contact = db.session.get(Contact, payload.get("c"))
+    contact = db.session.get(Contact, payload["c"]) if isinstance(payload.get("c"), int) else None
     if contact is None or contact.email != payload.get("e"):
         return ConfirmResult.INVALID, None
     if contact.status is ContactStatus.CONFIRMED:
@@ -246,6 +248,14 @@ def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, C
     if contact.status is not ContactStatus.PENDING:
         # They left after this link was sent; an old link must not bring them back.
         return ConfirmResult.INVALID, None
+    return ConfirmResult.READY, contact
+
+
+def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, Contact | None]:
+    """Confirm the address a confirmation link was sent to (the person pressed the button on its page)."""
+    result, contact = check_confirmation(token)
+    if result is not ConfirmResult.READY:
+        return result, contact
     change_status(contact, ContactStatus.CONFIRMED)
     signed_up = next((e for e in contact.consent_events if e.text_version), None)
     record(contact, ConsentAction.CONFIRMED, ConsentSource.EMAIL_LINK, ip_address=ip_address,
