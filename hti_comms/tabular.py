@@ -46,8 +46,7 @@ class Table:
     #: Normalised column names in file order.
     columns: list[str]
     rows: list[Row] = field(default_factory=list)
-    #: What the columns were called in the file, by normalised name (for messages).
-    original_names: dict[str, str] = field(default_factory=dict)
+    #: How the file was read: "utf-8", "utf-8-sig", "utf-16", "cp1252" or "xlsx".
     encoding: str = "utf-8"
 
 
@@ -135,9 +134,6 @@ def _build(header: list[str], body, encoding: str, *, header_line: int = 1, chec
     columns = [normalise_header(h) for h in header]
     _refuse_control_characters(header_line, header, header)
     table = Table(columns=columns, encoding=encoding)
-    for original, name in zip(header, columns):
-        if name:
-            table.original_names.setdefault(name, (original or "").strip())
     for line, cells in body:
         texts = [_cell_text(c) for c in cells]
         if not any(texts):
