@@ -65,7 +65,7 @@ def parse_role(text: str) -> tuple[Role, CouncilName | None] | None:
     return (role, None) if role else None
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedLine:
     """What one line says, checked: the values of a contact, or the problems that stop it."""
 
@@ -91,11 +91,24 @@ class Lookup:
         # Files repeat the same few values in thousands of rows; each distinct value is worked out once.
         self.roles: dict[str, tuple[Role, CouncilName | None] | None] = {}
         self.list_cells: dict[str, tuple[set[int], list[str]]] = {}
+        self._checked_places: dict[tuple, tuple[AffiliationValues | None, list[str]]] = {}
 
     def role(self, text: str) -> tuple[Role, CouncilName | None] | None:
         if text not in self.roles:
             self.roles[text] = parse_role(text)
         return self.roles[text]
+
+    def place(self, role_text: str, municipality: str, association: str, district: str
+              ) -> tuple[AffiliationValues | None, list[str]]:
+        """Return check_place for the place these cells describe (a file has a few hundred distinct places)."""
+        key = (role_text, municipality, association, district)
+        found = self._checked_places.get(key)
+        if found is None:
+            role, council = self.role(role_text)
+            place = Place(role=role, council_name=council, municipality=municipality, association_name=association,
+                          district=district)
+            found = self._checked_places[key] = check_place(place, self.places, role_name=role_text)
+        return found
 
     def lists_in(self, text: str) -> tuple[set[int], list[str]]:
         """Return the ids of the lists named in a "listor" cell, and problems with unknown names."""
@@ -139,12 +152,9 @@ def parse_line(values: dict[str, str], lookup: Lookup) -> ParsedLine:
 
     municipality_text = values.get("municipality", "").strip()
     role_text = values.get("role", "").strip()
-    parsed = lookup.role(role_text) if role_text else None
-    if parsed is not None:
-        role, council = parsed
-        place = Place(role=role, council_name=council, municipality=municipality_text,
-                      association_name=association, district=values.get("district", ""))
-        line.affiliation, place_problems = check_place(place, lookup.places, role_name=role_text)
+    if role_text and lookup.role(role_text) is not None:
+        line.affiliation, place_problems = lookup.place(role_text, municipality_text, association,
+                                                        values.get("district", ""))
         problems.extend(place_problems)
     else:
         if municipality_text and lookup.places.municipality(municipality_text) is None:
