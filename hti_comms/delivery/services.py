@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, delete, exists, func, select, update
 
 from .. import clock
+from ..addresses import normalise_address
 from ..extensions import db
 from .models import (
     WAITING,
@@ -21,7 +22,6 @@ from .models import (
     can_pause,
     can_resume,
 )
-from ..addresses import normalise_address
 
 
 class DeliveryError(Exception):
