@@ -36,6 +36,10 @@ def create_app(config: dict | None = None) -> Flask:
     for warning in startup_warnings(settings):
         logging.getLogger("hti_comms").warning(warning)
 
+    from . import inputs
+
+    inputs.init_app(app)  # URL converters first: the domains' routes use them
+
     from . import clock
 
     clock.configure_fake_now(app.config["HTI_FAKE_NOW"])

@@ -5,9 +5,9 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from ..addresses import InvalidAddress, normalise_address
 from ..clock import now
 from ..extensions import db
 from .models import StaffUser
@@ -30,18 +30,12 @@ class StaffError(ValueError):
     """A Swedish message about why the account cannot be created."""
 
 
-def normalise_email(email: str, *, check_deliverability: bool = False) -> str:
-    """Return the address trimmed and lower-cased, or raise StaffError."""
-    try:
-        result = validate_email(email.strip(), check_deliverability=check_deliverability)
-    except EmailNotValidError as exc:
-        raise StaffError(f"”{email.strip()}” är ingen giltig e-postadress ({exc}).") from None
-    return result.normalized.lower()
-
-
 def create_staff(email: str, password: str, name: str = "") -> StaffUser:
     """Create a staff account with an argon2-hashed password."""
-    address = normalise_email(email)
+    try:
+        address = normalise_address(email)
+    except InvalidAddress as exc:
+        raise StaffError(str(exc)) from None
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
     if db.session.scalar(select(StaffUser).where(StaffUser.email == address)):
@@ -53,8 +47,12 @@ def create_staff(email: str, password: str, name: str = "") -> StaffUser:
 
 
 def find_staff(email: str) -> StaffUser | None:
-    """Return the staff user with this address (any case), or None."""
-    return db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    """Return the staff user with this address (any case, Unicode or punycode domain), or None."""
+    try:
+        address = normalise_address(email)
+    except InvalidAddress:
+        return None  # no account can have it
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == address))
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
