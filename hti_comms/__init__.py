@@ -70,8 +70,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from .domain import registry, send_kind_label
+    from . import organisation
     from .formatting import register_filters
 
+    app.jinja_env.add_extension("jinja2.ext.do")
+    organisation.init_app(app)
     register_filters(app)
     app.add_template_filter(send_kind_label, "send_kind")
     menu = registry(app).menu

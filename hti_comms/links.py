@@ -10,6 +10,8 @@ PREFERENCES_PURPOSE = "preferences"
 #: Paths of the public pages (registered by the subscribers domain under these exact paths).
 UNSUBSCRIBE_PATH = "/avregistrera/"
 PREFERENCES_PATH = "/installningar/"
+#: The public privacy page, linked from every email's footer.
+PRIVACY_PATH = "/integritet"
 
 
 def absolute(path: str) -> str:

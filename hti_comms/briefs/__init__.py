@@ -4,7 +4,7 @@ from ..domain import Domain, MenuEntry
 DOMAIN = Domain(
     package=__name__,
     blueprints=(".admin:bp",),
-    menu=(MenuEntry("briefs_admin.index", "Talepunkter"),),
+    menu=(MenuEntry("briefs_admin.index", "Talpunkter"),),
     commands=(".cli",),
     send_kinds={
         "local_brief": "Lokalt resultat",

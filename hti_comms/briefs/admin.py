@@ -14,10 +14,10 @@ from .audiences import council_audience, district_audience
 from .emails import district_digest_spec, local_brief_spec, preview_email, send_district_digest, send_local_brief
 from .national import build_national_summary
 from .pdf import brief_pdf, pdf_filename
-from .services import ReleaseError, districts
+from .services import ReleaseError, districts, is_published, publication_text
 from .talking_points import BriefError, build_talking_points
 
-bp = staff_blueprint("briefs_admin", __name__, "/talepunkter")
+bp = staff_blueprint("briefs_admin", __name__, "/talpunkter")
 
 
 def _ranking_or_404(year: int):
@@ -49,7 +49,13 @@ def municipality(year: int, code: str):
         spec = local_brief_spec(points)
         preview = (spec.subject, *preview_email(spec))
     return render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
-                           audience_size=audience_size(council_audience(points.municipality)))
+                           audience_size=audience_size(council_audience(points.municipality)),
+                           **_publication(points.ranking))
+
+
+def _publication(ranking) -> dict:
+    """Return whether the year is public, and the sentence saying when it will be, for the templates."""
+    return {"is_published": is_published(ranking), "publication_text": publication_text(ranking)}
 
 
 @bp.route("/<int:year>/<code>/brief.pdf")
@@ -61,21 +67,24 @@ def municipality_pdf(year: int, code: str):
 
 @bp.route("/<int:year>/sammanfattning")
 def national(year: int):
-    summary = build_national_summary(year, _ranking_or_404(year))
-    return render_template("web/briefs/national.html", summary=summary, years=available_years())
+    ranking = _ranking_or_404(year)
+    summary = build_national_summary(year, ranking)
+    return render_template("web/briefs/national.html", summary=summary, years=available_years(),
+                           **_publication(ranking))
 
 
 @bp.route("/<int:year>/distrikt/<int:district_id>")
 def district(year: int, district_id: int):
     district = db.session.get(District, district_id) or abort(404)
-    _ranking_or_404(year)
+    publication = _publication(_ranking_or_404(year))
     try:
         spec = district_digest_spec(district, year)
     except BriefError as error:
-        return render_template("web/briefs/district.html", district=district, year=year, problem=str(error))
+        return render_template("web/briefs/district.html", district=district, year=year, problem=str(error),
+                               **publication)
     return render_template("web/briefs/district.html", district=district, year=year,
                            preview=(spec.subject, *preview_email(spec)),
-                           audience_size=audience_size(district_audience(district)))
+                           audience_size=audience_size(district_audience(district)), **publication)
 
 
 @bp.route("/<int:year>/<code>/skicka", methods=["POST"])

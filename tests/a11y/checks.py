@@ -177,18 +177,34 @@ def focus_indicator(page, element_handle) -> str | None:
     )
 
 
+def start_keyboard_from_top(page) -> None:
+    """Make the next Tab go to the first focusable element, as after loading (wherever focus was before)."""
+    page.evaluate("""() => {
+        const body = document.body;
+        body.setAttribute('tabindex', '-1');
+        body.focus({preventScroll: true});
+        body.removeAttribute('tabindex');
+        window.scrollTo(0, 0);
+    }""")
+
+
 def tab_through(page, limit: int = 60) -> list[str]:
     """Press Tab through the page from the top; return a finding for every stop without a visible indicator."""
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
-    page.focus("body") if page.query_selector("body[tabindex]") else None
+    start_keyboard_from_top(page)
     findings, seen = [], set()
     for _ in range(limit):
         page.keyboard.press("Tab")
-        handle = page.evaluate_handle("() => document.activeElement")
-        element = handle.as_element()
+        element = page.evaluate_handle("() => document.activeElement").as_element()
+        # Focus inside a frame (the email previews, sandboxed or not) is shown by the element within it.
+        while element is not None and element.evaluate("el => el.tagName") == "IFRAME":
+            frame = element.content_frame()
+            inner = frame.evaluate_handle("() => document.activeElement").as_element() if frame else None
+            if inner is None or inner.evaluate("el => el === el.ownerDocument.body"):
+                break
+            element = inner
         if element is None:
             break
-        key = element.evaluate("el => el === document.body ? 'body' : (el.outerHTML.slice(0, 200) + el.getBoundingClientRect().top)")
+        key = element.evaluate("el => el === el.ownerDocument.body ? 'body' : (el.outerHTML.slice(0, 200) + el.getBoundingClientRect().top)")
         if key == "body" or key in seen:
             break
         seen.add(key)
@@ -209,6 +225,38 @@ def links_told_apart_by_colour_only(page) -> list[str]:
                return !s.textDecorationLine.includes('underline') && s.borderBottomStyle === 'none';
              })
              .map(a => `${describe(a)} is not underlined`);
+         }"""
+    )
+
+
+def visible_text(page) -> str:
+    """Return what a reader sees or hears: visible text, options, and accessible names in attributes.
+
+    Text inside <code>, <pre>, <kbd> and <samp> is machine text shown as such (email headers on Testpost)
+    and is left out.
+    """
+    return page.evaluate(
+        "() => {" + _JS_HELPERS + """
+           const out = [];
+           const cache = new Map();
+           const shown = (el) => {
+             if (!cache.has(el)) cache.set(el, el.tagName === 'OPTION' || visible(el));
+             return cache.get(el);
+           };
+           const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+           for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+             const el = node.parentElement;
+             if (!el || !node.textContent.trim()) continue;
+             if (el.closest('script, style, template, noscript, code, pre, kbd, samp')) continue;
+             if (shown(el)) out.push(node.textContent.trim());
+           }
+           for (const el of document.querySelectorAll('[aria-label], [title], img[alt], [placeholder], input[type=submit], input[type=button]')) {
+             for (const name of ['aria-label', 'title', 'alt', 'placeholder', 'value']) {
+               if (el.hasAttribute(name) && (name !== 'value' || el.type === 'submit' || el.type === 'button')) out.push(el.getAttribute(name));
+             }
+           }
+           out.push(document.title);
+           return out.join('\\n');
          }"""
     )
 

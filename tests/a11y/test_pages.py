@@ -25,7 +25,7 @@ TAB_STOPS = 30
 
 def skip_link_problem(page) -> str | None:
     """Return a finding unless the first Tab stop is a visible link to the main content that moves focus there."""
-    page.evaluate("() => { document.activeElement && document.activeElement.blur(); window.scrollTo(0, 0); }")
+    checks.start_keyboard_from_top(page)
     page.keyboard.press("Tab")
     first = page.evaluate("""() => {
         const el = document.activeElement;
@@ -66,11 +66,7 @@ def test_page(example, a11y_site, public_page, staff_page, request):
     if is_public:
         findings["text under 18 px"] = checks.small_text(page)
     findings["colour alone"] = checks.links_told_apart_by_colour_only(page)
-    text = page.evaluate("() => document.body.innerText + '\\n' + [...document.querySelectorAll("
-                         "'[aria-label],[title],[alt],[placeholder]')].map(e => [e.getAttribute('aria-label'), "
-                         "e.getAttribute('title'), e.getAttribute('alt'), e.getAttribute('placeholder')]"
-                         ".filter(Boolean).join(' ')).join('\\n')")
-    findings["plain Swedish"] = leaks(text, internal_codes(a11y_site.app))
+    findings["plain Swedish"] = leaks(checks.visible_text(page), internal_codes(a11y_site.app))
 
     problem = skip_link_problem(page)
     findings["skip link"] = [problem] if problem else []

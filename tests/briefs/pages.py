@@ -6,7 +6,7 @@ from tests.results.pages import latest_year
 MUNICIPALITY = "0114"  # Upplands Väsby: every demo year has it
 
 
-def _points(data):
+def brief_points(data):
     from hti_comms.briefs.talking_points import build_talking_points
     from hti_comms.extensions import db
     from hti_comms.geo.models import Municipality
@@ -27,7 +27,7 @@ def _enqueued(spec):
 def _local_brief(data, *, embargoed_audience=False):
     from hti_comms.briefs.emails import local_brief_spec
 
-    return _enqueued(local_brief_spec(_points(data), embargoed_audience=embargoed_audience))
+    return _enqueued(local_brief_spec(brief_points(data), embargoed_audience=embargoed_audience))
 
 
 def _district_digest(data):

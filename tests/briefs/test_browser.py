@@ -21,7 +21,7 @@ def test_copy_button_copies_the_sentence(app, live_server, browser_page, staff_u
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     log_in(page, live_server, staff_user, "/admin/resultat/2024")
     page.get_by_role("link", name="Upplands Väsby").click()
-    assert page.get_by_role("heading", level=1).inner_text().startswith("Talepunkter: Upplands Väsby 2024")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Talpunkter: Upplands Väsby 2024")
 
     buttons = page.get_by_role("button", name="Kopiera", exact=True)
     assert buttons.count() == len(page.locator("ol.points > li").all())
@@ -36,8 +36,8 @@ def test_without_javascript_the_text_is_there_and_no_dead_buttons(app, live_serv
     store_year(2024, {"0114": "62.3", "0115": "55.4"})
     context = browser_page.context.browser.new_context(java_script_enabled=False, locale="sv-SE")
     page = context.new_page()
-    log_in(page, live_server, staff_user, "/admin/talepunkter/2024/0114")
+    log_in(page, live_server, staff_user, "/admin/talpunkter/2024/0114")
     assert page.get_by_role("button", name="Kopiera", exact=True).count() == 0
-    page.get_by_text("Alla talepunkter som en text att markera och kopiera").click()
-    assert page.get_by_label("Alla talepunkter").input_value().startswith("Upplands Väsby fick 62,3")
+    page.get_by_text("Alla talpunkter som en text att markera och kopiera").click()
+    assert page.get_by_label("Alla talpunkter").input_value().startswith("Upplands Väsby fick 62,3")
     context.close()
