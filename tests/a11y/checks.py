@@ -146,10 +146,16 @@ def horizontal_overflow(page) -> list[str]:
            const root = document.documentElement;
            const width = root.clientWidth;
            if (root.scrollWidth <= width + 1) return [];
+           // How far an element reaches: its box, or its content when that spills out of the box.
+           const reach = (el) => {
+             const r = el.getBoundingClientRect();
+             const spills = el.scrollWidth > el.clientWidth + 1 && getComputedStyle(el).overflowX === 'visible';
+             return spills ? Math.max(r.right, r.left + el.scrollWidth) : r.right;
+           };
            const wide = [...document.body.querySelectorAll('*')]
-             .filter(el => el.getBoundingClientRect().right > width + 1 && visible(el))
-             .filter(el => ![...el.children].some(c => c.getBoundingClientRect().right > width + 1))
-             .slice(0, 5).map(el => `${describe(el)} reaches ${Math.round(el.getBoundingClientRect().right)} px`);
+             .filter(el => reach(el) > width + 1 && visible(el))
+             .filter(el => ![...el.children].some(c => reach(c) > width + 1))
+             .slice(0, 5).map(el => `${describe(el)} reaches ${Math.round(reach(el))} px`);
            return [`the page is ${root.scrollWidth} px wide in a ${width} px window`, ...wide];
          }"""
     )
@@ -212,6 +218,28 @@ def tab_through(page, limit: int = 60) -> list[str]:
         if problem:
             findings.append(problem)
     return findings
+
+
+def skip_link_problem(page) -> str | None:
+    """Return a finding unless the first Tab stop is a visible link to the main content that moves focus there."""
+    start_keyboard_from_top(page)
+    page.keyboard.press("Tab")
+    first = page.evaluate("""() => {
+        const el = document.activeElement;
+        const r = el.getBoundingClientRect();
+        return {tag: el.tagName, href: el.getAttribute('href') || '', text: el.innerText.trim(),
+                visible: r.width > 10 && r.height > 10 && r.top >= 0 && r.left >= 0};
+    }""")
+    if first["tag"] != "A" or not first["href"].startswith("#"):
+        return f"the first Tab stop is {first['tag']} ”{first['text']}”, not a skip link"
+    if not first["visible"]:
+        return f"the skip link ”{first['text']}” stays invisible when focused"
+    target = first["href"][1:]
+    page.keyboard.press("Enter")
+    focused = page.evaluate("() => document.activeElement.id")
+    if focused != target or page.evaluate("(id) => document.getElementById(id).tagName", target) != "MAIN":
+        return f"the skip link ”{first['text']}” does not move focus to <main> (focus is on #{focused})"
+    return None
 
 
 def links_told_apart_by_colour_only(page) -> list[str]:

@@ -31,12 +31,18 @@ def _arguments(rule: str) -> list[str]:
     return re.findall(r"<(?:[^:>]+:)?([^>]+)>", rule)
 
 
-def test_every_route_is_checked_or_declared_as_no_page(app):
+def undeclared_routes(app) -> dict[str, str]:
+    """Return endpoint -> rule of every route with neither a page declaration nor a not_a_page one."""
     declared = {p.endpoint for p in PAGES if p.endpoint} | {n.endpoint for n in NOT_PAGES}
-    missing = {}
+    missing: dict[str, str] = {}
     for rule in app.url_map.iter_rules():
         if rule.endpoint not in declared:
             missing.setdefault(rule.endpoint, rule.rule)
+    return missing
+
+
+def test_every_route_is_checked_or_declared_as_no_page(app):
+    missing = undeclared_routes(app)
     assert not missing, ("Pages without an accessibility check (tests/a11y/registry.py explains the lines):\n"
                          + "\n".join(_suggestion(e, r) for e, r in sorted(missing.items())))
 
@@ -58,3 +64,11 @@ def test_every_email_template_is_checked():
                          + "\n".join(f'  email("{t}", build=lambda data: <the Send, or (EmailSpec, Recipient)>)'
                                      for t in missing))
     assert not declared - templates, f"Declared emails with no template: {sorted(declared - templates)}"
+
+
+def test_a_new_route_without_a_declaration_is_caught():
+    app = create_app({"HTI_ENV": "test", "DATABASE_URL": "sqlite://"})
+    app.add_url_rule("/evenemang/<slug>/anmalan", "events.register", lambda slug: "")
+    assert undeclared_routes(app) == {"events.register": "/evenemang/<slug>/anmalan"}
+    message = _suggestion("events.register", "/evenemang/<slug>/anmalan")
+    assert "tests/events/pages.py" in message and 'page("events.register", args=lambda data: {"slug": …})' in message

@@ -23,28 +23,6 @@ DESKTOP = {"width": 1280, "height": 900}
 TAB_STOPS = 30
 
 
-def skip_link_problem(page) -> str | None:
-    """Return a finding unless the first Tab stop is a visible link to the main content that moves focus there."""
-    checks.start_keyboard_from_top(page)
-    page.keyboard.press("Tab")
-    first = page.evaluate("""() => {
-        const el = document.activeElement;
-        const r = el.getBoundingClientRect();
-        return {tag: el.tagName, href: el.getAttribute('href') || '', text: el.innerText.trim(),
-                visible: r.width > 10 && r.height > 10 && r.top >= 0 && r.left >= 0};
-    }""")
-    if first["tag"] != "A" or not first["href"].startswith("#"):
-        return f"the first Tab stop is {first['tag']} ”{first['text']}”, not a skip link"
-    if not first["visible"]:
-        return f"the skip link ”{first['text']}” stays invisible when focused"
-    target = first["href"][1:]
-    page.keyboard.press("Enter")
-    focused = page.evaluate("() => document.activeElement.id")
-    if focused != target or page.evaluate("(id) => document.getElementById(id).tagName", target) != "MAIN":
-        return f"the skip link ”{first['text']}” does not move focus to <main> (focus is on #{focused})"
-    return None
-
-
 @pytest.mark.parametrize("example", page_params())
 def test_page(example, a11y_site, public_page, staff_page, request):
     page, response = visit(a11y_site, example, public_page, staff_page)
@@ -68,7 +46,7 @@ def test_page(example, a11y_site, public_page, staff_page, request):
     findings["colour alone"] = checks.links_told_apart_by_colour_only(page)
     findings["plain Swedish"] = leaks(checks.visible_text(page), internal_codes(a11y_site.app))
 
-    problem = skip_link_problem(page)
+    problem = checks.skip_link_problem(page)
     findings["skip link"] = [problem] if problem else []
     findings["focus indicator"] = checks.tab_through(page, limit=TAB_STOPS)
 
