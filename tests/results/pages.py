@@ -1,5 +1,5 @@
 """Staff pages of the results domain for the accessibility checks (see tests/a11y/registry.py)."""
-from tests.a11y.registry import page
+from tests.a11y.registry import not_a_page, page
 
 
 def latest_year(data) -> int:
@@ -17,3 +17,4 @@ page("results_admin.index")
 page("results_admin.ranking", args=lambda data: {"year": latest_year(data)})
 page("results_admin.import_file")
 page("results_admin.import_file", state="fel", then=_submit_empty)
+not_a_page("results_admin.ranking_download", "the ranking as an Excel file")
