@@ -3,7 +3,7 @@
 Per page: no serious or critical axe violation (the rest are printed), a skip link as the first Tab stop, a
 visible focus outline with at least 3:1 contrast on every Tab stop, no sideways scrolling at 200 % zoom of a
 1280 px window, links in running text not told apart by colour alone, plain Swedish (no English words, internal
-codes or placeholders) and, on public pages, no text under 18 px. Run only these with
+codes or placeholders) and, on public pages, no text under 18 px and no sideways scrolling on a 360 px phone. Run only these with
 `.venv/bin/python -m pytest tests/a11y -m browser`.
 """
 from __future__ import annotations
@@ -18,6 +18,8 @@ pytestmark = pytest.mark.browser
 
 #: 200 % zoom of a 1280 × 900 window lays the page out in 640 × 450 CSS pixels.
 ZOOMED = {"width": 640, "height": 450}
+#: Public pages must also work on a 360 px phone.
+PHONE = {"width": 360, "height": 740}
 DESKTOP = {"width": 1280, "height": 900}
 #: Tab stops checked per page; enough to cover the layout and the first form.
 TAB_STOPS = 30
@@ -50,11 +52,15 @@ def test_page(example, a11y_site, public_page, staff_page, request):
     findings["skip link"] = [problem] if problem else []
     findings["focus indicator"] = checks.tab_through(page, limit=TAB_STOPS)
 
-    page.set_viewport_size(ZOOMED)
     try:
+        page.set_viewport_size(ZOOMED)
         findings["200 % zoom"] = checks.horizontal_overflow(page)
         if findings["200 % zoom"]:
             checks.screenshot(page, name + ".zoom200")
+        if is_public:
+            page.set_viewport_size(PHONE)
+            findings["360 px phone"] = checks.horizontal_overflow(page)
+            checks.screenshot(page, name + ".phone")
     finally:
         page.set_viewport_size(DESKTOP)
 
