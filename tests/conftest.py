@@ -242,7 +242,8 @@ def browser_page(chromium, request):
             from tests.a11y.checks import screenshot
 
             if page.url != "about:blank":
-                screenshot(page, f"{request.node.module.__name__.removeprefix('tests.')}.{request.node.name}")
+                screenshot(page, f"{request.node.module.__name__.removeprefix('tests.')}.{request.node.name}",
+                           folder="browser")
         except Exception:  # a closed or crashed page has no last step to show
             pass
         context.close()

@@ -289,10 +289,10 @@ def visible_text(page) -> str:
     )
 
 
-def screenshot(page, name: str, *, full_page: bool = False) -> Path:
-    """Save a screenshot of the current browser step under tests/output/ (git-ignored)."""
+def screenshot(page, name: str, *, full_page: bool = False, folder: str = "a11y") -> Path:
+    """Save a screenshot of the current browser step under tests/output/<folder>/ (git-ignored)."""
     safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", name).strip("_")
-    path = OUTPUT_DIR / "a11y" / f"{safe}.png"
+    path = OUTPUT_DIR / folder / f"{safe}.png"
     path.parent.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(path), full_page=full_page)
     return path

@@ -48,7 +48,9 @@ def a11y_site(tmp_path_factory):
 
     with fresh_database("sqlite", tmp_path_factory.mktemp("a11y")) as database_url:
         app = create_app({"HTI_ENV": "test", "DATABASE_URL": database_url, "SERVER_NAME": None,
-                          "BASE_URL": "http://127.0.0.1", "RATELIMIT_ENABLED": False})
+                          "BASE_URL": "http://127.0.0.1",
+                          # Generous limits, not RATELIMIT_ENABLED=False: the limiter is shared by every app.
+                          "LOGIN_RATE_LIMIT": "1000 per minute", "SIGNUP_RATE_LIMIT": "1000 per minute"})
         with app.app_context():
             upgrade()
             load_reference_data()
