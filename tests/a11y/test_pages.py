@@ -26,7 +26,7 @@ TAB_STOPS = 30
 
 
 @pytest.mark.parametrize("example", page_params())
-def test_page(example, a11y_site, public_page, staff_page, request):
+def test_page(example, a11y_site, public_page, staff_page):
     page, response = visit(a11y_site, example, public_page, staff_page)
     name = f"page.{example.name}"
     checks.screenshot(page, name)
