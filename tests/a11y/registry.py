@@ -82,10 +82,10 @@ EMAILS: list[EmailExample] = []
 
 
 def _caller_module() -> str:
-    import inspect
+    """Return the module that called page(), not_a_page() or email()."""
+    import sys
 
-    frame = inspect.stack()[2]
-    return frame.frame.f_globals.get("__name__", "?")
+    return sys._getframe(2).f_globals.get("__name__", "?")
 
 
 def page(endpoint: str | None = None, *, args=None, path: str | None = None, state: str = "", then=None,
