@@ -146,12 +146,15 @@ class MessageSkeleton:
     send_id: int
     #: Alternating encoded bytes and slot names (TEXT_SLOT / HTML_SLOT), starting with Content-Type.
     body: tuple[bytes | str, ...]
+    #: Where replies go: a mailbox a person reads (MAIL_REPLY_TO), or None for the sender itself.
+    reply_to_line: bytes | None = None
 
     def build(self, *, outbox_id: int, email: str, name: str, html: str, text: str,
               unsubscribe_url: str | None, date: datetime) -> bytes:
         """Return the complete message bytes for one recipient."""
         lines = [
             self.from_line,
+            *((self.reply_to_line,) if self.reply_to_line else ()),
             address_header("To", name, email),
             self.subject_line,
             f"Date: {format_datetime(date)}\r\n".encode("ascii"),
@@ -174,9 +177,11 @@ class MessageSkeleton:
 
 
 def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str | None, list_name: str,
-                   attachments: tuple[Attachment, ...]) -> MessageSkeleton:
+                   attachments: tuple[Attachment, ...], reply_to: str | None = None) -> MessageSkeleton:
     """Encode the shared parts of a send's messages once."""
     from_name, from_email = parseaddr(mail_from)
+    reply_name, reply_email = parseaddr(reply_to or "")
+    reply_to_line = address_header("Reply-To", reply_name, reply_email) if reply_email else None
     domain = from_email.rpartition("@")[2] or "localhost"
     token = secrets.token_hex(8)
     boundary = iter(f"=_hti_{token}_{n}" for n in range(10))
@@ -198,7 +203,7 @@ def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str 
     return MessageSkeleton(
         from_line=address_header("From", from_name, from_email), envelope_from=from_email,
         subject_line=header("Subject", subject), list_id_line=list_id_line, domain=domain, send_id=send_id,
-        body=tuple(_flatten(body)),
+        body=tuple(_flatten(body)), reply_to_line=reply_to_line,
     )
 
 
