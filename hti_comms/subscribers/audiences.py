@@ -68,6 +68,8 @@ def result_rule_from(args) -> ResultRule | None:
             raise AudienceError("Resultat: antal platser ska vara ett heltal, till exempel 20.")
         return ResultRule(int(year), ResultRuleKind(kind), int(places) if places else None,
                           (args.get("result_sub_index") or "").strip() or None)
+    except AudienceError:
+        raise
     except ResultRuleError as exc:
         raise AudienceError(f"Resultat: {exc}") from None
     except ValueError:
