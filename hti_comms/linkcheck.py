@@ -105,6 +105,9 @@ def check_link(link: Link, field: str) -> list[Finding]:
         return findings
     elif not normalise_host(parts.hostname):
         findings.append(error(field, f"Länken ”{shown}” har ett ogiltigt värdnamn."))
+    elif any(c.isspace() or c in '"<>\\' for c in url):
+        findings.append(error(field, f"Länken ”{shown}” innehåller mellanslag, citattecken eller andra tecken som "
+                                     "inte hör hemma i en webbadress. Kopiera adressen igen från webbläsaren."))
     elif parts.scheme == "http":
         findings.append(warning(field, f"Länken ”{shown}” använder http, inte https. Kontrollera om sidan finns "
                                        "med https."))

@@ -108,3 +108,13 @@ def test_known_domains_come_from_the_configuration(app):
     assert "example.org" in known_domains() and "hti.example.se" in known_domains()  # BASE_URL's host too
     [finding] = lookalike_findings([("Länk", Link("https://exampel.org/", "Sidan"))])
     assert "example.org" in finding.message
+
+
+@pytest.mark.parametrize("url", ['https://spfseniorerna.se/a" onmouseover="x', "https://spfseniorerna.se/a b",
+                                 "https://spfseniorerna.se/<script>"])
+def test_spaces_quotes_and_angle_brackets_make_a_link_malformed(url):
+    from hti_comms.linkcheck import check_link
+    from hti_comms.markdown import Link
+
+    [finding] = check_link(Link(url, "rapporten"), "Länk 1")
+    assert finding.is_error and "mellanslag, citattecken" in finding.message
