@@ -19,10 +19,12 @@ from ..delivery import services as delivery
 from ..delivery.models import Send, SendStatus
 from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
 from ..extensions import db
-from ..status import TransitionError, can_transition, transition
+from ..status import can_transition, transition
 from .audience import recipients
 from .checks import blocking, check_newsletter
-from .models import NEWSLETTER_TRANSITIONS, Newsletter, NewsletterStatus, SectionImage, SentLink, can_schedule
+from .models import (
+    NEWSLETTER_TRANSITIONS, Newsletter, NewsletterStatus, SectionImage, SentLink, can_schedule, can_unschedule,
+)
 from .render import email_image_src, image_content_id, render_newsletter, template_name
 from .services import NewsletterError, definite, get_newsletter
 
@@ -96,10 +98,9 @@ def schedule(newsletter: Newsletter, send_at: datetime | None, confirmed_warning
 
 def unschedule(newsletter: Newsletter) -> None:
     """Take a scheduled newsletter back to draft (it has not started)."""
-    try:
-        transition(newsletter, NewsletterStatus.DRAFT, NEWSLETTER_TRANSITIONS)
-    except TransitionError:
-        raise NewsletterError(f"{definite(newsletter)} är inte schemalagt.") from None
+    if not can_unschedule(newsletter):
+        raise NewsletterError(f"{definite(newsletter)} är inte schemalagt.")
+    transition(newsletter, NewsletterStatus.DRAFT, NEWSLETTER_TRANSITIONS)
     newsletter.scheduled_at = None
     db.session.commit()
 
