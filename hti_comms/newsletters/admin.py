@@ -19,7 +19,7 @@ from .audience import chosen_audiences
 from .sections import SectionDataError, kind_choices, section_kind
 from .services import (
     NewsletterError, NewsletterFields, SectionFields, add_section, all_newsletters, create_newsletter, definite,
-    delete_newsletter, delete_section, move_section, remove_section_image, set_section_image, update_newsletter,
+    delete_newsletter, delete_section, move_section, update_newsletter,
     update_section,
 )
 
@@ -123,17 +123,12 @@ def _section_fields(form: SectionForm, kind_key: str, section: Section | None) -
     data = section.data if section is not None else {}
     if kind is not None and kind.read_form is not None:
         data = kind.read_form(request.form)
+    upload = form.image.data
+    image = (upload.read(), upload.filename) if upload is not None and getattr(upload, "filename", "") else None
     return SectionFields(title=form.title.data, body=form.body.data or "", kind=kind_key, data=data,
                          link_url=form.link_url.data or "", link_text=form.link_text.data or "",
-                         image_alt=form.image_alt.data or "")
-
-
-def _save_image(section: Section, form: SectionForm) -> None:
-    upload = form.image.data
-    if form.remove_image.data and section.image is not None:
-        remove_section_image(section)
-    elif upload is not None and getattr(upload, "filename", ""):
-        set_section_image(section, upload.read(), upload.filename)
+                         image_alt=form.image_alt.data or "", image_upload=image,
+                         remove_image=bool(form.remove_image.data))
 
 
 @bp.route("/<int:newsletter_id>/avsnitt/nytt/<kind_key>", methods=["GET", "POST"])
@@ -157,7 +152,6 @@ def section(newsletter_id: int, section_id: int | None = None, kind_key: str | N
                 note = None
             else:
                 note = update_section(current, fields)
-            _save_image(current, form)
         except (NewsletterError, SectionDataError, ImageError) as exc:
             db.session.rollback()
             target = form.image if isinstance(exc, ImageError) else form.title

@@ -54,6 +54,9 @@ class SectionFields:
     link_url: str = ""
     link_text: str = ""
     image_alt: str = ""
+    #: A new image as uploaded: (bytes, file name); checked before anything is changed.
+    image_upload: tuple[bytes, str] | None = None
+    remove_image: bool = False
 
 
 def get_newsletter(newsletter_id: int) -> Newsletter:
@@ -166,17 +169,41 @@ def _apply_section(section: Section, fields: SectionFields) -> None:
     section.image_alt = " ".join(fields.image_alt.split())
 
 
+def _image_of(fields: SectionFields) -> SectionImage | None:
+    """Return the uploaded image ready to store, or raise ImageError before anything has changed."""
+    if fields.image_upload is None:
+        return None
+    data, content_type, name, width, height = prepare_image(*fields.image_upload)
+    return SectionImage(filename=name, content_type=content_type, width=width, height=height, data=data,
+                        created_at=clock.now())
+
+
+def _replace_image(section: Section, image: SectionImage | None, remove: bool) -> None:
+    if (image is not None or remove) and section.image is not None:
+        db.session.delete(section.image)
+        db.session.flush()
+        section.image = None
+    if image is not None:
+        section.image = image
+
+
 def add_section(newsletter: Newsletter, fields: SectionFields) -> Section:
+    """Add a section (with its image, if any) at the end; all of it or nothing."""
     _guard(newsletter)
+    image = _image_of(fields)
     section = _new_section(len(newsletter.sections), fields)
     newsletter.sections.append(section)
+    _replace_image(section, image, False)
     _touch(newsletter)
     return section
 
 
 def update_section(section: Section, fields: SectionFields) -> str | None:
+    """Change a section (and its image); all of it or nothing. Return a note as update_newsletter does."""
     _guard(section.newsletter)
+    image = _image_of(fields)
     _apply_section(section, fields)
+    _replace_image(section, image, fields.remove_image)
     return _touch(section.newsletter)
 
 
@@ -209,24 +236,11 @@ def _renumber(sections) -> None:
 def set_section_image(section: Section, data: bytes, filename: str, alt: str | None = None) -> SectionImage:
     """Store (or replace) the section's image; raises ImageError for a file that is not a usable image."""
     _guard(section.newsletter)
-    data, content_type, name, width, height = prepare_image(data, filename)
-    if section.image is not None:
-        db.session.delete(section.image)
-        db.session.flush()
-    section.image = SectionImage(filename=name, content_type=content_type, width=width, height=height, data=data,
-                                 created_at=clock.now())
+    _replace_image(section, _image_of(SectionFields(image_upload=(data, filename))), False)
     if alt is not None:
         section.image_alt = " ".join(alt.split())
     _touch(section.newsletter)
     return section.image
-
-
-def remove_section_image(section: Section) -> None:
-    _guard(section.newsletter)
-    if section.image is not None:
-        db.session.delete(section.image)
-        section.image = None
-    _touch(section.newsletter)
 
 
 def delete_newsletter(newsletter: Newsletter) -> None:
