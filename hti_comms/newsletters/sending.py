@@ -143,10 +143,17 @@ def start(newsletter_id: int) -> Send | None:
     for position, (place, link) in enumerate(rendered.tracked_links):
         db.session.add(SentLink(newsletter_id=newsletter.id, position=position, url=link.url[:2000],
                                 text=link.text[:300], place=place[:300], clicks=0))
-    send = enqueue(_spec(newsletter, rendered.context, test=False), recipients(newsletter))
+    counted = [0]
+
+    def counting():
+        for recipient in recipients(newsletter):
+            counted[0] += 1
+            yield recipient
+
+    send = enqueue(_spec(newsletter, rendered.context, test=False), counting())
     newsletter.send_id = send.id
     newsletter.archive = archive.context
-    newsletter.recipient_count = delivery.send_counts(send.id)["total"]
+    newsletter.recipient_count = counted[0]
     db.session.commit()
     log.info("newsletter %s started: %s recipients", newsletter_id, newsletter.recipient_count)
     return send
