@@ -4,6 +4,8 @@ import pytest
 
 from tests.conftest import TEST_PASSWORD
 
+from .helpers import png_bytes
+
 pytestmark = pytest.mark.browser
 
 
@@ -30,6 +32,9 @@ def test_compose_a_section_with_live_preview_and_preview_the_email(app, db, make
     assert preview.locator("li").all_inner_texts() == ["kontinuitet", "bemötande"]
     assert preview.locator("a").get_attribute("href") == "https://spfseniorerna.se/rapport"
     assert preview.locator("script").count() == 0 and "<script>alert(1)</script>" in preview.inner_text()
+    page.get_by_label("Bild (valfri, JPEG, PNG eller GIF)").set_input_files(
+        files=[{"name": "omslag.png", "mimeType": "image/png", "buffer": png_bytes(300, 150)}])
+    page.get_by_label("Bildens alternativtext").fill("Rapportens omslag")
     page.get_by_role("button", name="Spara avsnittet").click()
     assert "Avsnittet är sparat." in page.locator(".flash.success").inner_text()
 
@@ -43,6 +48,8 @@ def test_compose_a_section_with_live_preview_and_preview_the_email(app, db, make
     desktop = page.locator("iframe.desktop").element_handle().content_frame()
     assert phone.evaluate("window.innerWidth") == 360
     assert desktop.evaluate("window.innerWidth") > 600
+    image = page.frame_locator("iframe.phone").get_by_role("img", name="Rapportens omslag")
+    assert image.evaluate("img => img.complete && img.naturalWidth") == 300  # it loads inside the sandbox
     # One column at 360 px: nothing is wider than the phone (no sideways scrolling).
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360
     text = page.locator(".preview-frames pre").inner_text()
