@@ -3,13 +3,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock
+from ..delivery.models import Send, SendStatus
 from ..delivery.render import render_preview
+from ..extensions import db
 from ..delivery.services import send_counts
 from ..formatting import format_datetime
+from ..security import email_document
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
 from ..subscribers.forms import ActionForm, as_choices
 from .admin import bp, newsletter_or_404
@@ -21,9 +24,7 @@ from .render import preview_image_src, render_newsletter, template_name
 from .sending import TEST_PREFIX, cancel, pause, resume, schedule, send_test, staff_addresses, unschedule
 from .services import NewsletterError, definite
 
-#: The email shown in a frame: no scripts, no plugins, no requests except the preview's own images.
-PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self' data:; style-src 'unsafe-inline'"
-EXAMPLE_RECIPIENT = ("exempel@example.se", "Exempel Mottagare")
+EXAMPLE_RECIPIENT = ("exempel@example.se", "Exempel Mottagare", None)
 
 
 def results(newsletter: Newsletter) -> dict | None:
@@ -31,34 +32,39 @@ def results(newsletter: Newsletter) -> dict | None:
     if newsletter.send_id is None:
         return None
     counts = send_counts(newsletter.send_id)
-    return {"counts": counts, "delivered": counts["sent"], "failed": counts["failed"], "unknown": counts["unknown"],
+    send = db.session.get(Send, newsletter.send_id)
+    return {"counts": counts, "status_label": send.status.label,
+            "is_running": send.status in (SendStatus.SENDING, SendStatus.SCHEDULED), "delivered": counts["sent"], "failed": counts["failed"], "unknown": counts["unknown"],
             "waiting": counts["queued"] + counts["sending"] + counts["deferred"], "links": list(newsletter.links),
             "send_id": newsletter.send_id}
 
 
-def _recipient(newsletter: Newsletter) -> tuple[str, str]:
-    """Return (email, name) of the recipient to preview as: ?mottagare=, else the first one, else an example."""
+def _recipient(newsletter: Newsletter) -> tuple[str, str, str | None]:
+    """Return (email, name, link key) of the recipient to preview as: ?mottagare=, else the first one, else an
+    example."""
     wanted = request.args.get("mottagare", "").strip()
     if wanted:
         found = find_recipient(newsletter, wanted)
         if found is not None:
-            return found[1], found[2]
+            return found[1], found[2], found[3]
     first = first_recipients(newsletter, 1)
-    return (first[0][1], first[0][2]) if first else EXAMPLE_RECIPIENT
+    return tuple(first[0][1:]) if first else EXAMPLE_RECIPIENT
 
 
-def _render_email(newsletter: Newsletter, email: str, name: str) -> tuple[str, str]:
+def _render_email(newsletter: Newsletter, recipient: tuple[str, str, str | None]) -> tuple[str, str]:
+    email, name, link_key = recipient
     rendered = render_newsletter(newsletter, purpose="preview", image_src=preview_image_src)
     return render_preview(template_name(newsletter), rendered.context, subject=newsletter.subject,
-                          list_key=newsletter.list_key, email=email, name=name)
+                          list_key=newsletter.list_key, email=email, name=name, link_key=link_key)
 
 
 @bp.route("/<int:newsletter_id>/forhandsgranska")
 def preview(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
-    email, name = _recipient(newsletter)
+    recipient = _recipient(newsletter)
+    email, name, _link_key = recipient
     wanted = request.args.get("mottagare", "").strip()
-    _html, text = _render_email(newsletter, email, name)
+    _html, text = _render_email(newsletter, recipient)
     return render_template("web/newsletters/admin/preview.html", newsletter=newsletter, email=email, name=name,
                            text=text, findings=check_newsletter(newsletter), recipients=first_recipients(newsletter),
                            not_found=bool(wanted) and wanted.lower() != email,
@@ -69,10 +75,8 @@ def preview(newsletter_id: int):
 def preview_html(newsletter_id: int):
     """Return the email's HTML as the chosen recipient gets it, for the preview frames."""
     newsletter = newsletter_or_404(newsletter_id)
-    email, name = _recipient(newsletter)
-    html, _text = _render_email(newsletter, email, name)
-    return Response(html, mimetype="text/html", headers={"Content-Security-Policy": PREVIEW_POLICY,
-                                                        "X-Frame-Options": "SAMEORIGIN"})
+    html, _text = _render_email(newsletter, _recipient(newsletter))
+    return email_document(html)
 
 
 @bp.route("/<int:newsletter_id>/prov", methods=["GET", "POST"])

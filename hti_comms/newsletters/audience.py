@@ -20,7 +20,7 @@ def chosen_audiences(newsletter: Newsletter) -> tuple[list[Audience], list[int]]
 
 
 def newsletter_recipients_query(newsletter: Newsletter) -> Select:
-    """Return the SELECT of (id, email, name) of confirmed, unsuppressed contacts on the newsletter's list who
+    """Return the SELECT of (id, email, name, link key) of confirmed, unsuppressed contacts on the newsletter's list who
     are in at least one of its audiences (or everyone on the list when it has none)."""
     query = recipients_query(Criteria(list_keys=(newsletter.list_key,)))
     audiences, _missing = chosen_audiences(newsletter)
@@ -41,16 +41,16 @@ def recipients(newsletter: Newsletter) -> Iterator[Recipient]:
     """Yield the recipients for `delivery.outbox.enqueue`, read from the database as they are used."""
     result = db.session.execute(newsletter_recipients_query(newsletter).order_by(Contact.id)
                                 .execution_options(yield_per=5000))
-    for contact_id, email, name in result:
-        yield Recipient(email, name, contact_id)
+    for contact_id, email, name, link_key in result:
+        yield Recipient(email, name, contact_id, link_key=link_key)
 
 
-def first_recipients(newsletter: Newsletter, limit: int = 50) -> list[tuple[int, str, str]]:
-    """Return some recipients to preview as (id, email, name)."""
+def first_recipients(newsletter: Newsletter, limit: int = 50) -> list[tuple[int, str, str, str | None]]:
+    """Return some recipients to preview as (id, email, name, link key)."""
     return list(db.session.execute(newsletter_recipients_query(newsletter).order_by(Contact.id).limit(limit)))
 
 
-def find_recipient(newsletter: Newsletter, email: str) -> tuple[int, str, str] | None:
+def find_recipient(newsletter: Newsletter, email: str) -> tuple[int, str, str, str | None] | None:
     """Return the recipient with this address if the newsletter reaches them."""
     return db.session.execute(newsletter_recipients_query(newsletter)
                               .where(Contact.email == email.strip().lower())).first()

@@ -1,7 +1,7 @@
 """newsletters: numbered newsletters, circulars, sections, images, sent links; audience result rules
 
 Revision ID: 0008
-Revises: 0003
+Revises: 0006
 Create Date: 2026-11-24 07:27:44.203408
 
 """
@@ -13,7 +13,7 @@ import hti_comms.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '0008'
-down_revision = '0003'
+down_revision = '0006'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,4 @@
-// Newsletter staff pages: live Markdown preview, confirmation of destructive buttons, live send progress.
-// Everything here is an addition: every page works without JavaScript.
+// Newsletter staff pages: the live Markdown preview beside the text fields. The pages work without it too.
 (function () {
   "use strict";
   var script = document.currentScript;
@@ -33,31 +32,5 @@
       });
       preview(textarea, target);
     });
-  }
-
-  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
-    form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
-    });
-  });
-
-  // Live progress from the delivery core's status of the send.
-  var progress = document.getElementById("send-progress");
-  if (progress) {
-    var url = progress.getAttribute("data-status-url");
-    var format = new Intl.NumberFormat("sv-SE");
-    var status = document.getElementById("send-status");
-    var update = function () {
-      fetch(url, {credentials: "same-origin"}).then(function (r) { return r.json(); }).then(function (data) {
-        if (status) { status.textContent = data.status_label; }
-        progress.querySelectorAll("[data-count]").forEach(function (element) {
-          element.textContent = format.format(data.counts[element.getAttribute("data-count")] || 0);
-        });
-        if (["sending", "scheduled", "paused"].indexOf(data.status) >= 0) {
-          setTimeout(update, data.status === "paused" ? 5000 : 2000);
-        }
-      }).catch(function () { setTimeout(update, 5000); });
-    };
-    update();
   }
 })();

@@ -23,13 +23,18 @@ class Elements(HTMLParser):
         self.problems = []
 
     def handle_starttag(self, tag, attrs):
-        if tag in ("script", "iframe", "object", "embed"):
+        is_site_script = tag == "script" and dict(attrs).get("src", "").startswith("/static/js/")
+        if tag in ("script", "iframe", "object", "embed") and not is_site_script:
             self.problems.append(tag)
         for name, value in attrs:
             if name.startswith("on"):
                 self.problems.append(f"{tag} {name}")
-            if name in ("href", "src") and (value or "").strip().lower().startswith(("javascript:", "data:")):
+            value = (value or "").strip().lower()
+            if name in ("href", "src") and value.startswith("javascript:"):
                 self.problems.append(f"{tag} {name}={value}")
+            if name in ("href", "src") and value.startswith("data:") and not (tag == "img" and
+                                                                              value.startswith("data:image/png")):
+                self.problems.append(f"{tag} {name}={value}")  # the preview's own images are data: PNGs
             if tag == "img" and name == "src" and value == "x":
                 self.problems.append("img from the author's HTML")
 
