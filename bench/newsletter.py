@@ -66,6 +66,7 @@ def add_recipients(count: int) -> None:
     from hti_comms.extensions import db
     from hti_comms.subscribers.models import Contact, ContactStatus, MailingList, Subscription
     from hti_comms.subscribers.services import ensure_default_lists
+    from hti_comms.tokens import new_subject_key
 
     ensure_default_lists()
     list_id = db.session.scalar(select(MailingList.id).where(MailingList.key == "nyhetsbrev"))
@@ -74,7 +75,7 @@ def add_recipients(count: int) -> None:
     for start in range(0, count, chunk):
         rows = [{"id": n + 1, "email": f"mottagare{n}@example.se", "name": f"Mottagare {n}", "phone": "",
                  "language": "sv", "status": ContactStatus.CONFIRMED, "created_at": now, "status_changed_at": now,
-                 "confirmed_at": now} for n in range(start, min(count, start + chunk))]
+                 "confirmed_at": now, "link_key": new_subject_key()} for n in range(start, min(count, start + chunk))]
         db.session.execute(insert(Contact), rows)
         db.session.execute(insert(Subscription), [{"contact_id": row["id"], "list_id": list_id, "created_at": now}
                                                   for row in rows])
