@@ -71,7 +71,7 @@ def test_write_preview_test_and_send_through_the_pages(app, db, staff_login, mak
     test_send = db.session.query(Send).one()
     assert response.location.endswith(f"/admin/utkorg/{test_send.id}") and test_send.kind == "newsletter_test"
     outbox = client.get("/admin/utkorg/").get_data(as_text=True)
-    assert "[TEST] Rapporten och paketet" in outbox and "newsletter_test" in outbox  # marked as a test
+    assert "[TEST] Rapporten och paketet" in outbox and "Provutskick av nyhetsbrev" in outbox  # marked as a test
 
     send_page = client.get(f"{show}/skicka").get_data(as_text=True)
     assert "<strong>2 mottagare</strong>" in send_page
