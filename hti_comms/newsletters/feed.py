@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import current_app, render_template
 
+from .. import clock
+
 from .models import Newsletter
 
 
@@ -19,12 +21,7 @@ def atom_feed(newsletters: list[Newsletter]) -> bytes:
     feed.link(href=f"{base}/nyhetsbrev", rel="alternate")
     feed.link(href=f"{base}/nyhetsbrev/atom.xml", rel="self")
     feed.language("sv")
-    if newsletters:
-        feed.updated(newsletters[0].started_at)
-    else:
-        from .. import clock
-
-        feed.updated(clock.now())
+    feed.updated(newsletters[0].started_at if newsletters else clock.now())
     # feedgen lists entries in the reverse order of adding them; add the oldest first.
     for newsletter in reversed(newsletters):
         url = f"{base}/nyhetsbrev/{newsletter.id}"

@@ -14,6 +14,7 @@ from ..formatting import format_date
 from ..links import absolute
 from ..markdown import Link, render_markdown, safe_link_url
 from ..subscribers.models import MailingList
+from .clicks import click_url
 from .models import Newsletter, NewsletterKind, Section
 from .sections import RenderContext, RenderedSection, section_kind
 
@@ -60,11 +61,7 @@ class LinkCollector:
             return safe  # mailto stays direct; anything else is dropped by the sanitiser anyway
         position = len(self.links)
         self.links.append((self.place, Link(safe, " ".join(text.split()))))
-        if not self.count_clicks:
-            return safe
-        from .clicks import click_url
-
-        return click_url(self.newsletter_id, position)
+        return click_url(self.newsletter_id, position) if self.count_clicks else safe
 
 
 @dataclass
