@@ -1,6 +1,10 @@
 """Signed tokens for links in emails (unsubscribe, preferences, confirmations)."""
 from __future__ import annotations
 
+import base64
+import hmac
+import json
+import time
 from functools import lru_cache
 from typing import Any
 
@@ -27,9 +31,28 @@ def _cached_serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret_key, salt=f"hti-comms/{purpose}")
 
 
+@lru_cache(maxsize=64)
+def _signing(secret_key: str, purpose: str) -> tuple[bytes, bytes, Any]:
+    # The library derives the key and knows the format; only the per-token work is done below.
+    signer = _cached_serializer(secret_key, purpose).make_signer()
+    sep = signer.sep if isinstance(signer.sep, bytes) else signer.sep.encode("ascii")
+    return signer.derive_key(), sep, signer.digest_method
+
+
+def _base64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
 def make_token(purpose: str, payload: Any) -> str:
-    """Return a URL-safe signed token carrying `payload` (JSON-serialisable)."""
-    return _serializer(purpose).dumps(payload)
+    """Return a URL-safe signed token carrying `payload` (JSON-serialisable).
+
+    The same token itsdangerous' URLSafeTimedSerializer makes (read back by read_token), without its
+    per-call overhead: bulk email signs two tokens per recipient, and this was a tenth of the worker's time.
+    """
+    key, sep, digest = _signing(current_app.config["SECRET_KEY"], purpose)
+    body = _base64(json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+    value = body + sep + _base64(int(time.time()).to_bytes(8, "big").lstrip(b"\x00"))
+    return (value + sep + _base64(hmac.digest(key, value, digest))).decode("ascii")
 
 
 def read_token(purpose: str, token: str, max_age_seconds: int | None = None) -> Any:

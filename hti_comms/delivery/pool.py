@@ -79,7 +79,7 @@ class Claim:
         self.deadline = deadline
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Job:
     outbox_id: int
     send_id: int
@@ -91,7 +91,7 @@ class Job:
     claim: Claim
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Result:
     job: Job
     delivery: Delivery
@@ -204,10 +204,10 @@ class SenderPool:
             keys = keys | {"unsubscribe_url"}
         values = recipient_values(keys, email=job.email, name=job.name, fields=job.fields,
                                   list_key=prepared.list_key)
-        html, text = prepared.rendered.fill(values)
-        message = prepared.skeleton.build(outbox_id=job.outbox_id, email=job.email, name=job.name, html=html,
-                                          text=text, unsubscribe_url=values.get("unsubscribe_url"),
-                                          date=clock.now())
+        html, text = prepared.rendered.fill_encoded(values)
+        message = prepared.skeleton.build_encoded(outbox_id=job.outbox_id, email=job.email, name=job.name,
+                                                  html_qp=html, text_qp=text,
+                                                  unsubscribe_url=values.get("unsubscribe_url"), date=clock.now())
         if self.sign is not None:
             message = self.sign(message)
         self.limiter.wait()

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 CRLF = b"\r\n"
+_MAX_REPLY_LINE = 8193  # smtplib's _MAXLINE + 1
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
@@ -70,6 +71,21 @@ def _is_relay_or_auth_refusal(code: int, error: str) -> bool:
     lowered = error.lower()
     return code >= 500 and bool(_ENHANCED_STATUS.search(error)) and any(
         word in lowered for word in ("relay", "authentication", "not authenticated", "sender"))
+
+
+def _read_reply(reader) -> tuple[int, bytes]:
+    """Read one (possibly multi-line) SMTP reply; return its code and text (as smtplib's getreply does)."""
+    lines = []
+    while True:
+        line = reader.readline(_MAX_REPLY_LINE)
+        if not line:
+            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
+        lines.append(line[4:].strip(b" \t\r\n"))
+        if line[3:4] != b"-":
+            try:
+                return int(line[:3]), b"\n".join(lines)
+            except ValueError:
+                return -1, b"\n".join(lines)
 
 
 def _was_reset(exc: BaseException) -> bool:
@@ -150,21 +166,28 @@ class SmtpConnection:
             if self._smtp is None:
                 self._smtp = self._open()
             smtp = self._smtp
-            code, reply = smtp.mail(envelope_from)
+            # One message is four commands and replies; smtplib's mail(), rcpt() and getreply() parse every
+            # address and reply line with more Python than the bytes need. The addresses were validated at
+            # enqueue (no spaces, brackets or line breaks), so the commands are written as they are.
+            sock, reader = smtp.sock, smtp.file
+            sock.sendall(b"MAIL FROM:<" + envelope_from.encode("ascii") + b">\r\n")
+            code, reply = _read_reply(reader)
             if code != 250:
                 return self._refused(code, reply, stage="mail")
-            code, reply = smtp.rcpt(recipient)
+            sock.sendall(b"RCPT TO:<" + recipient.encode("ascii") + b">\r\n")
+            code, reply = _read_reply(reader)
             if code not in (250, 251):
                 return self._refused(code, reply, stage="rcpt")
-            code, reply = smtp.docmd("DATA")
+            sock.sendall(b"DATA\r\n")
+            code, reply = _read_reply(reader)
             if code != 354:
                 return self._refused(code, reply, stage="data")
-            payload = _LEADING_DOT.sub(b"..", message)
+            payload = _LEADING_DOT.sub(b"..", message) if message.startswith(b".") or b"\n." in message else message
             if not payload.endswith(CRLF):
                 payload += CRLF
-            smtp.send(payload + b"." + CRLF)
+            sock.sendall(payload + b"." + CRLF)
             data_sent = True
-            code, reply = smtp.getreply()
+            code, reply = _read_reply(reader)
             if code == 250:
                 return Delivery(Outcome.SENT)
             return self._refused(code, reply, stage="end")

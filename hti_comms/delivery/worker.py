@@ -13,6 +13,7 @@ the login, the relay), is paused with the reason shown to staff while every othe
 """
 from __future__ import annotations
 
+import json
 import logging
 import queue
 import threading
@@ -22,7 +23,7 @@ from collections import OrderedDict, defaultdict
 from datetime import timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy import Text, and_, bindparam, select, type_coerce, update
 
 from .. import clock
 from ..dbretry import Reconnector, Unavailable
@@ -45,13 +46,20 @@ HOUSEKEEPING_SECONDS = 1.0   # at most this long between checks for stopped send
 ID_CHUNK = 500               # ids per IN (…) list
 
 OUTBOX = OutboxMessage.__table__
-_CLAIMED_COLUMNS = (OUTBOX.c.id, OUTBOX.c.send_id, OUTBOX.c.email, OUTBOX.c.name, OUTBOX.c.fields,
-                    OUTBOX.c.attempts)
+_CLAIMED_COLUMNS = (OUTBOX.c.id, OUTBOX.c.send_id, OUTBOX.c.email, OUTBOX.c.name,
+                    type_coerce(OUTBOX.c.fields, Text).label("fields"), OUTBOX.c.attempts)
 #: One statement per kind of outcome, executed for many rows at once (executemany).
 _RECORD_OTHER = (update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"), OUTBOX.c.claim_token == bindparam("b_token"))
                  .values(status=bindparam("b_status"), retry_after=bindparam("b_retry_after"),
                          last_error=bindparam("b_error"), claim_token=None, lease_until=None))
 _FAILED = object()
+
+
+def _fields(value) -> dict:
+    """Return a row's per-recipient fields; most rows have none, and their JSON is not parsed."""
+    if isinstance(value, dict):
+        return value
+    return json.loads(value) if value and value != "{}" else {}
 
 
 class Worker:
@@ -135,17 +143,11 @@ class Worker:
         if not rows:
             db.session.commit()
             return []
-        rows = self._drop_suppressed(rows)
-        jobs, broken = [], {}
-        for row in rows:
-            prepared = self._prepare(row.send_id) if row.send_id not in broken else None
-            if isinstance(prepared, str):
-                broken[row.send_id] = prepared
-                prepared = None
-            if prepared is None:
-                continue
-            jobs.append(Job(row.id, row.send_id, row.email, row.name, row.fields or {}, row.attempts, prepared,
-                            claim))
+        prepared = {send_id: self._prepare(send_id) for send_id in {row.send_id for row in rows}}
+        broken = {send_id: error for send_id, error in prepared.items() if isinstance(error, str)}
+        rows = self._drop_suppressed(rows, prepared)
+        jobs = [Job(row.id, row.send_id, row.email, row.name, _fields(row.fields), row.attempts, prepared[row.send_id],
+                    claim) for row in rows if row.send_id not in broken]
         if broken:
             self._fail_unbuildable(rows, broken, token)
         db.session.commit()
@@ -174,8 +176,9 @@ class Worker:
                             if send_id not in active or send_id in held or send_id in pool.trips}
         return sendable
 
-    def _drop_suppressed(self, rows):
-        list_sends = {r.send_id for r in rows if self._list_key(r.send_id) is not None}
+    def _drop_suppressed(self, rows, prepared: dict[int, PreparedSend | str]):
+        list_sends = {send_id for send_id, send in prepared.items()
+                      if isinstance(send, PreparedSend) and send.list_key is not None}
         if not list_sends:
             return rows
         emails = [r.email for r in rows if r.send_id in list_sends]
@@ -186,10 +189,6 @@ class Worker:
         db.session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(blocked))
                            .values(status=OutboxStatus.SUPPRESSED, claim_token=None, lease_until=None))
         return [r for r in rows if r.id not in blocked]
-
-    def _list_key(self, send_id: int) -> str | None:
-        prepared = self._prepare(send_id)
-        return prepared.list_key if isinstance(prepared, PreparedSend) else None
 
     def _prepare(self, send_id: int) -> PreparedSend | str:
         """Return the send rendered once, or a Swedish description of why it cannot be built."""
