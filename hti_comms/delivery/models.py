@@ -127,8 +127,9 @@ class OutboxMessage(db.Model):
     #: Lower-case.
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
-    #: The subscribers domain's Contact.id when known (no foreign key: domains stay independent).
-    contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The subscribers domain's Contact.id when known (no foreign key: domains stay independent). Not indexed:
+    #: nothing searches by it, and every index costs a write per status change.
+    contact_id: Mapped[int | None] = mapped_column(Integer)
     #: Per-recipient template values (recipient.fields.<key>).
     fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED)

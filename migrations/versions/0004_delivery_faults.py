@@ -28,8 +28,11 @@ def upgrade():
         batch_op.add_column(sa.Column('paused_at', hti_comms.dbtypes.UTCDateTime(timezone=True), nullable=True))
 
     with op.batch_alter_table('outbox_message', schema=None) as batch_op:
-        # Claimed rows are found by id (UPDATE … RETURNING); the token is only compared, never searched.
+        # Every index is written again each time a row changes status on PostgreSQL (twice per message), so
+        # the outbox keeps only those something searches by. Claimed rows are found by id (UPDATE …
+        # RETURNING); the token is only compared. Nothing looks rows up by contact (people by address).
         batch_op.drop_index('ix_outbox_message_claim_token')
+        batch_op.drop_index('ix_outbox_message_contact_id')
         batch_op.drop_index('ix_outbox_message_status')
         batch_op.create_index('ix_outbox_message_status', ['status'], unique=False,
                               postgresql_where=IN_FLIGHT_OR_UNDECIDED, sqlite_where=IN_FLIGHT_OR_UNDECIDED)
@@ -40,6 +43,7 @@ def downgrade():
         batch_op.drop_index('ix_outbox_message_status')
         batch_op.create_index('ix_outbox_message_status', ['status'], unique=False)
         batch_op.create_index('ix_outbox_message_claim_token', ['claim_token'], unique=False)
+        batch_op.create_index('ix_outbox_message_contact_id', ['contact_id'], unique=False)
 
     with op.batch_alter_table('send', schema=None) as batch_op:
         batch_op.drop_column('paused_at')
