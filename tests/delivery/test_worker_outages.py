@@ -15,7 +15,7 @@ from hti_comms.delivery.services import cancel_send, pause_send, resume_send
 from tests.processes import wait_until
 
 from .helpers import enqueue_people
-from .test_worker_processes import count, slow_sink, worker  # noqa: F401  (slow_sink is a fixture)
+from .test_worker_processes import count, worker
 
 pytestmark = pytest.mark.slow
 
@@ -52,7 +52,7 @@ def cut_database_connections(app, db) -> int:
     return 1
 
 
-def test_worker_survives_losing_the_database_mid_send(app, db, tmp_path, slow_sink):  # noqa: F811
+def test_worker_survives_losing_the_database_mid_send(app, db, tmp_path, slow_sink):
     total = 400
     enqueue_people(total)
     process = worker(app, tmp_path, slow_sink, "worker", SEND_LEASE_SECONDS=3)
@@ -79,7 +79,7 @@ def test_worker_survives_losing_the_database_mid_send(app, db, tmp_path, slow_si
     assert "Traceback" not in log
 
 
-def test_cancel_after_a_kill_settles_every_row_of_the_send(app, db, tmp_path, slow_sink):  # noqa: F811
+def test_cancel_after_a_kill_settles_every_row_of_the_send(app, db, tmp_path, slow_sink):
     total = 300
     send_id = enqueue_people(total)
     first = worker(app, tmp_path, slow_sink, "first")
@@ -104,7 +104,7 @@ def test_cancel_after_a_kill_settles_every_row_of_the_send(app, db, tmp_path, sl
 
 
 def test_pause_after_a_kill_puts_the_dead_workers_rows_back_and_resume_sends_them(app, db, tmp_path,
-                                                                                 slow_sink):  # noqa: F811
+                                                                                 slow_sink):
     total = 300
     send_id = enqueue_people(total)
     first = worker(app, tmp_path, slow_sink, "first")
