@@ -154,7 +154,7 @@ class SenderPool:
                 job = self.jobs.get()
                 if job is None:
                     break
-                if job.send_id in self.stopped or time.monotonic() >= job.claim.deadline:
+                if self._must_skip(job):
                     self.results.put(Result(job, NOT_SENT))
                     continue
                 try:
@@ -166,6 +166,11 @@ class SenderPool:
                     self._watch(job, delivery)
                 self.results.put(Result(job, delivery))
         connection.close()
+
+    def _must_skip(self, job: Job) -> bool:
+        """Return whether the job's send was stopped or its lease may have run out: then it is not sent."""
+        send_id = job.send_id
+        return send_id in self.stopped or send_id in self.trips or time.monotonic() >= job.claim.deadline
 
     def _watch(self, job: Job, delivery: Delivery) -> None:
         """The circuit breaker: stop a send at the first sender fault, or after several server faults in a row."""
@@ -211,7 +216,7 @@ class SenderPool:
         if self.sign is not None:
             message = self.sign(message)
         self.limiter.wait()
-        if job.send_id in self.stopped or time.monotonic() >= job.claim.deadline:
+        if self._must_skip(job):
             return NOT_SENT  # stopped or lease lost while waiting for the rate limit
         return connection.send(prepared.skeleton.envelope_from, job.email, message)
 

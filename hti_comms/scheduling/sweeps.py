@@ -54,14 +54,22 @@ def load_sweeps() -> dict[str, Sweep]:
 
 def run_sweep(name: str) -> bool:
     """Run one sweep in the current app context; roll back and log on error. Return whether it succeeded."""
+    from ..dbretry import DATABASE_ERRORS, reset_session
     from ..extensions import db
 
     try:
         SWEEPS[name].function()
         db.session.commit()
         return True
+    except DATABASE_ERRORS as exc:
+        # The database is away (restart, failover, lock): expected now and then, so one line, not a traceback.
+        reset_session()
+        reason = getattr(exc, "orig", None) or exc
+        log.warning("sweep %s could not reach the database (%s); it runs again at its next turn", name,
+                    type(reason).__name__)
+        return False
     except Exception:
-        db.session.rollback()
+        reset_session()
         log.exception("sweep %s failed; it runs again at its next turn", name)
         return False
     finally:
