@@ -34,6 +34,13 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(settings)
     _configure_logging(app)
+    if app.config["TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind the TLS proxy the client's address is the proxy's; believe its header, and only its.
+        proxies = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+
     for warning in startup_warnings(settings):
         logging.getLogger("hti_comms").warning(warning)
 

@@ -19,7 +19,7 @@ ENVIRONMENTS = ("development", "test", "production")
 DEV_SECRET_KEY = "dev-only-not-a-secret"  # noqa: S105 - only ever used when HTI_ENV=development
 SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
 VALIDATED_SETTINGS = ("HTI_ENV", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE_URL", "BASE_URL", "HTI_FAKE_NOW",
-                      "SMTP_SECURITY")
+                      "SMTP_SECURITY", "REDIS_URL", "RATELIMIT_ENABLED", "TRUSTED_PROXIES")
 #: Shortest SECRET_KEY (and old key in SECRET_KEY_FALLBACKS) production accepts: 32 characters, e.g. 16 random
 #: bytes as hex; anything shorter can be guessed offline from one signed link.
 MIN_SECRET_KEY_LENGTH = 32
@@ -57,9 +57,11 @@ def normalise_database_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def _bool(value: str | None, default: bool = False) -> bool:
+def _bool(value: str | bool | None, default: bool = False) -> bool:
     if value is None or value == "":
         return default
+    if isinstance(value, bool):
+        return value
     return value.strip().lower() in ("1", "true", "yes", "on")
 
 
@@ -126,6 +128,17 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         if parsed_now.tzinfo is None:
             raise ConfigError(f"HTI_FAKE_NOW {fake_now!r} has no UTC offset; write e.g. 2026-12-01T07:00:00+01:00")
 
+    rate_limits_on = _bool(env.get("RATELIMIT_ENABLED"), default=True)
+    redis_url = env.get("REDIS_URL") or None
+    if hti_env == "production" and rate_limits_on and not redis_url:
+        # In memory, every gunicorn worker would count on its own: each would let the whole limit through.
+        raise ConfigError("REDIS_URL is not set; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that every web "
+                          "worker shares the login and form rate limits, or set RATELIMIT_ENABLED=false")
+    trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
+    if trusted_proxies < 0:
+        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (the number of proxies in front of the app), "
+                          f"got {trusted_proxies}")
+
     delivery = _delivery_settings(env)
     is_https = parts.scheme == "https"
     config = {
@@ -155,7 +168,10 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         #: Accept addresses with letters such as å before the @ (only if the SMTP relay speaks SMTPUTF8).
         "SMTP_UTF8": _bool(env.get("SMTP_UTF8")),
         **_mail_settings(env),
-        "REDIS_URL": env.get("REDIS_URL") or None,
+        "REDIS_URL": redis_url,
+        "RATELIMIT_ENABLED": rate_limits_on,
+        #: Proxies in front of the app whose X-Forwarded-For/-Proto are believed (werkzeug's ProxyFix).
+        "TRUSTED_PROXIES": trusted_proxies,
         #: Flask-Limiter strings for the public subscriber forms (per client address).
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT") or "5 per minute;20 per hour",

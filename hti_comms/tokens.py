@@ -15,6 +15,9 @@ the application clock (`hti_comms.clock`), so demos and tests can move time.
 """
 from __future__ import annotations
 
+import base64
+import hmac
+import json
 import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -82,9 +85,34 @@ def _personal_serializer(keys: tuple[str, ...], purpose: str) -> URLSafeSerializ
     return URLSafeSerializer(list(keys), salt=f"hti-comms/personal/{purpose}")
 
 
+@lru_cache(maxsize=128)
+def _signing(serializer: URLSafeSerializer) -> tuple[bytes, bytes, Any]:
+    # The library derives the key (from the newest of the keys) and knows the format; only the per-token work
+    # is done by hand below.
+    signer = serializer.make_signer()
+    sep = signer.sep if isinstance(signer.sep, bytes) else signer.sep.encode("ascii")
+    return signer.derive_key(), sep, signer.digest_method
+
+
+def _base64(data: bytes) -> bytes:
+    return base64.urlsafe_b64encode(data).rstrip(b"=")
+
+
+def _compact_json(payload: Any) -> bytes:
+    # As itsdangerous writes it: compact, non-ASCII kept as UTF-8.
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
 def make_token(purpose: str, payload: Any) -> str:
-    """Return a URL-safe signed token carrying `payload` (JSON-serialisable) and the time it was made."""
-    return _timed_serializer(signing_keys(), purpose).dumps(payload)
+    """Return a URL-safe signed token carrying `payload` (JSON-serialisable) and the time it was made.
+
+    The same token itsdangerous' URLSafeTimedSerializer makes (and reads back in read_token), without its
+    per-call overhead: bulk email signs tokens for every recipient.
+    """
+    key, sep, digest = _signing(_timed_serializer(signing_keys(), purpose))
+    timestamp = int(clock.now().timestamp())
+    value = _base64(_compact_json(payload)) + sep + _base64(timestamp.to_bytes(8, "big").lstrip(b"\x00"))
+    return (value + sep + _base64(hmac.digest(key, value, digest))).decode("ascii")
 
 
 def read_token(purpose: str, token: str, max_age_seconds: int | None = None) -> Any:
@@ -107,7 +135,11 @@ def make_personal_token(purpose: str, subject: str, max_age: timedelta | None, *
     payload: dict[str, Any] = {_SUBJECT: subject, **extra}
     if max_age is not None:
         payload[_EXPIRES] = int((clock.now() + max_age).timestamp())
-    return _personal_serializer(signing_keys(), purpose).dumps(payload)
+    # What URLSafeSerializer.dumps makes (read back by read_personal_token), at a fraction of its cost: the send
+    # worker signs two of these for every recipient of a list email.
+    key, sep, digest = _signing(_personal_serializer(signing_keys(), purpose))
+    value = _base64(_compact_json(payload))
+    return (value + sep + _base64(hmac.digest(key, value, digest))).decode("ascii")
 
 
 def read_personal_token(purpose: str, token: str) -> PersonalToken:

@@ -83,3 +83,15 @@ def test_public_pages_are_swedish(client):
     assert '<html lang="sv">' in html and "Hemtjänstindex" in html
     missing = client.get("/finns-inte")
     assert missing.status_code == 404 and "Sidan finns inte" in missing.get_data(as_text=True)
+
+
+def test_production_needs_a_shared_store_for_rate_limits():
+    production = {"HTI_ENV": "production", "SECRET_KEY": "x" * 32}
+    with pytest.raises(ConfigError, match="REDIS_URL is not set; set REDIS_URL") as error:
+        build_config(production)
+    assert "\n" not in error.value.message
+    assert build_config({**production, "REDIS_URL": "redis://127.0.0.1:6379/0"})["RATELIMIT_ENABLED"] is True
+    assert build_config({**production, "RATELIMIT_ENABLED": "false"})["RATELIMIT_ENABLED"] is False
+    with pytest.raises(ConfigError, match="TRUSTED_PROXIES must be a whole number"):
+        build_config({"HTI_ENV": "test", "TRUSTED_PROXIES": "yes"})
+    assert build_config({"HTI_ENV": "test", "TRUSTED_PROXIES": "1"})["TRUSTED_PROXIES"] == 1

@@ -37,8 +37,14 @@ def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_account() -> str:
+    """Key of the per-account limit: guesses at one account count together, from whatever address."""
+    return "account:" + (request.form.get("email") or "").strip().lower()
+
+
 @bp.route("/logga-in", methods=["GET", "POST"])
 @limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_login_limit, key_func=_login_account, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))

@@ -54,8 +54,11 @@ def sends():
     items = items[:PAGE_SIZE]
     unknown_total = db.session.scalar(select(func.count()).select_from(OutboxMessage)
                                       .where(OutboxMessage.status == OutboxStatus.UNKNOWN))
+    # Every send the engine stopped, on every page of the list: someone has to act on it.
+    flagged = list(db.session.scalars(select(Send).where(Send.status == SendStatus.PAUSED,
+                                                         Send.pause_reason.is_not(None)).order_by(Send.id.desc())))
     return render_template("web/delivery/sends.html", sends=items, counts=_counts_by_send([s.id for s in items]),
-                           page=page, has_more=has_more, unknown_total=unknown_total)
+                           page=page, has_more=has_more, unknown_total=unknown_total, flagged=flagged)
 
 
 def _send_or_404(send_id: int) -> Send:
@@ -106,6 +109,7 @@ def send_preview_html(send_id: int):
 def send_status(send_id: int):
     send = _send_or_404(send_id)
     return jsonify(status=send.status.value, status_label=send.status.label,
+                   pause_reason=send.pause_reason if send.is_flagged else None,
                    counts=send_counts(send_id),
                    finished_at=format_datetime(send.finished_at) if send.finished_at else None)
 

@@ -10,7 +10,7 @@ import base64
 import binascii
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from email.header import Header
 from email.utils import format_datetime, parseaddr
@@ -148,16 +148,24 @@ class MessageSkeleton:
     body: tuple[bytes | str, ...]
     #: Where replies go: a mailbox a person reads (MAIL_REPLY_TO), or None for the sender itself.
     reply_to_line: bytes | None = None
+    #: (second, "Date: …" header) of the last message: many messages a second share one Date line.
+    _date: list = field(default_factory=lambda: [None, b""], compare=False, repr=False)
 
     def build(self, *, outbox_id: int, email: str, name: str, html: str, text: str,
               unsubscribe_url: str | None, date: datetime) -> bytes:
         """Return the complete message bytes for one recipient."""
+        return self.build_encoded(outbox_id=outbox_id, email=email, name=name, html_qp=quoted_printable(html),
+                                  text_qp=quoted_printable(text), unsubscribe_url=unsubscribe_url, date=date)
+
+    def build_encoded(self, *, outbox_id: int, email: str, name: str, html_qp: bytes, text_qp: bytes,
+                      unsubscribe_url: str | None, date: datetime) -> bytes:
+        """Return the complete message bytes for one recipient, the bodies already quoted-printable."""
         lines = [
             self.from_line,
             *((self.reply_to_line,) if self.reply_to_line else ()),
             address_header("To", name, email),
             self.subject_line,
-            f"Date: {format_datetime(date)}\r\n".encode("ascii"),
+            self._date_line(date),
             # Stable per outbox row: if a crash makes us send a row twice, mail clients see one message.
             f"Message-ID: <hti.{self.send_id}.{outbox_id}@{self.domain}>\r\n".encode("ascii"),
             b"MIME-Version: 1.0\r\n",
@@ -168,12 +176,20 @@ class MessageSkeleton:
             lines.append(self.list_id_line)
         for piece in self.body:
             if piece == TEXT_SLOT:
-                lines.append(quoted_printable(text))
+                lines.append(text_qp)
             elif piece == HTML_SLOT:
-                lines.append(quoted_printable(html))
+                lines.append(html_qp)
             else:
                 lines.append(piece)
         return b"".join(lines)
+
+    def _date_line(self, date: datetime) -> bytes:
+        second = int(date.timestamp())
+        cached = self._date
+        if cached[0] != second:
+            cached[1] = f"Date: {format_datetime(date)}\r\n".encode("ascii")
+            cached[0] = second
+        return cached[1]
 
 
 def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str | None, list_name: str,

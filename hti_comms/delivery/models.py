@@ -5,11 +5,13 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .. import clock
 from ..dbtypes import UTCDateTime
 from ..extensions import db
+from .. import status
 from ..status import LabelledEnum
 
 
@@ -73,6 +75,10 @@ class Send(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Why the send engine paused the send (Swedish, shown to staff): a template that cannot be built, or the
+    #: mail server refusing the sender or the login. None when staff paused it or it is not paused.
+    pause_reason: Mapped[str | None] = mapped_column(Text)
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     attachments: Mapped[list[SendAttachment]] = relationship(
         back_populates="send", order_by="SendAttachment.position", cascade="all, delete-orphan")
@@ -80,6 +86,11 @@ class Send(db.Model):
     @property
     def is_list_mail(self) -> bool:
         return self.list_key is not None
+
+    @property
+    def is_flagged(self) -> bool:
+        """Return whether the engine stopped the send and staff need to look at it."""
+        return self.status is SendStatus.PAUSED and self.pause_reason is not None
 
 
 class SendAttachment(db.Model):
@@ -106,8 +117,11 @@ class OutboxMessage(db.Model):
     __table_args__ = (
         UniqueConstraint("send_id", "email"),
         Index("ix_outbox_message_send_id_status", "send_id", "status"),
-        #: The outbox page counts messages waiting for a staff decision (status unknown) across all sends.
-        Index("ix_outbox_message_status", "status"),
+        #: Rows in flight (recovered when their lease runs out) and rows waiting for a staff decision (counted on
+        #: the outbox page) are found by status alone; only they are in the index, so recording a sent row
+        #: never writes to it.
+        Index("ix_outbox_message_status", "status", postgresql_where=text("status IN ('sending', 'unknown')"),
+              sqlite_where=text("status IN ('sending', 'unknown')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,8 +129,9 @@ class OutboxMessage(db.Model):
     #: Lower-case.
     email: Mapped[str] = mapped_column(String(254), index=True)
     name: Mapped[str] = mapped_column(String(200), default="")
-    #: The subscribers domain's Contact.id when known (no foreign key: domains stay independent).
-    contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The subscribers domain's Contact.id when known (no foreign key: domains stay independent). Not indexed:
+    #: nothing searches by it, and every index costs a write per status change.
+    contact_id: Mapped[int | None] = mapped_column(Integer)
     #: The recipient's Contact.link_key when enqueued: it names them in the unsubscribe and preference links.
     link_key: Mapped[str | None] = mapped_column(String(32))
     #: Per-recipient template values (recipient.fields.<key>).
@@ -125,8 +140,9 @@ class OutboxMessage(db.Model):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     retry_after: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(Text)
-    #: Random id of the worker batch that claimed the row; the lease protects it until lease_until.
-    claim_token: Mapped[str | None] = mapped_column(String(40), index=True)
+    #: Random id of the worker batch that claimed the row; the lease protects it until lease_until. Outcomes are
+    #: only written while the token still matches, so a worker whose lease was lost cannot overwrite another's.
+    claim_token: Mapped[str | None] = mapped_column(String(40))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -165,6 +181,18 @@ class SinkMessage(db.Model):
 def can_transition(send: Send, target: SendStatus) -> bool:
     """Return whether the send may move to `target`."""
     return target in SEND_TRANSITIONS[send.status]
+
+
+def transition(send: Send, target: SendStatus, *, reason: str | None = None) -> None:
+    """Move the send to `target` by the transition table (TransitionError if not allowed); `reason` says why
+    the engine paused it."""
+    status.transition(send, target, SEND_TRANSITIONS)
+    if target is SendStatus.PAUSED:
+        send.pause_reason = reason
+        send.paused_at = clock.now()
+    else:
+        send.pause_reason = None
+        send.paused_at = None
 
 
 def can_pause(send: Send) -> bool:

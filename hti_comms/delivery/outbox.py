@@ -12,8 +12,13 @@ from sqlalchemy import insert, select
 from .. import clock
 from ..addresses import normalise_address
 from ..extensions import db
-from .models import OutboxMessage, OutboxStatus, Send, SendAttachment, SendStatus, Suppression
+from .models import OutboxMessage, OutboxStatus, Send, SendAttachment, SendStatus, Suppression, transition
 
+#: Start of last_error when a message could not be built (a template or content error, not the recipient's
+#: fault); resuming a send the engine paused for it queues these rows again.
+BUILD_FAILED = "Brevet kunde inte byggas"
+#: The address the test build at enqueue fills in (never sent to).
+EXAMPLE_ADDRESS = "mottagare@example.se"
 #: Rows per INSERT statement; keeps memory flat for 100k recipients.
 INSERT_CHUNK = 5000
 
@@ -48,16 +53,25 @@ class EmailSpec:
     reference: str | None = None
 
 
+class EmailBuildError(ValueError):
+    """The email cannot be built (a template that does not compile or render, bad content); Swedish message.
+
+    Raised by enqueue() before anything is written, so the person who pressed "send" sees it, not a worker
+    at night.
+    """
+
+
 def enqueue(spec: EmailSpec, recipients: Iterable[Recipient]) -> Send:
     """Write the Send and its outbox rows (bulk insert) in the caller's transaction; the caller commits."""
     now = clock.now()
     send = _existing_send(spec.reference) if spec.reference else None
     if send is None:
+        check_buildable(spec)
         send = _new_send(spec, now)
     existing = set(db.session.scalars(select(OutboxMessage.email).where(OutboxMessage.send_id == send.id)))
     rows = _new_rows(send, recipients, existing, now)
     if rows and send.status is SendStatus.DONE:
-        send.status = SendStatus.SENDING
+        transition(send, SendStatus.SENDING)
         send.finished_at = None
     for start in range(0, len(rows), INSERT_CHUNK):
         chunk = rows[start:start + INSERT_CHUNK]
@@ -65,6 +79,45 @@ def enqueue(spec: EmailSpec, recipients: Iterable[Recipient]) -> Send:
             _mark_suppressed(chunk)
         db.session.execute(insert(OutboxMessage), chunk)
     return send
+
+
+def check_buildable(spec: EmailSpec) -> None:
+    """Compile and render the templates, and build one message for an example recipient (EmailBuildError)."""
+    from flask import current_app
+
+    from .mime import build_skeleton
+    from .render import recipient_values, render_template_pair
+
+    try:
+        context = json.loads(json.dumps(dict(spec.context)))
+    except (TypeError, ValueError) as exc:
+        raise EmailBuildError(f"Brevets innehåll går inte att spara ({exc}).") from None
+    try:
+        rendered = render_template_pair(spec.template, context, subject=spec.subject, list_key=spec.list_key)
+        skeleton = build_skeleton(send_id=0, mail_from=current_app.config["MAIL_FROM"], subject=spec.subject,
+                                  list_key=spec.list_key, list_name=context.get("list_name") or "Hemtjänstindex",
+                                  attachments=tuple(spec.attachments))
+        keys = rendered.keys | ({"unsubscribe_url"} if spec.list_key is not None else frozenset())
+        values = recipient_values(keys, email=EXAMPLE_ADDRESS, name="Exempel Mottagare", fields={},
+                                  list_key=spec.list_key)
+        html, text = rendered.fill(values)
+        skeleton.build(outbox_id=0, email=EXAMPLE_ADDRESS, name="Exempel Mottagare", html=html, text=text,
+                       unsubscribe_url=values.get("unsubscribe_url"), date=clock.now())
+    except Exception as exc:  # noqa: BLE001 - any error here is the email's, and belongs to the caller
+        raise EmailBuildError(describe_build_error(spec.template, exc)) from exc
+
+
+def describe_build_error(template: str, exc: BaseException) -> str:
+    """Return a Swedish sentence about why the email built from `template` cannot be built."""
+    from jinja2 import TemplateNotFound, TemplateSyntaxError
+
+    if isinstance(exc, TemplateNotFound):
+        detail = f"mallen {exc.name} finns inte"
+    elif isinstance(exc, TemplateSyntaxError):
+        detail = f"fel i mallen {exc.name or template}, rad {exc.lineno}: {exc.message}"
+    else:
+        detail = f"{type(exc).__name__}: {exc}"
+    return f"{BUILD_FAILED} (mallen emails/{template}): {detail}"
 
 
 def _existing_send(reference: str) -> Send | None:

@@ -13,12 +13,28 @@ from flask import Flask
 from .. import clock
 from .mime import MessageSkeleton
 from .render import RenderedTemplate, recipient_values
-from .smtp import Delivery, Outcome, SmtpConnection, SmtpSettings
+from .smtp import Delivery, Fault, Outcome, SmtpConnection, SmtpSettings
 
 log = logging.getLogger(__name__)
 #: Threads wake up from socket waits thousands of times a second; with the default 5 ms switch interval
 #: each wake-up can wait that long for the interpreter lock while another thread computes.
 SWITCH_INTERVAL = 0.001
+#: Server faults (unreachable, connection closed, 421) in a row, with no message getting through in between,
+#: that open the circuit breaker: the sends involved are paused instead of every row burning its attempts.
+SERVER_FAULTS_TO_TRIP = 5
+#: Messages of one send in a row that could not be built before that send is paused (a bug, not a recipient).
+BUILD_FAULTS_TO_TRIP = 3
+NOT_SENT = Delivery(Outcome.NOT_SENT)
+
+
+SENDER_REFUSED = ("E-postservern tar inte emot breven från oss: {error}. Det gäller avsändaren, inloggningen eller "
+                  "reläet, inte mottagarna, så inget brev har räknats som misslyckat: alla väntar. Rätta "
+                  "e-postinställningarna och tryck Fortsätt.")
+SERVER_UNREACHABLE = ("E-postservern gick inte att nå eller stängde förbindelsen {count} gånger i rad (senast: "
+                      "{error}). Breven väntar i stället för att förbruka sina försök. Tryck Fortsätt när "
+                      "e-postservern fungerar igen.")
+BUILD_BROKEN = ("{error}. Ingen har fått brevet. Rätta mallen eller innehållet och tryck Fortsätt; de brev som "
+                "inte kunde byggas skickas då också.")
 
 
 @dataclass
@@ -48,20 +64,35 @@ class PreparedSend:
     rendered: RenderedTemplate
     skeleton: MessageSkeleton
     list_key: str | None
+    template: str = ""
 
 
-@dataclass(frozen=True)
+class Claim:
+    """One claim of rows by this worker: its token, and until when the pool may start sending its rows."""
+
+    __slots__ = ("token", "deadline")
+
+    def __init__(self, token: str, deadline: float):
+        self.token = token
+        #: time.monotonic() after which the lease may have run out in the database: a row not started by then
+        #: is not sent (another worker may have it), whatever the lease renewal managed to do.
+        self.deadline = deadline
+
+
+@dataclass(slots=True)
 class Job:
     outbox_id: int
+    send_id: int
     email: str
     name: str
     fields: dict
     attempts: int
     prepared: PreparedSend
+    claim: Claim
     link_key: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Result:
     job: Job
     delivery: Delivery
@@ -104,6 +135,12 @@ class SenderPool:
         self.settings = settings
         self.jobs: queue.Queue[Job | None] = queue.Queue()
         self.results: queue.Queue[Result] = queue.Queue()
+        #: Sends whose jobs are skipped (paused or cancelled by staff, or tripped); the worker keeps it current.
+        self.stopped: set[int] = set()
+        #: {send id: Swedish reason} for sends a fault stopped here; the worker pauses them in the database.
+        self.trips: dict[int, str] = {}
+        self._server_faults = 0
+        self._build_faults: dict[int, int] = {}
         self.limiter = RateLimiter(settings.rate_per_second)
         self.sign = _signer(app)
         self.threads = [threading.Thread(target=self._run, name=f"smtp-{n}", daemon=True)
@@ -118,13 +155,53 @@ class SenderPool:
                 job = self.jobs.get()
                 if job is None:
                     break
+                if self._must_skip(job):
+                    self.results.put(Result(job, NOT_SENT))
+                    continue
                 try:
                     delivery = self._deliver(connection, job)
                 except Exception as exc:  # a bug in building one message must not stop the pool
                     log.exception("could not build outbox message %s", job.outbox_id)
-                    delivery = Delivery(Outcome.DEFERRED, f"Internt fel: {exc!r}")
+                    delivery = self._build_fault(job, exc)
+                else:
+                    self._watch(job, delivery)
                 self.results.put(Result(job, delivery))
         connection.close()
+
+    def _must_skip(self, job: Job) -> bool:
+        """Return whether the job's send was stopped or its lease may have run out: then it is not sent."""
+        send_id = job.send_id
+        return send_id in self.stopped or send_id in self.trips or time.monotonic() >= job.claim.deadline
+
+    def _watch(self, job: Job, delivery: Delivery) -> None:
+        """The circuit breaker: stop a send at the first sender fault, or after several server faults in a row."""
+        # Plain int and dict updates under the interpreter lock: a count off by one in a race changes nothing.
+        if delivery.fault is None:
+            if delivery.outcome is not Outcome.NOT_SENT:
+                self._server_faults = 0
+                self._build_faults.pop(job.send_id, None)
+            return
+        if delivery.fault is Fault.SENDER:
+            self.trip(job.send_id, SENDER_REFUSED.format(error=delivery.error))
+            return
+        self._server_faults += 1
+        if self._server_faults >= SERVER_FAULTS_TO_TRIP:
+            self.trip(job.send_id, SERVER_UNREACHABLE.format(count=self._server_faults, error=delivery.error))
+
+    def _build_fault(self, job: Job, exc: Exception) -> Delivery:
+        from .outbox import describe_build_error
+
+        error = describe_build_error(job.prepared.template, exc)
+        count = self._build_faults.get(job.send_id, 0) + 1
+        self._build_faults[job.send_id] = count
+        if count >= BUILD_FAULTS_TO_TRIP:
+            self.trip(job.send_id, BUILD_BROKEN.format(error=error))
+        return Delivery(Outcome.FAILED, error)
+
+    def trip(self, send_id: int, reason: str) -> None:
+        """Skip the send's remaining jobs from now on and ask the worker to pause it with `reason`."""
+        self.trips.setdefault(send_id, reason)
+        self.stopped.add(send_id)
 
     def _deliver(self, connection: SmtpConnection, job: Job) -> Delivery:
         prepared = job.prepared
@@ -133,13 +210,15 @@ class SenderPool:
             keys = keys | {"unsubscribe_url"}
         values = recipient_values(keys, email=job.email, name=job.name, fields=job.fields,
                                   list_key=prepared.list_key, link_key=job.link_key)
-        html, text = prepared.rendered.fill(values)
-        message = prepared.skeleton.build(outbox_id=job.outbox_id, email=job.email, name=job.name, html=html,
-                                          text=text, unsubscribe_url=values.get("unsubscribe_url"),
-                                          date=clock.now())
+        html, text = prepared.rendered.fill_encoded(values)
+        message = prepared.skeleton.build_encoded(outbox_id=job.outbox_id, email=job.email, name=job.name,
+                                                  html_qp=html, text_qp=text,
+                                                  unsubscribe_url=values.get("unsubscribe_url"), date=clock.now())
         if self.sign is not None:
             message = self.sign(message)
         self.limiter.wait()
+        if self._must_skip(job):
+            return NOT_SENT  # stopped or lease lost while waiting for the rate limit
         return connection.send(prepared.skeleton.envelope_from, job.email, message)
 
     def close(self) -> None:

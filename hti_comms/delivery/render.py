@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
 from markupsafe import escape
 
 from .. import links
+from .mime import quoted_printable
 
 _PLACEHOLDER = "HTIPH[{}]"
 _PLACEHOLDER_PATTERN = re.compile(r"HTIPH\[([A-Za-z0-9_.\-]+)\]")
@@ -63,13 +63,41 @@ class _Filler:
         return "".join(out)
 
 
-@dataclass(frozen=True)
+class _EncodedFiller:
+    """A rendered text already quoted-printable, except the lines that carry a recipient's values.
+
+    Quoted-printable works line by line (a soft break never crosses a hard one), so the lines without a
+    placeholder are encoded once per send and each message only encodes its few personal lines.
+    """
+
+    def __init__(self, text: str, escape_values: bool):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.segments: list[bytes | _Filler] = []
+        constant: list[str] = []
+        for line in text.splitlines(keepends=True):
+            if _PLACEHOLDER_PATTERN.search(line) is None:
+                constant.append(line)
+                continue
+            if constant:
+                self.segments.append(quoted_printable("".join(constant)))
+                constant = []
+            self.segments.append(_Filler(line, escape_values))
+        if constant:
+            self.segments.append(quoted_printable("".join(constant)))
+
+    def fill(self, values: Mapping[str, str]) -> bytes:
+        return b"".join(segment if isinstance(segment, bytes) else quoted_printable(segment.fill(values))
+                        for segment in self.segments)
+
+
 class RenderedTemplate:
     """The HTML (CSS inlined) and text of one send, with placeholders for each recipient's values."""
 
-    html: _Filler
-    text: _Filler
-    keys: frozenset[str]
+    def __init__(self, html: _Filler, text: _Filler, keys: frozenset[str]):
+        self.html = html
+        self.text = text
+        self.keys = keys
+        self._encoded: tuple[_EncodedFiller, _EncodedFiller] | None = None
 
     def fill(self, values: Mapping[str, str]) -> tuple[str, str]:
         """Return (html, text) for one recipient."""
@@ -85,6 +113,13 @@ class RenderedTemplate:
         """Return the rendering whose `parts` were (html, text): CSS already inlined, placeholders in place."""
         html_filler, text_filler = _Filler(html, escape_values=True), _Filler(text, escape_values=False)
         return cls(html=html_filler, text=text_filler, keys=frozenset(html_filler.keys) | frozenset(text_filler.keys))
+
+    def fill_encoded(self, values: Mapping[str, str]) -> tuple[bytes, bytes]:
+        """Return (html, text) for one recipient, quoted-printable: what the message body carries."""
+        if self._encoded is None:
+            self._encoded = (_EncodedFiller(self.html.source, True), _EncodedFiller(self.text.source, False))
+        html, text = self._encoded
+        return html.fill(values), text.fill(values)
 
 
 def template_context(context: Mapping[str, Any], *, subject: str, list_key: str | None) -> dict[str, Any]:

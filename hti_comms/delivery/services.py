@@ -21,7 +21,13 @@ from .models import (
     can_cancel,
     can_pause,
     can_resume,
+    transition,
 )
+from .outbox import BUILD_FAILED
+
+
+GAVE_UP_AFTER_CRASHES = ("Gav upp efter {attempts} försök: arbetet med brevet avbröts varje gång innan servern "
+                         "svarade (en sändningsprocess stannade eller tappade sin reservation).")
 
 
 class DeliveryError(Exception):
@@ -144,38 +150,109 @@ def get_send(send_id: int) -> Send:
 
 
 def pause_send(send_id: int) -> Send:
-    """Stop claiming new rows of the send; messages already handed to a worker finish."""
+    """Stop claiming new rows of the send; messages already handed to an SMTP server finish.
+
+    Rows a crashed worker left claimed go back to the queue now, so a paused send holds nothing in flight.
+    """
     send = get_send(send_id)
     if not can_pause(send):
         raise DeliveryError("Utskicket kan inte pausas nu.")
-    send.status = SendStatus.PAUSED
+    transition(send, SendStatus.PAUSED)
+    _settle_expired_claims(send_id=send_id)
     db.session.commit()
     return send
 
 
+def pause_for_problem(send_id: int, reason: str) -> bool:
+    """Pause the send because the engine cannot go on with it, and say why (caller's transaction).
+
+    Return whether it was paused now (False when it was no longer running).
+    """
+    send = db.session.get(Send, send_id, populate_existing=True)
+    if send is None or send.status not in (SendStatus.SENDING, SendStatus.SCHEDULED):
+        return False
+    transition(send, SendStatus.PAUSED, reason=reason)
+    return True
+
+
 def resume_send(send_id: int) -> Send:
-    """Let workers claim the send's waiting rows again; what was sent is never sent again."""
+    """Let workers claim the send's waiting rows again; what was sent is never sent again.
+
+    When the engine had paused it (a template that could not be built, the mail server refusing the sender),
+    staff resume after the fix: rows that failed only because the message could not be built are queued
+    again, and rows waiting for a retry are due at once.
+    """
     send = get_send(send_id)
     if not can_resume(send):
         raise DeliveryError("Utskicket är inte pausat.")
-    send.status = SendStatus.SENDING if send.scheduled_at <= clock.now() else SendStatus.SCHEDULED
+    was_flagged = send.is_flagged
+    transition(send, SendStatus.SENDING if send.scheduled_at <= clock.now() else SendStatus.SCHEDULED)
+    if was_flagged:
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.send_id == send_id, OutboxMessage.status == OutboxStatus.FAILED,
+                                        OutboxMessage.last_error.startswith(BUILD_FAILED, autoescape=True))
+            .values(status=OutboxStatus.QUEUED, attempts=0, retry_after=None)
+            .execution_options(synchronize_session=False))
+        db.session.execute(
+            update(OutboxMessage).where(OutboxMessage.send_id == send_id,
+                                        OutboxMessage.status == OutboxStatus.DEFERRED)
+            .values(retry_after=None).execution_options(synchronize_session=False))
     db.session.commit()
     return send
 
 
 def cancel_send(send_id: int) -> int:
-    """Cancel every row not yet handed to a worker; return how many were cancelled."""
+    """Cancel every row not yet handed to an SMTP server (rows a crashed worker left claimed too).
+
+    Return how many were cancelled.
+    """
     send = get_send(send_id)
     if not can_cancel(send):
         raise DeliveryError("Utskicket kan inte avbrytas nu.")
-    send.status = SendStatus.CANCELLED
+    transition(send, SendStatus.CANCELLED)
     send.finished_at = clock.now()
     cancelled = db.session.execute(
         update(OutboxMessage).where(OutboxMessage.send_id == send_id, OutboxMessage.status.in_(WAITING))
         .values(status=OutboxStatus.CANCELLED, retry_after=None)
     ).rowcount
+    cancelled += _settle_expired_claims(send_id=send_id)
     db.session.commit()
     return cancelled
+
+
+def settle_expired_claims(max_attempts: int) -> int:
+    """Settle rows whose worker's lease ran out (a crashed worker) outside a running send; return how many.
+
+    Rows of cancelled sends become cancelled, rows of paused or scheduled sends go back to the queue (the lost
+    attempt stays counted), and rows that already had their last attempt fail, so no row loops forever.
+    Rows of running sends that may still be tried are left for a worker to claim. Caller's transaction.
+    """
+    now = clock.now()
+    expired = (OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now)
+    settled = db.session.execute(
+        update(OutboxMessage).where(*expired, OutboxMessage.attempts >= max_attempts)
+        .values(status=OutboxStatus.FAILED, claim_token=None, lease_until=None, retry_after=None,
+                last_error=GAVE_UP_AFTER_CRASHES.format(attempts=max_attempts))
+        .execution_options(synchronize_session=False)).rowcount
+    return settled + _settle_expired_claims()
+
+
+def _settle_expired_claims(send_id: int | None = None) -> int:
+    now = clock.now()
+    conditions = [OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.lease_until < now]
+    if send_id is not None:
+        conditions.append(OutboxMessage.send_id == send_id)
+    settled = 0
+    for send_status, row_status in ((SendStatus.CANCELLED, OutboxStatus.CANCELLED),
+                                    (SendStatus.PAUSED, OutboxStatus.QUEUED),
+                                    (SendStatus.SCHEDULED, OutboxStatus.QUEUED),
+                                    (SendStatus.DONE, OutboxStatus.QUEUED)):
+        sends = select(Send.id).where(Send.status == send_status)
+        settled += db.session.execute(
+            update(OutboxMessage).where(*conditions, OutboxMessage.send_id.in_(sends))
+            .values(status=row_status, claim_token=None, lease_until=None, retry_after=None)
+            .execution_options(synchronize_session=False)).rowcount
+    return settled
 
 
 def send_counts(send_id: int) -> dict[str, int]:
@@ -201,7 +278,7 @@ def resolve_unknown(outbox_id: int, *, resend: bool) -> OutboxMessage:
         message.retry_after = None
         send = message.send
         if send.status is SendStatus.DONE:
-            send.status = SendStatus.SENDING
+            transition(send, SendStatus.SENDING)
             send.finished_at = None
     else:
         message.status = OutboxStatus.SENT

@@ -15,3 +15,13 @@ def start_due() -> int:
 def finish() -> int:
     """Mark sends with no waiting or in-flight row as done."""
     return finish_sends()
+
+
+@sweep("delivery.settle_expired_claims", every_seconds=15)
+def settle() -> int:
+    """Settle rows a crashed worker left claimed in sends that are paused, cancelled or out of attempts."""
+    from flask import current_app
+
+    from .services import settle_expired_claims
+
+    return settle_expired_claims(current_app.config["SEND_MAX_ATTEMPTS"])

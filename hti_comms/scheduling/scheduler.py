@@ -18,9 +18,10 @@ from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
 from sqlalchemy import false, or_, select, text, true, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import IntegrityError
 
 from .. import clock
+from ..dbretry import DATABASE_ERRORS, Reconnector, Unavailable
 from ..extensions import db
 from .models import SchedulerState
 from .sweeps import load_sweeps, run_sweep
@@ -87,9 +88,10 @@ class SingleInstanceLock:
             try:
                 self._connection.scalar(text("SELECT 1"))
                 self._connection.commit()
-            except Exception:
-                log.exception("lost the connection holding the scheduler lock")
-                self._connection = None
+            except DATABASE_ERRORS as exc:
+                log.warning("scheduler: lost the connection holding the lock (%s); taking it again",
+                            type(getattr(exc, "orig", None) or exc).__name__)
+                self._forget_connection()
                 return False
         still_mine = db.session.execute(
             update(SchedulerState).where(SchedulerState.name == SCHEDULER_NAME, SchedulerState.holder == self.holder)
@@ -105,6 +107,13 @@ class SingleInstanceLock:
                            .values(holder=None))
         db.session.commit()
         self._drop_connection()
+
+    def _forget_connection(self) -> None:
+        connection, self._connection = self._connection, None
+        try:
+            connection.invalidate()
+        except Exception:  # noqa: BLE001 - it is already broken; the server released the lock with it
+            log.debug("invalidating the lost lock connection failed", exc_info=True)
 
     def _drop_connection(self) -> None:
         if self._connection is not None:
@@ -141,15 +150,13 @@ def run_scheduler(stop: threading.Event, on_state=None) -> None:
     app = current_app._get_current_object()
     lock = SingleInstanceLock(holder_id(), app.config["SCHEDULER_STALE_SECONDS"])
     announce = on_state or (lambda message: log.info(message))
+    # The database may go away (restart, failover, network): roll back, reconnect and carry on, never die.
+    reconnect = Reconnector("scheduler", stop, first_delay=STANDBY_POLL_SECONDS / 4)
     standing_by = False
     while not stop.is_set():
         try:
-            acquired = lock.try_acquire()
-        except DBAPIError as exc:
-            # The database is away (restart, network): keep trying rather than die.
-            db.session.rollback()
-            log.warning("cannot reach the database for the scheduler lock, trying again: %s", exc.orig)
-            stop.wait(STANDBY_POLL_SECONDS)
+            acquired = reconnect.attempt(lock.try_acquire)
+        except Unavailable:
             continue
         if not acquired:
             if not standing_by:
@@ -159,24 +166,23 @@ def run_scheduler(stop: threading.Event, on_state=None) -> None:
             continue
         standing_by = False
         announce(f"Schemaläggaren är igång ({len(load_sweeps())} svep).")
-        _sweep_while_locked(app, lock, stop, announce)
+        _sweep_while_locked(app, lock, stop, announce, reconnect)
     try:
         lock.release()
-    except DBAPIError:
+    except DATABASE_ERRORS:
         log.warning("could not release the scheduler lock; it expires by itself")
     announce("Schemaläggaren har stannat.")
 
 
-def _sweep_while_locked(app: Flask, lock: SingleInstanceLock, stop: threading.Event, announce) -> None:
+def _sweep_while_locked(app: Flask, lock: SingleInstanceLock, stop: threading.Event, announce,
+                        reconnect: Reconnector) -> None:
     scheduler = build_scheduler(app)
     scheduler.start()
     try:
         while not stop.wait(HEARTBEAT_SECONDS):
             try:
-                alive = lock.heartbeat()
-            except DBAPIError as exc:
-                db.session.rollback()
-                log.warning("could not write the scheduler heartbeat: %s", exc.orig)
+                alive = reconnect.attempt(lock.heartbeat)
+            except Unavailable:
                 continue
             if not alive:
                 announce("Schemaläggaren förlorade sitt lås och går över till att vänta.")

@@ -50,14 +50,22 @@ def run_sweep(name: str) -> bool:
 
 
 def _run(name: str) -> tuple[bool, object]:
+    from ..dbretry import DATABASE_ERRORS, reset_session
     from ..extensions import db
 
     try:
         result = SWEEPS[name].function()
         db.session.commit()
         return True, result
+    except DATABASE_ERRORS as exc:
+        # The database is away (restart, failover, lock): expected now and then, so one line, not a traceback.
+        reset_session()
+        reason = getattr(exc, "orig", None) or exc
+        log.warning("sweep %s could not reach the database (%s); it runs again at its next turn", name,
+                    type(reason).__name__)
+        return False, None
     except Exception:
-        db.session.rollback()
+        reset_session()
         log.exception("sweep %s failed; it runs again at its next turn", name)
         return False, None
     finally:

@@ -14,6 +14,11 @@
       });
       if (data.status === "sending" || data.status === "scheduled") {
         setTimeout(update, 2000);
+      } else if (data.pause_reason) {
+        // The engine stopped the send (a broken email, a refusing server): say why, as an alert.
+        live.textContent = "Utskicket stoppades: " + data.pause_reason;
+        live.setAttribute("role", "alert");
+        live.className = "flash error";
       } else {
         live.textContent = "Utskicket är " + data.status_label.toLowerCase() + ".";
       }

@@ -149,3 +149,40 @@ def test_password_guessing_is_rate_limited(client, app, staff_user):
     assert blocked.status_code == 429
     assert "För många försök" in blocked.get_data(as_text=True)
     assert client.get("/admin/").status_code == 302
+
+
+def test_guesses_at_one_account_are_limited_from_any_address(client, app, staff_user):
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    token = form_csrf_token(client, "/logga-in")
+    for attempt in range(3):
+        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{attempt + 1}"  # a botnet: a new address every time
+        assert login(client, staff_user.email, f"gissning-{attempt}-xx", token).status_code == 200
+    client.environ_base["REMOTE_ADDR"] = "198.51.100.9"
+    assert login(client, staff_user.email.upper(), TEST_PASSWORD, token).status_code == 429
+    # Other accounts are not affected by the guesses at this one.
+    assert login(client, "annan@spf.example", "fel-lösenord-999", token).status_code == 200
+
+
+@pytest.mark.parametrize("trusted_proxies, second_client_status", [(1, 200), (0, 429)])
+def test_behind_the_proxy_each_client_address_has_its_own_limit(migrated_database, trusted_proxies,
+                                                                 second_client_status):
+    from hti_comms import create_app
+    from hti_comms.extensions import db
+
+    app = create_app({"HTI_ENV": "test", "DATABASE_URL": migrated_database, "BASE_URL": "https://hti.example.se",
+                      "TRUSTED_PROXIES": trusted_proxies, "LOGIN_RATE_LIMIT": "2 per minute",
+                      "WTF_CSRF_ENABLED": False})
+    with app.app_context():
+        try:
+            def attempt(forwarded_for: str, email: str) -> int:
+                client = app.test_client()
+                # Every request reaches the app from the TLS proxy; the client's address is in its header.
+                client.environ_base.update({"wsgi.url_scheme": "https", "REMOTE_ADDR": "10.0.0.2"})
+                return client.post("/logga-in", data={"email": email, "password": "fel-lösenord-999"},
+                                   headers={"X-Forwarded-For": forwarded_for}).status_code
+
+            assert [attempt("203.0.113.10", f"a{n}@spf.example") for n in range(3)] == [200, 200, 429]
+            assert attempt("203.0.113.20", "b@spf.example") == second_client_status
+        finally:
+            db.session.remove()
+            db.engine.dispose()

@@ -8,7 +8,8 @@ import pytest
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlalchemy import select
 
-from hti_comms.delivery.models import OutboxMessage, OutboxStatus
+from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus
+from hti_comms.delivery.services import resume_send
 from hti_comms.delivery.sink import SINK_HOST, MemorySink
 from hti_comms.delivery.worker import deliver_due
 
@@ -64,14 +65,21 @@ def test_starttls_with_login(app, db, tls_server):
     assert len(sink.wait_for(2)) == 2
 
 
-def test_wrong_password_defers_with_a_clear_error(app, db, tls_server):
+def test_wrong_password_pauses_the_send_and_keeps_every_row_waiting(app, db, tls_server):
     sink = start_starttls_with_login(app, tls_server, "fel")
-    enqueue_people(1)
+    send_id = enqueue_people(3)
     assert deliver_due() == 0
-    row = db.session.scalar(select(OutboxMessage))
-    assert row.status is OutboxStatus.DEFERRED
-    assert row.last_error.startswith("SMTP-inloggningen misslyckades: 535")
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert {(row.status, row.attempts) for row in rows} == {(OutboxStatus.QUEUED, 0)}
+    assert any(row.last_error and row.last_error.startswith("SMTP-inloggningen misslyckades: 535") for row in rows)
+    send = db.session.get(Send, send_id)
+    assert send.status is SendStatus.PAUSED and "535" in send.pause_reason
     assert sink.raw_messages == []
+
+    app.config["SMTP_PASSWORD"] = "hemligt"  # staff fix the login, then resume
+    resume_send(send_id)
+    assert deliver_due() == 3
+    assert len(sink.wait_for(3)) == 3
 
 
 def test_implicit_tls(app, db, tls_server):

@@ -1,35 +1,17 @@
 """The send worker as a real process: kill -9 mid-send loses nothing, two workers never double-send."""
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 
 import pytest
 from sqlalchemy import func, select
 
 from hti_comms.delivery.models import OutboxMessage, OutboxStatus
-from hti_comms.delivery.sink import MemorySink, StoringHandler
 from tests.processes import FlaskProcess, wait_until
 
 from .helpers import enqueue_people
 
 pytestmark = pytest.mark.slow
-
-
-class SlowHandler(StoringHandler):
-    """Takes a few milliseconds per message, like a real relay, so a kill lands mid-send."""
-
-    async def handle_DATA(self, server, session, envelope):
-        await asyncio.sleep(0.004)
-        return await super().handle_DATA(server, session, envelope)
-
-
-@pytest.fixture
-def slow_sink():
-    sink = MemorySink()
-    sink.start(handler=SlowHandler(sink.store))
-    yield sink
-    sink.stop()
 
 
 def count(db, status: OutboxStatus) -> int:

@@ -1,6 +1,7 @@
 """`hti scheduler` as real processes: one runs, a second stands by and takes over; missed work is caught up."""
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -54,3 +55,23 @@ def test_second_scheduler_stays_idle_until_the_first_stops(app, db, tmp_path):
         if second is not None:
             assert second.stop() == 0
     assert holder(db) is None
+
+
+def test_scheduler_survives_losing_the_database(app, db, tmp_path):
+    from tests.delivery.test_worker_outages import cut_database_connections
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    scheduler = FlaskProcess(["hti", "scheduler"], url, tmp_path / "scheduler.log", SCHEDULER_STALE_SECONDS=60)
+    try:
+        first_holder = wait_until(lambda: holder(db), message="the scheduler to take the lock")
+        for _round in range(2):
+            assert cut_database_connections(app, db) >= 1
+            cut_at = clock.now()
+            time.sleep(1)
+            assert scheduler.process.poll() is None, f"the scheduler died:\n{scheduler.output}"
+            wait_until(lambda: db.session.rollback() or db.session.get(SchedulerState, "main").heartbeat_at > cut_at,
+                       timeout=30, message="a heartbeat after the outage")
+        assert holder(db) == first_holder  # it kept (or took back) its own lock; no second scheduler appeared
+    finally:
+        assert scheduler.stop() == 0, scheduler.output
+    assert "Traceback" not in scheduler.output
