@@ -1,10 +1,12 @@
-"""Send gates: a domain can hold a running send back at claim time ("may this send go out now?")."""
+"""Release guards: a domain can hold a running send back at claim time ("may this send go out now?")."""
 from __future__ import annotations
 
-from hti_comms.delivery import gates
 from hti_comms.delivery.models import OutboxStatus, Send, SendStatus
 from hti_comms.delivery.services import send_counts
 from hti_comms.delivery.worker import deliver_due
+
+from hti_comms.domain import registry
+from hti_comms.release import Hold
 
 from .helpers import enqueue_people, sample_spec
 
@@ -12,10 +14,10 @@ from .helpers import enqueue_people, sample_spec
 def test_a_gate_holds_its_send_back_and_every_row_waits(app, db, mail_sink):
     held_kinds = {"embargoed_summary"}
 
-    def embargo(send: Send) -> str | None:
-        return "publiceras inte än" if send.kind in held_kinds else None
+    def embargo(send: Send) -> Hold | None:
+        return Hold("publiceras inte än") if send.kind in held_kinds else None
 
-    gates.register_send_gate(embargo)
+    registry().release_guards.append(embargo)  # as a domain's Domain.release_guards would
     try:
         held = enqueue_people(5, sample_spec(kind="embargoed_summary"), prefix="kommun")
         other = enqueue_people(3, sample_spec(kind="newsletter"), prefix="prenumerant")
@@ -27,5 +29,5 @@ def test_a_gate_holds_its_send_back_and_every_row_waits(app, db, mail_sink):
         held_kinds.clear()  # the moment has come
         assert deliver_due() == 5
     finally:
-        gates.unregister_send_gate(embargo)
+        registry().release_guards.remove(embargo)
     assert sorted(to for _from, (to,) in mail_sink.envelopes)[:5] == [f"kommun{n}@example.se" for n in range(5)]
