@@ -71,16 +71,21 @@ def test_production_refuses_a_short_secret_key_with_one_line():
     assert error.value.message.startswith("SECRET_KEY has 31 characters; production needs at least 32")
     assert "\n" not in error.value.message
     with pytest.raises(ConfigError, match="SECRET_KEY_FALLBACKS holds a key shorter than 32"):
-        build_config({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY, "SECRET_KEY_FALLBACKS": "short"})
+        build_config({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY, "REDIS_URL": REDIS,
+                      "SECRET_KEY_FALLBACKS": "short"})
     # Short keys are fine for development and tests.
     assert build_config({"HTI_ENV": "development", "SECRET_KEY": "kort"})["SECRET_KEY"] == "kort"
 
 
+#: Production needs shared rate-limit storage; nothing connects to it while the config is built.
+REDIS = "redis://127.0.0.1:6379/0"
+
+
 def test_secret_key_fallbacks_are_a_comma_separated_list():
-    config = build_config({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY,
+    config = build_config({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY, "REDIS_URL": REDIS,
                            "SECRET_KEY_FALLBACKS": f" {'a' * 32}, {'b' * 40} ,"})
     assert config["SECRET_KEY_FALLBACKS"] == ["a" * 32, "b" * 40]
-    assert build_config({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY})["SECRET_KEY_FALLBACKS"] == []
+    assert build_config({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY, "REDIS_URL": REDIS})["SECRET_KEY_FALLBACKS"] == []
 
 
 def _warnings(caplog) -> list[str]:
@@ -89,12 +94,13 @@ def _warnings(caplog) -> list[str]:
 
 def test_production_on_sqlite_warns_once_at_start_up(caplog, tmp_path):
     with caplog.at_level(logging.WARNING):
-        create_app({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY, "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
+        create_app({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY, "REDIS_URL": REDIS,
+                    "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     [warning] = _warnings(caplog)
     assert "DATABASE_URL is SQLite in production" in warning and "postgresql://" in warning
     caplog.clear()
     with caplog.at_level(logging.WARNING):
-        create_app({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY,
+        create_app({"HTI_ENV": "production", "SECRET_KEY": LONG_KEY, "REDIS_URL": REDIS,
                     "DATABASE_URL": "postgresql://hti@db.example:5432/hti"})
         create_app({"HTI_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"})
     assert _warnings(caplog) == []
