@@ -18,6 +18,7 @@ DOMAINS = (
     "hti_comms.briefs",
     "hti_comms.subscribers",
     "hti_comms.delivery",
+    "hti_comms.events",
     "hti_comms.scheduling",
 )
 

@@ -34,6 +34,8 @@ class Attachment:
     content_type: str
     data: bytes
     content_id: str | None = None
+    #: The data (UTF-8 text) holds per-recipient placeholders (`render.placeholder`), filled for each recipient.
+    is_personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ def _new_send(spec: EmailSpec, now: datetime) -> Send:
     for position, attachment in enumerate(spec.attachments):
         send.attachments.append(SendAttachment(
             position=position, filename=attachment.filename, content_type=attachment.content_type,
-            content_id=attachment.content_id, data=attachment.data))
+            content_id=attachment.content_id, data=attachment.data, is_personal=attachment.is_personal))
     db.session.add(send)
     db.session.flush()
     return send
