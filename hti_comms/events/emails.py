@@ -55,13 +55,15 @@ def _invitation(event: Event, method: str = "REQUEST", *, sequence: int | None =
 
 def _send(event: Event, *, template: str, subject: str, kind: str, people: Sequence[Registration],
           extra: dict | None = None, calendar: tuple[str, int | None] | None = None, private: bool = True,
-          reference: str | None = None) -> Send:
+          reference: str | None = None, shared: bool = False) -> Send:
     """Enqueue one email to `people` in the caller's transaction.
 
-    With a `reference` the send is shared by everyone of this event version (rendered once); someone who is
-    already in it (registering again) gets a send of their own, or the outbox would skip them.
+    The `reference` makes the send happen once (a second call adds nobody twice). A `shared` send is the one
+    every person of this event version gets on their own occasion (a confirmation, rendered once for all of
+    them); someone already in it (registering again after cancelling) gets a send of their own instead, or
+    the outbox would skip them.
     """
-    if reference is not None and _already_in(reference, people):
+    if shared and reference is not None and _already_in(reference, people):
         reference = None
     if reference is not None and db.session.scalar(select(Send.id).where(Send.reference == reference)):
         attachments = ()  # the send exists with its invitation; enqueue() only adds the rows
@@ -89,7 +91,7 @@ def send_registration_email(event: Event, registration: Registration, *, again: 
     # Sent again on request: a send of its own, since the shared one of this version says "welcome".
     reference = None if again else _version(event, what)
     return _send(event, **_registration_email(event, registration), people=[registration], extra={"again": again},
-                 reference=reference)
+                 reference=reference, shared=True)
 
 
 def _registration_email(event: Event, registration: Registration) -> dict:
@@ -104,7 +106,7 @@ def send_promotion(event: Event, people: Sequence[Registration]) -> Send:
     """Enqueue the news of a place from the waiting list, with the invitation."""
     return _send(event, template="promotion", subject=f"Du har fått en plats: {event.title}",
                  kind="event_promotion", people=people, calendar=("REQUEST", None),
-                 reference=_version(event, "promotion"))
+                 reference=_version(event, "promotion"), shared=True)
 
 
 def send_update(event: Event, people: Sequence[Registration], *, time_changed: bool, previous_when: str) -> Send:
@@ -131,7 +133,7 @@ def send_registration_cancelled(event: Event, registration: Registration, *, had
                  subject=f"Avbokad: {event.title}", kind="event_registration_cancelled", people=[registration],
                  private=False, extra={"had_place": had_place},
                  calendar=("CANCEL", event.sequence + 1) if had_place else None,
-                 reference=_version(event, "registration-cancelled"))
+                 reference=_version(event, "registration-cancelled"), shared=True)
 
 
 def send_reminder(event: Event, people: Sequence[Registration], *, reference: str) -> Send:
