@@ -205,21 +205,22 @@ def _one_line(value: str) -> str:
 
 def fold_ical(line: str) -> str:
     """Return one iCalendar content line folded to at most 75 octets a line, never inside a UTF-8 character."""
-    if len(line) * 4 <= ICAL_LINE_OCTETS or len(line.encode("utf-8")) <= ICAL_LINE_OCTETS:
+    if len(line) * 4 <= ICAL_LINE_OCTETS:
         return line
-    pieces: list[str] = []
-    current: list[str] = []
-    size = 0
-    for char in line:
-        width = len(char.encode("utf-8"))
+    data = line.encode("utf-8")
+    if len(data) <= ICAL_LINE_OCTETS:
+        return line
+    pieces: list[bytes] = []
+    start, room = 0, ICAL_LINE_OCTETS
+    while len(data) - start > room:
+        end = start + room
+        while data[end] & 0xC0 == 0x80:  # a UTF-8 continuation byte: cut before its character instead
+            end -= 1
+        pieces.append(data[start:end])
         # A continuation line starts with a space, which counts towards its 75 octets.
-        if size + width > ICAL_LINE_OCTETS - (1 if pieces else 0):
-            pieces.append("".join(current))
-            current, size = [], 0
-        current.append(char)
-        size += width
-    pieces.append("".join(current))
-    return "\r\n ".join(pieces)
+        start, room = end, ICAL_LINE_OCTETS - 1
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode("utf-8")
 
 
 def unfold_ical(text: str) -> str:
