@@ -189,3 +189,35 @@ def test_registration_closes_when_the_event_starts(app, db):
         assert "redan börjat" in str(exc)
     else:
         raise AssertionError("registration after the start was accepted")
+
+
+def test_people_registering_at_the_same_moment_never_share_the_last_place(app, db):
+    import threading
+
+    from hti_comms.events.models import Event
+
+    clock.set_now(at(STOCKHOLM_NOW))
+    event_id = make_event(capacity="1").id
+    db.session.commit()
+    barrier = threading.Barrier(4)
+    errors = []
+
+    def attempt(number: int) -> None:
+        with app.app_context():
+            try:
+                event = db.session.get(Event, event_id)
+                barrier.wait(timeout=10)
+                sign_up(event, f"Person {number}", f"person{number}@example.se")
+            except Exception as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    statuses = sorted(s.value for s in db.session.scalars(select(Registration.status)))
+    assert statuses == ["registered", "waiting", "waiting", "waiting"]
