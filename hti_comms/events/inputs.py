@@ -9,12 +9,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
-
-from flask import current_app
 from email.utils import parseaddr
 
+from flask import current_app
+
+from .. import clock
 from ..addresses import InvalidAddress, normalise_address
-from ..checks import Finding, error, warning
+from ..checks import Finding, error
 from ..formatting import format_datetime
 from ..linkcheck import check_links
 from ..markdown import Link, render_markdown
@@ -256,8 +257,6 @@ def _link_findings(description: str, registration_url: str, join_url: str, strea
 
 
 def _wall_clock_text(moment: datetime | None) -> str:
-    from .. import clock
-
     return clock.to_stockholm(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 

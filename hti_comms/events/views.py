@@ -125,10 +125,12 @@ def cancel(token: str):
     event = registration.event
     form = ActionForm()
     status = registration.status
-    if request.method == "POST" and form.validate_on_submit() and status is not RegistrationStatus.CANCELLED:
+    is_over = event.ends_at <= clock.now()
+    if request.method == "POST" and form.validate_on_submit() and status is not RegistrationStatus.CANCELLED \
+            and not is_over:
         cancel_registration(registration)
         return render_template("web/events/cancelled.html", event=event, when=when_text(event),
                                was_waiting=status is RegistrationStatus.WAITING)
     # A GET only shows the button: link scanners follow links in emails and must never cancel anyone.
     return render_template("web/events/cancel.html", event=event, registration=registration, form=form,
-                           when=when_text(event), is_over=event.ends_at <= clock.now())
+                           when=when_text(event), is_over=is_over)

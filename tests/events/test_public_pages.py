@@ -63,3 +63,15 @@ def test_list_event_pages_and_no_join_link_anywhere_public(app, db, client):
     for public in pages:
         assert JOIN_URL not in public and "81234567890" not in public
     assert client.get("/evenemang/9999").status_code == 404
+
+
+def test_registration_window_opens_and_closes(app, db, client):
+    clock.set_now(at("2025-10-01T09:00:00+02:00"))
+    event = make_event(opens="2025-10-15 08:00", closes="2025-11-04 23:59")
+    before = client.get(f"/evenemang/{event.id}").get_data(as_text=True)
+    assert "Anmälan öppnar onsdag 15 oktober 2025 kl. 08.00." in before and 'name="email"' not in before
+    clock.set_now(at("2025-10-20T09:00:00+02:00"))
+    assert 'name="email"' in client.get(f"/evenemang/{event.id}").get_data(as_text=True)
+    clock.set_now(at("2025-11-05T00:00:00+01:00"))
+    after = client.get(f"/evenemang/{event.id}").get_data(as_text=True)
+    assert "Anmälan är stängd." in after and 'name="email"' not in after
