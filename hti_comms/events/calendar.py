@@ -31,25 +31,22 @@ CALENDAR_NAME = "Hemtjänstindex – SPF Seniorerna"
 UID_FIELD, ATTENDEE_FIELD, CANCEL_FIELD = "calendar_uid", "attendee_cn", "cancel_url"
 
 
+def _observance(component, name: str, offset_from: int, offset_to: int, first: datetime, month: int):
+    component.add("tzname", name)
+    component.add("tzoffsetfrom", timedelta(hours=offset_from))
+    component.add("tzoffsetto", timedelta(hours=offset_to))
+    component.add("dtstart", first)
+    component.add("rrule", {"freq": "yearly", "bymonth": month, "byday": "-1su"})
+    return component
+
+
 def stockholm_timezone() -> Timezone:
     """Return the VTIMEZONE of Europe/Stockholm with the EU daylight-saving rules (in force since 1996)."""
     zone = Timezone()
     zone.add("tzid", TZID)
     zone.add("x-lic-location", TZID)
-    summer = TimezoneDaylight()
-    summer.add("tzname", "CEST")
-    summer.add("tzoffsetfrom", timedelta(hours=1))
-    summer.add("tzoffsetto", timedelta(hours=2))
-    summer.add("dtstart", datetime(1981, 3, 29, 2, 0))
-    summer.add("rrule", {"freq": "yearly", "bymonth": 3, "byday": "-1su"})
-    winter = TimezoneStandard()
-    winter.add("tzname", "CET")
-    winter.add("tzoffsetfrom", timedelta(hours=2))
-    winter.add("tzoffsetto", timedelta(hours=1))
-    winter.add("dtstart", datetime(1996, 10, 27, 3, 0))
-    winter.add("rrule", {"freq": "yearly", "bymonth": 10, "byday": "-1su"})
-    zone.add_component(summer)
-    zone.add_component(winter)
+    zone.add_component(_observance(TimezoneDaylight(), "CEST", 1, 2, datetime(1981, 3, 29, 2, 0), 3))
+    zone.add_component(_observance(TimezoneStandard(), "CET", 2, 1, datetime(1996, 10, 27, 3, 0), 10))
     return zone
 
 
