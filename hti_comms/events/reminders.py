@@ -31,17 +31,30 @@ def schedule_reminders(event: Event, offsets: tuple[int, ...] | list[int]) -> No
             event.reminders.remove(reminder)
     have = {reminder.minutes_before for reminder in event.reminders}
     for minutes in sorted(wanted - have, reverse=True):
-        event.reminders.append(EventReminder(minutes_before=minutes, status=ReminderStatus.PENDING,
-                                             due_at=event.starts_at - timedelta(minutes=minutes)))
+        due_at = event.starts_at - timedelta(minutes=minutes)
+        reminder = EventReminder(minutes_before=minutes, status=ReminderStatus.PENDING, due_at=due_at, note="")
+        event.reminders.append(reminder)
+        if due_at <= now:
+            _passed(reminder, now, "Tiden hade redan passerat när påminnelsen lades till.")
     for reminder in event.reminders:
         due_at = event.starts_at - timedelta(minutes=reminder.minutes_before)
-        if reminder.due_at != due_at:
-            reminder.due_at = due_at
-            # Moved: due again if the new moment is ahead, whatever happened at the old one.
-            if due_at > now and reminder.status is not ReminderStatus.PENDING:
-                reminder.status = ReminderStatus.PENDING
-                reminder.handled_at = None
-                reminder.note = ""
+        if reminder.due_at == due_at:
+            continue
+        reminder.due_at = due_at
+        if due_at > now:
+            # Moved: due again at its new moment, whatever happened at the old one.
+            reminder.status = ReminderStatus.PENDING
+            reminder.handled_at = None
+            reminder.note = ""
+        elif reminder.status is ReminderStatus.PENDING:
+            # Moved to a moment already past: everyone just got the update with the new time.
+            _passed(reminder, now, "Evenemanget flyttades så att tiden redan hade passerat.")
+
+
+def _passed(reminder: EventReminder, now, note: str) -> None:
+    reminder.status = ReminderStatus.SKIPPED
+    reminder.handled_at = now
+    reminder.note = note
 
 
 def skip_pending_reminders(event: Event, note: str) -> None:

@@ -128,3 +128,22 @@ def test_a_second_sweep_cannot_claim_a_reminder_already_claimed(app, db):
     other.due_at = at("2025-11-05T11:00:00+01:00")
     db.session.commit()
     assert not _claim(other.id, old_due, ReminderStatus.SENT, "gammal tid")
+
+
+def test_reminders_whose_moment_is_already_past_when_scheduled_are_skipped(app, db):
+    clock.set_now(at("2025-11-06T08:30:00+01:00"))  # made 90 minutes before the start
+    event = make_event()
+    assert _statuses(event) == {1440: "skipped", 60: "pending"}
+    sign_up(event)
+    # Moved at 08.45 to start at 09.30: the hour-before moment is past, and people have just had the update.
+    clock.set_now(at("2025-11-06T08:45:00+01:00"))
+    data, _ = parse_event(dataclasses.replace(input_for(event), start="2025-11-06 09:30", end="2025-11-06 11:00"))
+    update_event(event, data)
+    assert _statuses(event) == {1440: "skipped", 60: "skipped"}
+    assert send_due_reminders() == 0
+    # Moved back to 10.00: the hour-before reminder is ahead again, and it goes at 09.00.
+    data, _ = parse_event(dataclasses.replace(input_for(event), start="2025-11-06 10:00", end="2025-11-06 11:30"))
+    update_event(event, data)
+    assert _statuses(event) == {1440: "skipped", 60: "pending"}
+    clock.set_now(at("2025-11-06T09:00:05+01:00"))
+    assert send_due_reminders() == 1
