@@ -5,7 +5,7 @@ import logging
 
 from flask import Flask, render_template
 
-from .config import PROJECT_ROOT, build_config
+from .config import PROJECT_ROOT, build_config, startup_warnings
 
 
 #: Every domain of the application, in order: their pages, staff menu entries, commands, sweeps, kinds of email
@@ -34,12 +34,17 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(settings)
     _configure_logging(app)
+    for warning in startup_warnings(settings):
+        logging.getLogger("hti_comms").warning(warning)
 
     from . import clock
 
     clock.configure_fake_now(app.config["HTI_FAKE_NOW"])
 
     _init_extensions(app)
+    from . import security
+
+    security.init_app(app)
     from .domain import load_domains
 
     load_domains(app, DOMAINS)

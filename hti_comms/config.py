@@ -15,7 +15,11 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 ENVIRONMENTS = ("development", "test", "production")
 DEV_SECRET_KEY = "dev-only-not-a-secret"  # noqa: S105 - only ever used when HTI_ENV=development
 SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
-VALIDATED_SETTINGS = ("HTI_ENV", "SECRET_KEY", "DATABASE_URL", "BASE_URL", "HTI_FAKE_NOW", "SMTP_SECURITY")
+VALIDATED_SETTINGS = ("HTI_ENV", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE_URL", "BASE_URL", "HTI_FAKE_NOW",
+                      "SMTP_SECURITY")
+#: Shortest SECRET_KEY (and old key in SECRET_KEY_FALLBACKS) production accepts: 32 characters, e.g. 16 random
+#: bytes as hex; anything shorter can be guessed offline from one signed link.
+MIN_SECRET_KEY_LENGTH = 32
 
 
 class ConfigError(SystemExit):
@@ -92,16 +96,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
     if hti_env not in ENVIRONMENTS:
         raise ConfigError(f"HTI_ENV must be one of {', '.join(ENVIRONMENTS)}, got {hti_env!r}")
 
-    secret_key = env.get("SECRET_KEY")
-    if not secret_key:
-        if hti_env == "production":
-            raise ConfigError(
-                "SECRET_KEY is not set; set SECRET_KEY to a long random string "
-                "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
-            )
-        secret_key = DEV_SECRET_KEY
-    elif hti_env == "production" and secret_key == DEV_SECRET_KEY:
-        raise ConfigError("SECRET_KEY is the development key; set a real SECRET_KEY in production")
+    secret_key, secret_key_fallbacks = _secret_keys(env, hti_env)
 
     default_db = f"sqlite:///{INSTANCE_DIR / 'hti.db'}"
     database_url = normalise_database_url(
@@ -134,6 +129,8 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "HTI_ENV": hti_env,
         "TESTING": hti_env == "test",
         "SECRET_KEY": secret_key,
+        #: Old keys still accepted for sessions and links (Flask 3.1 reads this too); new ones use SECRET_KEY.
+        "SECRET_KEY_FALLBACKS": secret_key_fallbacks,
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BASE_URL": base_url,
@@ -162,14 +159,52 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         #: Days a confirmation link works, and days before a never-confirmed sign-up is deleted.
         "SUBSCRIBERS_CONFIRM_DAYS": _int(env, "SUBSCRIBERS_CONFIRM_DAYS", 7),
         "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS": _int(env, "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS", 30),
+        #: How long a preference link and a data-export link work (an unsubscribe link works until revoked).
+        "PREFERENCES_LINK_DAYS": _int(env, "PREFERENCES_LINK_DAYS", 90),
+        "DATA_EXPORT_LINK_MINUTES": _int(env, "DATA_EXPORT_LINK_MINUTES", 60),
+        #: Flask-Limiter string for the buttons that email a person a fresh link (per client address).
+        "LINK_EMAIL_RATE_LIMIT": env.get("LINK_EMAIL_RATE_LIMIT") or "5 per hour",
         "HTI_FAKE_NOW": fake_now,
         #: Domains links are compared with by the lookalike check (the organisation's own by default).
         "KNOWN_LINK_DOMAINS": [d.strip() for d in (env.get("KNOWN_LINK_DOMAINS") or "spfseniorerna.se,hemtjanstindex.se")
                                .split(",") if d.strip()],
         **delivery,
     }
+    for name in ("PREFERENCES_LINK_DAYS", "DATA_EXPORT_LINK_MINUTES"):
+        if config[name] < 1:
+            raise ConfigError(f"{name} must be at least 1, got {config[name]}")
     config.update(overrides)
     return config
+
+
+def _secret_keys(env: dict, hti_env: str) -> tuple[str, list[str]]:
+    """Return SECRET_KEY and the old keys of SECRET_KEY_FALLBACKS, refusing weak keys in production."""
+    secret_key = env.get("SECRET_KEY")
+    fallbacks = [key.strip() for key in (env.get("SECRET_KEY_FALLBACKS") or "").split(",") if key.strip()]
+    how = "(e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+    if not secret_key:
+        if hti_env == "production":
+            raise ConfigError(f"SECRET_KEY is not set; set SECRET_KEY to a long random string {how}")
+        return DEV_SECRET_KEY, fallbacks
+    if hti_env == "production":
+        if secret_key == DEV_SECRET_KEY:
+            raise ConfigError("SECRET_KEY is the development key; set a real SECRET_KEY in production")
+        if len(secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(f"SECRET_KEY has {len(secret_key)} characters; production needs at least "
+                              f"{MIN_SECRET_KEY_LENGTH}: set a long random string {how}")
+        if any(len(key) < MIN_SECRET_KEY_LENGTH for key in fallbacks):
+            raise ConfigError(f"SECRET_KEY_FALLBACKS holds a key shorter than {MIN_SECRET_KEY_LENGTH} characters; "
+                              "remove it (links signed with it stop working)")
+    return secret_key, fallbacks
+
+
+def startup_warnings(config: dict) -> list[str]:
+    """Return what an operator must hear about once when a process starts (settings allowed but unwise)."""
+    warnings = []
+    if config["HTI_ENV"] == "production" and config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        warnings.append("!!! DATABASE_URL is SQLite in production: one writer at a time and no second machine; "
+                        "set DATABASE_URL to postgresql://user@host:5432/db !!!")
+    return warnings
 
 
 def _delivery_settings(env: dict) -> dict:

@@ -6,11 +6,18 @@ with one function each and no central code changes.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from . import clock
 from .domain import registry
+from .formatting import format_datetime
+
+#: What `export_person` puts first: a sentence about the export, and when it was made.
+ABOUT, EXPORTED_AT = "om", "exporterad"
+_ISO_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?\+00:00$")
 
 
 @dataclass(frozen=True)
@@ -29,8 +36,8 @@ def _time(moment) -> str | None:
 def export_person(person: Person) -> dict[str, Any]:
     """Return everything stored about the person, as JSON-ready data under Swedish headings."""
     data: dict[str, Any] = {
-        "om": "Detta är alla uppgifter som SPF Seniorerna har sparat om dig för Hemtjänstindex utskick.",
-        "exporterad": _time(clock.now()),
+        ABOUT: "Detta är alla uppgifter som SPF Seniorerna har sparat om dig för Hemtjänstindex utskick.",
+        EXPORTED_AT: _time(clock.now()),
     }
     for label, exporter in registry().handlers("export"):
         part = exporter(person)
@@ -56,3 +63,59 @@ def erase_person(person: Person) -> dict[str, int]:
 def timestamp(moment) -> str | None:
     """Return an ISO 8601 UTC time for an export, or None."""
     return _time(moment)
+
+
+@dataclass
+class ReadableSection:
+    """One heading of an export for people to read: records of (label, text), a list of texts, or one text."""
+
+    heading: str
+    records: list[list[tuple[str, str]]] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+    text: str = ""
+
+
+@dataclass
+class ReadableExport:
+    about: str
+    exported_at: str
+    sections: list[ReadableSection]
+
+
+def readable_export(data: dict[str, Any]) -> ReadableExport:
+    """Return an export (from `export_person`) as Swedish text to show on a page: times in Stockholm time."""
+    sections = []
+    for heading, part in data.items():
+        if heading in (ABOUT, EXPORTED_AT):
+            continue
+        section = ReadableSection(heading=heading[:1].upper() + heading[1:])
+        if isinstance(part, dict):
+            section.records = [_record(part)]
+        elif isinstance(part, list) and all(isinstance(item, dict) for item in part):
+            section.records = [_record(item) for item in part]
+        elif isinstance(part, list):
+            section.values = [readable_value(item) for item in part]
+        else:
+            section.text = readable_value(part)
+        sections.append(section)
+    return ReadableExport(about=str(data.get(ABOUT, "")), exported_at=readable_value(data.get(EXPORTED_AT)),
+                          sections=sections)
+
+
+def _record(item: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(label[:1].upper() + label[1:], readable_value(value)) for label, value in item.items()]
+
+
+def readable_value(value: Any) -> str:
+    """Return one exported value as Swedish text ("–" for nothing, times in Stockholm time)."""
+    if value is None or value == "" or value == []:
+        return "–"
+    if isinstance(value, bool):
+        return "Ja" if value else "Nej"
+    if isinstance(value, str) and _ISO_TIME.match(value):
+        return format_datetime(datetime.fromisoformat(value))
+    if isinstance(value, list):
+        return ", ".join(readable_value(item) for item in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{key}: {readable_value(item)}" for key, item in value.items())
+    return str(value)

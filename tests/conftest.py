@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from flask import g
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
@@ -107,6 +108,15 @@ def app(migrated_database):
     """An app on a migrated database with reference data; tables are emptied after each test."""
     app = create_app({"HTI_ENV": "test", "DATABASE_URL": migrated_database, "SERVER_NAME": None,
                       "BASE_URL": "https://hti.example.se"})
+
+    @app.teardown_request
+    def forget_request_globals(_error):
+        # In production every request has its own app context, hence its own `g`. Here the test's app context
+        # stays open and requests share it: what Flask-Login (the user) and Flask-WTF (the CSRF token) keep in
+        # `g` for one request must not leak into the next one, which may come from another client.
+        for name in list(g):
+            g.pop(name)
+
     with app.app_context():
         yield app
         _db.session.remove()
@@ -226,7 +236,13 @@ def browser_page():
         )
         try:
             page = browser.new_page(locale="sv-SE")
+            # Every browser test also checks the Content-Security-Policy: a page whose script or style the
+            # policy blocks (an inline <script> or style= that crept back in) fails the test that opened it.
+            violations = page.csp_violations = []
+            page.on("console", lambda message: violations.append(message.text)
+                    if "Content Security Policy" in message.text else None)
             yield page
+            assert not violations, f"the browser blocked something under the Content-Security-Policy: {violations}"
         finally:
             browser.close()
 

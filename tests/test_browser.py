@@ -45,3 +45,16 @@ def test_import_page_shows_line_numbers_for_bad_rows(app, live_server, browser_p
     alert = page.get_by_role("alert").first
     assert "Inget importerades." in alert.inner_text()
     assert "Rad 4, kolumn ”index”: 123,0 ligger utanför 0–100" in alert.inner_text()
+
+
+def test_the_browser_enforces_the_policy_and_the_tests_notice_inline_script(app, live_server, browser_page):
+    page = browser_page
+    page.goto(f"{live_server}/")
+    assert page.csp_violations == []
+    # What an inline script that crept back into a template would do: the policy blocks it, the test sees it.
+    page.evaluate("""() => { const s = document.createElement('script');
+                             s.textContent = 'window.inlineRan = true;'; document.body.appendChild(s); }""")
+    page.wait_for_timeout(200)
+    assert page.evaluate("() => window.inlineRan === undefined")
+    assert any("script-src 'self'" in text for text in page.csp_violations)
+    page.csp_violations.clear()  # seen on purpose; the fixture fails any test that leaves one behind

@@ -4,6 +4,6 @@ from ..domain import Domain
 DOMAIN = Domain(
     package=__name__,
     models=(".models",),
-    blueprints=(".views:bp",),
+    blueprints=(".views:bp", ".account:bp"),
     commands=(".cli",),
 )

@@ -1,8 +1,18 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import DataRequired, EqualTo, Length
 
 
 class LoginForm(FlaskForm):
     email = EmailField("E-postadress", validators=[DataRequired("Fyll i din e-postadress."), Length(max=254)])
     password = PasswordField("Lösenord", validators=[DataRequired("Fyll i ditt lösenord."), Length(max=200)])
+
+
+class PasswordForm(FlaskForm):
+    current_password = PasswordField("Nuvarande lösenord", validators=[
+        DataRequired("Fyll i ditt nuvarande lösenord."), Length(max=200)])
+    new_password = PasswordField("Nytt lösenord", validators=[
+        DataRequired("Fyll i ett nytt lösenord."), Length(max=200)])
+    repeat_password = PasswordField("Upprepa det nya lösenordet", validators=[
+        DataRequired("Skriv det nya lösenordet en gång till."),
+        EqualTo("new_password", message="Lösenorden är inte likadana.")])

@@ -42,9 +42,14 @@ def create_staff(email: str, password: str, name: str = "") -> StaffUser:
     return user
 
 
+def find_staff(email: str) -> StaffUser | None:
+    """Return the staff user with this address (any case), or None."""
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+
+
 def authenticate(email: str, password: str) -> StaffUser | None:
     """Return the enabled staff user with this address and password, or None."""
-    user = db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    user = find_staff(email)
     hash_to_check = user.password_hash if user is not None else _DUMMY_HASH
     try:
         _hasher.verify(hash_to_check, password)
@@ -57,6 +62,40 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     user.last_login_at = now()
     db.session.commit()
     return user
+
+
+def user_of_session(session_id: str) -> StaffUser | None:
+    """Return the enabled user whose session id ("<id>:<version>") is current, or None (logged out elsewhere)."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None  # also a session from before versions existed: log in again
+    user = db.session.get(StaffUser, int(user_id))
+    if user is None or user.session_version != int(version):
+        return None
+    return user
+
+
+def end_sessions(user: StaffUser) -> None:
+    """End every session of the user, on every browser and device, and commit."""
+    user.end_all_sessions()
+    db.session.commit()
+
+
+def change_password(user: StaffUser, new_password: str) -> None:
+    """Set a new password and end every session of the user (the caller logs the current one in again)."""
+    if len(new_password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
+    user.password_hash = _hasher.hash(new_password)
+    user.end_all_sessions()
+    db.session.commit()
+
+
+def check_password(user: StaffUser, password: str) -> bool:
+    """Return whether `password` is the user's current password."""
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
 def staff_count() -> int:

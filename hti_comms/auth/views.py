@@ -6,10 +6,10 @@ from urllib.parse import urlsplit
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..extensions import db, limiter, login_manager
+from ..extensions import limiter, login_manager
 from .forms import LoginForm
 from .models import StaffUser
-from .services import authenticate
+from .services import authenticate, end_sessions, user_of_session
 
 bp = Blueprint("auth", __name__)
 
@@ -19,8 +19,9 @@ login_manager.login_message_category = "info"
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> StaffUser | None:
-    return db.session.get(StaffUser, int(user_id)) if user_id.isdigit() else None
+def load_user(session_id: str) -> StaffUser | None:
+    """Return the staff user of a session whose id ("<id>:<version>") is still current, else None."""
+    return user_of_session(session_id)
 
 
 def _safe_next(target: str | None) -> str:
@@ -54,6 +55,8 @@ def login():
 
 @bp.route("/logga-ut", methods=["POST"])
 def logout():
+    if current_user.is_authenticated:
+        end_sessions(current_user)
     logout_user()
     flash("Du är utloggad.", "info")
     return redirect(url_for("auth.login"))

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from ..security import email_document
 from ..staff import staff_blueprint
 from ..extensions import db
 from ..geo.models import District, Municipality
@@ -47,9 +48,17 @@ def municipality(year: int, code: str):
     preview = None
     if points.entry is not None:
         spec = local_brief_spec(points)
-        preview = (spec.subject, *preview_email(spec))
+        preview = (spec.subject, url_for(".municipality_email", year=year, code=code), preview_email(spec)[1])
     return render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
                            audience_size=audience_size(council_audience(points.municipality)))
+
+
+@bp.route("/<int:year>/<code>/brevet.html")
+def municipality_email(year: int, code: str):
+    points = _points_or_404(year, code)
+    if points.entry is None:
+        abort(404)
+    return email_document(preview_email(local_brief_spec(points))[0])
 
 
 @bp.route("/<int:year>/<code>/brief.pdf")
@@ -74,8 +83,20 @@ def district(year: int, district_id: int):
     except BriefError as error:
         return render_template("web/briefs/district.html", district=district, year=year, problem=str(error))
     return render_template("web/briefs/district.html", district=district, year=year,
-                           preview=(spec.subject, *preview_email(spec)),
+                           preview=(spec.subject, url_for(".district_email", year=year, district_id=district_id),
+                                    preview_email(spec)[1]),
                            audience_size=audience_size(district_audience(district)))
+
+
+@bp.route("/<int:year>/distrikt/<int:district_id>/brevet.html")
+def district_email(year: int, district_id: int):
+    district = db.session.get(District, district_id) or abort(404)
+    _ranking_or_404(year)
+    try:
+        spec = district_digest_spec(district, year)
+    except BriefError:
+        abort(404)
+    return email_document(preview_email(spec)[0])
 
 
 @bp.route("/<int:year>/<code>/skicka", methods=["POST"])

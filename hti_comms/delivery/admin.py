@@ -10,6 +10,7 @@ from ..staff import staff_blueprint
 from ..extensions import db
 from ..formatting import format_datetime
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
+from ..security import email_document
 from .forms import ActionForm, TestEmailForm
 from .models import OutboxMessage, OutboxStatus, Send, SendStatus, SinkMessage, can_cancel, can_pause, can_resume
 from .services import DeliveryError, cancel_send, pause_send, queue_test_email, resolve_unknown, resume_send, send_counts
@@ -68,16 +69,29 @@ def send_detail(send_id: int):
                            is_running=send.status in (SendStatus.SENDING, SendStatus.SCHEDULED))
 
 
-@bp.route("/<int:send_id>/brevet")
-def send_preview(send_id: int):
-    send = _send_or_404(send_id)
-    first = db.session.scalar(select(OutboxMessage).where(OutboxMessage.send_id == send_id)
+def _preview(send: Send) -> tuple[OutboxMessage, str, str]:
+    """Return the send's first recipient (or an example) and (html, text) as they get the message."""
+    first = db.session.scalar(select(OutboxMessage).where(OutboxMessage.send_id == send.id)
                               .order_by(OutboxMessage.id).limit(1))
     recipient = first or OutboxMessage(email="exempel@example.se", name="Förnamn Efternamn", fields={})
     html, text = render_preview(send.template, send.context or {}, subject=send.subject, list_key=send.list_key,
-                                email=recipient.email, name=recipient.name, fields=recipient.fields or {})
-    return render_template("web/delivery/preview.html", send=send, recipient=recipient, html=html, text=text,
-                           attachments=send.attachments)
+                                email=recipient.email, name=recipient.name, fields=recipient.fields or {},
+                                link_key=recipient.link_key)
+    return recipient, html, text
+
+
+@bp.route("/<int:send_id>/brevet")
+def send_preview(send_id: int):
+    send = _send_or_404(send_id)
+    recipient, _html, text = _preview(send)
+    return render_template("web/delivery/preview.html", send=send, recipient=recipient, text=text,
+                           html_url=url_for(".send_preview_html", send_id=send_id), attachments=send.attachments)
+
+
+@bp.route("/<int:send_id>/brevet.html")
+def send_preview_html(send_id: int):
+    _recipient, html, _text = _preview(_send_or_404(send_id))
+    return email_document(html)
 
 
 @bp.route("/<int:send_id>/status.json")
@@ -177,18 +191,31 @@ def index():
     return render_template("web/delivery/sink.html", messages=sink_messages(), form=ActionForm())
 
 
-@sink_bp.route("/<int:message_id>")
-def message(message_id: int):
+def _sink_message_or_404(message_id: int):
     stored = db.session.get(SinkMessage, message_id)
     if stored is None:
         abort(404)
-    message = parse(stored.raw)
+    return stored, parse(stored.raw)
+
+
+@sink_bp.route("/<int:message_id>")
+def message(message_id: int):
+    stored, message = _sink_message_or_404(message_id)
     html_part = message.get_body(("html",))
     text_part = message.get_body(("plain",))
     attachments = [(part.get_filename() or "(utan namn)", part.get_content_type()) for part in message.iter_attachments()]
     return render_template("web/delivery/sink_message.html", stored=stored, headers=list(message.items()),
-                           html=html_part.get_content() if html_part else None,
+                           html_url=url_for(".message_html", message_id=message_id) if html_part else None,
                            text=text_part.get_content() if text_part else None, attachments=attachments)
+
+
+@sink_bp.route("/<int:message_id>/brevet.html")
+def message_html(message_id: int):
+    _stored, message = _sink_message_or_404(message_id)
+    html_part = message.get_body(("html",))
+    if html_part is None:
+        abort(404)
+    return email_document(html_part.get_content())
 
 
 @sink_bp.post("/tom")

@@ -123,6 +123,8 @@ class OutboxMessage(db.Model):
     name: Mapped[str] = mapped_column(String(200), default="")
     #: The subscribers domain's Contact.id when known (no foreign key: domains stay independent).
     contact_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: The recipient's Contact.link_key when enqueued: it names them in the unsubscribe and preference links.
+    link_key: Mapped[str | None] = mapped_column(String(32))
     #: Per-recipient template values (recipient.fields.<key>).
     fields: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     status: Mapped[OutboxStatus] = mapped_column(_enum(OutboxStatus, "outbox_status"), default=OutboxStatus.QUEUED)

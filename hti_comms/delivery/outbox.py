@@ -26,6 +26,8 @@ class Recipient:
     name: str = ""
     contact_id: int | None = None
     fields: Mapping[str, str] = field(default_factory=dict)
+    #: The contact's link key: names them in the unsubscribe and preference links (see hti_comms.links).
+    link_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,8 @@ def _new_rows(send: Send, recipients: Iterable[Recipient], existing: set[str], n
         seen.add(email)
         rows.append({
             "send_id": send.id, "email": email, "name": (recipient.name or "").strip(),
-            "contact_id": recipient.contact_id, "fields": {str(k): str(v) for k, v in recipient.fields.items()},
+            "contact_id": recipient.contact_id, "link_key": recipient.link_key,
+            "fields": {str(k): str(v) for k, v in recipient.fields.items()},
             "status": OutboxStatus.QUEUED, "attempts": 0, "created_at": now,
         })
     return rows

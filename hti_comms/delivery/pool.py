@@ -58,6 +58,7 @@ class Job:
     fields: dict
     attempts: int
     prepared: PreparedSend
+    link_key: str | None = None
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ class SenderPool:
         if prepared.list_key is not None:
             keys = keys | {"unsubscribe_url"}
         values = recipient_values(keys, email=job.email, name=job.name, fields=job.fields,
-                                  list_key=prepared.list_key)
+                                  list_key=prepared.list_key, link_key=job.link_key)
         html, text = prepared.rendered.fill(values)
         message = prepared.skeleton.build(outbox_id=job.outbox_id, email=job.email, name=job.name, html=html,
                                           text=text, unsubscribe_url=values.get("unsubscribe_url"),

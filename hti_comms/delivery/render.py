@@ -158,8 +158,12 @@ def _tidy_text(text: str) -> str:
 
 
 def recipient_values(keys: frozenset[str], *, email: str, name: str, fields: Mapping[str, str],
-                     list_key: str | None) -> dict[str, str]:
-    """Return the per-recipient values the template uses (tokens are only signed when needed)."""
+                     list_key: str | None, link_key: str | None = None) -> dict[str, str]:
+    """Return the per-recipient values the template uses (tokens are only signed when needed).
+
+    `link_key` names the recipient in their links (`Contact.link_key`); without one (a preview, an address
+    that is no contact) the links lead to a page saying they are no longer valid.
+    """
     values: dict[str, str] = {}
     for key in keys:
         if key == "name":
@@ -167,19 +171,21 @@ def recipient_values(keys: frozenset[str], *, email: str, name: str, fields: Map
         elif key == "email":
             values[key] = email
         elif key == "unsubscribe_url":
-            values[key] = links.unsubscribe_url(email, list_key)
+            values[key] = links.unsubscribe_url(link_key, list_key)
         elif key == "preferences_url":
-            values[key] = links.preferences_url(email)
+            values[key] = links.preferences_url(link_key)
         elif key.startswith("fields."):
             values[key] = str(fields.get(key[len("fields."):], ""))
     return values
 
 
 def render_preview(template: str, context: Mapping[str, Any], *, subject: str, list_key: str | None,
-                   email: str, name: str = "", fields: Mapping[str, str] | None = None) -> tuple[str, str]:
+                   email: str, name: str = "", fields: Mapping[str, str] | None = None,
+                   link_key: str | None = None) -> tuple[str, str]:
     """Return (html, text) as one recipient would get it (for previews and tests)."""
     rendered = render_template_pair(template, context, subject=subject, list_key=list_key)
-    values = recipient_values(rendered.keys, email=email, name=name, fields=fields or {}, list_key=list_key)
+    values = recipient_values(rendered.keys, email=email, name=name, fields=fields or {}, list_key=list_key,
+                              link_key=link_key)
     return rendered.fill(values)
 
 

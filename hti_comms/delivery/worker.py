@@ -93,12 +93,12 @@ class Worker:
         db.session.commit()
         rows = db.session.execute(
             select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, OutboxMessage.name,
-                   OutboxMessage.fields, OutboxMessage.attempts)
+                   OutboxMessage.fields, OutboxMessage.attempts, OutboxMessage.link_key)
             .where(OutboxMessage.claim_token == token).order_by(OutboxMessage.id)
         ).all()
         rows = self._drop_suppressed(rows)
         jobs = [Job(outbox_id=r.id, email=r.email, name=r.name, fields=r.fields or {}, attempts=r.attempts,
-                    prepared=self._prepare(r.send_id)) for r in rows]
+                    prepared=self._prepare(r.send_id), link_key=r.link_key) for r in rows]
         self._claimed.update((job.outbox_id, job) for job in jobs)
         return jobs
 

@@ -5,8 +5,8 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from ..links import absolute
-from ..tokens import BadToken, make_token, read_token
+from ..links import absolute, personal_url
+from ..tokens import BadToken, read_personal_token
 
 CANCEL_PURPOSE = "event-registration-cancel"
 EVENTS_PATH = "/evenemang"
@@ -42,21 +42,18 @@ def calendar_domain() -> str:
     return urlsplit(current_app.config["BASE_URL"]).hostname or "hemtjanstindex.local"
 
 
-def cancel_token(registration_key: str) -> str:
-    # The random per-registration key, never the address or the row id: a cancelled or erased registration's
-    # links die with its key.
-    return make_token(CANCEL_PURPOSE, {"k": registration_key})
-
-
 def cancel_url(registration_key: str) -> str:
-    return absolute(CANCEL_PATH + cancel_token(registration_key))
+    """Return the personal cancel link: it names the registration by its random key, never the address or id.
+
+    It works until the registration's key changes (it is cancelled and taken up again, or erased); a link that
+    can only give a place away does not need to expire sooner.
+    """
+    return personal_url(CANCEL_PATH, CANCEL_PURPOSE, registration_key, None)
 
 
 def read_cancel_token(token: str) -> str | None:
     """Return the registration key inside a cancel link, or None when the link is not genuine."""
     try:
-        payload = read_token(CANCEL_PURPOSE, token)
+        return read_personal_token(CANCEL_PURPOSE, token).subject
     except BadToken:
         return None
-    key = payload.get("k") if isinstance(payload, dict) else None
-    return key if isinstance(key, str) else None

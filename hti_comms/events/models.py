@@ -1,7 +1,6 @@
 """Events (courses, webinars, the publication, webcasts), their speakers, registrations and reminders."""
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -11,6 +10,7 @@ from sqlalchemy.sql.expression import false
 from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..status import LabelledEnum, can_transition
+from ..tokens import new_subject_key
 
 
 def _enum(enum_class, name: str) -> Enum:
@@ -140,7 +140,7 @@ class EventSpeaker(db.Model):
 
 def new_key() -> str:
     """Return a random key for a personal link: unguessable, and never derived from the address."""
-    return secrets.token_urlsafe(24)
+    return new_subject_key()
 
 
 class Registration(db.Model):

@@ -10,7 +10,8 @@ DOMAIN = Domain(
     menu=(MenuEntry("subscribers_admin.contacts", "Kontakter"),),
     commands=(".cli",),
     sweeps=(".sweeps",),
-    send_kinds={"confirmation": "Bekräftelse av adress", "already_subscribed": "Besked: redan anmäld"},
+    send_kinds={"confirmation": "Bekräftelse av adress", "already_subscribed": "Besked: redan anmäld",
+                "preferences_link": "Ny länk till valen", "data_export_link": "Länk till sparade uppgifter"},
     personal_data=(
         PersonalData("kontakt", export=_DATA + "export_contact_details", erase=_DATA + "erase_contact_details"),
         PersonalData("uppdrag", export=_DATA + "export_affiliations", erase=_DATA + "erase_affiliations"),

@@ -80,8 +80,8 @@ def contact_condition(criteria: Criteria):
 
 
 def recipients_query(criteria: Criteria):
-    """Return the SELECT of (id, email, name) of everyone the audience reaches now."""
-    return (select(Contact.id, Contact.email, Contact.name)
+    """Return the SELECT of (id, email, name, link key) of everyone the audience reaches now."""
+    return (select(Contact.id, Contact.email, Contact.name, Contact.link_key)
             .where(Contact.status == ContactStatus.CONFIRMED, contact_condition(criteria),
                    Contact.email.not_in(suppressed_emails_query())))
 
@@ -90,6 +90,7 @@ class Member(NamedTuple):
     contact_id: int
     email: str
     name: str
+    link_key: str | None = None
 
 
 def resolve(criteria: Criteria) -> list[Member]:
@@ -100,7 +101,7 @@ def resolve(criteria: Criteria) -> list[Member]:
 
 def recipients(criteria: Criteria) -> list[Recipient]:
     """Return the audience as delivery recipients, ready for `delivery.outbox.enqueue`."""
-    return [Recipient(m.email, m.name, m.contact_id) for m in resolve(criteria)]
+    return [Recipient(m.email, m.name, m.contact_id, link_key=m.link_key) for m in resolve(criteria)]
 
 
 def audience_size(criteria: Criteria) -> int:

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, select, update
 
 from ..clock import now
 from ..extensions import db
+from ..tokens import new_subject_key
 from . import notify
 from .audiences import Member
 from .bulk import cyclic_gc_paused, insert_rows
@@ -67,7 +68,8 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
     contact_table = Contact.__table__
     new_status = ContactStatus.CONFIRMED if confirmed else ContactStatus.PENDING
     insert_rows(contact_table, [
-        {"email": c.email, "name": c.name, "phone": c.phone, "language": "sv", "status": new_status,
+        {"email": c.email, "link_key": new_subject_key(), "name": c.name, "phone": c.phone, "language": "sv",
+         "status": new_status,
          "created_at": moment, "status_changed_at": moment, "confirmed_at": moment if confirmed else None}
         for c in new])
     # Every new row carries this import's timestamp: one query finds their ids (no 100,000-value IN list).

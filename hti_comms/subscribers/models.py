@@ -5,10 +5,11 @@ import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from ..dbtypes import UTCDateTime
 from ..extensions import db
+from ..tokens import new_subject_key
 from ..geo.models import District, Municipality
 
 
@@ -150,6 +151,9 @@ class Contact(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Trimmed and lower-cased; one contact per address.
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Opaque random key that names the person in the links we email (never the address). A new one is drawn
+    #: whenever the address changes, so every link sent to the old address stops working.
+    link_key: Mapped[str] = mapped_column(String(32), unique=True, default=new_subject_key)
     name: Mapped[str] = mapped_column(String(120), default="")
     phone: Mapped[str] = mapped_column(String(40), default="")
     language: Mapped[str] = mapped_column(String(5), default="sv")
@@ -171,6 +175,16 @@ class Contact(db.Model):
     @property
     def list_keys(self) -> set[str]:
         return {s.mailing_list.key for s in self.subscriptions}
+
+    @validates("email")
+    def _rotate_links_on_new_address(self, _key: str, email: str) -> str:
+        if self.email is not None and email != self.email:
+            self.rotate_link_key()
+        return email
+
+    def rotate_link_key(self) -> None:
+        """Draw a new link key: every link emailed to this person before stops working."""
+        self.link_key = new_subject_key()
 
     def __repr__(self) -> str:
         return f"<Contact {self.id} {self.status.value}>"

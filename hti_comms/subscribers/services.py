@@ -14,7 +14,7 @@ from ..delivery.services import withdraw_list_mail
 from ..extensions import db
 from ..geo.models import District, Municipality
 from ..geo.services import find_municipality
-from ..tokens import BadToken, read_token
+from ..tokens import BadToken, new_subject_key, read_token
 from . import consent, notify
 from .confirmation import CONFIRM_PURPOSE
 from .models import (
@@ -185,7 +185,9 @@ def change_status(contact: Contact, status: ContactStatus) -> None:
 
 def new_contact(email: str, name: str, status: ContactStatus, phone: str = "") -> Contact:
     moment = now()
-    contact = Contact(email=email, name=" ".join(name.split()), phone=phone.strip(), status=status, language="sv",
+    # The link key is drawn now (not at the INSERT) because links may be made before the session flushes.
+    contact = Contact(email=email, link_key=new_subject_key(), name=" ".join(name.split()), phone=phone.strip(),
+                      status=status, language="sv",
                       created_at=moment, status_changed_at=moment,
                       confirmed_at=moment if status is ContactStatus.CONFIRMED else None)
     db.session.add(contact)

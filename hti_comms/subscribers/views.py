@@ -7,16 +7,20 @@ from flask import Blueprint, Response, current_app, flash, redirect, render_temp
 
 from ..extensions import csrf, limiter
 from ..geo.services import municipalities_by_code
-from ..links import PREFERENCES_PATH, preferences_url, PREFERENCES_PURPOSE, UNSUBSCRIBE_PATH, UNSUBSCRIBE_PURPOSE
-from ..tokens import BadToken, read_token
+from ..links import (
+    DATA_EXPORT_PATH, DATA_EXPORT_PURPOSE, PREFERENCES_PATH, PREFERENCES_PURPOSE, UNSUBSCRIBE_PATH,
+    UNSUBSCRIBE_PURPOSE,
+)
+from ..personal_data import readable_export
 from . import consent
 from .confirmation import CONFIRM_PATH
 from .forms import ActionForm, PreferencesForm, SignUpForm, as_choices, place_from_choice
 from .gdpr import export_contact
 from .models import ConsentSource, ContactStatus
+from .personal_links import LinkState, OpenedLink, open_link, send_data_export_link, send_preferences_link
 from .services import (
-    ConfirmResult, PreferenceChange, SignUpRequest, SubscriberError, all_lists, confirm, find_contact,
-    leave_everything, sign_up, unsubscribe, update_preferences,
+    ConfirmResult, PreferenceChange, SignUpRequest, SubscriberError, all_lists, confirm, leave_everything, sign_up,
+    unsubscribe, update_preferences,
 )
 
 bp = Blueprint("subscribers", __name__)
@@ -28,6 +32,10 @@ def _signup_limit() -> str:
 
 def _unsubscribe_limit() -> str:
     return current_app.config["UNSUBSCRIBE_RATE_LIMIT"]
+
+
+def _link_email_limit() -> str:
+    return current_app.config["LINK_EMAIL_RATE_LIMIT"]
 
 
 def _municipality_names() -> list[str]:
@@ -84,51 +92,67 @@ def confirm_subscription(token: str):
                            was_already=result is ConfirmResult.ALREADY_CONFIRMED)
 
 
-def _signed_payload(purpose: str, token: str) -> dict | None:
-    """Return the payload of a link token carrying an address ("e"), or None if it is not genuine."""
-    try:
-        payload = read_token(purpose, token)
-    except BadToken:
+def _gone_link():
+    return render_template("web/subscribers/link_gone.html"), 404
+
+
+def _link_page(opened: OpenedLink, resend_endpoint: str, token: str):
+    """Return the page for a link that cannot be used (expired, gone, forged), or None when it is valid.
+
+    An expired link offers `resend_endpoint`, which emails a fresh link to the address on file.
+    """
+    if opened.state is LinkState.VALID:
         return None
-    if not isinstance(payload, dict) or not isinstance(payload.get("e"), str):
-        return None
-    return payload
+    if opened.state is LinkState.EXPIRED:
+        return render_template("web/subscribers/link_expired.html",
+                               resend_url=url_for(resend_endpoint, token=token)), 410
+    if opened.state is LinkState.GONE:
+        return _gone_link()
+    return _bad_link()
 
 
 @bp.route(UNSUBSCRIBE_PATH + "<token>", methods=["GET", "POST"])
 @csrf.exempt  # RFC 8058: mail providers POST here without cookies or a CSRF token; the signed token is the proof.
 @limiter.limit(_unsubscribe_limit, methods=["POST"])
 def unsubscribe_page(token: str):
-    payload = _signed_payload(UNSUBSCRIBE_PURPOSE, token)
-    if payload is None:
+    opened = open_link(UNSUBSCRIBE_PURPOSE, token)
+    if opened.state is LinkState.INVALID:
         return _bad_link()
-    email, list_key = payload["e"], payload.get("l")
+    list_key = opened.extra.get("l")
     list_names = dict(_list_choices())
-    if list_key is not None and list_key not in list_names:
+    if list_key not in list_names:
         list_key = None
+    contact = opened.contact
     if request.method == "POST":
-        unsubscribe(email, list_key, ip_address=request.remote_addr)
+        # A person erased or moved to a new address gets nothing here any more; the answer is the same.
+        if contact is not None:
+            unsubscribe(contact.email, list_key, ip_address=request.remote_addr)
+        # Never a preference link on this page: unsubscribe links never expire, preference links must. Whoever
+        # changes their mind gets a fresh one by email, at the address on file.
         return render_template("web/subscribers/unsubscribed.html", list_name=list_names.get(list_key),
-                               preferences_url=preferences_url(email)), 200
+                               resend_url=url_for(".preferences_link_after_unsubscribe", token=token)
+                               if contact else None), 200
+    if contact is None:
+        return _gone_link()
     # A GET only shows the button: link scanners follow GETs and must never unsubscribe anyone.
-    return render_template("web/subscribers/unsubscribe.html", list_name=list_names.get(list_key), email=email)
+    return render_template("web/subscribers/unsubscribe.html", list_name=list_names.get(list_key),
+                           email=contact.email)
 
 
-def _preferences_contact(token: str):
-    """Return the contact of a preference link, False if they are not (or no longer) stored, None if forged."""
-    payload = _signed_payload(PREFERENCES_PURPOSE, token)
-    if payload is None:
-        return None
-    return find_contact(payload["e"]) or False
+@bp.route(UNSUBSCRIBE_PATH + "<token>/ny-lank", methods=["POST"])
+@limiter.limit(_link_email_limit)
+def preferences_link_after_unsubscribe(token: str):
+    """Email a preference link to the address on file of someone who just unsubscribed and changed their mind."""
+    return _send_fresh_link(open_link(UNSUBSCRIBE_PURPOSE, token), send_preferences_link)
 
 
 @bp.route(PREFERENCES_PATH + "<token>", methods=["GET", "POST"])
 def preferences(token: str):
-    contact = _preferences_contact(token)
-    if contact is None:
-        return _bad_link()
-    if contact is False:
-        return render_template("web/subscribers/unknown_person.html"), 404
+    opened = open_link(PREFERENCES_PURPOSE, token)
+    unusable = _link_page(opened, ".new_preferences_link", token)
+    if unusable:
+        return unusable
+    contact = opened.contact
     form = PreferencesForm(obj=None if request.method == "POST" else contact)
     form.lists.choices = as_choices(_list_choices())
     form.remove.choices = as_choices([(a.id, a.describe()) for a in contact.affiliations])
@@ -154,22 +178,73 @@ def preferences(token: str):
 
 @bp.route(PREFERENCES_PATH + "<token>/avsluta", methods=["POST"])
 def leave(token: str):
-    contact = _preferences_contact(token)
-    if not contact:
-        return _bad_link()
+    opened = open_link(PREFERENCES_PURPOSE, token)
+    unusable = _link_page(opened, ".new_preferences_link", token)
+    if unusable:
+        return unusable
     if ActionForm().validate_on_submit():
-        leave_everything(contact, source=ConsentSource.PREFERENCES, ip_address=request.remote_addr)
+        leave_everything(opened.contact, source=ConsentSource.PREFERENCES, ip_address=request.remote_addr)
         flash("Du får inga fler utskick från oss. Du kan välja utskick igen här när du vill.", "success")
     return redirect(url_for(".preferences", token=token))
 
 
 @bp.route(PREFERENCES_PATH + "<token>/mina-uppgifter", methods=["POST"])
+@limiter.limit(_link_email_limit)
 def my_data(token: str):
-    contact = _preferences_contact(token)
-    if not contact:
+    """Email a short-lived link to everything stored, to the address on file (never a download here)."""
+    opened = open_link(PREFERENCES_PURPOSE, token)
+    unusable = _link_page(opened, ".new_preferences_link", token)
+    if unusable:
+        return unusable
+    if ActionForm().validate_on_submit():
+        valid_for = send_data_export_link(opened.contact)
+        flash(f"Vi har skickat en länk till din e-postadress. Öppna den inom {valid_for} för att se allt vi har "
+              "sparat om dig.", "success")
+    return redirect(url_for(".preferences", token=token))
+
+
+@bp.route(PREFERENCES_PATH + "<token>/ny-lank", methods=["POST"])
+@limiter.limit(_link_email_limit)
+def new_preferences_link(token: str):
+    """Email a fresh preference link to the address on file of an expired (but genuine) link."""
+    return _send_fresh_link(open_link(PREFERENCES_PURPOSE, token), send_preferences_link)
+
+
+def _send_fresh_link(opened: OpenedLink, send):
+    """Send a fresh link of a genuine one (valid or expired) to the address on file."""
+    if opened.state is LinkState.GONE:
+        return _gone_link()
+    if opened.state is LinkState.INVALID or not ActionForm().validate_on_submit():
         return _bad_link()
-    if not ActionForm().validate_on_submit():
-        return redirect(url_for(".preferences", token=token))
-    body = json.dumps(export_contact(contact), ensure_ascii=False, indent=2)
+    send(opened.contact)
+    return render_template("web/subscribers/link_sent.html")
+
+
+# --- Everything stored about a person, behind a short-lived link sent to the address on file -----------------------
+
+@bp.route(DATA_EXPORT_PATH + "<token>")
+def data_export(token: str):
+    opened = open_link(DATA_EXPORT_PURPOSE, token)
+    unusable = _link_page(opened, ".new_data_export_link", token)
+    if unusable:
+        return unusable
+    return render_template("web/subscribers/my_data.html", data=readable_export(export_contact(opened.contact)),
+                           token=token)
+
+
+@bp.route(DATA_EXPORT_PATH + "<token>/fil")
+def data_export_file(token: str):
+    opened = open_link(DATA_EXPORT_PURPOSE, token)
+    unusable = _link_page(opened, ".new_data_export_link", token)
+    if unusable:
+        return unusable
+    body = json.dumps(export_contact(opened.contact), ensure_ascii=False, indent=2)
     return Response(body, mimetype="application/json",
                     headers={"Content-Disposition": 'attachment; filename="mina-uppgifter-hemtjanstindex.json"'})
+
+
+@bp.route(DATA_EXPORT_PATH + "<token>/ny-lank", methods=["POST"])
+@limiter.limit(_link_email_limit)
+def new_data_export_link(token: str):
+    """Email a fresh data-export link to the address on file of an expired (but genuine) link."""
+    return _send_fresh_link(open_link(DATA_EXPORT_PURPOSE, token), send_data_export_link)

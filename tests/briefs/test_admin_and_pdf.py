@@ -32,10 +32,12 @@ def test_municipality_page_shows_points_copy_buttons_and_brief(staff_login):
     assert "js/copy.js" in html
     # The email preview: HTML with the chart inline, and the text part with the same figures.
     assert "<strong>Ämne:</strong> Upplands Väsby i Hemtjänstindex 2024" in html
-    assert "srcdoc=" in html and "data:image/png;base64," in html and "cid:" not in html
-    assert "Samma siffror finns i tabellen under bilden." in html
+    assert 'src="/admin/talepunkter/2024/0114/brevet.html"' in html
+    email = staff_login.get("/admin/talepunkter/2024/0114/brevet.html").get_data(as_text=True)
+    assert "data:image/png;base64," in email and "cid:" not in email
+    assert "Samma siffror finns i tabellen under bilden." in email
     assert "- Utförande: 71,0 / 68,0 / 3,0 enheter över genomsnittet" in html
-    assert "Frågor att ställa till kommunen" in html
+    assert "Frågor att ställa till kommunen" in email
     assert "/admin/talepunkter/2024/0114/brief.pdf" in html
 
 
@@ -45,7 +47,8 @@ def test_missing_sub_index_in_the_brief_table(staff_login):
     assert "Uppgift saknas för delindexet Utförande 2024." in html
     assert "- Utförande: uppgift saknas / 68,0 / –" in html
     no_result = staff_login.get("/admin/talepunkter/2024/0305").get_data(as_text=True)
-    assert "Håbo har inget resultat i Hemtjänstindex 2024." in no_result and "srcdoc" not in no_result
+    assert "Håbo har inget resultat i Hemtjänstindex 2024." in no_result and "brevet.html" not in no_result
+    assert staff_login.get("/admin/talepunkter/2024/0305/brevet.html").status_code == 404
 
 
 def test_ranking_links_to_the_municipality_page(staff_login):
@@ -81,9 +84,12 @@ def test_district_digest_preview_ranks_within_the_district(staff_login):
     assert "plats 1 av 3 i distriktet: Upplands Väsby 72,5" in html
     assert "delad plats 2 av 3 i distriktet: Vallentuna 68,0" in html
     assert "delad plats 2 av 3 i distriktet: Österåker 68,0" in html
+    email = staff_login.get(f"/admin/talepunkter/2024/distrikt/{stockholm.id}/brevet.html")
+    assert email.headers["X-Frame-Options"] == "SAMEORIGIN" and "Upplands Väsby" in email.get_data(as_text=True)
     sodermanland = db.session.scalar(select(District).where(District.county_code == "04"))
     empty = staff_login.get(f"/admin/talepunkter/2024/distrikt/{sodermanland.id}").get_data(as_text=True)
     assert "Ingen kommun i SPF Seniorerna Södermanland har resultat för 2024" in empty
+    assert staff_login.get(f"/admin/talepunkter/2024/distrikt/{sodermanland.id}/brevet.html").status_code == 404
 
 
 def test_pdf_brief_is_a4_with_the_municipality_name(staff_login):

@@ -115,7 +115,10 @@ def test_testpost_lists_and_shows_html_text_and_headers(app, db, staff_login, ma
     assert "Välkommen &lt;till&gt; kursen" in listing and "person0@example.se" in listing
     message_id = db.session.scalar(select(SinkMessage.id))
     page = staff_login.get(f"/admin/testpost/{message_id}").get_data(as_text=True)
-    assert 'sandbox="" srcdoc="&lt;!DOCTYPE html&gt;' in page
+    assert f'sandbox="" src="/admin/testpost/{message_id}/brevet.html"' in page
+    html = staff_login.get(f"/admin/testpost/{message_id}/brevet.html")
+    assert html.mimetype == "text/html" and "Välkommen &lt;till&gt; kursen" in html.get_data(as_text=True)
+    assert "sandbox" in html.headers["Content-Security-Policy"]
     assert "Hej Person 0!" in page  # the text part
     assert "List-Unsubscribe-Post" in page and "List-Unsubscribe=One-Click" in page
     token = form_csrf_token(staff_login, "/admin/testpost/")
@@ -142,5 +145,7 @@ def test_staff_can_see_the_message_as_a_recipient_gets_it(app, db, staff_login):
     assert "Så som Person 0 &lt;person0@example.se&gt; får brevet" in page
     assert "Hej Person 0!" in page  # the text part
     assert "Anna &lt;Projektledare&gt;" in page
-    assert 'sandbox="" srcdoc="&lt;!DOCTYPE html&gt;' in page
-    assert "https://hti.example.se/avregistrera/" in page
+    assert f'sandbox="" src="/admin/utkorg/{send_id}/brevet.html"' in page
+    html = staff_login.get(f"/admin/utkorg/{send_id}/brevet.html").get_data(as_text=True)
+    assert html.startswith("<!DOCTYPE html>") and "Anna &lt;Projektledare&gt;" in html
+    assert "https://hti.example.se/avregistrera/" in html

@@ -9,7 +9,7 @@ from hti_comms.delivery.mime import build_skeleton
 from hti_comms.delivery.outbox import Attachment
 from hti_comms.delivery.sink import parse
 from hti_comms.links import UNSUBSCRIBE_PURPOSE
-from hti_comms.tokens import read_token
+from hti_comms.tokens import read_personal_token
 
 MOMENT = datetime(2026, 11, 5, 9, 0, tzinfo=timezone.utc)
 ICS = b"BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nSUMMARY:Grundkurs\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
@@ -75,12 +75,12 @@ def test_attachments_inline_images_and_calendar_method():
 def test_list_mail_headers(app):
     from hti_comms.links import unsubscribe_url
 
-    url = unsubscribe_url("eva@example.se", "nyhetsbrev")
+    url = unsubscribe_url("Ab12Cd34Ef56Gh78Ij90Kl", "nyhetsbrev")
     message = parse(build(list_key="nyhetsbrev", unsubscribe_url=url))
     assert message["List-Unsubscribe"] == f"<{url}>"
     assert url.startswith("https://hti.example.se/avregistrera/")
-    token = url.rsplit("/", 1)[1]
-    assert read_token(UNSUBSCRIBE_PURPOSE, token) == {"e": "eva@example.se", "l": "nyhetsbrev"}
+    token = read_personal_token(UNSUBSCRIBE_PURPOSE, url.rsplit("/", 1)[1])
+    assert (token.subject, token.extra, token.expires_at) == ("Ab12Cd34Ef56Gh78Ij90Kl", {"l": "nyhetsbrev"}, None)
     assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert message["List-Id"] == "Hemtjänstindex nyhetsbrev <nyhetsbrev.spfseniorerna.se>"
     assert parse(build())["List-Unsubscribe"] is None
