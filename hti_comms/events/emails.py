@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from .. import clock
-from ..delivery.models import OutboxMessage, Send
+from ..delivery.models import OutboxMessage, Send, SendStatus
 from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
 from ..extensions import db
 from ..formatting import format_time, relative_phrase
@@ -65,7 +65,11 @@ def _send(event: Event, *, template: str, subject: str, kind: str, people: Seque
     """
     if shared and reference is not None and _already_in(reference, people):
         reference = None
-    if reference is not None and db.session.scalar(select(Send.id).where(Send.reference == reference)):
+    existing = db.session.scalar(select(Send.status).where(Send.reference == reference)) if reference else None
+    if shared and existing is SendStatus.CANCELLED:
+        # Staff stopped this version's shared send in the outbox; later registrants still get their email.
+        reference, existing = None, None
+    if existing is not None:
         attachments = ()  # the send exists with its invitation; enqueue() only adds the rows
     else:
         attachments = (_invitation(event, calendar[0], sequence=calendar[1]),) if calendar else ()

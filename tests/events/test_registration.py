@@ -221,3 +221,17 @@ def test_people_registering_at_the_same_moment_never_share_the_last_place(app, d
     assert errors == []
     statuses = sorted(s.value for s in db.session.scalars(select(Registration.status)))
     assert statuses == ["registered", "waiting", "waiting", "waiting"]
+
+
+def test_a_shared_confirmation_send_cancelled_in_the_outbox_does_not_swallow_later_ones(app, db, mail_sink):
+    from hti_comms.delivery.models import Send
+    from hti_comms.delivery.services import cancel_send
+
+    clock.set_now(at(STOCKHOLM_NOW))
+    event = make_event()
+    sign_up(event, "Anna", "anna@example.se")
+    cancel_send(db.session.scalar(select(Send.id)))  # staff stop the confirmations of this version
+    sign_up(event, "Bo", "bo@example.se")
+    (message,) = deliver(mail_sink, 1)
+    assert message["To"].addresses[0].addr_spec == "bo@example.se"
+    assert invitation_of(message).walk("VEVENT")[0]["ATTENDEE"] == "mailto:bo@example.se"
