@@ -37,6 +37,10 @@ def create_app(config: dict | None = None) -> Flask:
     for warning in startup_warnings(settings):
         logging.getLogger("hti_comms").warning(warning)
 
+    from . import inputs
+
+    inputs.init_app(app)  # URL converters first: the domains' routes use them
+
     from . import clock
 
     clock.configure_fake_now(app.config["HTI_FAKE_NOW"])
@@ -58,9 +62,14 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _configure_logging(app: Flask) -> None:
+    """Show our own messages from INFO up, and libraries' only from WARNING up.
+
+    Libraries say a lot at INFO that nobody running `hti` needs (WeasyPrint and fontTools on every stylesheet
+    and font, Alembic on every connection); a warning or an error from them is still shown.
+    """
     if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+        logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger(__name__).setLevel(logging.INFO)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -38,7 +38,12 @@ def init_db(demo: bool) -> None:
     from .auth.services import create_staff, staff_count
     from .domain import registry
 
-    upgrade()
+    before = _schema_revision()
+    upgrade(x_arg="quiet=1")
+    after = _schema_revision()
+    if after != before:
+        click.echo(f"Databasschemat är uppdaterat till version {after}." if before else
+                   f"Databasen är skapad (schemaversion {after}).")
     domains = registry().domains
     for domain in domains:
         if domain.initial_data:
@@ -65,6 +70,16 @@ def init_db(demo: bool) -> None:
     click.echo(f"    E-post:   {DEMO_STAFF_EMAIL}")
     click.echo(f"    Lösenord: {password}")
     click.echo("=" * 64)
+
+
+def _schema_revision() -> str | None:
+    """Return the database's Alembic revision, or None when it has none yet."""
+    from alembic.migration import MigrationContext
+
+    from .extensions import db
+
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
 
 
 def register_commands(app: Flask) -> None:

@@ -149,6 +149,8 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_SECURITY": smtp_security,
         "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 30.0),
+        #: Accept addresses with letters such as å before the @ (only if the SMTP relay speaks SMTPUTF8).
+        "SMTP_UTF8": _bool(env.get("SMTP_UTF8")),
         "MAIL_FROM": env.get("MAIL_FROM") or "Hemtjänstindex <hemtjanstindex@spfseniorerna.se>",
         "REDIS_URL": env.get("REDIS_URL") or None,
         #: Flask-Limiter strings for the public subscriber forms (per client address).

@@ -139,7 +139,10 @@ def relative_phrase(moment: datetime, now: datetime | None = None) -> str:
 
 def register_filters(app) -> None:
     """Make the formatters available in every template."""
+    from .addresses import display_address
+
     app.jinja_env.filters.update(
+        address=display_address,
         number=format_number,
         integer=format_integer,
         signed=format_signed,

@@ -9,9 +9,11 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name, disable_existing_loggers=False)
+# Alembic's INFO lines (each step, what autogenerate detected) are for developers running `flask db …`.
+# `hti init-db` passes `-x quiet=1` and reports the schema change in one line of its own; the app's logging
+# (libraries from WARNING up) then applies.
+if not context.get_x_argument(as_dictionary=True).get("quiet"):
+    fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger('alembic.env')
 
 

@@ -1,9 +1,11 @@
-"""The `make run` start-up path: an empty database gets reference and demo data once, not twice."""
+"""Start-up: `make run` loads data once; `import app` stays light; `hti` commands print only their own lines."""
+import json
 import os
 import re
 import signal
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.request
@@ -91,3 +93,45 @@ def test_make_run_loads_reference_and_demo_data_once(project_root, empty_databas
     assert "Lösenord:" not in second
     assert "ingen demodata läggs till" in second
     assert counts(empty_database_url) == {"municipalities": 290, "years": 3, "results": 870}
+
+
+HEAVY_LIBRARIES = ("matplotlib", "weasyprint", "fontTools", "openpyxl", "premailer", "aiosmtpd", "apscheduler")
+
+
+def test_importing_the_app_leaves_heavy_libraries_and_the_dummy_hash_for_later(project_root):
+    """Every process imports `app`; charts, PDFs, spreadsheets, CSS inlining and the sink load when first used."""
+    script = ("import json, sys; import app; from hti_comms.auth import services; "
+              f"print(json.dumps({{'loaded': sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules), "
+              "'dummy_hashes': services._dummy_hash.cache_info().currsize}))")
+    env = {**os.environ, "HTI_ENV": "development"}
+    result = subprocess.run([sys.executable, "-c", script], cwd=project_root, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout) == {"loaded": [], "dummy_hashes": 0}
+    assert result.stderr == ""
+
+
+def test_hti_commands_print_no_library_chatter(project_root, tmp_path):
+    """`hti init-db --demo` and `hti brief-pdf` (WeasyPrint, fontTools, Alembic) print only their own lines.
+
+    SQLite only: what is tested is the output of the command, which does not depend on the database.
+    """
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "HTI_FAKE_NOW")}
+    env.update({"HTI_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'hti.db'}"})
+
+    def hti(*args: str) -> list[str]:
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", "hti", *args], cwd=project_root,
+                                env=env, capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return (result.stdout + result.stderr).splitlines()
+
+    init = hti("init-db", "--demo")
+    assert init[0].startswith("Databasen är skapad (schemaversion ")
+    assert any(line.startswith("DEMODATA: syntetiska resultat") for line in init)
+    year = re.search(r"för \d+, \d+, (\d+) är inlagda", "\n".join(init)).group(1)
+    target = tmp_path / "brev.pdf"
+    pdf = hti("brief-pdf", "0114", "--year", year, "--output", str(target))
+    assert pdf == [f"Utskriften för Upplands Väsby {year} är sparad i {target}."]
+    assert target.read_bytes().startswith(b"%PDF")
+    chatter = [line for line in init + pdf if re.search(r"\b(INFO|DEBUG)\b", line)]
+    assert chatter == []

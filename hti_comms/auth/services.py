@@ -1,37 +1,41 @@
 """Create staff accounts and check their passwords."""
 from __future__ import annotations
 
+from functools import cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 
+from ..addresses import InvalidAddress, normalise_address
 from ..clock import now
 from ..extensions import db
 from .models import StaffUser
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
-# Verifying against this keeps the time of a login with an unknown address like a real one.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Return a hash made like a real one; verifying against it makes an unknown address take as long.
+
+    Made on first use rather than at import, so that commands and workers that never log anyone in do not pay
+    for an argon2 hash at start-up.
+    """
+    return _hasher.hash("not-a-real-password")
 
 
 class StaffError(ValueError):
     """A Swedish message about why the account cannot be created."""
 
 
-def normalise_email(email: str, *, check_deliverability: bool = False) -> str:
-    """Return the address trimmed and lower-cased, or raise StaffError."""
-    try:
-        result = validate_email(email.strip(), check_deliverability=check_deliverability)
-    except EmailNotValidError as exc:
-        raise StaffError(f"”{email.strip()}” är ingen giltig e-postadress ({exc}).") from None
-    return result.normalized.lower()
-
-
 def create_staff(email: str, password: str, name: str = "") -> StaffUser:
     """Create a staff account with an argon2-hashed password."""
-    address = normalise_email(email)
+    try:
+        address = normalise_address(email)
+    except InvalidAddress as exc:
+        raise StaffError(str(exc)) from None
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
     if db.session.scalar(select(StaffUser).where(StaffUser.email == address)):
@@ -43,14 +47,20 @@ def create_staff(email: str, password: str, name: str = "") -> StaffUser:
 
 
 def find_staff(email: str) -> StaffUser | None:
-    """Return the staff user with this address (any case), or None."""
-    return db.session.scalar(select(StaffUser).where(StaffUser.email == email.strip().lower()))
+    """Return the staff user with this address (any case, Unicode or punycode domain), or None."""
+    try:
+        address = normalise_address(email)
+    except InvalidAddress:
+        return None  # no account can have it
+    return db.session.scalar(select(StaffUser).where(StaffUser.email == address))
 
 
 def authenticate(email: str, password: str) -> StaffUser | None:
     """Return the enabled staff user with this address and password, or None."""
+    # Made before the lookup, so the first login of a process costs the same whether the address exists or not.
+    dummy_hash = _dummy_hash()
     user = find_staff(email)
-    hash_to_check = user.password_hash if user is not None else _DUMMY_HASH
+    hash_to_check = user.password_hash if user is not None else dummy_hash
     try:
         _hasher.verify(hash_to_check, password)
     except (VerificationError, InvalidHashError):

@@ -3,6 +3,7 @@ from ..domain import Domain, MenuEntry
 
 DOMAIN = Domain(
     package=__name__,
+    models=(".models",),
     blueprints=(".admin:bp",),
     menu=(MenuEntry("briefs_admin.index", "Talepunkter"),),
     commands=(".cli",),

@@ -12,9 +12,10 @@ from ..results.ranking import available_years, compute_ranking
 from ..delivery.services import send_counts
 from ..subscribers.audiences import audience_size, recipients
 from .audiences import council_audience, district_audience
-from .emails import district_digest_spec, local_brief_spec, preview_email, send_district_digest, send_local_brief
+from . import renderings
+from .emails import district_digest_spec, local_brief_preview, preview_email, send_district_digest, send_local_brief
 from .national import build_national_summary
-from .pdf import brief_pdf, pdf_filename
+from .pdf import pdf_filename
 from .services import ReleaseError, districts
 from .talking_points import BriefError, build_talking_points
 
@@ -47,10 +48,12 @@ def municipality(year: int, code: str):
     points = _points_or_404(year, code)
     preview = None
     if points.entry is not None:
-        spec = local_brief_spec(points)
-        preview = (spec.subject, url_for(".municipality_email", year=year, code=code), preview_email(spec)[1])
-    return render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
+        subject, _html, text = local_brief_preview(points)
+        preview = (subject, url_for(".municipality_email", year=year, code=code), text)
+    page = render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
                            audience_size=audience_size(council_audience(points.municipality)))
+    db.session.commit()  # keep the chart and email made for this view (nothing else is written here)
+    return page
 
 
 @bp.route("/<int:year>/<code>/brevet.html")
@@ -58,14 +61,18 @@ def municipality_email(year: int, code: str):
     points = _points_or_404(year, code)
     if points.entry is None:
         abort(404)
-    return email_document(preview_email(local_brief_spec(points))[0])
+    document = email_document(local_brief_preview(points)[1])
+    db.session.commit()  # keep the chart and email made for this view
+    return document
 
 
 @bp.route("/<int:year>/<code>/brief.pdf")
 def municipality_pdf(year: int, code: str):
     points = _points_or_404(year, code)
-    return Response(brief_pdf(points), mimetype="application/pdf",
-                    headers={"Content-Disposition": f'attachment; filename="{pdf_filename(points)}"'})
+    data, filename = renderings.brief_pdf(points), pdf_filename(points)
+    db.session.commit()  # keep the PDF (and chart) made for this download
+    return Response(data, mimetype="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @bp.route("/<int:year>/sammanfattning")

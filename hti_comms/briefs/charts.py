@@ -1,19 +1,16 @@
-"""The bar chart of the four sub-indices against the national average, drawn server-side as PNG."""
+"""The bar chart of the four sub-indices against the national average, drawn server-side as PNG.
+
+matplotlib is imported inside the function: it takes most of a second to import, and most processes (the send
+worker, the mail sink, every `hti` command) never draw a chart. The figure is drawn on its own Agg canvas,
+without pyplot, so no global backend is chosen and nothing needs a display.
+"""
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display on servers; must be chosen before the figure classes are used
-
-from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.patches import Patch  # noqa: E402
-
-from ..formatting import format_number  # noqa: E402
-from .talking_points import SubIndexFigure  # noqa: E402
+from ..formatting import format_number
+from .talking_points import SubIndexFigure
 
 MUNICIPALITY_COLOUR = "#004b87"  # the site's accent blue
 AVERAGE_COLOUR = "#9a9a9a"
@@ -22,6 +19,10 @@ BAR_HEIGHT = 0.38
 
 def sub_index_chart(figures: Sequence[SubIndexFigure], municipality_name: str, *, dpi: int = 110) -> bytes:
     """Return a PNG of each sub-index of the municipality next to the national average."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     figure = Figure(figsize=(7.2, 4.2), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()

@@ -65,12 +65,16 @@ def national_summary_command(year: int, output_format: str) -> None:
               help="Where to write the PDF (default: hemtjanstindex-ÅR-KOD.pdf here).")
 def brief_pdf_command(kommun: str, year: int, output: Path | None) -> None:
     """Write the printable A4 brief of a municipality as a PDF."""
-    from .pdf import brief_pdf, pdf_filename
+    from ..extensions import db
+    from .pdf import pdf_filename
+    from .renderings import brief_pdf
 
     with _swedish_errors():
         points = build_talking_points(resolve_municipality(kommun), year)
+    name = points.municipality.short_name
     if points.entry is None:
-        raise click.ClickException(f"{points.municipality.short_name} har inget resultat för {year}.")
+        raise click.ClickException(f"{name} har inget resultat för {year}.")
     target = output or Path(pdf_filename(points))
     target.write_bytes(brief_pdf(points))
-    click.echo(f"Utskriften för {points.municipality.short_name} {year} är sparad i {target}.")
+    db.session.commit()  # keep the PDF for the staff page and the next command
+    click.echo(f"Utskriften för {name} {year} är sparad i {target}.")

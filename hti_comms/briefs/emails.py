@@ -12,12 +12,12 @@ from datetime import datetime
 
 from ..delivery.models import Send
 from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
-from ..delivery.render import render_preview, render_template_pair
+from ..delivery.render import RenderedTemplate, render_preview, render_template_pair
 from ..extensions import db
 from ..formatting import format_datetime
 from ..geo.models import District, Municipality
+from . import renderings
 from .audiences import BRIEF_LIST_KEY
-from .charts import sub_index_chart
 from .services import brief_context, check_release, district_context
 from .talking_points import BriefError, TalkingPoints, build_talking_points, year_ranking
 
@@ -50,7 +50,7 @@ def local_brief_spec(points: TalkingPoints, *, embargoed_audience: bool = False,
         raise BriefError(f"{points.municipality.short_name} har inget resultat för {points.year}, så det finns "
                          "inget resultatbrev att skicka.")
     chart = Attachment(filename=f"delindex-{points.municipality.code}-{points.year}.png", content_type="image/png",
-                       data=chart_png or sub_index_chart(points.sub_indices, points.municipality.short_name),
+                       data=chart_png or renderings.chart_png(points),
                        content_id=chart_content_id(points))
     return EmailSpec(
         template=LOCAL_BRIEF_TEMPLATE,
@@ -73,10 +73,20 @@ def render_local_brief_html(points: TalkingPoints) -> str:
     return rendered.html.fill({})
 
 
-def preview_email(spec: EmailSpec) -> tuple[str, str]:
+def local_brief_preview(points: TalkingPoints) -> tuple[str, str, str]:
+    """Return (subject, html, text) of the municipality's brief as an example recipient gets it.
+
+    The chart and the inlined email come from the kept renderings (made when the data changed); the caller
+    commits to keep any it made.
+    """
+    spec = local_brief_spec(points)
+    return spec.subject, *preview_email(spec, renderings.brief_email(spec, points))
+
+
+def preview_email(spec: EmailSpec, rendered: RenderedTemplate | None = None) -> tuple[str, str]:
     """Return (html, text) of an email as an example recipient gets it, inline images as data URIs."""
     html, text = render_preview(spec.template, spec.context, subject=spec.subject, list_key=spec.list_key,
-                                email="mottagare@example.se", name="Exempel Mottagare")
+                                email="mottagare@example.se", name="Exempel Mottagare", rendered=rendered)
     for attachment in spec.attachments:
         if attachment.content_id:
             data_uri = f"data:{attachment.content_type};base64," + base64.b64encode(attachment.data).decode("ascii")

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -11,13 +10,12 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from .. import clock
+from ..addresses import normalise_address
 from ..extensions import db
 from .models import OutboxMessage, OutboxStatus, Send, SendAttachment, SendStatus, Suppression
 
 #: Rows per INSERT statement; keeps memory flat for 100k recipients.
 INSERT_CHUNK = 5000
-#: Deliberately strict: an address goes into an SMTP envelope and a To header.
-_ADDRESS = re.compile(r"^[^@\s<>,;:\"()\[\]\\]+@[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?\.[A-Za-z0-9-]{2,}$")
 
 
 @dataclass(frozen=True)
@@ -50,18 +48,6 @@ class EmailSpec:
     scheduled_at: datetime | None = None
     attachments: tuple[Attachment, ...] = ()
     reference: str | None = None
-
-
-class InvalidRecipient(ValueError):
-    """An address that cannot be sent to; the message names it."""
-
-
-def normalise_email(email: str) -> str:
-    """Return the address trimmed and lower-cased, or raise InvalidRecipient."""
-    cleaned = (email or "").strip().lower()
-    if not _ADDRESS.match(cleaned) or len(cleaned) > 254:
-        raise InvalidRecipient(f"Ogiltig e-postadress: {email!r}")
-    return cleaned
 
 
 def enqueue(spec: EmailSpec, recipients: Iterable[Recipient]) -> Send:
@@ -111,7 +97,8 @@ def _new_rows(send: Send, recipients: Iterable[Recipient], existing: set[str], n
     rows = []
     seen = set(existing)
     for recipient in recipients:
-        email = normalise_email(recipient.email)
+        # The one address rule (hti_comms.addresses): ASCII in the envelope and the To header, or InvalidAddress.
+        email = normalise_address(recipient.email)
         if email in seen:
             continue
         seen.add(email)

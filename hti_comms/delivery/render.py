@@ -11,23 +11,18 @@ person) holds the same placeholders in its text, written with `placeholder("name
 """
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
-from lxml import html as lxml_html
 from markupsafe import escape
-from premailer import Premailer
 
 from .. import links
 
 _PLACEHOLDER = "HTIPH[{}]"
 _PLACEHOLDER_PATTERN = re.compile(r"HTIPH\[([A-Za-z0-9_.\-]+)\]")
-_CSS_IMPORT = re.compile(r"@import[^;]*;?", re.IGNORECASE)
-DOCTYPE = "<!DOCTYPE html>\n"
 RECIPIENT_KEYS = ("name", "email", "unsubscribe_url", "preferences_url")
 
 
@@ -57,6 +52,7 @@ class _Filler:
     """A rendered text split at its placeholders, ready to be joined with one recipient's values."""
 
     def __init__(self, text: str, escape_values: bool, encode: Callable[[str], str] | None = None):
+        self.source = text
         parts = _PLACEHOLDER_PATTERN.split(text)
         self.literals = parts[0::2]
         self.keys = parts[1::2]
@@ -84,6 +80,17 @@ class RenderedTemplate:
         """Return (html, text) for one recipient."""
         return self.html.fill(values), self.text.fill(values)
 
+    @property
+    def parts(self) -> tuple[str, str]:
+        """Return (html, text) with the placeholders, to be kept and given back to `from_parts`."""
+        return self.html.source, self.text.source
+
+    @classmethod
+    def from_parts(cls, html: str, text: str) -> RenderedTemplate:
+        """Return the rendering whose `parts` were (html, text): CSS already inlined, placeholders in place."""
+        html_filler, text_filler = _Filler(html, escape_values=True), _Filler(text, escape_values=False)
+        return cls(html=html_filler, text=text_filler, keys=frozenset(html_filler.keys) | frozenset(text_filler.keys))
+
 
 def template_context(context: Mapping[str, Any], *, subject: str, list_key: str | None) -> dict[str, Any]:
     """Return what every email template sees besides its own context."""
@@ -104,51 +111,14 @@ def render_template_pair(template: str, context: Mapping[str, Any], *, subject: 
     values = template_context(context, subject=subject, list_key=list_key)
     html = env.get_template(f"emails/{template}.html").render(values)
     text = env.get_template(f"emails/{template}.txt").render(values)
-    inlined = inline_css(html)
-    keys = frozenset(_PLACEHOLDER_PATTERN.findall(inlined)) | frozenset(_PLACEHOLDER_PATTERN.findall(text))
-    return RenderedTemplate(html=_Filler(inlined, escape_values=True), text=_Filler(_tidy_text(text), False),
-                            keys=keys)
-
-
-class _SharedRulesPremailer(Premailer):
-    """Premailer that turns each distinct stylesheet into rules once per process.
-
-    Every send shares the base layout's stylesheet; premailer would re-serialise all its properties for every
-    send, which was most of the cost of rendering a send. The options that shape the rules are the same for
-    every instance made by `inline_css`, so the stylesheet text and its position are the whole key.
-    """
-
-    _rules_cache: dict[tuple[str, int], tuple] = {}
-    _CACHE_SIZE = 64
-
-    def _parse_style_rules(self, css_body, ruleset_index):
-        key = (css_body, ruleset_index)
-        cached = self._rules_cache.get(key)
-        if cached is None:
-            cached = super()._parse_style_rules(css_body, ruleset_index)
-            if len(self._rules_cache) >= self._CACHE_SIZE:
-                self._rules_cache.clear()
-            self._rules_cache[key] = cached
-        # premailer extends its own lists from these; hand out copies so the cached ones never change.
-        rules, leftover = cached
-        return list(rules), list(leftover)
+    return RenderedTemplate.from_parts(inline_css(html), _tidy_text(text))
 
 
 def inline_css(html: str) -> str:
     """Inline the <style> rules with premailer; nothing outside the document is ever fetched or read."""
-    document = lxml_html.document_fromstring(html)
-    # premailer would leave <link> in place for the mail client to fetch; an email carries its own CSS.
-    for link in document.xpath("//link"):
-        link.getparent().remove(link)
-    for style in document.xpath("//style"):
-        if style.text:
-            style.text = _CSS_IMPORT.sub("", style.text)
-    cleaned = lxml_html.tostring(document, encoding="unicode")
-    inliner = _SharedRulesPremailer(
-        cleaned, base_url=None, allow_network=False, allow_loading_external_files=False,
-        disable_validation=True, disable_link_rewrites=True, cssutils_logging_level=logging.CRITICAL,
-    )
-    return DOCTYPE + inliner.transform(pretty_print=False)
+    from .inlining import inline  # premailer is imported by the processes that render, when they first do
+
+    return inline(html)
 
 
 def _tidy_text(text: str) -> str:
@@ -181,9 +151,10 @@ def recipient_values(keys: frozenset[str], *, email: str, name: str, fields: Map
 
 def render_preview(template: str, context: Mapping[str, Any], *, subject: str, list_key: str | None,
                    email: str, name: str = "", fields: Mapping[str, str] | None = None,
-                   link_key: str | None = None) -> tuple[str, str]:
-    """Return (html, text) as one recipient would get it (for previews and tests)."""
-    rendered = render_template_pair(template, context, subject=subject, list_key=list_key)
+                   link_key: str | None = None, rendered: RenderedTemplate | None = None) -> tuple[str, str]:
+    """Return (html, text) as one recipient would get it (for previews and tests); pass `rendered` if made."""
+    if rendered is None:
+        rendered = render_template_pair(template, context, subject=subject, list_key=list_key)
     values = recipient_values(rendered.keys, email=email, name=name, fields=fields or {}, list_key=list_key,
                               link_key=link_key)
     return rendered.fill(values)

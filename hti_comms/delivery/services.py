@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, delete, exists, func, select, update
 
 from .. import clock
+from ..addresses import normalise_address
 from ..extensions import db
 from .models import (
     WAITING,
@@ -21,7 +22,6 @@ from .models import (
     can_pause,
     can_resume,
 )
-from .outbox import normalise_email
 
 
 class DeliveryError(Exception):
@@ -213,7 +213,7 @@ def resolve_unknown(outbox_id: int, *, resend: bool) -> OutboxMessage:
 def validate_email(email: str) -> str:
     """Return the normalised address or raise DeliveryError with a Swedish message."""
     try:
-        return normalise_email(email)
+        return normalise_address(email)
     except ValueError as exc:
         raise DeliveryError(str(exc)) from None
 

@@ -7,13 +7,16 @@ import threading
 from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from typing import TYPE_CHECKING
 
-from aiosmtpd.controller import Controller
 from sqlalchemy import delete, func, select
 
 from .. import clock
 from ..extensions import db
 from .models import SinkMessage
+
+if TYPE_CHECKING:
+    from aiosmtpd.controller import Controller
 
 SINK_HOST = "127.0.0.1"
 log = logging.getLogger(__name__)
@@ -83,6 +86,9 @@ class MemorySink:
 
     def start(self, port: int | None = None, handler=None, **server_options) -> MemorySink:
         """Listen on 127.0.0.1; `server_options` go to aiosmtpd (e.g. tls_context, authenticator)."""
+        # Imported here: the staff pages read stored messages from this module, only the sink process listens.
+        from aiosmtpd.controller import Controller
+
         self.port = port or free_port()
         self.controller = Controller(handler or StoringHandler(self.store), hostname=SINK_HOST, port=self.port,
                                      **server_options)

@@ -17,6 +17,7 @@ from .. import clock
 from ..addresses import InvalidAddress, normalise_address
 from ..checks import Finding, error
 from ..formatting import format_datetime
+from ..inputs import control_character
 from ..linkcheck import check_links
 from ..markdown import Link, render_markdown
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
@@ -162,6 +163,12 @@ def parse_event(raw: EventInput) -> tuple[EventData | None, list[Finding]]:
     """Return the checked event and every finding; the data is None when there is an error."""
     findings: list[Finding] = []
     notes: list[str] = []
+    for key in ("title", "description", "speakers", "registration_url", "join_url", "stream_url", "organiser_name",
+                "organiser_email"):
+        character = control_character(getattr(raw, key) or "")
+        if character:
+            findings.append(error(LABELS[key], f"Texten innehåller ett osynligt {character} som inte kan sparas. "
+                                               "Ta bort det och försök igen."))
     try:
         kind = EventKind(raw.kind)
     except ValueError:

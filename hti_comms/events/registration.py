@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from .. import clock
 from ..addresses import InvalidAddress, normalise_address
 from ..extensions import db
+from ..inputs import BadInput, check_text
 from ..status import transition
 from . import emails
 from .calendar import new_registration_uid
@@ -99,6 +100,12 @@ def closed_reason(event: Event) -> str | None:
 
 
 def _clean(raw: RegistrationInput) -> tuple[str, str, dict[str, str]]:
+    for key, label in (("name", "Namnet"), ("role", "Uppdraget"), ("organisation", "Kommun eller förening"),
+                       ("needs", "Behov"), ("question", "Frågan")):
+        try:
+            check_text(getattr(raw, key) or "", label)
+        except BadInput as exc:
+            raise RegistrationError(str(exc), key) from None
     name = " ".join((raw.name or "").split())
     if not name:
         raise RegistrationError("Skriv ditt namn.", "name")

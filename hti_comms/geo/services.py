@@ -98,15 +98,48 @@ def municipalities_by_code() -> dict[str, Municipality]:
     return {m.code: m for m in db.session.scalars(select(Municipality))}
 
 
+def parse_municipality_code(text: str) -> str | None:
+    """Return the four-digit code written as '0114', '114' (a spreadsheet drops the zero) or ' 0114 ', or None."""
+    text = (text or "").strip()
+    if text.isascii() and text.isdigit() and len(text) in (3, 4):
+        return text.zfill(4)
+    return None
+
+
+class MunicipalityIndex:
+    """The 290 municipalities read once, to find many by code or name (a form, every line of a file)."""
+
+    def __init__(self, municipalities=None):
+        if municipalities is None:
+            municipalities = db.session.scalars(select(Municipality))
+        self.by_code: dict[str, Municipality] = {}
+        names: dict[str, list[Municipality]] = {}
+        for municipality in municipalities:
+            self.by_code[municipality.code] = municipality
+            for name in {normalise_name(municipality.short_name), normalise_name(municipality.name)}:
+                names.setdefault(name, []).append(municipality)
+        # A name two municipalities share would be a guess; such a name matches none.
+        self.by_name = {name: found[0] for name, found in names.items() if len(found) == 1}
+
+    def find(self, code_or_name: str) -> Municipality | None:
+        """Return the municipality with this code (3 or 4 digits) or name, or None."""
+        code = parse_municipality_code(code_or_name)
+        if code is not None:
+            return self.by_code.get(code)
+        return self.by_name.get(normalise_name((code_or_name or "").strip()))
+
+    @staticmethod
+    def is_named(municipality: Municipality, name: str) -> bool:
+        """Return whether `name` is what the municipality is called ('Malmö stad' and 'malmö' both are)."""
+        return normalise_name(name) in (normalise_name(municipality.short_name), normalise_name(municipality.name))
+
+
 def find_municipality(code_or_name: str) -> Municipality | None:
     """Return the municipality with this code (3 or 4 digits) or name, or None."""
-    text = code_or_name.strip()
-    if text.isdigit() and len(text) in (3, 4):
-        return db.session.get(Municipality, text.zfill(4))
-    wanted = normalise_name(text)
-    matches = [m for m in db.session.scalars(select(Municipality)) if normalise_name(m.short_name) == wanted
-               or normalise_name(m.name) == wanted]
-    return matches[0] if len(matches) == 1 else None
+    code = parse_municipality_code(code_or_name)
+    if code is not None:
+        return db.session.get(Municipality, code)
+    return MunicipalityIndex().find(code_or_name)
 
 
 class DistrictError(ValueError):

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 
 from ..formatting import format_number
 from ..geo.models import Municipality
-from ..geo.services import normalise_name
+from ..geo.services import MunicipalityIndex, parse_municipality_code
 from ..tabular import Table, TableError, read_table
 from .models import SUB_INDICES
 
@@ -70,13 +70,6 @@ def parse_score(text: str) -> Decimal:
     return value
 
 
-def _parse_code(text: str) -> str | None:
-    text = text.strip()
-    if text.isdigit() and len(text) in (3, 4):
-        return text.zfill(4)
-    return None
-
-
 def check_table(table: Table, municipalities: dict[str, Municipality]) -> ParsedFile:
     """Check every row of a results table against the reference data."""
     parsed = ParsedFile()
@@ -95,7 +88,7 @@ def check_table(table: Table, municipalities: dict[str, Municipality]) -> Parsed
     for row in table.rows:
         row_problems: list[Problem] = []
         raw_code = row.values.get(CODE_COLUMN, "")
-        code = _parse_code(raw_code)
+        code = parse_municipality_code(raw_code)
         municipality = municipalities.get(code) if code else None
         if not raw_code:
             row_problems.append(Problem(row.line, CODE_COLUMN, "kommunkod saknas"))
@@ -110,9 +103,7 @@ def check_table(table: Table, municipalities: dict[str, Municipality]) -> Parsed
             seen[code] = row.line
 
         given_name = row.values.get(NAME_COLUMN, "").strip()
-        if municipality is not None and given_name and normalise_name(given_name) not in (
-            normalise_name(municipality.short_name), normalise_name(municipality.name)
-        ):
+        if municipality is not None and given_name and not MunicipalityIndex.is_named(municipality, given_name):
             row_problems.append(Problem(row.line, NAME_COLUMN,
                                         f"”{given_name}” stämmer inte med kommunkod {code} ({municipality.short_name})"))
 

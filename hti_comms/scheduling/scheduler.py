@@ -14,9 +14,8 @@ import secrets
 import socket
 import threading
 from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING
 
-from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask, current_app
 from sqlalchemy import false, or_, select, text, true, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
@@ -25,6 +24,9 @@ from .. import clock
 from ..extensions import db
 from .models import SchedulerState
 from .sweeps import load_sweeps, run_sweep
+
+if TYPE_CHECKING:
+    from apscheduler.schedulers.background import BackgroundScheduler
 
 log = logging.getLogger(__name__)
 SCHEDULER_NAME = "main"
@@ -121,6 +123,10 @@ def _run_in_app(app: Flask, name: str) -> None:
 
 def build_scheduler(app: Flask) -> BackgroundScheduler:
     """Return an APScheduler with one in-memory interval job per registered sweep, each due at once."""
+    # Imported here: every process loads this module for the staff pages' banner; only the scheduler runs jobs.
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
+
     scheduler = BackgroundScheduler(timezone=timezone.utc, job_defaults={
         "coalesce": True, "max_instances": 1, "misfire_grace_time": None})
     start = datetime.now(timezone.utc)  # APScheduler's own timing is real time; due work uses clock.now()

@@ -8,7 +8,7 @@ DOMAIN = Domain(
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("subscribers_admin.contacts", "Kontakter"),),
-    commands=(".cli",),
+    commands=(".cli", ".imports.cli"),
     sweeps=(".sweeps",),
     send_kinds={"confirmation": "Bekräftelse av adress", "already_subscribed": "Besked: redan anmäld",
                 "preferences_link": "Ny länk till valen", "data_export_link": "Länk till sparade uppgifter"},

@@ -7,6 +7,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..addresses import display_address, is_same_address
 from ..staff import staff_blueprint
 from ..delivery.services import messages_for
 from ..extensions import db
@@ -48,8 +49,7 @@ def contacts():
     criteria = Criteria.from_multidict(request.args)
     text = request.args.get("q", "")[:200]
     status = request.args.get("status", "")
-    page = request.args.get("sida", "1")
-    result = search_contacts(criteria, text, status, int(page) if page.isdigit() else 1)
+    result = search_contacts(criteria, text, status, request.args.get("sida", 1, type=int))
     counties, districts, municipalities = _places()
     return render_template("web/subscribers/admin/contacts.html", result=result, criteria=criteria, text=text,
                            status=status, status_choices=STATUS_CHOICES, lists=_list_choices(),
@@ -72,7 +72,7 @@ def new_contact():
         except SubscriberError as exc:
             flash(str(exc), "error")
         else:
-            flash(f"{contact.email} är tillagd.", "success")
+            flash(f"{display_address(contact.email)} är tillagd.", "success")
             return redirect(url_for(".contact", contact_id=contact.id))
     return render_template("web/subscribers/admin/new_contact.html", form=form,
                            municipality_names=[m.short_name for m in _places()[2]])
@@ -94,6 +94,7 @@ def contact(contact_id: int):
     form = ContactForm(obj=contact)
     form.lists.choices = as_choices(_list_choices())
     if request.method == "GET":
+        form.email.data = display_address(contact.email)
         form.lists.data = sorted(contact.list_keys)
     if form.validate_on_submit():
         try:
@@ -142,7 +143,7 @@ def unsubscribe(contact_id: int):
     contact = _contact_or_404(contact_id)
     if ActionForm().validate_on_submit():
         unsubscribe_by_staff(contact, actor=current_user.email)
-        flash(f"{contact.email} får inga fler utskick.", "success")
+        flash(f"{display_address(contact.email)} får inga fler utskick.", "success")
     return redirect(url_for(".contact", contact_id=contact.id))
 
 
@@ -161,7 +162,7 @@ def erase(contact_id: int):
     contact = _contact_or_404(contact_id)
     form = ActionForm()
     if form.validate_on_submit():
-        if request.form.get("confirm_email", "").strip().lower() != contact.email:
+        if not is_same_address(request.form.get("confirm_email", ""), contact.email):
             flash("Skriv kontaktens e-postadress exakt för att bekräfta raderingen.", "error")
         else:
             erase_contact(contact, erased_by=current_user.email)
@@ -235,4 +236,4 @@ def remove_audience(audience_id: int):
     return redirect(url_for(".audiences"))
 
 
-from . import admin_imports  # noqa: E402,F401  (adds the import pages to this blueprint)
+from .imports import admin as _import_pages  # noqa: E402,F401  (adds the import pages to this blueprint)

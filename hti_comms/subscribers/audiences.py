@@ -11,6 +11,7 @@ from ..clock import now
 from ..delivery.outbox import Recipient
 from ..delivery.services import suppressed_emails_query
 from ..extensions import db
+from ..inputs import optional_whole_number
 from ..geo.models import District, Municipality
 from .models import Affiliation, Audience, Contact, ContactStatus, MailingList, Role, Subscription
 
@@ -41,7 +42,7 @@ class Criteria:
             return tuple(v for v in args.getlist(name) if v)
         return cls(values("lists"), tuple(r for r in values("roles") if r in {x.value for x in Role}),
                    values("municipalities"), values("counties"),
-                   tuple(int(v) for v in values("districts") if v.isdigit()))
+                   tuple(d for d in map(optional_whole_number, values("districts")) if d is not None))
 
     @property
     def has_place(self) -> bool:

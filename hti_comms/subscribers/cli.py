@@ -1,54 +1,14 @@
-"""Commands: import contacts from a file, delete stale sign-ups, export a person's data."""
+"""Commands: delete stale sign-ups, export a person's data (importing contacts: imports/cli.py)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import click
 
 from ..cli import hti
 from ..formatting import format_integer
 from .gdpr import delete_stale_signups, export_contact, retention_days
-from .importer import LineAction, plan_import
-from .imports import ImportRefused, store_plan
-from .models import LegalBasis
 from .services import find_contact
-
-BASES = {"consent": LegalBasis.CONSENT_GIVEN, "opt-in": LegalBasis.NEEDS_OPT_IN}
-
-
-@hti.command("import-contacts")
-@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--basis", type=click.Choice(sorted(BASES)), default="opt-in", show_default=True,
-              help="consent: consent was given elsewhere; opt-in: everyone gets a confirmation email.")
-@click.option("--list", "list_keys", multiple=True, help="List key for rows whose 'listor' column is empty.")
-@click.option("--skip-invalid", is_flag=True, help="Import the valid rows even if some rows have errors.")
-@click.option("--dry-run", is_flag=True, help="Only show what would happen.")
-def import_contacts_command(path: Path, basis: str, list_keys: tuple[str, ...], skip_invalid: bool,
-                            dry_run: bool) -> None:
-    """Import contacts from CSV or XLSX: duplicates merged, every problem reported with its line."""
-    plan = plan_import(path.read_bytes(), path.name, BASES[basis], list(list_keys))
-    _report(plan, only_problems=not dry_run)
-    if dry_run:
-        click.echo("Provkörning: ingenting sparades.")
-        return
-    try:
-        result = store_plan(plan, path.name, list(list_keys), actor=f"kommandorad: {path.name}",
-                            skip_invalid=skip_invalid)
-    except ImportRefused as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"Klart: {format_integer(result.created)} nya, {format_integer(result.updated)} uppdaterade, "
-               f"{format_integer(result.skipped)} överhoppade, {format_integer(result.invalid)} rader med fel.")
-    if result.to_confirm:
-        click.echo(f"{format_integer(len(result.to_confirm))} personer behöver bekräfta sin adress.")
-
-
-def _report(plan, only_problems: bool = False) -> None:
-    for problem in plan.problems:
-        click.echo(problem, err=True)
-    for line in plan.lines:
-        if line.action in (LineAction.INVALID, LineAction.SKIP, LineAction.MERGE) or not only_problems:
-            click.echo(str(line), err=line.action is LineAction.INVALID)
 
 
 @hti.command("purge-unconfirmed")
@@ -64,5 +24,5 @@ def export_contact_command(email: str) -> None:
     """Print everything stored about a person as JSON (GDPR access request)."""
     contact = find_contact(email)
     if contact is None:
-        raise click.ClickException(f"Det finns ingen kontakt med adressen {email.strip().lower()}.")
+        raise click.ClickException(f"Det finns ingen kontakt med adressen {email.strip()}.")
     click.echo(json.dumps(export_contact(contact), ensure_ascii=False, indent=2))

@@ -6,13 +6,15 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from ..addresses import search_form
 from ..extensions import db
 from . import notify
 from .audiences import Criteria, Member, contact_condition
 from .models import ConsentAction, ConsentSource, Contact, ContactStatus, LegalBasis
+from .places import Place
 from .services import (
-    Place, SubscriberError, add_affiliation, build_affiliation, find_contact, leave_everything, lists_for_keys,
-    new_contact, normalise_email, record, set_lists,
+    SubscriberError, add_affiliation, build_affiliation, checked_address, find_contact, leave_everything,
+    lists_for_keys, new_contact, record, set_lists,
 )
 
 PAGE_SIZE = 50
@@ -35,11 +37,12 @@ def search_contacts(criteria: Criteria, text: str = "", status: str = "", page: 
     text = text.strip()
     if text:
         pattern = f"%{text.lower()}%"
-        query = query.where(or_(func.lower(Contact.name).like(pattern), Contact.email.like(pattern)))
+        address_pattern = f"%{search_form(text)}%"  # addresses are stored with the domain in ASCII
+        query = query.where(or_(func.lower(Contact.name).like(pattern), Contact.email.like(address_pattern)))
     if status in {s.value for s in ContactStatus}:
         query = query.where(Contact.status == ContactStatus(status))
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
-    page = max(1, page)
+    page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
     contacts = db.session.scalars(query.order_by(Contact.created_at.desc(), Contact.id.desc())
                                   .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
     return SearchPage(list(contacts), total, page)
@@ -55,7 +58,7 @@ class ContactDetails:
 
 def add_contact(details: ContactDetails, basis: LegalBasis, place: Place | None, *, actor: str) -> Contact:
     """Add a contact by hand; with consent given elsewhere they are confirmed at once, else they must confirm."""
-    email = normalise_email(details.email)
+    email = checked_address(details.email)
     if find_contact(email) is not None:
         raise SubscriberError(f"Det finns redan en kontakt med adressen {email}.")
     lists = lists_for_keys(details.list_keys)
@@ -74,7 +77,7 @@ def add_contact(details: ContactDetails, basis: LegalBasis, place: Place | None,
 
 def update_contact(contact: Contact, details: ContactDetails, *, actor: str) -> None:
     """Change a contact's details and lists; list changes go into the consent history."""
-    email = normalise_email(details.email)
+    email = checked_address(details.email)
     other = find_contact(email)
     if other is not None and other is not contact:
         raise SubscriberError(f"Det finns redan en annan kontakt med adressen {email}.")

@@ -5,10 +5,12 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional
+
+from ..addresses import AddressValidator
 
 from .models import CouncilName, Role
-from .services import Place
+from .places import Place
 
 NAME_MAX, EMAIL_MAX, MUNICIPALITY_MAX, ASSOCIATION_MAX, PHONE_MAX = 120, 254, 100, 160, 40
 
@@ -65,7 +67,7 @@ class SignUpForm(FlaskForm):
     name = _name_field()
     email = StringField("Din e-postadress", filters=[strip], validators=[
         DataRequired("Skriv din e-postadress."), Length(max=EMAIL_MAX, message=f"Högst {EMAIL_MAX} tecken."),
-        Email("Skriv en hel e-postadress, till exempel anna.svensson@exempel.se.")])
+        AddressValidator(hint="Skriv en hel e-postadress, till exempel anna.svensson@exempel.se.")])
     role = SelectField("Ditt uppdrag", choices=as_choices([("", "Välj ditt uppdrag")] + ROLE_CHOICES),
                        validators=[DataRequired("Välj ditt uppdrag.")])
     municipality = _municipality_field("Din kommun")
@@ -100,8 +102,9 @@ BASIS_CHOICES = [("consent_given", "Samtycke redan lämnat på annat sätt (bekr
 
 class ContactForm(FlaskForm):
     name = _name_field("Namn")
-    email = StringField("E-postadress", filters=[strip], validators=[DataRequired("Skriv e-postadressen."),
-                                                    Length(max=EMAIL_MAX, message=f"Högst {EMAIL_MAX} tecken.")])
+    email = StringField("E-postadress", filters=[strip], validators=[
+        DataRequired("Skriv e-postadressen."), Length(max=EMAIL_MAX, message=f"Högst {EMAIL_MAX} tecken."),
+        AddressValidator()])
     phone = StringField("Telefon", validators=[Optional(), Length(max=PHONE_MAX, message=f"Högst {PHONE_MAX} tecken.")])
     lists = MultiCheckboxField("Listor")
 

@@ -1,7 +1,6 @@
 """Contacts, affiliations (role × place), lists, subscriptions, consent history, audiences and imports."""
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, LargeBinary, String
@@ -11,6 +10,7 @@ from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..tokens import new_subject_key
 from ..geo.models import District, Municipality
+from ..status import LabelledEnum, can_transition
 
 
 def _enum(enum_class) -> Enum:
@@ -19,41 +19,28 @@ def _enum(enum_class) -> Enum:
                 validate_strings=True)
 
 
-class ContactStatus(enum.Enum):
-    PENDING = "pending"
-    CONFIRMED = "confirmed"
-    UNSUBSCRIBED = "unsubscribed"
-
-    @property
-    def label(self) -> str:
-        return {"pending": "Ej bekräftad", "confirmed": "Bekräftad", "unsubscribed": "Avregistrerad"}[self.value]
+class ContactStatus(LabelledEnum):
+    PENDING = ("pending", "Ej bekräftad")
+    CONFIRMED = ("confirmed", "Bekräftad")
+    UNSUBSCRIBED = ("unsubscribed", "Avregistrerad")
 
 
 #: Allowed status changes. Leaving is always possible; coming back after leaving needs a new consent.
-STATUS_TRANSITIONS: dict[ContactStatus, frozenset[ContactStatus]] = {
+CONTACT_TRANSITIONS: dict[ContactStatus, frozenset[ContactStatus]] = {
     ContactStatus.PENDING: frozenset({ContactStatus.CONFIRMED, ContactStatus.UNSUBSCRIBED}),
     ContactStatus.CONFIRMED: frozenset({ContactStatus.UNSUBSCRIBED}),
     ContactStatus.UNSUBSCRIBED: frozenset({ContactStatus.PENDING, ContactStatus.CONFIRMED}),
 }
 
 
-def can_change_status(current: ContactStatus, new: ContactStatus) -> bool:
-    """Return whether a contact may go from `current` to `new`."""
-    return new in STATUS_TRANSITIONS[current]
-
-
-class Role(enum.Enum):
-    COUNCIL_MEMBER = "council_member"
-    DISTRICT_CHAIR = "district_chair"
-    DISTRICT_OFFICER = "district_officer"
-    ASSOCIATION_CHAIR = "association_chair"
-    ASSOCIATION_OFFICER = "association_officer"
-    MUNICIPAL_OFFICIAL = "municipal_official"
-    SPF_STAFF = "spf_staff"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
+class Role(LabelledEnum):
+    COUNCIL_MEMBER = ("council_member", "Ledamot i pensionärsråd eller seniorråd")
+    DISTRICT_CHAIR = ("district_chair", "Ordförande i SPF-distrikt")
+    DISTRICT_OFFICER = ("district_officer", "Funktionär i SPF-distrikt")
+    ASSOCIATION_CHAIR = ("association_chair", "Ordförande i SPF-förening")
+    ASSOCIATION_OFFICER = ("association_officer", "Funktionär i SPF-förening")
+    MUNICIPAL_OFFICIAL = ("municipal_official", "Tjänsteperson i kommunen")
+    SPF_STAFF = ("spf_staff", "Personal på SPF Seniorerna")
 
     @property
     def needs_municipality(self) -> bool:
@@ -68,68 +55,36 @@ class Role(enum.Enum):
         return self in (Role.ASSOCIATION_CHAIR, Role.ASSOCIATION_OFFICER)
 
 
-ROLE_LABELS = {
-    Role.COUNCIL_MEMBER: "Ledamot i pensionärsråd eller seniorråd",
-    Role.DISTRICT_CHAIR: "Ordförande i SPF-distrikt",
-    Role.DISTRICT_OFFICER: "Funktionär i SPF-distrikt",
-    Role.ASSOCIATION_CHAIR: "Ordförande i SPF-förening",
-    Role.ASSOCIATION_OFFICER: "Funktionär i SPF-förening",
-    Role.MUNICIPAL_OFFICIAL: "Tjänsteperson i kommunen",
-    Role.SPF_STAFF: "Personal på SPF Seniorerna",
-}
-
-
-class CouncilName(enum.Enum):
+class CouncilName(LabelledEnum):
     """What the municipality calls its council; both names occur and people recognise their own."""
 
-    PENSIONARSRAD = "pensionarsrad"
-    SENIORRAD = "seniorrad"
-
-    @property
-    def label(self) -> str:
-        return "pensionärsråd" if self is CouncilName.PENSIONARSRAD else "seniorråd"
+    PENSIONARSRAD = ("pensionarsrad", "pensionärsråd")
+    SENIORRAD = ("seniorrad", "seniorråd")
 
 
-class ConsentSource(enum.Enum):
-    FORM = "form"
-    IMPORT = "import"
-    STAFF = "staff"
-    PREFERENCES = "preferences"
-    UNSUBSCRIBE_LINK = "unsubscribe_link"
-    EMAIL_LINK = "email_link"
-
-    @property
-    def label(self) -> str:
-        return {"form": "Anmälningsformulär", "import": "Import", "staff": "Personal",
-                "preferences": "Inställningssidan", "unsubscribe_link": "Avregistreringslänk",
-                "email_link": "Bekräftelselänk i e-post"}[self.value]
+class ConsentSource(LabelledEnum):
+    FORM = ("form", "Anmälningsformulär")
+    IMPORT = ("import", "Import")
+    STAFF = ("staff", "Personal")
+    PREFERENCES = ("preferences", "Inställningssidan")
+    UNSUBSCRIBE_LINK = ("unsubscribe_link", "Avregistreringslänk")
+    EMAIL_LINK = ("email_link", "Bekräftelselänk i e-post")
 
 
-class ConsentAction(enum.Enum):
-    SIGNED_UP = "signed_up"
-    CONFIRMED = "confirmed"
-    LISTS_CHANGED = "lists_changed"
-    UNSUBSCRIBED = "unsubscribed"
-    IMPORTED = "imported"
-    ADDED_BY_STAFF = "added_by_staff"
-
-    @property
-    def label(self) -> str:
-        return {"signed_up": "Anmälde sig", "confirmed": "Bekräftade sin adress", "lists_changed": "Ändrade listor",
-                "unsubscribed": "Avregistrerade sig", "imported": "Importerades",
-                "added_by_staff": "Lades till av personal"}[self.value]
+class ConsentAction(LabelledEnum):
+    SIGNED_UP = ("signed_up", "Anmälde sig")
+    CONFIRMED = ("confirmed", "Bekräftade sin adress")
+    LISTS_CHANGED = ("lists_changed", "Ändrade listor")
+    UNSUBSCRIBED = ("unsubscribed", "Avregistrerade sig")
+    IMPORTED = ("imported", "Importerades")
+    ADDED_BY_STAFF = ("added_by_staff", "Lades till av personal")
 
 
-class LegalBasis(enum.Enum):
+class LegalBasis(LabelledEnum):
     """Why an imported or staff-added contact may be emailed."""
 
-    CONSENT_GIVEN = "consent_given"
-    NEEDS_OPT_IN = "needs_opt_in"
-
-    @property
-    def label(self) -> str:
-        return {"consent_given": "Samtycke redan lämnat på annat sätt",
-                "needs_opt_in": "Behöver bekräfta själv (bekräftelsemejl skickas)"}[self.value]
+    CONSENT_GIVEN = ("consent_given", "Samtycke redan lämnat på annat sätt")
+    NEEDS_OPT_IN = ("needs_opt_in", "Behöver bekräfta själv (bekräftelsemejl skickas)")
 
 
 class MailingList(db.Model):
@@ -279,26 +234,31 @@ class Audience(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
-class ImportStatus(enum.Enum):
-    PREVIEWED = "previewed"
+class ImportStatus(LabelledEnum):
+    PREVIEWED = ("previewed", "Förhandsgranskas")
     #: Staff asked to import it; the scheduler's sweep does the work outside the web request.
-    QUEUED = "queued"
-    COMMITTED = "committed"
-    DISCARDED = "discarded"
+    QUEUED = ("queued", "Väntar på att importeras")
+    COMMITTED = ("committed", "Importerad")
+    #: The sweep could not store it (an error in the system, not in the file); the reason is in `error`.
+    FAILED = ("failed", "Misslyckades")
+    DISCARDED = ("discarded", "Avbruten")
 
 
-#: Allowed changes of an import's status; a refused import goes back to the preview with the reason.
+#: Allowed changes of an import's status. A file the sweep refuses (rows with errors) goes back to the preview
+#: with the reason; a failed one can be queued again; staff can cancel any import that is not yet decided.
 IMPORT_TRANSITIONS: dict[ImportStatus, frozenset[ImportStatus]] = {
-    ImportStatus.PREVIEWED: frozenset({ImportStatus.QUEUED, ImportStatus.COMMITTED, ImportStatus.DISCARDED}),
-    ImportStatus.QUEUED: frozenset({ImportStatus.COMMITTED, ImportStatus.PREVIEWED}),
+    ImportStatus.PREVIEWED: frozenset({ImportStatus.QUEUED, ImportStatus.DISCARDED}),
+    ImportStatus.QUEUED: frozenset({ImportStatus.COMMITTED, ImportStatus.PREVIEWED, ImportStatus.FAILED,
+                                    ImportStatus.DISCARDED}),
+    ImportStatus.FAILED: frozenset({ImportStatus.QUEUED, ImportStatus.DISCARDED}),
     ImportStatus.COMMITTED: frozenset(),
     ImportStatus.DISCARDED: frozenset(),
 }
 
 
-def can_change_import(current: ImportStatus, new: ImportStatus) -> bool:
-    """Return whether an import may go from `current` to `new`."""
-    return new in IMPORT_TRANSITIONS[current]
+def can_cancel_import(contact_import: "ContactImport") -> bool:
+    """Return whether staff may still cancel the import (nothing of it is stored yet)."""
+    return can_transition(IMPORT_TRANSITIONS, contact_import.status, ImportStatus.DISCARDED)
 
 
 class ContactImport(db.Model):
@@ -323,6 +283,34 @@ class ContactImport(db.Model):
     error: Mapped[str] = mapped_column(String(500), default="")
     #: Anonymous counts kept after commit: {"created": n, "updated": n, "skipped": n, "invalid": n}.
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    #: The preview, planned once when the file came in: {"problems": [...], "counts": {action: n},
+    #: "new_contacts": n, "can_commit": bool, "planned_at": ISO time}; its lines are ContactImportLine rows.
+    report: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class LineAction(LabelledEnum):
+    """What importing a file would do with one of its lines."""
+
+    CREATE = ("create", "Läggs till")
+    UPDATE = ("update", "Uppdateras")
+    MERGE = ("merge", "Slås ihop")
+    SKIP = ("skip", "Hoppas över")
+    INVALID = ("invalid", "Fel")
+
+
+class ContactImportLine(db.Model):
+    """One line of a staged file's preview; they go with the file when the import is decided."""
+
+    __tablename__ = "contact_import_line"
+    __table_args__ = (Index("ix_contact_import_line_import_action_line", "import_id", "action", "line"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    import_id: Mapped[int] = mapped_column(ForeignKey("contact_import.id", ondelete="CASCADE"))
+    line: Mapped[int]
+    action: Mapped[LineAction] = mapped_column(_enum(LineAction))
+    #: The address as stored (or as written, when it is not an address): an erasure finds the person here.
+    email: Mapped[str] = mapped_column(String(320), default="", index=True)
+    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
 
 
 class Erasure(db.Model):

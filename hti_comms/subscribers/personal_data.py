@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..clock import now
+from ..addresses import display_address
 from ..extensions import db
 from ..personal_data import Person, timestamp
-from .models import Contact, ContactImport, ImportStatus
+from ..tabular import TableError, read_table
+from .imports.run import cancel_import
+from .models import Contact, ContactImport, ContactImportLine
 
 
 def _contact(person: Person) -> Contact | None:
@@ -93,17 +95,33 @@ def _delete_all(rows: list) -> int:
     return count
 
 
-def _pending_imports_mentioning(email: str) -> list[ContactImport]:
-    pending = db.session.scalars(select(ContactImport).where(ContactImport.data.is_not(None)))
-    needle = email.encode("utf-8")
-    return [i for i in pending if needle in (i.data or b"").lower()]
+def _file_mentions(contact_import: ContactImport, email: str) -> bool:
+    """Return whether a staged file that could not be planned (so has no stored lines) holds the address."""
+    wanted = {email, display_address(email).casefold()}
+    try:
+        table = read_table(contact_import.data or b"", contact_import.filename)
+    except TableError:
+        # Not readable as a table (so never importable): look in the bytes as they are.
+        raw = (contact_import.data or b"").lower()
+        return any(w.encode("utf-8") in raw for w in wanted)
+    cells = (value.casefold() for row in table.rows for value in row.values.values())
+    return any(any(w in cell for w in wanted) for cell in cells)
 
 
 def erase_pending_imports(person: Person) -> int:
-    """Discard staged imports whose file still holds the address (the file is dropped, the record stays)."""
-    found = _pending_imports_mentioning(person.email)
-    for contact_import in found:
-        contact_import.data = None
-        contact_import.status = ImportStatus.DISCARDED
-        contact_import.decided_at = now()
-    return len(found)
+    """Cancel every staged import that holds the address, whatever the file's format; its file and preview go.
+
+    A planned file is searched in its stored preview lines (addresses as stored, found by one query); a file
+    that could not be planned is read again (CSV or XLSX alike).
+    """
+    found = set(db.session.scalars(select(ContactImportLine.import_id)
+                                   .where(ContactImportLine.email == person.email).distinct()))
+    for contact_import in db.session.scalars(select(ContactImport).where(ContactImport.data.is_not(None))):
+        unplanned = contact_import.report.get("problems") or not contact_import.report
+        if contact_import.id not in found and unplanned and _file_mentions(contact_import, person.email):
+            found.add(contact_import.id)
+    cancelled = 0
+    for import_id in sorted(found):
+        if cancel_import(import_id, commit=False):
+            cancelled += 1
+    return cancelled

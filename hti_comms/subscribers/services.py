@@ -5,22 +5,22 @@ import enum
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy import func, select
 
+from ..addresses import InvalidAddress, normalise_address
 from ..clock import now
 from ..delivery.services import withdraw_list_mail
 from ..extensions import db
-from ..geo.models import District, Municipality
-from ..geo.services import find_municipality
+from ..status import TransitionError, transition
 from ..tokens import BadToken, new_subject_key, read_token
 from . import consent, notify
 from .confirmation import CONFIRM_PURPOSE
 from .models import (
-    Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, CouncilName, LegalBasis,
-    MailingList, Role, Subscription, can_change_status,
+    CONTACT_TRANSITIONS, Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, LegalBasis,
+    MailingList, Subscription,
 )
+from .places import Place, PlaceDirectory, as_sentence, check_place
 
 
 #: The lists every installation starts with: (key, name, description).
@@ -38,16 +38,12 @@ class SubscriberError(ValueError):
     """A Swedish message about input that cannot be accepted."""
 
 
-def normalise_email(text: str) -> str:
-    """Return the address trimmed and lower-cased, or raise SubscriberError (no network lookups)."""
-    text = (text or "").strip()
-    if not text:
-        raise SubscriberError("E-postadressen saknas.")
+def checked_address(text: str) -> str:
+    """Return the address as stored (hti_comms.addresses), or raise SubscriberError with its Swedish message."""
     try:
-        result = validate_email(text, check_deliverability=False)
-    except EmailNotValidError:
-        raise SubscriberError(f"”{text}” är ingen giltig e-postadress.") from None
-    return result.normalized.lower()
+        return normalise_address(text)
+    except InvalidAddress as exc:
+        raise SubscriberError(str(exc)) from None
 
 
 def ensure_default_lists() -> int:
@@ -84,53 +80,27 @@ def lists_for_keys(keys) -> list[MailingList]:
 
 
 def find_contact(email: str) -> Contact | None:
-    return db.session.scalar(select(Contact).where(Contact.email == email.strip().lower()))
+    """Return the contact with this address however it is written (Unicode or ASCII domain), or None."""
+    try:
+        address = normalise_address(email)
+    except InvalidAddress:
+        return None
+    return db.session.scalar(select(Contact).where(Contact.email == address))
 
 
-@dataclass(frozen=True)
-class Place:
-    """A role with its place, as chosen in a form or read from a file, before it is checked."""
-
-    role: Role
-    council_name: CouncilName | None = None
-    municipality: str = ""
-    association_name: str = ""
-    district_id: int | None = None
-
-
-def build_affiliation(place: Place, municipality: Municipality | None = None) -> Affiliation:
+def build_affiliation(place: Place, directory: PlaceDirectory | None = None) -> Affiliation:
     """Return an unsaved Affiliation for the place, or raise SubscriberError saying what is missing."""
-    role = place.role
-    if municipality is None and place.municipality.strip():
-        municipality = find_municipality(place.municipality)
-        if municipality is None:
-            raise SubscriberError(f"Kommunen ”{place.municipality.strip()}” finns inte. Välj en kommun i listan.")
-    affiliation = Affiliation(role=role, association_name=" ".join(place.association_name.split()))
-    if role is Role.COUNCIL_MEMBER:
-        affiliation.council_name = place.council_name or CouncilName.PENSIONARSRAD
-    if role.needs_municipality:
-        if municipality is None:
-            raise SubscriberError(f"Ange kommun för uppdraget ”{role.label}”.")
-        affiliation.municipality_code = municipality.code
-        affiliation.municipality = municipality
-    if role.needs_association and not affiliation.association_name:
-        raise SubscriberError("Ange föreningens namn.")
-    if not role.needs_association:
-        affiliation.association_name = ""
-    if role.needs_district:
-        district = db.session.get(District, place.district_id) if place.district_id else None
-        if district is None and municipality is not None and municipality.district_id is not None:
-            district = db.session.get(District, municipality.district_id)
-        if district is None:
-            raise SubscriberError("Ange kommun eller distrikt för uppdraget i distriktet.")
-        affiliation.district_id = district.id
-        affiliation.district = district
-    return affiliation
+    values, problems = check_place(place, directory or PlaceDirectory())
+    if problems:
+        raise SubscriberError(as_sentence(problems[0]))
+    return Affiliation(role=values.role, council_name=values.council_name,
+                       municipality_code=values.municipality_code, district_id=values.district_id,
+                       association_name=values.association_name)
 
 
 def same_affiliation(a: Affiliation, b: Affiliation) -> bool:
-    return (a.role, a.municipality_code, a.district_id, a.association_name.casefold()) == \
-        (b.role, b.municipality_code, b.district_id, b.association_name.casefold())
+    return (a.role, a.municipality_code, a.district_id, (a.association_name or "").casefold()) == \
+        (b.role, b.municipality_code, b.district_id, (b.association_name or "").casefold())
 
 
 def add_affiliation(contact: Contact, affiliation: Affiliation) -> bool:
@@ -170,12 +140,14 @@ def record(contact: Contact, action: ConsentAction, source: ConsentSource, *, ip
 
 
 def change_status(contact: Contact, status: ContactStatus) -> None:
-    """Move the contact to `status`, refusing changes the status rules do not allow."""
+    """Move the contact to `status` through the transition table, noting when; refused changes raise."""
     if contact.status is status:
         return
-    if not can_change_status(contact.status, status):
-        raise SubscriberError(f"En kontakt som är {contact.status.label.lower()} kan inte bli {status.label.lower()}.")
-    contact.status = status
+    try:
+        transition(contact, status, CONTACT_TRANSITIONS)
+    except TransitionError:
+        raise SubscriberError(f"En kontakt som är {contact.status.label.lower()} kan inte bli "
+                              f"{status.label.lower()}.") from None
     contact.status_changed_at = now()
     if status is ContactStatus.CONFIRMED:
         contact.confirmed_at = now()
@@ -221,7 +193,7 @@ class SignUpOutcome:
 
 def sign_up(request: SignUpRequest) -> SignUpOutcome:
     """Record a sign-up from the public form; the answer must not reveal whether the address was known."""
-    email = normalise_email(request.email)
+    email = checked_address(request.email)
     lists = lists_for_keys(request.list_keys)
     if not lists:
         raise SubscriberError("Välj minst en lista.")
@@ -252,14 +224,16 @@ def confirm_max_age() -> timedelta:
 
 
 class ConfirmResult(enum.Enum):
+    #: The link is good and the address waits for confirmation: the page asks for a press of the button.
+    READY = "ready"
     CONFIRMED = "confirmed"
     ALREADY_CONFIRMED = "already_confirmed"
     EXPIRED = "expired"
     INVALID = "invalid"
 
 
-def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, Contact | None]:
-    """Confirm the address a confirmation link was sent to."""
+def check_confirmation(token: str) -> tuple[ConfirmResult, Contact | None]:
+    """Return what a confirmation link would do, changing nothing (opening a link must never confirm)."""
     try:
         payload = read_token(CONFIRM_PURPOSE, token)
     except BadToken:
@@ -268,7 +242,7 @@ def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, C
         return ConfirmResult.INVALID, None
     if now().timestamp() - payload["t"] > confirm_max_age().total_seconds():
         return ConfirmResult.EXPIRED, None
-    contact = db.session.get(Contact, payload.get("c"))
+    contact = db.session.get(Contact, payload["c"]) if isinstance(payload.get("c"), int) else None
     if contact is None or contact.email != payload.get("e"):
         return ConfirmResult.INVALID, None
     if contact.status is ContactStatus.CONFIRMED:
@@ -276,6 +250,14 @@ def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, C
     if contact.status is not ContactStatus.PENDING:
         # They left after this link was sent; an old link must not bring them back.
         return ConfirmResult.INVALID, None
+    return ConfirmResult.READY, contact
+
+
+def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, Contact | None]:
+    """Confirm the address a confirmation link was sent to (the person pressed the button on its page)."""
+    result, contact = check_confirmation(token)
+    if result is not ConfirmResult.READY:
+        return result, contact
     change_status(contact, ContactStatus.CONFIRMED)
     signed_up = next((e for e in contact.consent_events if e.text_version), None)
     record(contact, ConsentAction.CONFIRMED, ConsentSource.EMAIL_LINK, ip_address=ip_address,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..scheduling.sweeps import sweep
 from .gdpr import delete_stale_signups
-from .imports import run_queued_imports
+from .imports.run import run_queued_imports
 
 
 @sweep("subscribers.delete_stale_signups", every_seconds=3600)

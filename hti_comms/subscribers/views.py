@@ -19,8 +19,8 @@ from .gdpr import export_contact
 from .models import ConsentSource, ContactStatus
 from .personal_links import LinkState, OpenedLink, open_link, send_data_export_link, send_preferences_link
 from .services import (
-    ConfirmResult, PreferenceChange, SignUpRequest, SubscriberError, all_lists, confirm, leave_everything, sign_up,
-    unsubscribe, update_preferences,
+    ConfirmResult, PreferenceChange, SignUpRequest, SubscriberError, all_lists, check_confirmation, confirm,
+    find_contact, leave_everything, sign_up, unsubscribe, update_preferences,
 )
 
 bp = Blueprint("subscribers", __name__)
@@ -83,11 +83,18 @@ def thanks():
     return render_template("web/subscribers/thanks.html")
 
 
-@bp.route(CONFIRM_PATH + "<token>")
+@bp.route(CONFIRM_PATH + "<token>", methods=["GET", "POST"])
 def confirm_subscription(token: str):
-    result, contact = confirm(token, ip_address=request.remote_addr)
+    # Opening the link (GET or HEAD, as mail scanners do with every link) only shows the button; the POST it
+    # sends (with the CSRF token of this page) confirms.
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        result, contact = confirm(token, ip_address=request.remote_addr)
+    else:
+        result, contact = check_confirmation(token)
     if result in (ConfirmResult.EXPIRED, ConfirmResult.INVALID):
         return _bad_link(expired=result is ConfirmResult.EXPIRED)
+    if result is ConfirmResult.READY:
+        return render_template("web/subscribers/confirm.html", contact=contact, form=ActionForm())
     return render_template("web/subscribers/confirmed.html", contact=contact,
                            was_already=result is ConfirmResult.ALREADY_CONFIRMED)
 

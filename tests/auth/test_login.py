@@ -62,6 +62,29 @@ def test_password_is_stored_as_argon2(db, staff_user):
     assert authenticate(staff_user.email, TEST_PASSWORD + "x") is None
 
 
+def test_unknown_address_costs_the_same_argon2_verification_as_a_known_one(db, staff_user, monkeypatch):
+    """An unknown address is checked against a dummy hash made like a real one, so its login takes as long."""
+    from argon2 import PasswordHasher, extract_parameters
+
+    from hti_comms.auth import services
+
+    verified = []
+
+    class RecordingHasher(PasswordHasher):
+        def verify(self, hash, password):
+            verified.append(hash)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(services, "_hasher", RecordingHasher())
+    services._dummy_hash.cache_clear()  # the dummy is made lazily, on the first login of the process
+    assert authenticate("ingen.alls@spf.example", "något-lösenord-1") is None
+    assert authenticate(staff_user.email, "fel-lösenord-999") is None
+    unknown, known = verified
+    assert unknown != known and unknown.startswith("$argon2id$")
+    assert extract_parameters(unknown) == extract_parameters(known)
+    services._dummy_hash.cache_clear()
+
+
 def test_session_cookie_flags(client, staff_user):
     token = form_csrf_token(client, "/logga-in")
     response = login(client, staff_user.email, TEST_PASSWORD, token)

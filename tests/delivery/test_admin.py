@@ -95,7 +95,7 @@ def test_unknown_messages_are_listed_for_a_decision(app, db, staff_login, mail_s
 def test_test_email_form_queues_a_message(app, db, staff_login, mail_sink):
     token = form_csrf_token(staff_login, "/admin/utkorg/provbrev")
     bad = staff_login.post("/admin/utkorg/provbrev", data={"csrf_token": token, "email": "inte en adress"})
-    assert "Ogiltig e-postadress" in bad.get_data(as_text=True)
+    assert "”inte en adress” är ingen giltig e-postadress." in bad.get_data(as_text=True)
     page = staff_login.post("/admin/utkorg/provbrev", data={"csrf_token": token, "email": "eva@example.se",
                                                             "name": "Eva", "note": "Hälsningar <3"},
                             follow_redirects=True).get_data(as_text=True)

@@ -30,7 +30,7 @@ def test_deliver_command_shows_progress_and_sends(app, db, runner, mail_sink):
 
 def test_send_test_email_command_refuses_a_bad_address(app, runner):
     result = runner.invoke(args=["hti", "send-test-email", "inte-en-adress"])
-    assert result.exit_code != 0 and "Ogiltig e-postadress" in result.output
+    assert result.exit_code != 0 and "”inte-en-adress” är ingen giltig e-postadress." in result.output
 
 
 def test_delivery_settings_are_validated():

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from hti_comms import clock
 from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus, SinkMessage
-from hti_comms.delivery.outbox import Attachment, InvalidRecipient, Recipient, enqueue
+from hti_comms.addresses import InvalidAddress
+from hti_comms.delivery.outbox import Attachment, Recipient, enqueue
 from hti_comms.delivery.services import (
     forget_address,
     is_suppressed,
@@ -38,7 +39,7 @@ def test_enqueue_deduplicates_and_reference_adds_only_new_recipients(app, db):
 
 
 def test_enqueue_refuses_an_address_that_could_break_the_envelope(app, db):
-    with pytest.raises(InvalidRecipient, match="Ogiltig e-postadress"):
+    with pytest.raises(InvalidAddress, match="är ingen giltig e-postadress"):
         enqueue(sample_spec(), [Recipient("ok@example.se"), Recipient("evil@example.se\r\nRCPT TO:<x@y.se>")])
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Send)) == 0

@@ -91,3 +91,18 @@ def test_premailer_never_fetches_urls_or_reads_local_files(counting_http_server,
     assert "abcdef" not in out and "#ff0000" not in out
     assert "<link" not in out
     assert '<p style="font-size:20px">Hej</p>' in out
+
+
+def test_premailer_hook_shares_the_parsed_stylesheet_between_sends(app):
+    """premailer is pinned to one version in pyproject.toml because SharedRulesPremailer overrides its private
+    `_parse_style_rules`; this fails when an upgrade stops calling that hook (renamed, restructured)."""
+    from hti_comms.delivery.inlining import SharedRulesPremailer
+
+    SharedRulesPremailer.forget()
+    first = render_template_pair("delivery/test", {"sent_by": "Karin"}, subject="Prov", list_key=None)
+    second = render_template_pair("delivery/test", {"sent_by": "Sven"}, subject="Nummer två", list_key="nyhetsbrev")
+    # Two sends with the one stylesheet of the base layout: premailer asked twice, the rules were made once.
+    assert SharedRulesPremailer.calls == {"asked": 2, "parsed": 1}
+    for rendered in (first, second):
+        assert '<p style="font-size:20px' in rendered.html.fill({"name": "Eva"})
+    SharedRulesPremailer.forget()

@@ -117,3 +117,15 @@ def test_relative_follows_hti_fake_now_in_a_real_process(app, db, migrated_datab
     assert completed.returncode == 0, completed.stderr
     assert json.loads(completed.stdout)[0]["relative"] == "nästa vecka"
     assert json.loads(_hti(runner, "event", "list", "--format", "json").output)[0]["relative"] == "i morgon"
+
+
+def test_control_characters_are_refused_from_the_command_line(app, db, runner):
+    clock.set_now(at("2025-11-05T09:00:00+01:00"))
+    result = runner.invoke(args=["hti", "event", "create", "--kind", "kurs", "--title", "Kurs\x00", "--start",
+                                 "2025-11-06 10:00", "--end", "2025-11-06 11:00"])
+    assert result.exit_code != 0 and "Rubrik: Texten innehåller ett osynligt NUL-tecken" in result.output
+    event_id = _last_number(_hti(runner, *CREATE).output)
+    refused = runner.invoke(args=["hti", "event", "register", str(event_id), "--name", "Anna\x07", "--email",
+                                  "anna@example.se"])
+    assert refused.exit_code != 0 and "Namnet innehåller ett osynligt styrtecken (kod 7)" in refused.output
+    assert db.session.scalar(select(Registration)) is None

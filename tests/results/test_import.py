@@ -172,3 +172,21 @@ def test_cli_reimport_asks_and_replace_flag_skips_question(runner, tmp_path, db)
 def test_not_a_spreadsheet(db):
     outcome = import_results(b"PK\x03\x04garbage", "trasig.xlsx", 2024)
     assert [str(p) for p in outcome.all_problems] == ["Filen kan inte läsas som en Excel-fil (.xlsx)."]
+
+
+def test_utf16_tab_separated_file_as_excel_saves_unicode_text(db):
+    """Excel's "Unicode text" is UTF-16 with a BOM and tabs; it used to be refused as "all columns missing"."""
+    text = to_csv(results_rows(), delimiter="\t", decimal_comma=True).decode("utf-8")
+    outcome = import_results(b"\xff\xfe" + text.encode("utf-16-le"), "resultat.txt", 2024)
+    assert outcome.ok and outcome.imported == 290, [str(p) for p in outcome.parsed.problems]
+    assert db.session.scalar(select(IndexResult.index_value).where(IndexResult.municipality_code == "0114")) == \
+        Decimal("90.0")
+
+
+def test_xlsx_rows_beyond_the_declared_dimension_are_imported(db):
+    from tests.test_tabular import xlsx_with_declared_dimension
+
+    rows = [HEADER] + [[row[0], row[1], *[float(v) for v in row[2:]]] for row in results_rows(20)]
+    outcome = import_results(xlsx_with_declared_dimension(rows, "A1:G5"), "resultat.xlsx", 2024)
+    assert outcome.imported == 20  # not the 4 rows the sheet claims to have
+    assert count_results(db) == 20

@@ -10,7 +10,7 @@ from hti_comms.delivery.services import suppress
 from hti_comms.delivery.worker import deliver_due
 from hti_comms.extensions import db as _db
 from hti_comms.subscribers.gdpr import delete_stale_signups, erase_contact, export_contact
-from hti_comms.subscribers.imports import stage_import
+from hti_comms.subscribers.imports.run import stage_import
 from hti_comms.subscribers.models import Contact, Erasure, LegalBasis
 from hti_comms.subscribers.services import find_contact
 from tests.helpers import form_csrf_token

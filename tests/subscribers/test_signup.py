@@ -49,16 +49,38 @@ def test_signup_stores_pending_contact_with_consent_record(client, db, lists):
     assert "Titta nu i din e-post" in client.get("/prenumerera/tack").get_data(as_text=True)
 
 
-def test_confirmation_link_confirms(client, db, lists):
+def test_confirmation_link_shows_a_button_and_the_button_confirms(client, db, lists):
     client.post(SIGNUP, data=signup_data(client))
     contact = db.session.scalar(select(Contact))
-    page = client.get(f"/bekrafta/{confirmation_token(contact.id, contact.email)}").get_data(as_text=True)
-    assert "Tack, nu är du anmäld!" in page and "Kurser och webbinarier" in page
+    url = f"/bekrafta/{confirmation_token(contact.id, contact.email)}"
+    page = client.get(url).get_data(as_text=True)
+    assert "Bekräfta din anmälan" in page and ">Bekräfta</button>" in page and "Kurser och webbinarier" in page
+    db.session.refresh(contact)
+    assert contact.status is ContactStatus.PENDING  # opening the link changes nothing
+
+    done = client.post(url, data={"csrf_token": form_csrf_token(client, url)}).get_data(as_text=True)
+    assert "Tack, nu är du anmäld!" in done and "Kurser och webbinarier" in done
     db.session.refresh(contact)
     assert contact.status is ContactStatus.CONFIRMED and contact.confirmed_at is not None
     assert [e.action for e in contact.consent_events][0] is ConsentAction.CONFIRMED
-    again = client.get(f"/bekrafta/{confirmation_token(contact.id, contact.email)}").get_data(as_text=True)
+    again = client.get(url).get_data(as_text=True)
     assert "Du är redan anmäld" in again
+
+
+def test_mail_scanners_that_open_links_confirm_nothing(client, db, lists):
+    """Security scanners GET and HEAD every link in an email, often twice, without cookies; some POST too."""
+    client.post(SIGNUP, data=signup_data(client))
+    contact = db.session.scalar(select(Contact))
+    url = f"/bekrafta/{confirmation_token(contact.id, contact.email)}"
+    scanner = client.application.test_client()  # no cookies, no CSRF token
+    for _ in range(2):
+        assert scanner.head(url).status_code == 200
+        assert scanner.get(url).status_code == 200
+    forged = scanner.post(url)
+    assert forged.status_code == 400 and "Formuläret har gått ut" in forged.get_data(as_text=True)
+    db.session.refresh(contact)
+    assert contact.status is ContactStatus.PENDING and contact.confirmed_at is None
+    assert [e.action for e in contact.consent_events] == [ConsentAction.SIGNED_UP]
 
 
 def test_expired_and_tampered_confirmation_links_change_nothing(client, db, lists):
@@ -68,6 +90,9 @@ def test_expired_and_tampered_confirmation_links_change_nothing(client, db, list
 
     tampered = client.get(f"/bekrafta/{token[:-3]}abc")
     assert tampered.status_code == 400 and "Länken fungerar inte" in tampered.get_data(as_text=True)
+    tampered_post = client.post(f"/bekrafta/{token[:-3]}abc",
+                                data={"csrf_token": form_csrf_token(client, SIGNUP)})
+    assert tampered_post.status_code == 400
     wrong_purpose = client.get(f"/bekrafta/{make_token('preferences', {'e': contact.email, 'c': contact.id})}")
     assert wrong_purpose.status_code == 400
 
@@ -107,7 +132,7 @@ def test_invalid_input_gets_swedish_messages_and_saves_nothing(client, db, lists
     unknown_place = client.post(SIGNUP, data=signup_data(client, municipality="Atlantis"))
     assert "Kommunen ”Atlantis” finns inte" in unknown_place.get_data(as_text=True)
     association = client.post(SIGNUP, data=signup_data(client, role="association_chair", municipality="Solna"))
-    assert "Ange föreningens namn." in association.get_data(as_text=True)
+    assert "Föreningens namn saknas." in association.get_data(as_text=True)
     assert contact_count(db) == 0
 
 
@@ -154,7 +179,8 @@ def test_sign_up_email_from_the_smtp_sink_confirms_when_followed(client, db, lis
     html = message.get_body(("html",)).get_content()
     assert url in html
 
-    page = client.get(url).get_data(as_text=True)
+    assert ">Bekräfta</button>" in client.get(url).get_data(as_text=True)
+    page = client.post(url, data={"csrf_token": form_csrf_token(client, url)}).get_data(as_text=True)
 
     assert "Tack, nu är du anmäld!" in page
     contact = db.session.scalar(select(Contact))

@@ -1,21 +1,22 @@
-"""Store a checked contact file in one transaction, with bulk statements (no per-contact round trips)."""
+"""Store a planned contact file in one transaction, with bulk statements (no per-contact round trips)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from sqlalchemy import bindparam, select, update
 
-from ..clock import now
-from ..extensions import db
-from ..tokens import new_subject_key
-from . import notify
-from .audiences import Member
-from .bulk import cyclic_gc_paused, insert_rows
-from .importer import ImportPlan, LineAction, plan_import
-from .models import (
-    Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactImport, ContactStatus, ImportStatus,
-    LegalBasis, Subscription, can_change_import,
+from ...clock import now
+from ...extensions import db
+from ...status import can_transition
+from ...tokens import new_subject_key
+from .. import notify
+from ..audiences import Member
+from ..bulk import cyclic_gc_paused, insert_rows
+from ..models import (
+    CONTACT_TRANSITIONS, Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactImport,
+    ContactStatus, ImportStatus, LegalBasis, LineAction, Subscription,
 )
+from .plan import ImportPlan, plan_import
 
 BATCH = 5000
 
@@ -84,8 +85,10 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
     for chunk in _chunks(renamed):
         db.session.execute(update(contact_table).where(contact_table.c.id == bindparam("b_id"))
                            .values(name=bindparam("b_name")), chunk)
+    # One UPDATE for thousands of rows rather than transition() on each object; the table still decides
+    # (pending people become confirmed; those who left were skipped by the plan, confirmed ones stay).
     newly_confirmed = [{"b_id": c.existing.id} for c in old
-                       if confirmed and c.existing.status is ContactStatus.PENDING]
+                       if confirmed and can_transition(CONTACT_TRANSITIONS, c.existing.status, ContactStatus.CONFIRMED)]
     for chunk in _chunks(newly_confirmed):
         db.session.execute(update(contact_table).where(contact_table.c.id == bindparam("b_id"))
                            .values(status=ContactStatus.CONFIRMED, status_changed_at=moment,
@@ -136,79 +139,3 @@ def store_plan(plan: ImportPlan, filename: str, default_list_keys: list[str], *,
         db.session.rollback()
         raise
     return result
-
-
-def stage_import(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list[str], *,
-                 actor: str) -> tuple[ContactImport, ImportPlan]:
-    """Keep an uploaded file until staff have seen the preview and decided."""
-    plan = plan_import(data, filename, basis, default_list_keys)
-    staged = ContactImport(filename=filename[:255], data=data, legal_basis=basis,
-                           default_list_keys=default_list_keys, status=ImportStatus.PREVIEWED,
-                           created_by=actor[:255], created_at=now(), summary={})
-    db.session.add(staged)
-    db.session.commit()
-    return staged, plan
-
-
-def replan(staged: ContactImport) -> ImportPlan:
-    """Check a staged file again against the database as it is now."""
-    return plan_import(staged.data or b"", staged.filename, staged.legal_basis, staged.default_list_keys)
-
-
-def _move(staged: ContactImport, status: ImportStatus) -> None:
-    if not can_change_import(staged.status, status):
-        raise ImportRefused("Den här importen är redan avgjord. Ladda upp filen igen.")
-    staged.status = status
-
-
-def request_commit(staged: ContactImport, *, actor: str, skip_invalid: bool) -> None:
-    """Ask for a previewed file to be imported; the scheduler's sweep does it (large files take seconds)."""
-    if staged.data is None:
-        raise ImportRefused("Den här importen är redan avgjord. Ladda upp filen igen.")
-    _move(staged, ImportStatus.QUEUED)
-    staged.skip_invalid = skip_invalid
-    staged.created_by = actor[:255]
-    staged.error = ""
-    db.session.commit()
-
-
-def commit_staged(staged: ContactImport) -> ImportResult | None:
-    """Store a queued file — all or nothing — and drop the file itself; a refusal goes back to the preview."""
-    plan = replan(staged)
-    try:
-        result = apply_plan(plan, actor=f"{staged.filename} ({staged.created_by})", skip_invalid=staged.skip_invalid)
-    except ImportRefused as exc:
-        db.session.rollback()
-        _move(staged, ImportStatus.PREVIEWED)
-        staged.error = str(exc)[:500]
-        db.session.commit()
-        return None
-    except Exception:
-        db.session.rollback()
-        raise
-    _move(staged, ImportStatus.COMMITTED)
-    staged.data = None
-    staged.decided_at = now()
-    staged.summary = result.summary()
-    db.session.commit()
-    return result
-
-
-def run_queued_imports() -> int:
-    """Import every file staff have asked for; return how many were imported."""
-    done = 0
-    for import_id in db.session.scalars(select(ContactImport.id).where(ContactImport.status == ImportStatus.QUEUED)
-                                        .order_by(ContactImport.id)).all():
-        staged = db.session.get(ContactImport, import_id)
-        if staged is not None and staged.status is ImportStatus.QUEUED and commit_staged(staged) is not None:
-            done += 1
-    return done
-
-
-def discard_staged(staged: ContactImport) -> None:
-    """Forget a previewed file without importing anything."""
-    if can_change_import(staged.status, ImportStatus.DISCARDED):
-        staged.status = ImportStatus.DISCARDED
-        staged.data = None
-        staged.decided_at = now()
-        db.session.commit()
