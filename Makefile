@@ -11,7 +11,7 @@ SINK_PORT ?= 8025
 
 export HTI_ENV ?= development
 
-.PHONY: run test install browser clean bench
+.PHONY: run test install browser a11y-tools clean bench
 
 install: $(STAMP)
 
@@ -30,13 +30,28 @@ browser:
 	    || echo "Could not install chromium; browser tests will be skipped (outside CI)."; \
 	fi
 
+# axe-core for the accessibility tests, pinned in tests/a11y/package-lock.json (npm ci; Debian's nodejs when missing).
+A11Y := tests/a11y
+A11Y_STAMP := $(A11Y)/node_modules/.package-lock.json
+
+a11y-tools: $(A11Y_STAMP)
+
+$(A11Y_STAMP): $(A11Y)/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  echo "Installing Debian's nodejs and npm for the accessibility tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq nodejs npm >/dev/null \
+	    || echo "Could not install npm; the accessibility tests will be skipped (outside CI)."; \
+	fi
+	@if command -v npm >/dev/null; then cd $(A11Y) && npm ci --no-audit --no-fund --loglevel=error; fi
+
 run: install
 	@mkdir -p instance
 	$(FLASK) hti init-db --demo
 	@# Web app, scheduler, send worker and mail sink together; Ctrl-C stops all four.
 	$(FLASK) hti dev --port $(PORT) --sink-port $(SINK_PORT)
 
-test: install browser
+test: install browser a11y-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

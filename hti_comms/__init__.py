@@ -18,6 +18,7 @@ DOMAINS = (
     "hti_comms.briefs",
     "hti_comms.subscribers",
     "hti_comms.delivery",
+    "hti_comms.newsletters",
     "hti_comms.events",
     "hti_comms.scheduling",
 )
@@ -85,8 +86,11 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_template_helpers(app: Flask) -> None:
     from .domain import registry, send_kind_label
+    from . import organisation
     from .formatting import register_filters
 
+    app.jinja_env.add_extension("jinja2.ext.do")
+    organisation.init_app(app)
     register_filters(app)
     app.add_template_filter(send_kind_label, "send_kind")
     menu = registry(app).menu
@@ -98,9 +102,12 @@ def _register_template_helpers(app: Flask) -> None:
 
 ERROR_PAGES = {
     400: ("Felaktig begäran", "Något i förfrågan var fel. Gå tillbaka och försök igen."),
+    403: ("Du har inte tillgång till sidan", "Sidan är inte till för dig. Gå till startsidan."),
     404: ("Sidan finns inte", "Kontrollera adressen, eller gå till startsidan."),
+    405: ("Det gick inte", "Sidan kan inte användas så. Gå tillbaka och försök igen."),
     413: ("Filen är för stor", "Filen får vara högst 20 MB. Dela upp den och försök igen."),
     429: ("För många försök", "Du har gjort för många försök på kort tid. Vänta en stund och försök igen."),
+    500: ("Något gick fel hos oss", "Felet är inte ditt. Försök igen om en stund; hjälper det inte, skriv till oss."),
 }
 
 

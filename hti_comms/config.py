@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
+from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from .organisation import SENDER_NAME
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -151,7 +154,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 30.0),
         #: Accept addresses with letters such as å before the @ (only if the SMTP relay speaks SMTPUTF8).
         "SMTP_UTF8": _bool(env.get("SMTP_UTF8")),
-        "MAIL_FROM": env.get("MAIL_FROM") or "Hemtjänstindex <hemtjanstindex@spfseniorerna.se>",
+        **_mail_settings(env),
         "REDIS_URL": env.get("REDIS_URL") or None,
         #: Flask-Limiter strings for the public subscriber forms (per client address).
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
@@ -207,6 +210,30 @@ def startup_warnings(config: dict) -> list[str]:
         warnings.append("!!! DATABASE_URL is SQLite in production: one writer at a time and no second machine; "
                         "set DATABASE_URL to postgresql://user@host:5432/db !!!")
     return warnings
+
+
+DEFAULT_MAIL_FROM = f"{SENDER_NAME} <hemtjanstindex@spfseniorerna.se>"
+
+
+def _mail_settings(env: dict) -> dict:
+    """Return the sender, the Reply-To a person reads, and the contact details shown in footers."""
+    mail_from = env.get("MAIL_FROM") or DEFAULT_MAIL_FROM
+    _from_name, from_address = parseaddr(mail_from)
+    if "@" not in from_address:
+        raise ConfigError(f"MAIL_FROM {mail_from!r} has no email address; write e.g. {DEFAULT_MAIL_FROM!r}")
+    # Replies must reach a person: by default the sender's mailbox, in production someone's own address.
+    reply_to = env.get("MAIL_REPLY_TO") or from_address
+    _reply_name, reply_address = parseaddr(reply_to)
+    if "@" not in reply_address:
+        raise ConfigError(f"MAIL_REPLY_TO {reply_to!r} is not an email address; write e.g. karin.ek@spfseniorerna.se")
+    return {
+        "MAIL_FROM": mail_from,
+        "MAIL_REPLY_TO": reply_to,
+        #: Shown in the footer of every page and email next to the Reply-To address (each optional).
+        "CONTACT_PHONE": (env.get("CONTACT_PHONE") or "").strip(),
+        "CONTACT_ADDRESS": (env.get("CONTACT_ADDRESS") or "").strip(),
+        "ORGANISATION_URL": env.get("ORGANISATION_URL") or "https://www.spfseniorerna.se",
+    }
 
 
 def _delivery_settings(env: dict) -> dict:

@@ -31,11 +31,15 @@ class PersonalData:
 
     `export` names a function `(Person) -> list | dict | None` whose result is shown under `label` (Swedish);
     `erase` names a function `(Person) -> int` that removes or anonymises the rows and returns how many.
+    `privacy` says in plain Swedish what is kept, why and for how long; the public privacy page
+    (/integritet) lists it, so it must stay true to what the code keeps. `{SETTING}` is replaced by the
+    configured value (e.g. `{SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS}`).
     """
 
     label: str
     export: str | None = None
     erase: str | None = None
+    privacy: str = ""
 
 
 @dataclass(frozen=True)

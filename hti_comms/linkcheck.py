@@ -105,6 +105,9 @@ def check_link(link: Link, field: str) -> list[Finding]:
         return findings
     elif not normalise_host(parts.hostname):
         findings.append(error(field, f"Länken ”{shown}” har ett ogiltigt värdnamn."))
+    elif any(c.isspace() or c in '"<>\\' for c in url):
+        findings.append(error(field, f"Länken ”{shown}” innehåller mellanslag, citattecken eller andra tecken som "
+                                     "inte hör hemma i en webbadress. Kopiera adressen igen från webbläsaren."))
     elif parts.scheme == "http":
         findings.append(warning(field, f"Länken ”{shown}” använder http, inte https. Kontrollera om sidan finns "
                                        "med https."))
@@ -139,15 +142,17 @@ def lookalike_findings(links: Sequence[tuple[str, Link]], known: Sequence[str] |
     for field, host in hosts:
         if host in reported or any(_is_within(host, domain) for domain in known):
             continue
-        twin = next((domain for domain in known if lookalike_of(host, domain)), None)
-        source = "en känd adress"
+        # The likely twin is another link of the same message when there is one (it names the whole host,
+        # vanity subdomain included); otherwise a known domain.
+        # The suspicious one is the rarer of the pair; with a tie, the one found later in the text.
+        candidates = [other for other in counts if other != host and other not in reported
+                      and lookalike_of(host, other)
+                      and (counts[other], -first_seen[other]) > (counts[host], -first_seen[host])]
+        twin = max(candidates, key=lambda other: counts[other], default=None)
+        source = "en annan länk i samma utskick"
         if twin is None:
-            # The suspicious one is the rarer of the pair; with a tie, the one found later in the text.
-            candidates = [other for other in counts if other != host and other not in reported
-                          and lookalike_of(host, other)
-                          and (counts[other], -first_seen[other]) > (counts[host], -first_seen[host])]
-            twin = max(candidates, key=lambda other: counts[other], default=None)
-            source = "en annan länk i samma utskick"
+            twin = next((domain for domain in known if lookalike_of(host, domain)), None)
+            source = "en känd adress"
         if twin is not None:
             reported.add(host)
             findings.append(error(field, f"Adressen ”{_readable(host)}” liknar ”{_readable(twin)}” ({source}) "

@@ -23,6 +23,8 @@ DATA_EXPORT_PURPOSE = "data-export"
 UNSUBSCRIBE_PATH = "/avregistrera/"
 PREFERENCES_PATH = "/installningar/"
 DATA_EXPORT_PATH = "/mina-uppgifter/"
+#: The public privacy page, linked from every email's footer.
+PRIVACY_PATH = "/integritet"
 
 
 def absolute(path: str) -> str:

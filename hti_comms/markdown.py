@@ -6,8 +6,10 @@ preview or a public page. The links are returned too, with their visible text, f
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from urllib.parse import urlsplit
 
 import nh3
 from markdown_it import MarkdownIt
@@ -45,17 +47,36 @@ def sanitise_html(html: str) -> str:
                      link_rel=None, strip_comments=True)
 
 
-def render_markdown(source: str) -> RenderedMarkdown:
-    """Return the sanitised HTML, a plain-text version and the links of a Markdown text."""
+def safe_link_url(url: str) -> str:
+    """Return `url` trimmed if a reader may be sent there (http, https or mailto), else ""."""
+    url = (url or "").strip()
+    scheme = urlsplit(url).scheme.lower() if url else ""
+    if scheme not in ALLOWED_SCHEMES or any(ord(c) < 32 for c in url):
+        return ""
+    return url
+
+
+def render_markdown(source: str, href: Callable[[Link], str] | None = None) -> RenderedMarkdown:
+    """Return the sanitised HTML, a plain-text version and the links of a Markdown text.
+
+    `href`, when given, maps each link (in order) to what goes in the HTML's href, e.g. a click-counting
+    redirect; the plain text and the returned links keep the real addresses.
+    """
     source = (source or "").replace("\r\n", "\n").replace("\x00", "")
     tokens = _parser().parse(source)
+    text, links = _plain_text(tokens), tuple(_links(tokens))
+    pending = iter(links)
     for token in tokens:
         # A section's title is its h2; headings inside the body become h3/h4 so the outline stays right.
         if token.type in ("heading_open", "heading_close"):
             level = min(4, max(3, int(token.tag[1]) + 2))
             token.tag = f"h{level}"
+        elif href is not None and token.type == "inline":
+            for child in token.children or ():
+                if child.type == "link_open":
+                    child.attrSet("href", href(next(pending)))
     html = sanitise_html(_parser().renderer.render(tokens, _parser().options, {}))
-    return RenderedMarkdown(html=html, text=_plain_text(tokens), links=tuple(_links(tokens)))
+    return RenderedMarkdown(html=html, text=text, links=links)
 
 
 def _links(tokens) -> list[Link]:

@@ -218,9 +218,9 @@ def live_server(app):
         server.server_close()
 
 
-@pytest.fixture
-def browser_page():
-    """Yield a Playwright page in Debian's chromium (never a downloaded browser)."""
+@pytest.fixture(scope="session")
+def chromium():
+    """Debian's chromium through Playwright, one for the whole session (never a downloaded browser)."""
     if not CHROMIUM.exists():
         message = f"{CHROMIUM} is missing; `make test` installs Debian's chromium package"
         if os.environ.get("CI"):
@@ -235,16 +235,34 @@ def browser_page():
                   "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         )
         try:
-            page = browser.new_page(locale="sv-SE")
-            # Every browser test also checks the Content-Security-Policy: a page whose script or style the
-            # policy blocks (an inline <script> or style= that crept back in) fails the test that opened it.
-            violations = page.csp_violations = []
-            page.on("console", lambda message: violations.append(message.text)
-                    if "Content Security Policy" in message.text else None)
-            yield page
-            assert not violations, f"the browser blocked something under the Content-Security-Policy: {violations}"
+            yield browser
         finally:
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, request):
+    """Yield a page in a fresh browser context; a screenshot of its last step goes to tests/output/."""
+    context = chromium.new_context(locale="sv-SE")
+    page = context.new_page()
+    # Every browser test also checks the Content-Security-Policy: a page whose script or style the policy
+    # blocks (an inline <script> or style= that crept back in) fails the test that opened it.
+    violations = page.csp_violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
+    try:
+        yield page
+        assert not violations, f"the browser blocked something under the Content-Security-Policy: {violations}"
+    finally:
+        try:
+            from tests.a11y.checks import screenshot
+
+            if page.url != "about:blank":
+                screenshot(page, f"{request.node.module.__name__.removeprefix('tests.')}.{request.node.name}",
+                           folder="browser")
+        except Exception:  # a closed or crashed page has no last step to show
+            pass
+        context.close()
 
 
 @pytest.fixture

@@ -55,6 +55,14 @@ def test_a_host_one_edit_from_another_link_in_the_same_message_is_an_error(good,
     assert f"”{typo}” liknar ”{good}”" in finding.message and "samma utskick" in finding.message
 
 
+def test_the_twin_named_is_the_other_link_even_when_a_known_domain_also_matches():
+    # spfsenioerna.zoom.us is one edit from the known spfseniorerna.se too; the reader meant the Zoom link.
+    findings = findings_for("https://spfseniorerna.zoom.us/j/1", "https://spfsenioerna.zoom.us/j/2",
+                            known=("spfseniorerna.se",))
+    [finding] = findings
+    assert "”spfsenioerna.zoom.us” liknar ”spfseniorerna.zoom.us”" in finding.message
+
+
 def test_two_unrelated_links_in_one_message_do_not_flag_each_other():
     assert findings_for("https://scb.se/statistik", "https://skr.se/rapport", "https://zoom.us/j/9",
                         "https://kolada.se", known=()) == []
@@ -100,3 +108,13 @@ def test_known_domains_come_from_the_configuration(app):
     assert "example.org" in known_domains() and "hti.example.se" in known_domains()  # BASE_URL's host too
     [finding] = lookalike_findings([("Länk", Link("https://exampel.org/", "Sidan"))])
     assert "example.org" in finding.message
+
+
+@pytest.mark.parametrize("url", ['https://spfseniorerna.se/a" onmouseover="x', "https://spfseniorerna.se/a b",
+                                 "https://spfseniorerna.se/<script>"])
+def test_spaces_quotes_and_angle_brackets_make_a_link_malformed(url):
+    from hti_comms.linkcheck import check_link
+    from hti_comms.markdown import Link
+
+    [finding] = check_link(Link(url, "rapporten"), "Länk 1")
+    assert finding.is_error and "mellanslag, citattecken" in finding.message

@@ -62,3 +62,35 @@ def test_markdown_renders_the_usual_things_and_lists_links():
 def test_raw_html_is_shown_as_text_not_interpreted():
     result = render_markdown("Skriv <b>så här</b>")
     assert "&lt;b&gt;så här&lt;/b&gt;" in result.html
+
+
+def test_href_maps_each_link_in_order_and_text_and_links_keep_the_real_addresses():
+    source = "Se [rapporten](https://a.se/r) och [kurserna](https://b.se/k) eller [skriv](mailto:x@y.se)."
+    seen = []
+
+    def counting(link):
+        seen.append((link.url, link.text))
+        return f"https://hti.se/l/{len(seen)}"
+
+    result = render_markdown(source, href=counting)
+    assert seen == [("https://a.se/r", "rapporten"), ("https://b.se/k", "kurserna"), ("mailto:x@y.se", "skriv")]
+    assert 'href="https://hti.se/l/1"' in result.html and 'href="https://hti.se/l/2"' in result.html
+    assert "https://a.se/r" not in result.html
+    assert "rapporten (https://a.se/r)" in result.text
+    assert [link.url for link in result.links] == ["https://a.se/r", "https://b.se/k", "mailto:x@y.se"]
+
+
+def test_an_href_mapping_cannot_smuggle_a_script_past_the_sanitiser():
+    result = render_markdown("[länk](https://a.se)", href=lambda link: "javascript:alert(1)")
+    assert "javascript" not in result.html
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://spfseniorerna.se/a", "https://spfseniorerna.se/a"), ("  http://a.se  ", "http://a.se"),
+    ("mailto:eva@exempel.se", "mailto:eva@exempel.se"), ("javascript:alert(1)", ""), ("JavaScript:x", ""),
+    ("data:text/html,<script>", ""), ("https://a.se/\nb", ""), ("", ""), ("/relativ", ""),
+])
+def test_safe_link_url_lets_only_web_and_mail_addresses_through(url, expected):
+    from hti_comms.markdown import safe_link_url
+
+    assert safe_link_url(url) == expected

@@ -5,7 +5,7 @@ DOMAIN = Domain(
     package=__name__,
     models=(".models",),
     blueprints=(".admin:bp",),
-    menu=(MenuEntry("briefs_admin.index", "Talepunkter"),),
+    menu=(MenuEntry("briefs_admin.index", "Talpunkter"),),
     commands=(".cli",),
     send_kinds={
         "local_brief": "Lokalt resultat",

@@ -16,10 +16,10 @@ from . import renderings
 from .emails import district_digest_spec, local_brief_preview, preview_email, send_district_digest, send_local_brief
 from .national import build_national_summary
 from .pdf import pdf_filename
-from .services import ReleaseError, districts
+from .services import ReleaseError, districts, is_published, publication_text
 from .talking_points import BriefError, build_talking_points
 
-bp = staff_blueprint("briefs_admin", __name__, "/talepunkter")
+bp = staff_blueprint("briefs_admin", __name__, "/talpunkter")
 
 
 def _ranking_or_404(year: int):
@@ -51,7 +51,8 @@ def municipality(year: int, code: str):
         subject, _html, text = local_brief_preview(points)
         preview = (subject, url_for(".municipality_email", year=year, code=code), text)
     page = render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
-                           audience_size=audience_size(council_audience(points.municipality)))
+                           audience_size=audience_size(council_audience(points.municipality)),
+                           **_publication(points.ranking))
     db.session.commit()  # keep the chart and email made for this view (nothing else is written here)
     return page
 
@@ -66,6 +67,11 @@ def municipality_email(year: int, code: str):
     return document
 
 
+def _publication(ranking) -> dict:
+    """Return whether the year is public, and the sentence saying when it will be, for the templates."""
+    return {"is_published": is_published(ranking), "publication_text": publication_text(ranking)}
+
+
 @bp.route("/<int:year>/<code>/brief.pdf")
 def municipality_pdf(year: int, code: str):
     points = _points_or_404(year, code)
@@ -77,22 +83,25 @@ def municipality_pdf(year: int, code: str):
 
 @bp.route("/<int:year>/sammanfattning")
 def national(year: int):
-    summary = build_national_summary(year, _ranking_or_404(year))
-    return render_template("web/briefs/national.html", summary=summary, years=available_years())
+    ranking = _ranking_or_404(year)
+    summary = build_national_summary(year, ranking)
+    return render_template("web/briefs/national.html", summary=summary, years=available_years(),
+                           **_publication(ranking))
 
 
 @bp.route("/<int:year>/distrikt/<int:district_id>")
 def district(year: int, district_id: int):
     district = db.session.get(District, district_id) or abort(404)
-    _ranking_or_404(year)
+    publication = _publication(_ranking_or_404(year))
     try:
         spec = district_digest_spec(district, year)
     except BriefError as error:
-        return render_template("web/briefs/district.html", district=district, year=year, problem=str(error))
+        return render_template("web/briefs/district.html", district=district, year=year, problem=str(error),
+                               **publication)
     return render_template("web/briefs/district.html", district=district, year=year,
                            preview=(spec.subject, url_for(".district_email", year=year, district_id=district_id),
                                     preview_email(spec)[1]),
-                           audience_size=audience_size(district_audience(district)))
+                           audience_size=audience_size(district_audience(district)), **publication)
 
 
 @bp.route("/<int:year>/distrikt/<int:district_id>/brevet.html")

@@ -43,7 +43,7 @@ def talking_points_command(kommun: str, year: int, output_format: str) -> None:
     """Print the talking points of a municipality (KOMMUN is a code or a name)."""
     with _swedish_errors():
         points = build_talking_points(resolve_municipality(kommun), year)
-    _print(output_format, points.as_json(), f"Talepunkter för {points.municipality.short_name}, Hemtjänstindex {year}",
+    _print(output_format, points.as_json(), f"Talpunkter för {points.municipality.short_name}, Hemtjänstindex {year}",
            points.texts())
 
 

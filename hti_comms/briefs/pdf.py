@@ -12,7 +12,7 @@ from flask import render_template
 
 from ..config import PROJECT_ROOT
 from .charts import sub_index_chart
-from .services import brief_context
+from .services import brief_context, is_published, publication_text
 from .talking_points import TalkingPoints
 
 # WeasyPrint and fontTools log every stylesheet and font subset at INFO (WeasyPrint already while it is being
@@ -28,8 +28,10 @@ def brief_pdf(points: TalkingPoints, chart_png: bytes | None = None) -> bytes:
     if chart_png is None and points.entry is not None:
         chart_png = sub_index_chart(points.sub_indices, points.municipality.short_name)
     chart_src = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii") if chart_png else None
-    html = render_template("pdf/briefs/local_brief.html", brief=brief_context(points), chart_src=chart_src)
-    return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf()
+    html = render_template("pdf/briefs/local_brief.html", brief=brief_context(points), chart_src=chart_src,
+                           is_published=is_published(points.ranking), publication_text=publication_text(points.ranking))
+    # PDF/UA: tagged, with the title and language of the document, so screen readers can read it.
+    return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf(pdf_variant="pdf/ua-1")
 
 
 def pdf_filename(points: TalkingPoints) -> str:

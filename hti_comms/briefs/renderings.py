@@ -39,7 +39,7 @@ from ..delivery.render import RenderedTemplate, render_template_pair
 from ..extensions import db
 from . import charts, pdf
 from .models import BriefRendering
-from .services import brief_context
+from .services import brief_context, is_published, publication_text
 from .talking_points import TalkingPoints
 
 CHART, EMAIL, EMBARGOED_EMAIL, PDF = "chart", "email", "email_embargoed", "pdf"
@@ -74,7 +74,9 @@ def brief_email(spec: EmailSpec, points: TalkingPoints) -> RenderedTemplate:
 
 def brief_pdf(points: TalkingPoints) -> bytes:
     """Return the printable A4 brief of the municipality (PDF), made only when its data has changed."""
-    inputs = {"brief": brief_context(points), "chart": _chart_inputs(points) if points.entry else None}
+    # The PDF marks every page "EJ PUBLICERAT" until publication: the release state is part of its data.
+    inputs = {"brief": brief_context(points), "chart": _chart_inputs(points) if points.entry else None,
+              "published": is_published(points.ranking), "publication": publication_text(points.ranking)}
     return _kept(PDF, points, inputs,
                  lambda: pdf.brief_pdf(points, chart_png(points) if points.entry is not None else None))
 

@@ -44,6 +44,18 @@ def check_release(year: int, *, embargoed_audience: bool, at: datetime | None = 
                            "Före dess får de bara skickas till mottagare med embargo.")
 
 
+def is_published(ranking: YearRanking, at: datetime | None = None) -> bool:
+    """Return whether the year's results are public at `at` (default now): published_at set and passed."""
+    return ranking.published_at is not None and as_utc(at or now()) >= as_utc(ranking.published_at)
+
+
+def publication_text(ranking: YearRanking) -> str:
+    """Return when an unpublished year is published, in Swedish ('publiceras tisdag 1 december …')."""
+    if ranking.published_at is None:
+        return f"Resultaten för {ranking.year} har ingen publiceringstid ännu"
+    return f"Resultaten för {ranking.year} publiceras {format_datetime(ranking.published_at)}"
+
+
 def brief_context(points: TalkingPoints) -> dict:
     """Return what a local brief shows, as JSON-serialisable display text (figures already formatted)."""
     entry, ranking = points.entry, points.ranking

@@ -116,7 +116,7 @@ def build_talking_points(municipality: Municipality, year: int, ranking: YearRan
         add(Point("demo", f"Obs! Siffrorna för {year} är demodata (syntetiska värden), inte riktiga resultat "
                           "från Hemtjänstindex. Citera dem inte."))
     if entry is None:
-        add(Point("missing", f"{name} har inget resultat i Hemtjänstindex {year}. Därför finns inga talepunkter "
+        add(Point("missing", f"{name} har inget resultat i Hemtjänstindex {year}. Därför finns inga talpunkter "
                              "om kommunens index, placering eller delindex för det året."))
         return result
 
@@ -244,4 +244,5 @@ def _press_comment(name: str, entry: RankedResult, ranking: YearRanking, present
         weakest = areas[0]
         parts.append(f"Nu vill vi se att kommunen tar tag i {lower_label(weakest.label)}, där {name} ligger "
                      f"{gap(weakest.value, weakest.national_average)}.")
-    return "Citat till pressen: ”" + " ".join(parts) + "”, säger [namn], [uppdrag] i [pensionärsrådet/föreningen]."
+    # Written to be used as it is: the speaker adds their own name and role, nothing is left to fill in.
+    return "Citat till pressen, att använda under ditt eget namn och uppdrag: ”" + " ".join(parts) + "”"

@@ -93,8 +93,8 @@ def place(rank: int, count: int, shared: bool) -> str:
 
 
 def places(count: int) -> str:
-    """Return '1 placering' or '5 placeringar'."""
-    return f"{count} placering" if count == 1 else f"{count} placeringar"
+    """Return 'en placering' or '5 placeringar' (a lone one is written as a word, as Swedish prose does)."""
+    return "en placering" if count == 1 else f"{count} placeringar"
 
 
 def lower_label(label: str) -> str:

@@ -9,5 +9,8 @@ DOMAIN = Domain(
     commands=(".cli",),
     sweeps=(".sweeps",),
     send_kinds={"test": "Provbrev"},
-    personal_data=(PersonalData("skickat till dig", export=".personal_data:export", erase=".personal_data:erase"),),
+    personal_data=(PersonalData(
+        "skickat till dig", export=".personal_data:export", erase=".personal_data:erase",
+        privacy="Vilka e-brev vi har skickat till dig, när, och om de kom fram. Om e-post till din adress inte "
+                "kan gå fram sparar vi adressen på en spärrlista, så att inga fler utskick går dit."),),
 )

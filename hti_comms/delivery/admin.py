@@ -22,6 +22,14 @@ bp = staff_blueprint("delivery_admin", __name__, "/utkorg")
 sink_bp = staff_blueprint("testpost_admin", __name__, "/testpost")
 
 PAGE_SIZE = 50
+#: Swedish names for the header fields Testpost shows (the technical name is shown under each).
+HEADER_NAMES = {
+    "from": "Avsändare", "to": "Mottagare", "subject": "Ämne", "date": "Skickat", "reply-to": "Svar går till",
+    "message-id": "Brevets id", "mime-version": "MIME-version", "content-type": "Innehållets typ",
+    "content-transfer-encoding": "Kodning", "list-unsubscribe": "Länk för att avregistrera sig",
+    "list-unsubscribe-post": "Avregistrering med ett klick", "list-id": "Utskickslistans id",
+    "dkim-signature": "Digital signatur (DKIM)",
+}
 PROBLEM_STATUSES = (OutboxStatus.UNKNOWN, OutboxStatus.FAILED, OutboxStatus.DEFERRED)
 
 
@@ -206,6 +214,7 @@ def message(message_id: int):
     attachments = [(part.get_filename() or "(utan namn)", part.get_content_type()) for part in message.iter_attachments()]
     return render_template("web/delivery/sink_message.html", stored=stored, headers=list(message.items()),
                            html_url=url_for(".message_html", message_id=message_id) if html_part else None,
+                           header_names=HEADER_NAMES,
                            text=text_part.get_content() if text_part else None, attachments=attachments)
 
 

@@ -69,5 +69,7 @@ def inline(html: str) -> str:
     inliner = SharedRulesPremailer(
         cleaned, base_url=None, allow_network=False, allow_loading_external_files=False,
         disable_validation=True, disable_link_rewrites=True, cssutils_logging_level=logging.CRITICAL,
+        # The phone layout's media queries must beat the inlined styles, which only !important does.
+        strip_important=False,
     )
     return DOCTYPE + inliner.transform(pretty_print=False)

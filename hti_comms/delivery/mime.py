@@ -154,6 +154,8 @@ class MessageSkeleton:
     #: Alternating encoded bytes and slot names (TEXT_SLOT / HTML_SLOT / ATTACHMENT_SLOT), starting with
     #: Content-Type.
     body: tuple[bytes | str, ...]
+    #: Where replies go: a mailbox a person reads (MAIL_REPLY_TO), or None for the sender itself.
+    reply_to_line: bytes | None = None
     #: The personal attachments, by the number in their ATTACHMENT_SLOT.
     personal: tuple[PersonalText, ...] = ()
 
@@ -167,6 +169,7 @@ class MessageSkeleton:
         """Return the complete message bytes for one recipient (`values` fill the personal attachments)."""
         lines = [
             self.from_line,
+            *((self.reply_to_line,) if self.reply_to_line else ()),
             address_header("To", name, email),
             self.subject_line,
             f"Date: {format_datetime(date)}\r\n".encode("ascii"),
@@ -196,9 +199,11 @@ class MessageSkeleton:
 
 
 def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str | None, list_name: str,
-                   attachments: tuple[Attachment, ...]) -> MessageSkeleton:
+                   attachments: tuple[Attachment, ...], reply_to: str | None = None) -> MessageSkeleton:
     """Encode the shared parts of a send's messages once."""
     from_name, from_email = parseaddr(mail_from)
+    reply_name, reply_email = parseaddr(reply_to or "")
+    reply_to_line = address_header("Reply-To", reply_name, reply_email) if reply_email else None
     domain = from_email.rpartition("@")[2] or "localhost"
     token = secrets.token_hex(8)
     boundary = iter(f"=_hti_{token}_{n}" for n in range(10))
@@ -228,7 +233,7 @@ def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str 
     return MessageSkeleton(
         from_line=address_header("From", from_name, from_email), envelope_from=from_email,
         subject_line=header("Subject", subject), list_id_line=list_id_line, domain=domain, send_id=send_id,
-        body=tuple(_flatten(body)), personal=tuple(personal),
+        body=tuple(_flatten(body)), reply_to_line=reply_to_line, personal=tuple(personal),
     )
 
 

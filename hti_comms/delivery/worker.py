@@ -131,7 +131,8 @@ class Worker:
                             for a in send.attachments)
         skeleton = build_skeleton(send_id=send.id, mail_from=self.app.config["MAIL_FROM"], subject=send.subject,
                                   list_key=send.list_key, list_name=(send.context or {}).get("list_name")
-                                  or "Hemtjänstindex", attachments=attachments)
+                                  or "Hemtjänstindex", attachments=attachments,
+                                  reply_to=self.app.config["MAIL_REPLY_TO"])
         prepared = PreparedSend(rendered=rendered, skeleton=skeleton, list_key=send.list_key)
         self._prepared[send_id] = prepared
         while len(self._prepared) > 32:

@@ -1,5 +1,10 @@
-"""The public start page."""
-from flask import Blueprint, render_template
+"""The public start page and the privacy page."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, render_template, send_from_directory
+
+from ..domain import registry
+from ..links import PRIVACY_PATH
 
 bp = Blueprint("public", __name__)
 
@@ -7,3 +12,25 @@ bp = Blueprint("public", __name__)
 @bp.route("/")
 def home():
     return render_template("web/public/home.html")
+
+
+def privacy_items() -> list[tuple[str, str]]:
+    """Return (label, text) of what each domain keeps about a person, settings filled in."""
+    values = {key: value for key, value in current_app.config.items() if key.isupper()}
+    return [(item.label, item.privacy.format(**values)) for _domain, item in registry().personal_data
+            if item.privacy]
+
+
+@bp.route(PRIVACY_PATH)
+def privacy():
+    config = current_app.config
+    return render_template("web/public/privacy.html", items=privacy_items(),
+                           confirm_days=config["SUBSCRIBERS_CONFIRM_DAYS"],
+                           unconfirmed_days=config["SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS"])
+
+
+@bp.route("/favicon.ico")
+def favicon():
+    """Serve the icon where browsers look for it first, also on pages without <link rel=icon> (PDF, JSON)."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=86400)

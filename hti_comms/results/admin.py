@@ -1,7 +1,7 @@
 """Staff pages: the ranking per year and the results import."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..staff import staff_blueprint
@@ -9,6 +9,7 @@ from .forms import ImportResultsForm
 from .models import SUB_INDICES
 from .ranking import available_years, compute_ranking
 from .services import import_results
+from .table import COLUMNS, counties, ranking_xlsx, table_view
 
 bp = staff_blueprint("results_admin", __name__, "/resultat")
 
@@ -21,13 +22,25 @@ def index():
     return render_template("web/results/empty.html")
 
 
+def _ranking_or_404(year: int):
+    return compute_ranking(year) or abort(404)
+
+
 @bp.route("/<int:year>")
 def ranking(year: int):
-    ranking = compute_ranking(year)
-    if ranking is None:
-        abort(404)
+    ranking = _ranking_or_404(year)
     return render_template("web/results/ranking.html", ranking=ranking, years=available_years(),
-                           sub_indices=SUB_INDICES)
+                           sub_indices=SUB_INDICES, view=table_view(ranking, request.args), columns=COLUMNS,
+                           counties=counties(ranking))
+
+
+@bp.route("/<int:year>/rankning.xlsx")
+def ranking_download(year: int):
+    ranking = _ranking_or_404(year)
+    demo = "-demodata" if ranking.is_demo else ""
+    return Response(ranking_xlsx(ranking),
+                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                    headers={"Content-Disposition": f'attachment; filename="hemtjanstindex-{year}{demo}.xlsx"'})
 
 
 @bp.route("/importera", methods=["GET", "POST"])

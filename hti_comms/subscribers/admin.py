@@ -13,6 +13,9 @@ from ..delivery.services import messages_for
 from ..extensions import db
 from ..formatting import format_integer
 from ..geo.models import County, District, Municipality
+from ..results.models import SUB_INDICES
+from ..results.ranking import available_years
+from ..results.selection import ResultRuleKind
 from .audiences import AudienceError, Criteria, all_audiences, audience_size, delete_audience, save_audience
 from .directory import (
     ContactDetails, add_contact, add_contact_affiliation, remove_contact_affiliation, search_contacts,
@@ -182,12 +185,20 @@ def _audience_form(audience: Audience | None) -> AudienceForm:
     form.counties.choices = as_choices([(c.code, c.name) for c in counties])
     form.districts.choices = as_choices([(str(d.id), d.name) for d in districts])
     form.municipalities.choices = as_choices([(m.code, m.short_name) for m in municipalities])
+    form.result_kind.choices = as_choices([("", "Inget villkor på resultaten")] + ResultRuleKind.choices())
+    form.result_year.choices = as_choices([(str(year), str(year)) for year in available_years()])
+    form.result_sub_index.choices = as_choices([("", "Välj delindex")] + list(SUB_INDICES))
     if audience is not None and request.method == "GET":
         form.lists.data = audience.list_keys
         form.roles.data = audience.roles
         form.counties.data = audience.county_codes
         form.districts.data = [str(d) for d in audience.district_ids]
         form.municipalities.data = audience.municipality_codes
+        rule = audience.result_rule or {}
+        form.result_kind.data = rule.get("kind", "")
+        form.result_year.data = str(rule.get("year", ""))
+        form.result_places.data = str(rule.get("places") or "")
+        form.result_sub_index.data = rule.get("sub_index") or ""
     return form
 
 
@@ -206,9 +217,14 @@ def audiences():
 def audience(audience_id: int | None = None):
     audience = db.session.get(Audience, audience_id) or abort(404) if audience_id else None
     form = _audience_form(audience)
-    criteria = Criteria.from_multidict(request.form) if request.method == "POST" else \
-        (Criteria.of(audience) if audience else Criteria())
-    if form.validate_on_submit():
+    try:
+        criteria = Criteria.from_multidict(request.form) if request.method == "POST" else \
+            (Criteria.of(audience) if audience else Criteria())
+    except AudienceError as exc:
+        criteria = None
+        form.result_kind.errors = [str(exc)]
+        flash(str(exc), "error")
+    if criteria is not None and form.validate_on_submit():
         try:
             audience = save_audience(audience, form.name.data, form.description.data or "", criteria)
         except AudienceError as exc:
@@ -216,14 +232,18 @@ def audience(audience_id: int | None = None):
         else:
             flash(f"Målgruppen ”{audience.name}” är sparad.", "success")
             return redirect(url_for(".audience", audience_id=audience.id))
+    size_text = _size_text(audience_size(criteria)) if criteria is not None else "–"
     return render_template("web/subscribers/admin/audience.html", form=form, audience=audience,
-                           size_text=_size_text(audience_size(criteria)), action_form=ActionForm())
+                           size_text=size_text, action_form=ActionForm())
 
 
 @bp.route("/malgrupper/storlek")
 def audience_size_json():
     """Return the live size of the selection in the audience form (called by the form as it changes)."""
-    count = audience_size(Criteria.from_multidict(request.args))
+    try:
+        count = audience_size(Criteria.from_multidict(request.args))
+    except AudienceError as exc:
+        return jsonify({"count": None, "text": str(exc)})
     return jsonify({"count": count, "text": _size_text(count)})
 
 

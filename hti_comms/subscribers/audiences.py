@@ -1,4 +1,5 @@
-"""Selections of contacts (lists × roles × municipalities × counties × districts), each resolved by one query."""
+"""Selections of contacts (lists × roles × municipalities × counties × districts × index results), each resolved
+by one query."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from ..delivery.services import suppressed_emails_query
 from ..extensions import db
 from ..inputs import optional_whole_number
 from ..geo.models import District, Municipality
+from ..results.selection import ResultRule, ResultRuleError, ResultRuleKind, municipality_codes_query
 from .models import Affiliation, Audience, Contact, ContactStatus, MailingList, Role, Subscription
 
 
@@ -29,11 +31,14 @@ class Criteria:
     municipality_codes: tuple[str, ...] = ()
     county_codes: tuple[str, ...] = ()
     district_ids: tuple[int, ...] = ()
+    #: Only contacts whose municipality (of the same affiliation) meets a condition on its index result.
+    result_rule: ResultRule | None = None
 
     @classmethod
     def of(cls, audience: Audience) -> "Criteria":
         return cls(tuple(audience.list_keys), tuple(audience.roles), tuple(audience.municipality_codes),
-                   tuple(audience.county_codes), tuple(int(d) for d in audience.district_ids))
+                   tuple(audience.county_codes), tuple(int(d) for d in audience.district_ids),
+                   ResultRule.from_dict(audience.result_rule))
 
     @classmethod
     def from_multidict(cls, args) -> "Criteria":
@@ -42,11 +47,35 @@ class Criteria:
             return tuple(v for v in args.getlist(name) if v)
         return cls(values("lists"), tuple(r for r in values("roles") if r in {x.value for x in Role}),
                    values("municipalities"), values("counties"),
-                   tuple(d for d in map(optional_whole_number, values("districts")) if d is not None))
+                   tuple(d for d in map(optional_whole_number, values("districts")) if d is not None),
+                   result_rule_from(args))
 
     @property
     def has_place(self) -> bool:
-        return bool(self.municipality_codes or self.county_codes or self.district_ids)
+        return bool(self.municipality_codes or self.county_codes or self.district_ids or self.result_rule)
+
+
+def result_rule_from(args) -> ResultRule | None:
+    """Read the index-result condition of the audience form (result_kind, result_year, result_places,
+    result_sub_index); None when no kind is chosen. Raises AudienceError naming the field."""
+    kind = (args.get("result_kind") or "").strip()
+    if not kind:
+        return None
+    try:
+        places = (args.get("result_places") or "").strip()
+        year = (args.get("result_year") or "").strip()
+        if not year.isdigit():
+            raise AudienceError("Resultat: välj ett år.")
+        if places and not places.isdigit():
+            raise AudienceError("Resultat: antal platser ska vara ett heltal, till exempel 20.")
+        return ResultRule(int(year), ResultRuleKind(kind), int(places) if places else None,
+                          (args.get("result_sub_index") or "").strip() or None)
+    except AudienceError:
+        raise
+    except ResultRuleError as exc:
+        raise AudienceError(f"Resultat: {exc}") from None
+    except ValueError:
+        raise AudienceError("Resultat: välj ett av villkoren i listan.") from None
 
 
 def contact_condition(criteria: Criteria):
@@ -72,6 +101,10 @@ def contact_condition(criteria: Criteria):
         if criteria.district_ids:
             affiliation_conditions.append(or_(place.district_id.in_(criteria.district_ids),
                                               Affiliation.district_id.in_(criteria.district_ids)))
+        if criteria.result_rule is not None:
+            # The municipalities come from one query over the year's results, never a loop per contact.
+            affiliation_conditions.append(
+                Affiliation.municipality_code.in_(municipality_codes_query(criteria.result_rule)))
         subquery = (select(Affiliation.id)
                     .outerjoin(place, place.code == Affiliation.municipality_code)
                     .outerjoin(district, district.id == Affiliation.district_id)
@@ -129,6 +162,7 @@ def save_audience(audience: Audience | None, name: str, description: str, criter
     audience.municipality_codes = list(criteria.municipality_codes)
     audience.county_codes = list(criteria.county_codes)
     audience.district_ids = list(criteria.district_ids)
+    audience.result_rule = criteria.result_rule.to_dict() if criteria.result_rule else None
     audience.updated_at = now()
     db.session.commit()
     return audience

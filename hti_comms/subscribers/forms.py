@@ -132,6 +132,12 @@ class AudienceForm(FlaskForm):
     counties = MultiCheckboxField("Län (inget kryss = alla)")
     districts = MultiCheckboxField("Distrikt (inget kryss = alla)")
     municipalities = SelectMultipleField("Kommuner (inget val = alla)")
+    # An optional condition on the index results of the contact's municipality (results.selection).
+    result_kind = SelectField("Villkor", validators=[Optional()])
+    result_year = SelectField("År", validators=[Optional()])
+    result_places = StringField("Antal platser (för klättrat, tappat, bästa och sämsta)",
+                                validators=[Optional(), Length(max=3)])
+    result_sub_index = SelectField("Delindex (för svagaste område)", validators=[Optional()])
 
 
 class ImportForm(FlaskForm):

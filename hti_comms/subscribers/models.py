@@ -230,6 +230,8 @@ class Audience(db.Model):
     municipality_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     county_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
     district_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    #: An index-result condition (results.selection.ResultRule as a dict), or None.
+    result_rule: Mapped[dict | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -1,7 +1,7 @@
 """events: events, speakers, registrations, reminders; personal attachments in the outbox
 
 Revision ID: 0009
-Revises: 0005
+Revises: 0008
 Create Date: 2026-11-24 07:29:44.089455
 
 """
@@ -13,7 +13,7 @@ import hti_comms.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = '0005'
+down_revision = '0008'
 branch_labels = None
 depends_on = None
 

@@ -33,10 +33,10 @@ def test_local_brief_goes_to_the_council_of_that_municipality_only(staff_login, 
     make_contact("annan.kommun@example.se", municipality="Vallentuna", list_keys=("lokala-resultat",))
     make_contact("tjansteman@example.se", role="municipal_official", list_keys=("lokala-resultat",))
 
-    page = staff_login.get("/admin/talepunkter/2024/0114").get_data(as_text=True)
+    page = staff_login.get("/admin/talpunkter/2024/0114").get_data(as_text=True)
     assert "just nu <strong>1</strong>" in page
-    token = form_csrf_token(staff_login, "/admin/talepunkter/2024/0114")
-    response = staff_login.post("/admin/talepunkter/2024/0114/skicka", data={"csrf_token": token},
+    token = form_csrf_token(staff_login, "/admin/talpunkter/2024/0114")
+    response = staff_login.post("/admin/talpunkter/2024/0114/skicka", data={"csrf_token": token},
                                 follow_redirects=True)
 
     assert "Resultatbrevet för Upplands Väsby ligger i utkorgen till 1 mottagare" in response.get_data(as_text=True)
@@ -46,8 +46,8 @@ def test_local_brief_goes_to_the_council_of_that_municipality_only(staff_login, 
 def test_local_brief_is_refused_before_publication(staff_login, published, make_contact):
     make_contact("rad@example.se", list_keys=("lokala-resultat",))
     clock.set_now(PUBLISHED_AT - timedelta(hours=24))
-    token = form_csrf_token(staff_login, "/admin/talepunkter/2024/0114")
-    response = staff_login.post("/admin/talepunkter/2024/0114/skicka", data={"csrf_token": token},
+    token = form_csrf_token(staff_login, "/admin/talpunkter/2024/0114")
+    response = staff_login.post("/admin/talpunkter/2024/0114/skicka", data={"csrf_token": token},
                                 follow_redirects=True)
     html = response.get_data(as_text=True)
     assert "Resultatbrevet för Upplands Väsby skickades inte. Resultaten för 2024 publiceras" in html
@@ -56,8 +56,8 @@ def test_local_brief_is_refused_before_publication(staff_login, published, make_
 
 
 def test_empty_audience_is_explained(staff_login, published):
-    token = form_csrf_token(staff_login, "/admin/talepunkter/2024/0114")
-    response = staff_login.post("/admin/talepunkter/2024/0114/skicka", data={"csrf_token": token},
+    token = form_csrf_token(staff_login, "/admin/talpunkter/2024/0114")
+    response = staff_login.post("/admin/talpunkter/2024/0114/skicka", data={"csrf_token": token},
                                 follow_redirects=True)
     assert "ingen bekräftad mottagare bland pensionärsrådet i Upplands Väsby" in response.get_data(as_text=True)
 
@@ -68,7 +68,7 @@ def test_district_digest_goes_to_the_district_chairs(staff_login, published, mak
     make_contact("rad@example.se", list_keys=("lokala-resultat",))  # a council member is not a district chair
     make_contact("skane@example.se", role="district_chair", municipality="Malmö", list_keys=("lokala-resultat",))
 
-    url = f"/admin/talepunkter/2024/distrikt/{district.id}"
+    url = f"/admin/talpunkter/2024/distrikt/{district.id}"
     assert "just nu <strong>1</strong>" in staff_login.get(url).get_data(as_text=True)
     response = staff_login.post(url + "/skicka", data={"csrf_token": form_csrf_token(staff_login, url)},
                                 follow_redirects=True)

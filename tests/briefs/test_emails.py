@@ -52,14 +52,14 @@ def test_local_brief_email_has_every_figure_in_the_text_part_and_the_chart_inlin
     for figure in ["Upplands Väsby fick 72,5 i Hemtjänstindex 2024, jämfört med genomsnittet 71,4",
                    "1,1 enheter över genomsnittet", "plats 2 av 4",
                    "Sedan 2023 har indexet ökat med 12,5 enheter, från 60,0 till 72,5",
-                   "klättrat 1 placering, från plats 3 av 4 till plats 2 av 4",
+                   "klättrat en placering, från plats 3 av 4 till plats 2 av 4",
                    "- Index: 72,5 / 71,4 / 1,1 enheter över genomsnittet",
                    "- Information: 70,0 / 70,3 / 0,3 enheter under genomsnittet",
                    "- Biståndshandläggning: 75,0 / 72,3 / 2,8 enheter över genomsnittet",
                    "- Utförande: 71,0 / 72,0 / 1,0 enhet under genomsnittet",
                    "- Stöd och utveckling: 74,0 / 72,3 / 1,8 enheter över genomsnittet",
                    "I Stockholms län hamnar Upplands Väsby på plats 1 av 3. Länets genomsnitt är 68,5",
-                   "FRÅGOR ATT STÄLLA TILL KOMMUNEN", "Citat till pressen: ”Hemtjänsten i Upplands Väsby får 72,5"]:
+                   "FRÅGOR ATT STÄLLA TILL KOMMUNEN", "Citat till pressen, att använda under ditt eget namn och uppdrag: ”Hemtjänsten i Upplands Väsby får 72,5"]:
         assert figure in text, figure
     assert "https://hti.example.se/avregistrera/" in text  # list mail: the footer has the unsubscribe link
     # The chart is an inline image referenced from the HTML, and the same figures are in a table.
@@ -125,7 +125,7 @@ def test_district_digest_groups_and_ranks_within_the_district(mail_sink):
     lines = [line for line in text.splitlines() if " i distriktet: " in line]
     assert lines == [
         "plats 1 av 3 i distriktet: Upplands Väsby 72,5 (plats 2 av 4 i hela landet, 1,1 enheter över "
-        "genomsnittet; +12,5 enheter, upp 1 placering sedan 2023)",
+        "genomsnittet; +12,5 enheter, upp en placering sedan 2023)",
         "plats 2 av 3 i distriktet: Vallentuna 68,0 (plats 3 av 4 i hela landet, 3,4 enheter under "
         "genomsnittet; −2,0 enheter, ned 2 placeringar sedan 2023)",
         "plats 3 av 3 i distriktet: Österåker 65,0 (plats 4 av 4 i hela landet, 6,4 enheter under "

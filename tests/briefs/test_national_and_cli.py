@@ -34,7 +34,7 @@ def test_national_summary_with_ties_movers_and_counties(db):
     assert ("Topp tre 2024: Upplands Väsby 72,5 (plats 1 av 5), Vallentuna 68,0 (delad plats 2 av 5) och "
             "Österåker 68,0 (delad plats 2 av 5).") in sentences
     assert ("Störst tapp sedan 2023: Vallentuna (från plats 1 till plats 2) och Gotland (från plats 4 till plats 5), "
-            "som tappade 1 placering.") in sentences
+            "som tappade en placering.") in sentences
 
 
 def test_national_summary_first_year_has_no_movers(db):
@@ -61,7 +61,7 @@ def test_cli_talking_points_text_by_code_and_first_year_nulls(runner):
     store_year(2022, {"0114": "60.0", "0115": "70.0"})
     text = runner.invoke(args=["hti", "talking-points", "115", "--year", "2022"])
     assert text.exit_code == 0
-    assert "Talepunkter för Vallentuna, Hemtjänstindex 2022" in text.output
+    assert "Talpunkter för Vallentuna, Hemtjänstindex 2022" in text.output
     assert "– Vallentuna fick 70,0 i Hemtjänstindex 2022, jämfört med genomsnittet 65,0" in text.output
     data = json.loads(runner.invoke(args=["hti", "talking-points", "0115", "--year", "2022", "--format", "json"]).output)
     assert data["previous_rank"] is None and data["rank_change"] is None

@@ -19,7 +19,7 @@ from hti_comms.extensions import db
 from hti_comms.geo.models import Municipality
 from tests.briefs.factories import store_year
 
-PAGE = "/admin/talepunkter/2024/0114"
+PAGE = "/admin/talpunkter/2024/0114"
 
 
 def two_years(utforande_2024: str = "71.0", index_2023: str = "60.0"):

@@ -80,9 +80,9 @@ def test_climber_and_faller_in_points_and_places(db):
     faller = points_for("0115", 2024)
     assert faller.texts("trend") == [
         "Sedan 2023 har indexet minskat med 2,0 enheter, från 70,0 till 68,0. Vallentuna har tappat "
-        "1 placering, från plats 1 av 3 till plats 2 av 4."]
+        "en placering, från plats 1 av 3 till plats 2 av 4."]
     same = points_for("0117", 2024)
-    assert same.texts("trend")[0].startswith("Indexet är oförändrat sedan 2023, 65,0. Österåker har tappat 1 placering")
+    assert same.texts("trend")[0].startswith("Indexet är oförändrat sedan 2023, 65,0. Österåker har tappat en placering")
     newcomer = points_for("0120", 2024)
     assert newcomer.texts("trend") == ["Värmdö saknar resultat för 2023, så förändringen sedan dess kan inte anges."]
     assert climber.as_json()["previous_rank"] == 3 and climber.as_json()["rank_change"] == 2
@@ -129,7 +129,7 @@ def test_missing_sub_index_is_reported_not_written_around(db):
 def test_municipality_without_result_says_so(db):
     store_year(2024, {"0114": "60.0"})
     point = points_for("0305", 2024)
-    assert point.texts() == ["Håbo har inget resultat i Hemtjänstindex 2024. Därför finns inga talepunkter om "
+    assert point.texts() == ["Håbo har inget resultat i Hemtjänstindex 2024. Därför finns inga talpunkter om "
                              "kommunens index, placering eller delindex för det året."]
     assert point.as_json()["index"] is None and point.as_json()["rank"] is None
 
@@ -144,9 +144,11 @@ def test_only_municipality_of_its_county(db):
 def test_press_comment_has_the_numbers_filled_in(db):
     store_year(2024, {"0114": "62.3", "0115": "55.4"})
     press = points_for("0115", 2024).texts("press")[0]
-    assert press.startswith("Citat till pressen: ”Hemtjänsten i Vallentuna får 55,4 i Hemtjänstindex 2024, "
-                            "3,5 enheter under genomsnittet för Sveriges kommuner, och hamnar på plats 2 av 2.")
-    assert press.endswith("säger [namn], [uppdrag] i [pensionärsrådet/föreningen].")
+    assert press.startswith("Citat till pressen, att använda under ditt eget namn och uppdrag: ”Hemtjänsten i "
+                            "Vallentuna får 55,4 i Hemtjänstindex 2024, 3,5 enheter under genomsnittet för Sveriges "
+                            "kommuner, och hamnar på plats 2 av 2.")
+    # Nothing is left for the reader to fill in: no [namn], [uppdrag] in mail to council members.
+    assert "[" not in press and press.endswith("”")
 
 
 def test_demo_data_is_flagged_first(db):

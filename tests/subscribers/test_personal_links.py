@@ -56,7 +56,8 @@ def test_links_in_a_sent_email_name_an_opaque_key_not_the_address(db, make_conta
     contact = make_contact(ADDRESS, list_keys=("nyhetsbrev",))
     message = send_newsletter(db, mail_sink)
     header = message["List-Unsubscribe"].strip("<>")
-    urls = [header, *links_in(message)]
+    # Every personal link; the footer's link to the privacy page is the same for everyone.
+    urls = [header, *(url for url in links_in(message) if "/installningar/" in url or "/avregistrera/" in url)]
     assert any("/installningar/" in url for url in urls) and any("/avregistrera/" in url for url in urls)
     for url in urls:
         readable = payload_texts(url)

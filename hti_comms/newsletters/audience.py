@@ -1,0 +1,64 @@
+"""Who a newsletter goes to: everyone on its list, narrowed to its saved audiences, resolved in one query."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from sqlalchemy import Select, false, func, or_, select
+
+from ..delivery.outbox import Recipient
+from ..extensions import db
+from ..subscribers.audiences import Criteria, contact_condition, recipients_query
+from ..subscribers.models import Audience, Contact, MailingList
+from .models import Newsletter
+
+
+def chosen_audiences(newsletter: Newsletter) -> tuple[list[Audience], list[int]]:
+    """Return the newsletter's saved audiences that exist, and the ids of those that were deleted."""
+    ids = [int(i) for i in newsletter.audience_ids or []]
+    found = {a.id: a for a in db.session.scalars(select(Audience).where(Audience.id.in_(ids)))} if ids else {}
+    return [found[i] for i in ids if i in found], [i for i in ids if i not in found]
+
+
+def newsletter_recipients_query(newsletter: Newsletter) -> Select:
+    """Return the SELECT of (id, email, name, link key) of confirmed, unsuppressed contacts on the newsletter's list who
+    are in at least one of its audiences (or everyone on the list when it has none)."""
+    query = recipients_query(Criteria(list_keys=(newsletter.list_key,)))
+    audiences, _missing = chosen_audiences(newsletter)
+    if audiences:
+        query = query.where(or_(*[contact_condition(Criteria.of(a)) for a in audiences]))
+    elif newsletter.audience_ids:
+        # Every chosen audience was deleted: reach nobody rather than the whole list.
+        query = query.where(false())
+    return query
+
+
+def recipient_count(newsletter: Newsletter) -> int:
+    query = newsletter_recipients_query(newsletter)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
+def recipients(newsletter: Newsletter) -> Iterator[Recipient]:
+    """Yield the recipients for `delivery.outbox.enqueue`, read from the database as they are used."""
+    result = db.session.execute(newsletter_recipients_query(newsletter).order_by(Contact.id)
+                                .execution_options(yield_per=5000))
+    for contact_id, email, name, link_key in result:
+        yield Recipient(email, name, contact_id, link_key=link_key)
+
+
+def first_recipients(newsletter: Newsletter, limit: int = 50) -> list[tuple[int, str, str, str | None]]:
+    """Return some recipients to preview as (id, email, name, link key)."""
+    return list(db.session.execute(newsletter_recipients_query(newsletter).order_by(Contact.id).limit(limit)))
+
+
+def find_recipient(newsletter: Newsletter, email: str) -> tuple[int, str, str, str | None] | None:
+    """Return the recipient with this address if the newsletter reaches them."""
+    return db.session.execute(newsletter_recipients_query(newsletter)
+                              .where(Contact.email == email.strip().lower())).first()
+
+
+def list_choices() -> list[tuple[str, str]]:
+    return [(m.key, m.name) for m in db.session.scalars(select(MailingList).order_by(MailingList.position))]
+
+
+def audience_choices() -> list[tuple[int, str]]:
+    return [(a.id, a.name) for a in db.session.scalars(select(Audience).order_by(Audience.name))]

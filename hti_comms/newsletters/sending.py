@@ -1,0 +1,221 @@
+"""Sending: test sends to staff, scheduling, the start at the due time, pause/resume/cancel, finishing.
+
+A scheduled newsletter puts nothing in the outbox ahead of time. When it is due, the sweep claims it,
+runs the pre-send checks again (the embargo rule included), renders it (so section kinds see the real send
+moment), resolves the audience in SQL (so unsubscribes until then count), and enqueues one row per recipient,
+all in one transaction: either everything is in the outbox, or the newsletter is still waiting.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from .. import clock
+from ..auth.models import StaffUser
+from ..checks import Finding
+from ..delivery import services as delivery
+from ..delivery.models import Send, SendStatus
+from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
+from ..extensions import db
+from ..status import can_transition, transition
+from .audience import recipients
+from .checks import blocking, check_newsletter
+from .models import (
+    NEWSLETTER_TRANSITIONS, Newsletter, NewsletterStatus, SectionImage, SentLink, can_schedule, can_unschedule,
+)
+from .render import email_image_src, image_content_id, render_newsletter, template_name
+from .services import NewsletterError, definite, get_newsletter
+
+log = logging.getLogger(__name__)
+TEST_PREFIX = "[TEST] "
+
+
+def staff_addresses() -> list[tuple[str, str]]:
+    """Return (email, name) of every enabled staff login: the only addresses a test send may go to."""
+    return [(u.email, u.display_name) for u in db.session.scalars(
+        select(StaffUser).where(StaffUser.is_enabled.is_(True)).order_by(StaffUser.email))]
+
+
+def _attachments(newsletter: Newsletter) -> tuple[Attachment, ...]:
+    found = []
+    for section in newsletter.sections:
+        if section.image is not None:
+            image: SectionImage = section.image
+            found.append(Attachment(image.filename, image.content_type, image.data, image_content_id(section)))
+    return tuple(found)
+
+
+def _spec(newsletter: Newsletter, context: dict, *, test: bool) -> EmailSpec:
+    kind = newsletter.kind.value
+    return EmailSpec(template=template_name(newsletter), subject=(TEST_PREFIX if test else "") + newsletter.subject,
+                     context=context, kind=f"{kind}_test" if test else kind, list_key=newsletter.list_key,
+                     attachments=_attachments(newsletter),
+                     reference=None if test else f"newsletter:{newsletter.id}")
+
+
+def send_test(newsletter: Newsletter, emails: list[str]) -> Send:
+    """Send the newsletter as it looks now to staff addresses, subject "[TEST] …"; links go direct."""
+    allowed = {email: name for email, name in staff_addresses()}
+    chosen = [e.strip().lower() for e in emails if e.strip()]
+    if not chosen:
+        raise NewsletterError("Välj minst en adress att skicka provet till.")
+    strangers = [e for e in chosen if e not in allowed]
+    if strangers:
+        raise NewsletterError(f"Prov skickas bara till personalens adresser; {', '.join(strangers)} är inte en "
+                              "personaladress.")
+    rendered = render_newsletter(newsletter, purpose="test", image_src=email_image_src)
+    send = enqueue(_spec(newsletter, rendered.context, test=True), [Recipient(e, allowed[e]) for e in chosen])
+    db.session.commit()
+    return send
+
+
+def schedule(newsletter: Newsletter, send_at: datetime | None, confirmed_warnings: list[str]) -> list[Finding]:
+    """Schedule the newsletter for `send_at` (UTC; None = now) after the checks; return the findings.
+
+    Raises NewsletterError when an error or an unconfirmed warning stops it.
+    """
+    if not can_schedule(newsletter):
+        raise NewsletterError(f"{definite(newsletter)} har redan börjat skickas.")
+    now = clock.now()
+    send_at = send_at or now
+    if send_at < now.replace(second=0, microsecond=0):
+        raise NewsletterError("Tiden har redan passerat. Välj en senare tid, eller skicka nu.")
+    findings = check_newsletter(newsletter, send_at)
+    stopped = blocking(findings, confirmed_warnings)
+    if stopped:
+        errors = sum(1 for f in stopped if f.is_error)
+        raise NewsletterError(f"{definite(newsletter)} kan inte skickas: {errors} fel och "
+                              f"{len(stopped) - errors} obekräftade varningar. Se listan.")
+    newsletter.confirmed_warnings = sorted({f.message for f in findings if not f.is_error})
+    newsletter.scheduled_at = send_at
+    newsletter.stopped_reason = None
+    transition(newsletter, NewsletterStatus.SCHEDULED, NEWSLETTER_TRANSITIONS)
+    db.session.commit()
+    return findings
+
+
+def unschedule(newsletter: Newsletter) -> None:
+    """Take a scheduled newsletter back to draft (it has not started)."""
+    if not can_unschedule(newsletter):
+        raise NewsletterError(f"{definite(newsletter)} är inte schemalagt.")
+    transition(newsletter, NewsletterStatus.DRAFT, NEWSLETTER_TRANSITIONS)
+    newsletter.scheduled_at = None
+    db.session.commit()
+
+
+def _claim(newsletter_id: int, now: datetime) -> bool:
+    """Move a due newsletter from scheduled to sending with one conditional UPDATE (safe if two sweeps run)."""
+    assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.SCHEDULED, NewsletterStatus.SENDING)
+    return db.session.execute(
+        update(Newsletter).where(Newsletter.id == newsletter_id, Newsletter.status == NewsletterStatus.SCHEDULED,
+                                 Newsletter.scheduled_at <= now)
+        .values(status=NewsletterStatus.SENDING, started_at=now)
+        .execution_options(synchronize_session=False)).rowcount == 1
+
+
+def _stop(newsletter_id: int, reason: str) -> None:
+    assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.SCHEDULED, NewsletterStatus.DRAFT)
+    db.session.execute(update(Newsletter).where(Newsletter.id == newsletter_id,
+                                                Newsletter.status == NewsletterStatus.SCHEDULED)
+                       .values(status=NewsletterStatus.DRAFT, stopped_reason=reason, scheduled_at=None))
+    db.session.commit()
+
+
+def start(newsletter_id: int) -> Send | None:
+    """Start one due newsletter: claim, check, render, enqueue — in one transaction. Return its send."""
+    now = clock.now()
+    if not _claim(newsletter_id, now):
+        db.session.rollback()
+        return None
+    newsletter = db.session.get(Newsletter, newsletter_id, populate_existing=True)
+    findings = check_newsletter(newsletter, now)
+    stopped = blocking(findings, newsletter.confirmed_warnings)
+    if stopped:
+        db.session.rollback()
+        reason = "Kontrollen när utskicket skulle starta stoppade det: " + " ".join(str(f) for f in stopped)
+        log.warning("newsletter %s stopped at its start: %s", newsletter_id, reason)
+        _stop(newsletter_id, reason)
+        return None
+    rendered = render_newsletter(newsletter, purpose="send", now=now, image_src=email_image_src)
+    archive = render_newsletter(newsletter, purpose="archive", now=now)
+    for position, (place, link) in enumerate(rendered.tracked_links):
+        db.session.add(SentLink(newsletter_id=newsletter.id, position=position, url=link.url[:2000],
+                                text=link.text[:300], place=place[:300], clicks=0))
+    counted = [0]
+
+    def counting():
+        for recipient in recipients(newsletter):
+            counted[0] += 1
+            yield recipient
+
+    send = enqueue(_spec(newsletter, rendered.context, test=False), counting())
+    newsletter.send_id = send.id
+    newsletter.archive = archive.context
+    newsletter.recipient_count = counted[0]
+    db.session.commit()
+    log.info("newsletter %s started: %s recipients", newsletter_id, newsletter.recipient_count)
+    return send
+
+
+def start_due() -> int:
+    """Start every scheduled newsletter whose time has come (also those missed while the scheduler was down)."""
+    due = list(db.session.scalars(select(Newsletter.id).where(
+        Newsletter.status == NewsletterStatus.SCHEDULED, Newsletter.scheduled_at <= clock.now())
+        .order_by(Newsletter.scheduled_at)))
+    return sum(1 for newsletter_id in due if start(newsletter_id) is not None)
+
+
+def finish_done() -> int:
+    """Mark newsletters whose delivery send has finished (or was cancelled) as sent (or cancelled)."""
+    changed = 0
+    for target, send_status in ((NewsletterStatus.SENT, SendStatus.DONE),
+                                (NewsletterStatus.CANCELLED, SendStatus.CANCELLED)):
+        assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.SENDING, target)
+        finished = select(Send.id).where(Send.status == send_status)
+        changed += db.session.execute(
+            update(Newsletter).where(Newsletter.status == NewsletterStatus.SENDING,
+                                     Newsletter.send_id.in_(finished))
+            .values(status=target, finished_at=clock.now())
+            .execution_options(synchronize_session=False)).rowcount
+    db.session.commit()
+    return changed
+
+
+def _send_of(newsletter: Newsletter) -> int:
+    if newsletter.send_id is None or newsletter.status is not NewsletterStatus.SENDING:
+        raise NewsletterError(f"{definite(newsletter)} skickas inte just nu.")
+    return newsletter.send_id
+
+
+def pause(newsletter: Newsletter) -> None:
+    try:
+        delivery.pause_send(_send_of(newsletter))
+    except delivery.DeliveryError as exc:
+        raise NewsletterError(str(exc)) from None
+
+
+def resume(newsletter: Newsletter) -> None:
+    try:
+        delivery.resume_send(_send_of(newsletter))
+    except delivery.DeliveryError as exc:
+        raise NewsletterError(str(exc)) from None
+
+
+def cancel(newsletter: Newsletter) -> int:
+    """Cancel the rest of a running send; the newsletter becomes cancelled (and leaves the archive)."""
+    try:
+        cancelled = delivery.cancel_send(_send_of(newsletter))
+    except delivery.DeliveryError as exc:
+        raise NewsletterError(str(exc)) from None
+    transition(newsletter, NewsletterStatus.CANCELLED, NEWSLETTER_TRANSITIONS)
+    newsletter.finished_at = clock.now()
+    db.session.commit()
+    return cancelled
+
+
+def send_now(newsletter_id: int, confirmed_warnings: list[str]) -> Send | None:
+    """Schedule for now and start at once, in this process (the CLI; the web leaves the start to the sweep)."""
+    schedule(get_newsletter(newsletter_id), None, confirmed_warnings)
+    return start(newsletter_id)

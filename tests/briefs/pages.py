@@ -1,0 +1,54 @@
+"""Staff pages and emails of the briefs domain for the accessibility checks (see tests/a11y/registry.py)."""
+from tests.a11y.registry import email, not_a_page, page
+from tests.geo.pages import first_district_id
+from tests.results.pages import latest_year
+
+MUNICIPALITY = "0114"  # Upplands Väsby: every demo year has it
+
+
+def brief_points(data):
+    from hti_comms.briefs.talking_points import build_talking_points
+    from hti_comms.extensions import db
+    from hti_comms.geo.models import Municipality
+
+    return build_talking_points(db.session.get(Municipality, MUNICIPALITY), latest_year(data))
+
+
+def _enqueued(spec):
+    """Put an email in the outbox to one example reader and return its send, as the staff buttons do."""
+    from hti_comms.delivery.outbox import Recipient, enqueue
+    from hti_comms.extensions import db
+
+    send = enqueue(spec, [Recipient("ledamot@example.se", "Karl Ledamot")])
+    db.session.commit()
+    return send
+
+
+def _local_brief(data, *, embargoed_audience=False):
+    from hti_comms.briefs.emails import local_brief_spec
+
+    return _enqueued(local_brief_spec(brief_points(data), embargoed_audience=embargoed_audience))
+
+
+def _district_digest(data):
+    from hti_comms.briefs.emails import district_digest_spec
+    from hti_comms.extensions import db
+    from hti_comms.geo.models import District
+
+    return _enqueued(district_digest_spec(db.session.get(District, first_district_id(data)), latest_year(data)))
+
+
+page("briefs_admin.index")
+page("briefs_admin.municipality", args=lambda data: {"year": latest_year(data), "code": MUNICIPALITY})
+page("briefs_admin.national", args=lambda data: {"year": latest_year(data)})
+page("briefs_admin.district", args=lambda data: {"year": latest_year(data), "district_id": first_district_id(data)})
+not_a_page("briefs_admin.municipality_pdf", "the A4 PDF (tagged PDF/UA; tests/briefs/test_admin_and_pdf.py)")
+not_a_page("briefs_admin.send_municipality", "POST that enqueues the brief and redirects")
+not_a_page("briefs_admin.send_district", "POST that enqueues the digest and redirects")
+
+email("briefs/local_brief", build=_local_brief)
+email("briefs/local_brief", state="embargo", build=lambda data: _local_brief(data, embargoed_audience=True))
+email("briefs/district_digest", build=_district_digest)
+
+not_a_page("briefs_admin.municipality_email", "the brief email shown in the page's frame (checked as an email)")
+not_a_page("briefs_admin.district_email", "the digest email shown in the page's frame (checked as an email)")

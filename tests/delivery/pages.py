@@ -1,0 +1,63 @@
+"""Staff pages and emails of the delivery domain for the accessibility checks (see tests/a11y/registry.py)."""
+from tests.a11y.registry import email, not_a_page, page
+
+
+def delivered_test_email(data):
+    """A test email sent through the real worker to a local sink that keeps it for Testpost (made once)."""
+    def make(data_):
+        from hti_comms.delivery.services import queue_test_email
+        from hti_comms.delivery.sink import DatabaseSink, MemorySink, StoringHandler
+        from hti_comms.delivery.worker import deliver_due
+
+        app = data_.app
+        sink = MemorySink().start(handler=StoringHandler(DatabaseSink(app).store))
+        saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY")}
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port, SMTP_SECURITY="none")
+        try:
+            send = queue_test_email("mottagare@example.se", name="Maja Mottagare", note="Hälsningar från kansliet",
+                                    sent_by="Karin Personal")
+            deliver_due()
+        finally:
+            sink.stop()
+            app.config.update(saved)
+        return send.id
+    return data.get("delivered-test-email", make)
+
+
+def _sink_message_id(data):
+    from sqlalchemy import select
+
+    from hti_comms.delivery.models import SinkMessage
+    from hti_comms.extensions import db
+
+    delivered_test_email(data)
+    return {"message_id": db.session.scalar(select(SinkMessage.id).order_by(SinkMessage.id.desc()).limit(1))}
+
+
+def _test_email_send(data):
+    from hti_comms.delivery.models import Send
+    from hti_comms.extensions import db
+
+    return db.session.get(Send, delivered_test_email(data))
+
+
+def _submit_empty(page_):
+    page_.get_by_role("button", name="Lägg i utkorgen").click()
+
+
+page("delivery_admin.sends", args=lambda data: delivered_test_email(data) and {})
+page("delivery_admin.send_detail", args=lambda data: {"send_id": delivered_test_email(data)})
+page("delivery_admin.send_preview", args=lambda data: {"send_id": delivered_test_email(data)})
+page("delivery_admin.test_email")
+page("delivery_admin.test_email", state="fel", then=_submit_empty)
+page("testpost_admin.index", args=lambda data: delivered_test_email(data) and {})
+page("testpost_admin.message", args=_sink_message_id)
+not_a_page("delivery_admin.send_status", "JSON for the live counts on the send page")
+for endpoint in ("pause", "resume", "cancel", "resend_unknown", "count_unknown_as_sent"):
+    not_a_page(f"delivery_admin.{endpoint}", "POST that changes a send and redirects")
+not_a_page("testpost_admin.clear", "POST that empties Testpost and redirects")
+
+email("delivery/test", build=_test_email_send)
+
+not_a_page("delivery_admin.send_preview_html", "the email shown in the preview page's frame (checked as an email)")
+not_a_page("testpost_admin.message_html", "a received email shown in the Testpost page's frame")

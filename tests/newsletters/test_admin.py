@@ -1,0 +1,126 @@
+"""Staff pages: write a newsletter with sections and an image, preview as a recipient, test send, send with
+a confirmation that shows the count and the time (DST rule), progress and actions."""
+from __future__ import annotations
+
+import io
+import re
+from datetime import datetime, timezone
+
+from hti_comms import clock
+from hti_comms.delivery.models import Send
+from hti_comms.newsletters.models import Newsletter, NewsletterStatus
+
+from tests.helpers import form_csrf_token
+
+from .helpers import png_bytes
+
+
+def post(client, url: str, data: dict, token_from: str | None = None, **kwargs):
+    data = {"csrf_token": form_csrf_token(client, token_from or url), **data}
+    return client.post(url, data=data, **kwargs)
+
+
+def test_write_preview_test_and_send_through_the_pages(app, db, staff_login, make_contact):
+    clock.set_now(datetime(2026, 3, 20, 12, 0, tzinfo=timezone.utc))
+    make_contact("eva@exempel.se", name="Eva Ek")
+    make_contact("olle@exempel.se", name="Olle Ox")
+    client = staff_login
+    assert "Nytt nyhetsbrev" in client.get("/admin/nyhetsbrev/").get_data(as_text=True)
+
+    response = post(client, "/admin/nyhetsbrev/nytt/newsletter", {"subject": "Rapporten och paketet"})
+    assert response.status_code == 302
+    newsletter = db.session.query(Newsletter).one()
+    show = f"/admin/nyhetsbrev/{newsletter.id}"
+    page = client.get(show).get_data(as_text=True)
+    assert "Lägg till avsnitt: Text" in page and "Mottagare just nu" in page
+
+    response = post(client, f"{show}/avsnitt/nytt/text", {
+        "title": "Ny rapport", "body": "Läs [sammanfattningen av rapporten](https://spfseniorerna.se/r).",
+        "image_alt": "Rapportens omslag", "link_url": "https://spfseniorerna.se/rapport",
+        "link_text": "Läs hela rapporten", "image": (io.BytesIO(png_bytes(2400, 1200)), "omslag.png")},
+        content_type="multipart/form-data")
+    assert response.status_code == 302
+    section = newsletter.sections[0]
+    assert section.image.width == 1200 and section.image.height == 600  # scaled down for email
+    assert client.get(f"{show}/avsnitt/{section.id}/bild").mimetype == "image/png"
+    refused = post(client, f"{show}/avsnitt/nytt/text", {
+        "title": "Bild som inte är en bild", "body": "Text", "image": (io.BytesIO(b"inte en bild"), "x.png")},
+        token_from=f"{show}/avsnitt/nytt/text", content_type="multipart/form-data")
+    assert refused.status_code == 200 and "Filen är ingen bild som går att läsa" in refused.get_data(as_text=True)
+    assert len(db.session.get(Newsletter, newsletter.id).sections) == 1
+
+    edit = client.get(f"{show}/redigera").get_data(as_text=True)
+    assert "Hemtjänstindex nyhetsbrev #" in edit and 'data-markdown-preview="intro-preview"' in edit
+    response = post(client, f"{show}/redigera", {"subject": "Rapporten och paketet", "number": "14",
+                                                 "list_key": "nyhetsbrev", "topics": ""})
+    assert response.status_code == 302 and db.session.get(Newsletter, newsletter.id).number == 14
+
+    preview = client.get(f"{show}/forhandsgranska?mottagare=olle@exempel.se").get_data(as_text=True)
+    assert "Olle Ox &lt;olle@exempel.se&gt;" in preview and 'class="phone"' in preview and 'class="desktop"' in preview
+    assert "Kontrollen hittade inga fel och inga varningar." in preview
+    assert "HEMTJÄNSTINDEX NYHETSBREV #14" in preview  # the text part, beside the frames
+    frame = client.get(f"{show}/forhandsgranska/brev.html?mottagare=olle@exempel.se").get_data(as_text=True)
+    # The frame is sandboxed (no cookies), so its image comes along as a data: URL.
+    assert "Hemtjänstindex nyhetsbrev #14" in frame and 'src="data:image/png;base64,' in frame
+    assert "/avregistrera/" in frame  # Olle's own unsubscribe link
+    stranger = client.get(f"{show}/forhandsgranska?mottagare=okand@exempel.se").get_data(as_text=True)
+    assert "Den adressen får inte brevet" in stranger
+
+    assert "personal@spf.example" in client.get(f"{show}/prov").get_data(as_text=True)
+    response = post(client, f"{show}/prov", {"addresses": "personal@spf.example"})
+    test_send = db.session.query(Send).one()
+    assert response.location.endswith(f"/admin/utkorg/{test_send.id}") and test_send.kind == "newsletter_test"
+    outbox = client.get("/admin/utkorg/").get_data(as_text=True)
+    assert "[TEST] Rapporten och paketet" in outbox and "Provutskick av nyhetsbrev" in outbox  # marked as a test
+
+    send_page = client.get(f"{show}/skicka").get_data(as_text=True)
+    assert "<strong>2 mottagare</strong>" in send_page
+    # 02:30 on the last Sunday of March does not exist: the confirmation says what happens instead.
+    review = post(client, f"{show}/skicka", {"step": "review", "when": "later", "date": "2026-03-29",
+                                            "time": "02:30"})
+    text = review.get_data(as_text=True)
+    assert "Ja, skicka till 2 mottagare" in text
+    assert "Klockslaget 02.30 finns inte den dagen" in text and "söndag 29 mars 2026 kl. 03.30" in text
+    assert db.session.get(Newsletter, newsletter.id).status is NewsletterStatus.DRAFT  # not yet: it asks first
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
+    hidden = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', text))
+    response = client.post(f"{show}/skicka", data={"csrf_token": token, **hidden})
+    assert response.status_code == 302
+    newsletter = db.session.get(Newsletter, newsletter.id)
+    assert newsletter.status is NewsletterStatus.SCHEDULED
+    assert clock.as_utc(newsletter.scheduled_at) == datetime(2026, 3, 29, 1, 30, tzinfo=timezone.utc)
+    assert "Skickas söndag 29 mars 2026 kl. 03.30" in client.get(show).get_data(as_text=True)
+
+    response = post(client, f"{show}/ta-tillbaka", {}, token_from=show)
+    assert db.session.get(Newsletter, newsletter.id).status is NewsletterStatus.DRAFT
+    past = post(client, f"{show}/skicka", {"step": "review", "when": "later", "date": "2026-03-01", "time": "09:00"})
+    assert "Tiden har redan passerat" in past.get_data(as_text=True)
+
+
+def test_send_page_blocks_on_errors_and_asks_for_warnings(app, db, staff_login, make_contact):
+    from hti_comms.newsletters.services import SectionFields
+
+    from .helpers import make_newsletter
+
+    make_contact("eva@exempel.se")
+    broken = make_newsletter(sections=[SectionFields(title="Kurs", body="[Anmälan](https://spfsenoirerna.se/k)")])
+    page = staff_login.get(f"/admin/nyhetsbrev/{broken.id}/skicka").get_data(as_text=True)
+    assert "Rätta felen innan utskicket kan skickas" in page and 'name="step"' not in page
+    warned = make_newsletter(sections=[SectionFields(title="Kurs", body="[här](https://spfseniorerna.se/k)")])
+    url = f"/admin/nyhetsbrev/{warned.id}/skicka"
+    response = post(staff_login, url, {"step": "review", "when": "now"})
+    assert "Läs varningarna och kryssa i rutan" in response.get_data(as_text=True)
+    response = post(staff_login, url, {"step": "review", "when": "now", "accept_warnings": "y"})
+    text = response.get_data(as_text=True)
+    assert "Utskicket startar inom några sekunder." in text and "Du har bekräftat 1 varning(ar)." in text
+
+
+def test_live_markdown_preview_endpoint(app, staff_login, lists):
+    from .helpers import make_newsletter
+
+    newsletter = make_newsletter()
+    token = form_csrf_token(staff_login, f"/admin/nyhetsbrev/{newsletter.id}")
+    data = staff_login.post("/admin/nyhetsbrev/markdown", json={"markdown": "**Hej** [SPF](https://spfseniorerna.se)"},
+                            headers={"X-CSRFToken": token}).get_json()
+    assert data["html"] == '<p><strong>Hej</strong> <a href="https://spfseniorerna.se">SPF</a></p>\n'
+    assert staff_login.post("/admin/nyhetsbrev/markdown", json={"markdown": "x"}).status_code == 400  # no token

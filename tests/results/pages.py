@@ -1,0 +1,24 @@
+"""Staff pages of the results domain for the accessibility checks (see tests/a11y/registry.py)."""
+from tests.a11y.registry import not_a_page, page
+
+
+def latest_year(data) -> int:
+    from hti_comms.results.ranking import available_years
+
+    return available_years()[0]
+
+
+def _submit_empty(page_):
+    page_.get_by_role("button", name="Kontrollera och importera").click()
+
+
+page("overview.dashboard")
+not_a_page("results_admin.index", "redirects to the newest year's ranking (results_admin.ranking)")
+# One county (26 rows) has every kind of cell; axe over all 290 rows takes half a minute on 2 cores and finds
+# the same. tests/a11y/test_layout.py checks that the whole table fits 1280 px.
+page("results_admin.ranking", args=lambda data: {"year": latest_year(data), "lan": "01"})
+page("results_admin.ranking", state="sorterad", args=lambda data: {"year": latest_year(data), "lan": "12",
+                                                                    "sortera": "forandring", "ordning": "stigande"})
+page("results_admin.import_file")
+page("results_admin.import_file", state="fel", then=_submit_empty)
+not_a_page("results_admin.ranking_download", "the ranking as an Excel file")
