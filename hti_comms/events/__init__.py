@@ -21,7 +21,11 @@ DOMAIN = Domain(
     commands=(".cli",),
     sweeps=(".sweeps",),
     send_kinds=SEND_KINDS,
-    personal_data=(PersonalData("anmälningar till evenemang", export=".personal_data:export",
-                                erase=".personal_data:erase"),),
+    personal_data=(PersonalData(
+        "anmälningar till evenemang", export=".personal_data:export", erase=".personal_data:erase",
+        privacy="När du anmäler dig till en kurs eller ett webbinarium sparar vi ditt namn, din e-postadress, ditt "
+                "uppdrag, din kommun eller förening och det du skriver om behov eller frågor till de medverkande. Vi "
+                "använder uppgifterna bara för evenemanget: bekräftelse, kalenderinbjudan, påminnelser, besked om "
+                "ändringar och listan över deltagare. De finns kvar tills du ber oss radera dem."),),
     demo_data=".demo:load",
 )

@@ -70,7 +70,7 @@ class EventForm(FlaskForm):
 
 class MessageForm(FlaskForm):
     subject = StringField("Ämnesrad", validators=[DataRequired("Skriv en ämnesrad."), Length(max=200)])
-    body = TextAreaField("Meddelande (Markdown: tom rad mellan stycken, [text](https://…) för länkar)",
+    body = TextAreaField("Meddelande (Markdown: tom rad mellan stycken, länktexten inom hakparentes följd av adressen inom parentes)",
                          validators=[DataRequired("Skriv ett meddelande."), Length(max=20_000)])
     include_waiting = SelectField("Till", choices=as_choices([("", "Alla anmälda"),
                                                               ("1", "Alla anmälda och alla på väntelistan")]),
