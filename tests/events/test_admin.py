@@ -39,7 +39,7 @@ def test_create_with_errors_next_to_fields_and_lookalike_links_refused(app, db, 
                                                        "join_url": "",
                                                        "registration_url": "https://spfsenioerna.zoom.us/j/1"})
     page = bad.get_data(as_text=True)
-    assert bad.status_code == 200 and "Inget är sparat" in page
+    assert bad.status_code == 200 and "saker behöver rättas" in page
     assert 'href="#start"' in page and "”6/11 kl 10” är inte ett datum och en tid" in page
     assert "liknar" in page and "spfsenioerna.zoom.us" in page
     assert db.session.scalar(select(Event)) is None

@@ -87,7 +87,7 @@ def test_form_errors_are_listed_at_the_top_and_next_to_the_field(app, db, client
     response = _register_on_page(client, event.id, "", "inte-en-adress", role="")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert 'role="alert"' in page and "Anmälan skickades inte" in page
+    assert 'role="alert"' in page and "saker behöver rättas" in page
     assert 'href="#name"' in page and "Skriv ditt namn." in page
     assert "Välj ditt uppdrag." in page
     assert db.session.scalar(select(Registration)) is None
