@@ -28,4 +28,6 @@ DOMAIN = Domain(
                 "använder uppgifterna bara för evenemanget: bekräftelse, kalenderinbjudan, påminnelser, besked om "
                 "ändringar och listan över deltagare. De finns kvar tills du ber oss radera dem."),),
     demo_data=".demo:load",
+    #: Importing it adds the "Kommande evenemang" section kind to newsletters and circulars.
+    setup=".newsletter_section:setup",
 )
