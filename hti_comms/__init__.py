@@ -19,6 +19,7 @@ DOMAINS = (
     "hti_comms.subscribers",
     "hti_comms.delivery",
     "hti_comms.newsletters",
+    "hti_comms.events",
     "hti_comms.scheduling",
 )
 

@@ -1,12 +1,13 @@
 """Swedish presentation of numbers, dates and times (Babel, Europe/Stockholm)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal as babel_format_decimal
 
+from . import clock
 from .clock import to_stockholm
 
 LOCALE = "sv_SE"
@@ -65,6 +66,77 @@ def format_time(moment: datetime) -> str:
     return f"{to_stockholm(moment):%H.%M}"
 
 
+def format_span(start: datetime, end: datetime, now: datetime | None = None) -> str:
+    """Return e.g. 'torsdag 7 november kl. 10.00–11.30' in Stockholm time.
+
+    The year is added when it is not the current year (as of `now`, default the application clock); a span
+    over two days names both; a span that starts and ends at the same moment is one time.
+    """
+    first, last = to_stockholm(start), to_stockholm(end)
+    this_year = to_stockholm(now or clock.now()).year
+    pattern = "EEEE d MMMM" if first.year == this_year and last.year == this_year else "EEEE d MMMM y"
+    day = babel_format_date(first.date(), pattern, locale=LOCALE)
+    if last <= first:
+        return f"{day} kl. {first:%H.%M}"
+    if last.date() == first.date():
+        return f"{day} kl. {first:%H.%M}–{last:%H.%M}"
+    return f"{day} kl. {first:%H.%M} – {babel_format_date(last.date(), pattern, locale=LOCALE)} kl. {last:%H.%M}"
+
+
+#: Numbers as Swedish words, for phrases such as "om tre veckor".
+NUMBER_WORDS = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8: "åtta", 9: "nio", 10: "tio",
+                11: "elva", 12: "tolv"}
+WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
+
+
+def _count(number: int, singular: str, plural: str, one: str = "en") -> str:
+    if number == 1:
+        return f"{one} {singular}"
+    return f"{NUMBER_WORDS.get(number, str(number))} {plural}"
+
+
+def relative_phrase(moment: datetime, now: datetime | None = None) -> str:
+    """Return how far away a moment is, the way Swedes say it: 'i morgon', 'på torsdag', 'nästa vecka'.
+
+    Computed on Stockholm calendar days as of `now` (default: the application clock, so a phrase in an email
+    is computed when the email is rendered). Weeks are ISO weeks (Monday first): on a Wednesday, the Thursday
+    of the following week is 'nästa vecka', and the Thursday of this week 'i morgon'. Past moments get the
+    matching phrases ('i går', 'i måndags', 'förra veckan', 'för tre veckor sedan').
+    """
+    today = to_stockholm(now or clock.now()).date()
+    day = to_stockholm(moment).date()
+    days = (day - today).days
+    near = {0: "i dag", 1: "i morgon", 2: "i övermorgon", -1: "i går", -2: "i förrgår"}
+    if days in near:
+        return near[days]
+    weeks = ((day - timedelta(days=day.weekday())) - (today - timedelta(days=today.weekday()))).days // 7
+    months = (day.year - today.year) * 12 + day.month - today.month
+    weekday = WEEKDAYS[day.weekday()]
+    if days > 0:
+        if weeks == 0:
+            return f"på {weekday}"
+        if weeks == 1:
+            return "nästa vecka"
+        if weeks <= 6 or months == 0:
+            return f"om {_count(weeks, 'vecka', 'veckor')}"
+        if months == 1:
+            return "nästa månad"
+        if months < 12:
+            return f"om {_count(months, 'månad', 'månader')}"
+        return f"om {_count(months // 12, 'år', 'år', one='ett')}"
+    if weeks == 0:
+        return f"i {weekday}s"
+    if weeks == -1:
+        return "förra veckan"
+    if weeks >= -6 or months == 0:
+        return f"för {_count(-weeks, 'vecka', 'veckor')} sedan"
+    if months == -1:
+        return "förra månaden"
+    if months > -12:
+        return f"för {_count(-months, 'månad', 'månader')} sedan"
+    return f"för {_count(-months // 12, 'år', 'år', one='ett')} sedan"
+
+
 def register_filters(app) -> None:
     """Make the formatters available in every template."""
     from .addresses import display_address
@@ -77,4 +149,6 @@ def register_filters(app) -> None:
         datetime_sv=format_datetime,
         date_sv=format_date,
         time_sv=format_time,
+        span_sv=format_span,
+        relative_sv=relative_phrase,
     )

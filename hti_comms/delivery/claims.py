@@ -176,7 +176,7 @@ class OutboxClaims:
         try:
             rendered = render_template_pair(send.template, send.context or {}, subject=send.subject,
                                             list_key=send.list_key)
-            attachments = tuple(Attachment(a.filename, a.content_type, a.data, a.content_id)
+            attachments = tuple(Attachment(a.filename, a.content_type, a.data, a.content_id, a.is_personal)
                                 for a in send.attachments)
             skeleton = build_skeleton(send_id=send.id, mail_from=self.app.config["MAIL_FROM"], subject=send.subject,
                                       list_key=send.list_key, list_name=(send.context or {}).get("list_name")

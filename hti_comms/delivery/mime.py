@@ -3,13 +3,15 @@
 Every header value passes through `header()`, which removes CR/LF and other control characters and encodes
 anything that is not plain ASCII (or that looks like an RFC 2047 encoded word) so it reads back literally.
 Bodies are quoted-printable (no line over 76 octets), attachments base64; line endings are CRLF.
+A personal attachment (`Attachment.is_personal`) is a slot like the bodies: its text is filled with the
+recipient's values (`render.PersonalText`) and base64-encoded for each message.
 """
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.header import Header
@@ -17,8 +19,9 @@ from email.utils import format_datetime, parseaddr
 from urllib.parse import quote
 
 from .outbox import Attachment
+from .encoding import CRLF, quoted_printable
+from .render import PersonalText
 
-CRLF = b"\r\n"
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
 
@@ -68,12 +71,6 @@ def address_header(name: str, display: str, email: str) -> bytes:
     return f"{name}: {value}".encode("ascii") + CRLF
 
 
-def quoted_printable(text: str) -> bytes:
-    """Return UTF-8 quoted-printable with CRLF line ends (binascii: fast, lines ≤ 76 octets)."""
-    data = text.replace("\r\n", "\n").replace("\r", "\n").encode("utf-8")
-    return binascii.b2a_qp(data, quotetabs=False, istext=True, header=False).replace(b"\n", CRLF)
-
-
 def _base64(data: bytes) -> bytes:
     return base64.encodebytes(data).replace(b"\n", CRLF)
 
@@ -96,7 +93,7 @@ def _content_type(value: str) -> tuple[str, str]:
     return main, (f"; {params}" if params else "")
 
 
-def _attachment_part(attachment: Attachment, *, inline: bool) -> bytes:
+def _attachment_part(attachment: Attachment, *, inline: bool, slot: str | None = None) -> bytes | list:
     main, params = _content_type(attachment.content_type)
     charset = '; charset="utf-8"' if main.startswith("text/") and "charset" not in params.lower() else ""
     lines = [f"Content-Type: {main}{params}{charset}",
@@ -104,14 +101,15 @@ def _attachment_part(attachment: Attachment, *, inline: bool) -> bytes:
              f"Content-Disposition: {'inline' if inline else 'attachment'}; {_filename_params(attachment.filename)}"]
     if inline:
         lines.append(f"Content-ID: <{clean_header_value(attachment.content_id or '')}>")
-    return "\r\n".join(lines).encode("ascii") + CRLF + CRLF + _base64(attachment.data)
+    head = "\r\n".join(lines).encode("ascii") + CRLF + CRLF
+    return [head, slot] if slot else head + _base64(attachment.data)
 
 
-def _calendar_alternative(attachment: Attachment) -> bytes:
+def _calendar_alternative(attachment: Attachment, slot: str | None = None) -> bytes | list:
     # Mail clients show an invitation (with its method, e.g. REQUEST or CANCEL) from an alternative part.
     main, params = _content_type(attachment.content_type)
-    return (f'Content-Type: {main}{params}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
-            .encode("ascii") + _base64(attachment.data))
+    head = f'Content-Type: {main}{params}; charset="utf-8"\r\nContent-Transfer-Encoding: base64\r\n\r\n'.encode("ascii")
+    return [head, slot] if slot else head + _base64(attachment.data)
 
 
 def _multipart(subtype: str, boundary: str, parts: list[bytes | None]) -> list[bytes | None]:
@@ -130,6 +128,8 @@ def _multipart(subtype: str, boundary: str, parts: list[bytes | None]) -> list[b
 
 TEXT_SLOT = "text"
 HTML_SLOT = "html"
+#: Slot of the n-th personal attachment: "attachment:<n>".
+ATTACHMENT_SLOT = "attachment:{}"
 _TEXT_HEAD = b'Content-Type: text/plain; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
 _HTML_HEAD = b'Content-Type: text/html; charset="utf-8"\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n'
 
@@ -144,21 +144,30 @@ class MessageSkeleton:
     list_id_line: bytes | None
     domain: str
     send_id: int
-    #: Alternating encoded bytes and slot names (TEXT_SLOT / HTML_SLOT), starting with Content-Type.
+    #: Alternating encoded bytes and slot names (TEXT_SLOT / HTML_SLOT / ATTACHMENT_SLOT), starting with
+    #: Content-Type.
     body: tuple[bytes | str, ...]
     #: Where replies go: a mailbox a person reads (MAIL_REPLY_TO), or None for the sender itself.
     reply_to_line: bytes | None = None
+    #: The personal attachments, by the number in their ATTACHMENT_SLOT.
+    personal: tuple[PersonalText, ...] = ()
     #: (second, "Date: …" header) of the last message: many messages a second share one Date line.
     _date: list = field(default_factory=lambda: [None, b""], compare=False, repr=False)
 
+    @property
+    def keys(self) -> frozenset[str]:
+        """Return the per-recipient values the personal attachments need (as `RenderedTemplate.keys`)."""
+        return frozenset().union(*(part.keys for part in self.personal))
+
     def build(self, *, outbox_id: int, email: str, name: str, html: str, text: str,
-              unsubscribe_url: str | None, date: datetime) -> bytes:
-        """Return the complete message bytes for one recipient."""
+              unsubscribe_url: str | None, date: datetime, values: Mapping[str, str] | None = None) -> bytes:
+        """Return the complete message bytes for one recipient (`values` fill the personal attachments)."""
         return self.build_encoded(outbox_id=outbox_id, email=email, name=name, html_qp=quoted_printable(html),
-                                  text_qp=quoted_printable(text), unsubscribe_url=unsubscribe_url, date=date)
+                                  text_qp=quoted_printable(text), unsubscribe_url=unsubscribe_url, date=date,
+                                  values=values)
 
     def build_encoded(self, *, outbox_id: int, email: str, name: str, html_qp: bytes, text_qp: bytes,
-                      unsubscribe_url: str | None, date: datetime) -> bytes:
+                      unsubscribe_url: str | None, date: datetime, values: Mapping[str, str] | None = None) -> bytes:
         """Return the complete message bytes for one recipient, the bodies already quoted-printable."""
         lines = [
             self.from_line,
@@ -174,11 +183,18 @@ class MessageSkeleton:
             lines.append(f"List-Unsubscribe: <{clean_header_value(unsubscribe_url)}>\r\n".encode("ascii"))
             lines.append(b"List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n")
             lines.append(self.list_id_line)
+        filled: dict[str, bytes] = {}
         for piece in self.body:
             if piece == TEXT_SLOT:
                 lines.append(text_qp)
             elif piece == HTML_SLOT:
                 lines.append(html_qp)
+            elif isinstance(piece, str):
+                # A calendar is both an alternative and an attachment: filled and encoded once per message.
+                if piece not in filled:
+                    number = int(piece.partition(":")[2])
+                    filled[piece] = _base64(self.personal[number].fill(values or {}))
+                lines.append(filled[piece])
             else:
                 lines.append(piece)
         return b"".join(lines)
@@ -203,15 +219,23 @@ def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str 
     boundary = iter(f"=_hti_{token}_{n}" for n in range(10))
     text_part = [_TEXT_HEAD, TEXT_SLOT]
     html_part = [_HTML_HEAD, HTML_SLOT]
-    inline = [a for a in attachments if a.content_id]
-    files = [a for a in attachments if not a.content_id]
+    personal: list[PersonalText] = []
+    slots: dict[int, str] = {}
+    for position, attachment in enumerate(attachments):
+        if attachment.is_personal:
+            slots[position] = ATTACHMENT_SLOT.format(len(personal))
+            personal.append(PersonalText(attachment.data, attachment.content_type))
+    inline = [(p, a) for p, a in enumerate(attachments) if a.content_id]
+    files = [(p, a) for p, a in enumerate(attachments) if not a.content_id]
     if inline:
-        html_part = _multipart("related", next(boundary),
-                               [html_part, *[_attachment_part(a, inline=True) for a in inline]])
-    calendars = [_calendar_alternative(a) for a in files if a.content_type.lower().startswith("text/calendar")]
+        html_part = _multipart("related", next(boundary), [
+            html_part, *[_attachment_part(a, inline=True, slot=slots.get(p)) for p, a in inline]])
+    calendars = [_calendar_alternative(a, slots.get(p)) for p, a in files
+                 if a.content_type.lower().startswith("text/calendar")]
     body = _multipart("alternative", next(boundary), [text_part, html_part, *calendars])
     if files:
-        body = _multipart("mixed", next(boundary), [body, *[_attachment_part(a, inline=False) for a in files]])
+        body = _multipart("mixed", next(boundary), [
+            body, *[_attachment_part(a, inline=False, slot=slots.get(p)) for p, a in files]])
     list_id_line = None
     if list_key is not None:
         list_id = re.sub(r"[^A-Za-z0-9.-]", "-", list_key)
@@ -219,7 +243,7 @@ def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str 
     return MessageSkeleton(
         from_line=address_header("From", from_name, from_email), envelope_from=from_email,
         subject_line=header("Subject", subject), list_id_line=list_id_line, domain=domain, send_id=send_id,
-        body=tuple(_flatten(body)), reply_to_line=reply_to_line,
+        body=tuple(_flatten(body)), reply_to_line=reply_to_line, personal=tuple(personal),
     )
 
 

@@ -5,7 +5,8 @@ import enum
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
@@ -94,7 +95,10 @@ class Send(db.Model):
 
 
 class SendAttachment(db.Model):
-    """A file attached to every message of a send (a calendar invitation, a PDF, an inline image)."""
+    """A file attached to every message of a send (a calendar invitation, a PDF, an inline image).
+
+    A personal attachment is the same file for everyone except the per-recipient values filled into it.
+    """
 
     __tablename__ = "send_attachment"
 
@@ -106,6 +110,8 @@ class SendAttachment(db.Model):
     #: Set for inline parts referenced from the HTML as src="cid:<content_id>".
     content_id: Mapped[str | None] = mapped_column(String(200))
     data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: The data holds per-recipient placeholders (a calendar invitation naming its attendee), filled per message.
+    is_personal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     send: Mapped[Send] = relationship(back_populates="attachments")
 

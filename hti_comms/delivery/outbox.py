@@ -39,6 +39,8 @@ class Attachment:
     content_type: str
     data: bytes
     content_id: str | None = None
+    #: The data (UTF-8 text) holds per-recipient placeholders (`render.placeholder`), filled for each recipient.
+    is_personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,12 +99,13 @@ def check_buildable(spec: EmailSpec) -> None:
         skeleton = build_skeleton(send_id=0, mail_from=current_app.config["MAIL_FROM"], subject=spec.subject,
                                   list_key=spec.list_key, list_name=context.get("list_name") or "Hemtjänstindex",
                                   attachments=tuple(spec.attachments))
-        keys = rendered.keys | ({"unsubscribe_url"} if spec.list_key is not None else frozenset())
+        keys = (rendered.keys | skeleton.keys
+                | ({"unsubscribe_url"} if spec.list_key is not None else frozenset()))
         values = recipient_values(keys, email=EXAMPLE_ADDRESS, name="Exempel Mottagare", fields={},
                                   list_key=spec.list_key)
         html, text = rendered.fill(values)
         skeleton.build(outbox_id=0, email=EXAMPLE_ADDRESS, name="Exempel Mottagare", html=html, text=text,
-                       unsubscribe_url=values.get("unsubscribe_url"), date=clock.now())
+                       unsubscribe_url=values.get("unsubscribe_url"), date=clock.now(), values=values)
     except Exception as exc:  # noqa: BLE001 - any error here is the email's, and belongs to the caller
         raise EmailBuildError(describe_build_error(spec.template, exc)) from exc
 
@@ -138,7 +141,7 @@ def _new_send(spec: EmailSpec, now: datetime) -> Send:
     for position, attachment in enumerate(spec.attachments):
         send.attachments.append(SendAttachment(
             position=position, filename=attachment.filename, content_type=attachment.content_type,
-            content_id=attachment.content_id, data=attachment.data))
+            content_id=attachment.content_id, data=attachment.data, is_personal=attachment.is_personal))
     db.session.add(send)
     db.session.flush()
     return send

@@ -205,7 +205,7 @@ class SenderPool:
 
     def _deliver(self, connection: SmtpConnection, job: Job) -> Delivery:
         prepared = job.prepared
-        keys = prepared.rendered.keys
+        keys = prepared.rendered.keys | prepared.skeleton.keys
         if prepared.list_key is not None:
             keys = keys | {"unsubscribe_url"}
         values = recipient_values(keys, email=job.email, name=job.name, fields=job.fields,
@@ -213,7 +213,8 @@ class SenderPool:
         html, text = prepared.rendered.fill_encoded(values)
         message = prepared.skeleton.build_encoded(outbox_id=job.outbox_id, email=job.email, name=job.name,
                                                   html_qp=html, text_qp=text,
-                                                  unsubscribe_url=values.get("unsubscribe_url"), date=clock.now())
+                                                  unsubscribe_url=values.get("unsubscribe_url"), date=clock.now(),
+                                                  values=values)
         if self.sign is not None:
             message = self.sign(message)
         self.limiter.wait()

@@ -57,5 +57,8 @@ def internal_codes(app) -> list[str]:
     return sorted(c for c in codes if re.search(r"[_a-z]", c) and c not in SWEDISH_WORDS)
 
 
-#: Values that happen to be ordinary Swedish (none yet; add a word here with a reason if one comes).
-SWEDISH_WORDS: set[str] = set()
+#: Values that happen to be ordinary Swedish (add a word here with a reason if one comes).
+SWEDISH_WORDS: set[str] = {
+    # The kinds of event are stored as the Swedish words staff type (`hti event create --kind kurs`).
+    "kurs", "webbinarium", "publicering",
+}

@@ -1,0 +1,33 @@
+"""Events: courses, webinars, the publication and webcasts; registration, invitations, reminders, the feed."""
+from ..domain import Domain, MenuEntry, PersonalData
+
+#: The kinds of email the domain sends, with the Swedish words staff see.
+SEND_KINDS = {
+    "event_confirmation": "Anmälningsbekräftelse med kalenderinbjudan",
+    "event_waiting_list": "Besked: plats på väntelistan",
+    "event_promotion": "Besked: plats från väntelistan",
+    "event_update": "Ändring av evenemang",
+    "event_cancelled": "Inställt evenemang",
+    "event_registration_cancelled": "Bekräftelse på avbokning",
+    "event_reminder": "Påminnelse om evenemang",
+    "event_message": "Meddelande till anmälda",
+}
+
+DOMAIN = Domain(
+    package=__name__,
+    models=(".models",),
+    blueprints=(".views:bp", ".admin:bp"),
+    menu=(MenuEntry("events_admin.index", "Evenemang"),),
+    commands=(".cli",),
+    sweeps=(".sweeps",),
+    send_kinds=SEND_KINDS,
+    personal_data=(PersonalData(
+        "anmälningar till evenemang", export=".personal_data:export", erase=".personal_data:erase",
+        privacy="När du anmäler dig till en kurs eller ett webbinarium sparar vi ditt namn, din e-postadress, ditt "
+                "uppdrag, din kommun eller förening och det du skriver om behov eller frågor till de medverkande. Vi "
+                "använder uppgifterna bara för evenemanget: bekräftelse, kalenderinbjudan, påminnelser, besked om "
+                "ändringar och listan över deltagare. De finns kvar tills du ber oss radera dem."),),
+    demo_data=".demo:load",
+    #: Importing it adds the "Kommande evenemang" section kind to newsletters and circulars.
+    setup=".newsletter_section:setup",
+)

@@ -1,0 +1,227 @@
+"""Staff pages: events, their registrations and waiting list, the CSV export, messages to registrants."""
+from __future__ import annotations
+
+import secrets
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup
+
+from .. import clock
+from ..addresses import display_address
+from ..checks import Finding
+from ..extensions import db
+from ..formatting import format_integer
+from ..markdown import render_markdown
+from ..staff import staff_blueprint
+from . import services
+from .emails import send_message
+from .exports import csv_filename, registrations_csv
+from .forms import ActionForm, EventForm, MessageForm
+from .inputs import DEFAULT_REMINDERS, LABELS, EventInput, input_for, parse_event
+from .models import Event, Registration, RegistrationStatus, can_cancel_event, can_edit
+from .registration import cancel_registration, registered, waiting_list
+from .wording import relative_text, when_text
+
+bp = staff_blueprint("events_admin", __name__, "/evenemang")
+
+
+def _event_or_404(event_id: int) -> Event:
+    return services.get_event(event_id) or abort(404)
+
+
+@bp.route("/")
+def index():
+    counts = services.counts_by_event()
+    return render_template("web/events/admin/index.html", upcoming=services.upcoming_events(),
+                           past=services.past_events(), counts=counts, when_text=when_text,
+                           relative_text=relative_text, statuses=RegistrationStatus)
+
+
+def _input_from(form: EventForm) -> EventInput:
+    return EventInput(
+        kind=form.kind.data, title=form.title.data or "", start=form.start.data or "", end=form.end.data or "",
+        description=form.description.data or "", speakers=form.speakers.data or "",
+        registration=form.registration.data, registration_url=form.registration_url.data or "",
+        join_url=form.join_url.data or "", stream_url=form.stream_url.data or "", capacity=form.capacity.data,
+        opens=form.opens.data or "", closes=form.closes.data or "", organiser_name=form.organiser_name.data or "",
+        organiser_email=form.organiser_email.data or "", reminders=tuple(form.reminders.data or ()))
+
+
+def _show_findings(form: EventForm, findings: list[Finding]) -> None:
+    """Put each error next to its field (by its Swedish name); warnings become a message at the top."""
+    fields = {label: getattr(form, key) for key, label in LABELS.items()}
+    for finding in findings:
+        if finding.is_error and finding.field in fields:
+            target = fields[finding.field]
+            target.errors = [*target.errors, finding.message]
+        elif finding.is_error:
+            form.form_errors.append(str(finding))
+        else:
+            flash(str(finding), "warning")
+
+
+def _fill_from(form: EventForm, event: Event) -> None:
+    values = input_for(event)
+    for name in LABELS:
+        getattr(form, name).data = list(values.reminders) if name == "reminders" else getattr(values, name)
+
+
+def _errors(form: EventForm) -> list[tuple[str | None, str | None, str]]:
+    errors = [(field.id, field.label.text, message) for field in form for message in field.errors]
+    return errors + [(None, None, message) for message in form.form_errors]
+
+
+@bp.route("/nytt", methods=["GET", "POST"])
+def new_event():
+    form = EventForm()
+    if request.method == "GET":
+        form.reminders.data = list(DEFAULT_REMINDERS)
+    if form.validate_on_submit():
+        data, findings = parse_event(_input_from(form))
+        _show_findings(form, findings)
+        if data is not None:
+            event = services.create_event(data)
+            for note in data.notes:
+                flash(note, "warning")
+            flash(f"”{event.title}” är sparat och syns nu på webben.", "success")
+            return redirect(url_for(".event", event_id=event.id))
+    return render_template("web/events/admin/form.html", form=form, event=None, errors=_errors(form))
+
+
+@bp.route("/<int:event_id>/andra", methods=["GET", "POST"])
+def edit_event(event_id: int):
+    event = _event_or_404(event_id)
+    if not can_edit(event):
+        flash("Evenemanget är inställt och kan inte ändras.", "error")
+        return redirect(url_for(".event", event_id=event.id))
+    form = EventForm()
+    if request.method == "GET":
+        _fill_from(form, event)
+    people = len(registered(event))
+    confirm = None
+    if form.validate_on_submit():
+        data, findings = parse_event(_input_from(form))
+        _show_findings(form, findings)
+        if data is not None:
+            moves = (data.starts_at, data.ends_at, data.join_url) != (event.starts_at, event.ends_at, event.join_url)
+            if moves and people and request.form.get("confirmed") != "1":
+                # Asks first: a new time or link goes to every registered person.
+                confirm = people
+            else:
+                result = services.update_event(event, data)
+                _flash_change(result)
+                return redirect(url_for(".event", event_id=event.id))
+    return render_template("web/events/admin/form.html", form=form, event=event, errors=_errors(form),
+                           confirm=confirm, people=people)
+
+
+def _flash_change(result: services.ChangeResult) -> None:
+    for note in result.notes:
+        flash(note, "warning")
+    message = "Ändringarna är sparade."
+    if result.updates_sent:
+        what = "den nya tiden" if result.time_changed else "den nya länken"
+        message += (f" {format_integer(result.updates_sent)} anmälda får ett brev med {what} och en uppdaterad "
+                    "kalenderinbjudan.")
+    if result.promoted:
+        message += f" {format_integer(result.promoted)} på väntelistan fick en plats och ett brev om det."
+    flash(message, "success")
+    if result.over_capacity:
+        flash(f"{format_integer(result.over_capacity)} fler är anmälda än det nya antalet platser. Ingen har "
+              "strukits; avboka själv om det behövs.", "warning")
+
+
+@bp.route("/<int:event_id>")
+def event(event_id: int):
+    event = _event_or_404(event_id)
+    rows = services.registrations(event)
+    people = [r for r in rows if r.status is RegistrationStatus.REGISTERED]
+    line = [r for r in rows if r.status is RegistrationStatus.WAITING]
+    cancelled = [r for r in rows if r.status is RegistrationStatus.CANCELLED]
+    questions = [r for r in rows if r.question and r.status is not RegistrationStatus.CANCELLED]
+    return render_template("web/events/admin/event.html", event=event, people=people, line=line,
+                           cancelled=cancelled, questions=questions, when=when_text(event),
+                           relative=relative_text(event), form=ActionForm(), can_cancel=can_cancel_event(event),
+                           can_edit=can_edit(event), now=clock.now(), display=display_address,
+                           description_html=Markup(render_markdown(event.description).html))
+
+
+@bp.route("/<int:event_id>/anmalda.csv")
+def export(event_id: int):
+    event = _event_or_404(event_id)
+    data = registrations_csv(event, services.registrations(event))
+    return Response(data, mimetype="text/csv", headers={
+        "Content-Type": "text/csv; charset=utf-8",
+        "Content-Disposition": f'attachment; filename="{csv_filename(event)}"'})
+
+
+@bp.route("/<int:event_id>/stall-in", methods=["GET", "POST"])
+def cancel_event(event_id: int):
+    event = _event_or_404(event_id)
+    if not can_cancel_event(event):
+        flash("Evenemanget är redan inställt.", "error")
+        return redirect(url_for(".event", event_id=event.id))
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        told = services.cancel_event(event)
+        flash(f"”{event.title}” är inställt. {format_integer(told)} personer får ett brev om det.", "success")
+        return redirect(url_for(".event", event_id=event.id))
+    count = len(registered(event)) + len(waiting_list(event))
+    return render_template("web/events/admin/confirm.html", form=form, event=event,
+                           title=f"Ställa in ”{event.title}”?",
+                           text=f"Evenemanget tas bort ur kalendrarna och {format_integer(count)} anmälda och "
+                                "personer på väntelistan får ett brev om att det är inställt. Det går inte att ångra.",
+                           button=f"Ja, ställ in och skicka till {format_integer(count)}")
+
+
+@bp.route("/<int:event_id>/anmalan/<int:registration_id>/avboka", methods=["GET", "POST"])
+def cancel_person(event_id: int, registration_id: int):
+    event = _event_or_404(event_id)
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        abort(404)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        promoted = cancel_registration(registration)
+        message = f"{registration.name} är avbokad och får en bekräftelse."
+        if promoted:
+            message += f" {', '.join(r.name for r in promoted)} fick platsen från väntelistan."
+        flash(message, "success")
+        return redirect(url_for(".event", event_id=event.id))
+    return render_template("web/events/admin/confirm.html", form=form, event=event,
+                           title=f"Avboka {registration.name}?",
+                           text=f"{registration.name} ({registration.email}) får ett brev om att anmälan till "
+                                f"”{event.title}” är avbokad. Den som står först på väntelistan får platsen.",
+                           button="Ja, avboka och skicka till 1")
+
+
+@bp.route("/<int:event_id>/meddelande", methods=["GET", "POST"])
+def message(event_id: int):
+    event = _event_or_404(event_id)
+    form = MessageForm()
+    if request.method == "GET":
+        form.nonce.data = secrets.token_hex(12)
+    people = registered(event)
+    line = waiting_list(event) if form.include_waiting.data else []
+    count = len(people) + len(line)
+    preview = None
+    if form.validate_on_submit():
+        if not count:
+            flash("Ingen är anmäld, så det finns ingen att skicka till.", "error")
+        elif form.confirmed.data != "1":
+            form.confirmed.data = "1"  # the next press sends: the page shows the count and the text first
+            preview = Markup(render_markdown(form.body.data).html)
+        else:
+            reference = f"event:{event.id}:message:{form.nonce.data or secrets.token_hex(12)}"
+            if people:
+                send_message(event, people, subject=form.subject.data, body=form.body.data,
+                             reference=reference, private=True)
+            if line:
+                send_message(event, line, subject=form.subject.data, body=form.body.data,
+                             reference=reference + ":waiting", private=False)
+            db.session.commit()
+            flash(f"Meddelandet ligger i utkorgen till {format_integer(count)} mottagare och skickas nu.",
+                  "success")
+            return redirect(url_for(".event", event_id=event.id))
+    return render_template("web/events/admin/message.html", form=form, event=event, count=count,
+                           preview=preview, registered_count=len(people), waiting_count=len(waiting_list(event)))
