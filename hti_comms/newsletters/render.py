@@ -18,12 +18,10 @@ from .clicks import click_url
 from .models import Newsletter, NewsletterKind, Section
 from .sections import RenderContext, RenderedSection, section_kind
 
-#: The organisation's fixed footer.
-ORGANISATION = "SPF Seniorerna, Box 22574, 104 22 Stockholm · spfseniorerna.se"
 SOCIAL_URL = "https://www.facebook.com/spfseniorerna"
 SOCIAL_TEXT = "Följ SPF Seniorerna på Facebook"
-FORWARD_NOTE = ("Skicka gärna vidare det här brevet till andra som har nytta av det. Den som vill få våra brev "
-                "själv kan anmäla sig på vår webbplats.")
+FORWARD_NOTE = ("Vet du någon som har nytta av det här brevet? Vidarebefordra det gärna. Den som vill få våra "
+                "brev själv kan anmäla sig på vår webbplats.")
 FORWARD_LINK_TEXT = "Anmäl dig till utskicken om Hemtjänstindex"
 SIGNUP_PATH = "/prenumerera"
 
@@ -149,7 +147,6 @@ def render_newsletter(newsletter: Newsletter, *, purpose: str, now: datetime | N
         "forward": forward,
         "signature": signature,
         "social": social,
-        "organisation": ORGANISATION,
         "list_name": list_name,
         "reason": f"Du får det här brevet eftersom du har valt att få ”{list_name}” från SPF Seniorerna.",
         "archive_url": archive_url(newsletter),
