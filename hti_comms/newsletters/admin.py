@@ -76,6 +76,8 @@ def show(newsletter_id: int):
                            can_schedule=can_schedule(newsletter), can_unschedule=can_unschedule(newsletter),
                            recipients=recipient_count(newsletter) if newsletter.send_id is None else None,
                            results=results(newsletter), section_kinds=kind_choices(),
+                           kind_labels=dict(kind_choices()),
+                           list_name=dict(list_choices()).get(newsletter.list_key, newsletter.list_key),
                            audience_names=[a.name for a in chosen_audiences(newsletter)[0]])
 
 
@@ -164,9 +166,9 @@ def section(newsletter_id: int, section_id: int | None = None, kind_key: str | N
                 note = update_section(current, fields)
         except (NewsletterError, SectionDataError, ImageError) as exc:
             db.session.rollback()
+            # The error summary at the top names the field and links to it.
             target = form.image if isinstance(exc, ImageError) else form.title
             target.errors = [*target.errors, str(exc)]
-            flash(str(exc), "error")
         else:
             flash(note or "Avsnittet är sparat.", "error" if note else "success")
             return redirect(url_for(".show", newsletter_id=newsletter.id) + f"#avsnitt-{current.id}")
