@@ -90,7 +90,7 @@ def _newsletter(data, key: str, subject: str, number: int, **extra):
     return data.get(key, make)
 
 
-def _circular(data, key: str, heading: str):
+def _circular(data, key: str, subject: str, heading: str):
     """Create a circular with its letter parts (made once under `key`); return its id."""
     def make(_data):
         from datetime import date
@@ -114,7 +114,7 @@ def _circular(data, key: str, heading: str):
                 "visar de kommuner som lyckats bäst hur de arbetar, i en sändning utan anmälan; mer om den "
                 "kommer senare.")),
         ]
-        return create_newsletter(NewsletterKind.CIRCULAR, "Kurser och webbinarium om Hemtjänstindex i höst",
+        return create_newsletter(NewsletterKind.CIRCULAR, subject,
                                  created_by=STAFF, sections=sections, fields=NewsletterFields(
                                      heading=heading, letter_date=date(2025, 10, 28),
                                      intro="Här är höstens tillfällen att lära sig mer om Hemtjänstindex.",
@@ -191,7 +191,8 @@ def sent_newsletter(data) -> int:
 def sent_circular(data) -> int:
     """A circular that has gone out (in the archive; its email is checked)."""
     def make(data_):
-        circular_id = _circular(data_, "sent-circular", "Hemtjänstindex i höst: kurser, webbinarium och publicering")
+        circular_id = _circular(data_, "sent-circular", "Kurser och webbinarium om Hemtjänstindex i höst",
+                                "Hemtjänstindex i höst: kurser, webbinarium och publicering")
         _start(circular_id)
         return circular_id
     return data.get("started-circular", make)
@@ -199,7 +200,8 @@ def sent_circular(data) -> int:
 
 def draft_circular(data) -> int:
     """A circular ready to send: no findings, recipients on the list."""
-    return _circular(data, "draft-circular", "Välkommen till vårens kurser om Hemtjänstindex")
+    return _circular(data, "draft-circular", "Vårens kurser om Hemtjänstindex",
+                     "Välkommen till vårens kurser om Hemtjänstindex")
 
 
 def scheduled_newsletter(data) -> int:
@@ -287,8 +289,8 @@ def _new_section_args(data):
 
 def _press(name):
     def then(page_):
-        page_.get_by_role("button", name=name).click()
-        page_.wait_for_load_state("load")
+        with page_.expect_navigation(wait_until="load"):
+            page_.get_by_role("button", name=name).click()
     return then
 
 
