@@ -74,7 +74,7 @@ def show(newsletter_id: int):
     return render_template("web/newsletters/admin/show.html", newsletter=newsletter, action_form=ActionForm(),
                            can_edit=can_edit(newsletter), can_delete=can_delete(newsletter),
                            can_schedule=can_schedule(newsletter), can_unschedule=can_unschedule(newsletter),
-                           recipients=recipient_count(newsletter) if newsletter.send_id is None else None,
+                           recipients=recipient_count(newsletter) if can_schedule(newsletter) else None,
                            results=results(newsletter), section_kinds=kind_choices(),
                            kind_labels=dict(kind_choices()),
                            list_name=dict(list_choices()).get(newsletter.list_key, newsletter.list_key),
