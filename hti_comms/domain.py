@@ -26,6 +26,14 @@ class MenuEntry:
 
 
 @dataclass(frozen=True)
+class SendReference:
+    """What a send is about (`EmailSpec.reference`), in words staff read, and the staff page about it."""
+
+    label: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
 class PersonalData:
     """A domain's part of what is stored about a person: exported on request, erased on request.
 
@@ -59,6 +67,9 @@ class Domain:
     sweeps: tuple[str, ...] = ()
     #: Kinds of email the domain sends (`EmailSpec.kind`) with the words staff see for them.
     send_kinds: Mapping[str, str] = field(default_factory=dict)
+    #: The start of the send references the domain writes ("newsletter" for "newsletter:12") -> "module:function"
+    #: `(reference) -> SendReference | None`, so the outbox pages say what a send is instead of its code.
+    send_references: Mapping[str, str] = field(default_factory=dict)
     personal_data: tuple[PersonalData, ...] = ()
     #: "module:function"s `(Content) -> list[Finding]` run on authored content before it is sent or published
     #: (`hti_comms.release.check_content`); the publication domain refuses unpublished figures here.
@@ -102,6 +113,7 @@ class DomainRegistry:
         self.domains: list[Domain] = []
         self.menu: list[MenuEntry] = []
         self.send_kinds: dict[str, str] = {}
+        self.send_references: dict[str, Callable] = {}
         self.personal_data: list[tuple[Domain, PersonalData]] = []
         self.content_checks: list[Callable] = []
         self.release_guards: list[Callable] = []
@@ -112,9 +124,13 @@ class DomainRegistry:
         for kind in domain.send_kinds:
             if kind in self.send_kinds:
                 raise ValueError(f"two domains declare the send kind {kind!r}")
+        for prefix in domain.send_references:
+            if prefix in self.send_references:
+                raise ValueError(f"two domains declare the send reference {prefix!r}")
         self.domains.append(domain)
         self.menu.extend(domain.menu)
         self.send_kinds.update(domain.send_kinds)
+        self.send_references.update({prefix: domain.resolve(name) for prefix, name in domain.send_references.items()})
         self.personal_data.extend((domain, item) for item in domain.personal_data)
         self.content_checks.extend(domain.resolve(name) for name in domain.content_checks)
         self.release_guards.extend(domain.resolve(name) for name in domain.release_guards)
@@ -151,3 +167,11 @@ def registry(app: Flask | None = None) -> DomainRegistry:
 def send_kind_label(kind: str) -> str:
     """Return the Swedish words for a kind of email, for staff pages."""
     return registry().send_kinds.get(kind, "Annat utskick")
+
+
+def describe_send_reference(reference: str | None) -> SendReference | None:
+    """Return what a send's reference names, as the domain that wrote it describes it (None when none does)."""
+    if not reference:
+        return None
+    describe = registry().send_references.get(reference.split(":", 1)[0])
+    return describe(reference) if describe is not None else None

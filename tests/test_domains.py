@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from hti_comms import DOMAINS
-from hti_comms.domain import Domain, load_domains, registry, send_kind_label
+from hti_comms.domain import Domain, SendReference, describe_send_reference, load_domains, registry, send_kind_label
 from hti_comms.personal_data import Person, erase_person, export_person
 from hti_comms.scheduling.sweeps import SWEEPS, Sweep
 from hti_comms.status import LabelledEnum, TransitionError, can_transition, transition
@@ -50,6 +50,19 @@ def test_unknown_kinds_of_email_get_neutral_swedish_words(app):
     assert send_kind_label("no_such_kind") == "Annat utskick"
 
 
+def test_send_references_are_described_by_the_domain_that_wrote_them(sample_app, db, staff_login):
+    from hti_comms.delivery.outbox import EmailSpec, Recipient, enqueue
+
+    assert describe_send_reference("sample:7") == SendReference("Provmeddelande nummer 7", "/admin/prov/")
+    assert describe_send_reference("sample:sju") is None
+    assert describe_send_reference("no-such-domain:7") is None and describe_send_reference(None) is None
+    send = enqueue(EmailSpec(template="delivery/test", subject="Prov", context={"sent_by": "Karin"}, kind="sample_note",
+                             reference="sample:7"), [Recipient("eva@example.se", "Eva")])
+    db.session.commit()
+    page = staff_login.get(f"/admin/utkorg/{send.id}").get_data(as_text=True)
+    assert '<a href="/admin/prov/">Provmeddelande nummer 7</a>' in page and "sample:7" not in page
+
+
 def test_personal_data_export_and_erasure_reach_the_new_domain(sample_app):
     sample.STORED["eva@example.se"] = ["anmäld till grundkursen", "en fråga till föreläsarna"]
     person = Person("eva@example.se")
@@ -77,6 +90,9 @@ def test_two_domains_cannot_declare_the_same_kind_or_be_loaded_twice(sample_app)
         load_domains(sample_app, ("tests.sample_domain",))
     clash = Domain(package="tests.clash", send_kinds={"confirmation": "Något annat"})
     with pytest.raises(ValueError, match="send kind 'confirmation'"):
+        clash.init_app(sample_app)
+    clash = Domain(package="tests.clash", send_references={"sample": ".views:describe_send"})
+    with pytest.raises(ValueError, match="send reference 'sample'"):
         clash.init_app(sample_app)
 
 

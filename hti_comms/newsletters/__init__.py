@@ -14,5 +14,6 @@ DOMAIN = Domain(
         "newsletter_test": "Provutskick av nyhetsbrev",
         "circular_test": "Provutskick av cirkulär",
     },
+    send_references={"newsletter": ".admin:describe_send"},
     demo_data=".demo:load",
 )

@@ -5,6 +5,7 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy.orm import undefer
 
+from ..domain import SendReference
 from ..extensions import db
 from ..markdown import render_markdown
 from ..staff import staff_blueprint
@@ -28,6 +29,15 @@ bp = staff_blueprint("newsletters_admin", __name__, "/nyhetsbrev")
 
 def newsletter_or_404(newsletter_id: int) -> Newsletter:
     return db.session.get(Newsletter, newsletter_id) or abort(404)
+
+
+def describe_send(reference: str) -> SendReference | None:
+    """Name the newsletter a delivery send's reference ("newsletter:12") stands for, with a link to it."""
+    newsletter_id = reference.partition(":")[2]
+    newsletter = db.session.get(Newsletter, int(newsletter_id)) if newsletter_id.isdigit() else None
+    if newsletter is None:
+        return None
+    return SendReference(newsletter.label, url_for("newsletters_admin.show", newsletter_id=newsletter.id))
 
 
 def _section_or_404(newsletter: Newsletter, section_id: int) -> Section:
@@ -64,8 +74,10 @@ def show(newsletter_id: int):
     return render_template("web/newsletters/admin/show.html", newsletter=newsletter, action_form=ActionForm(),
                            can_edit=can_edit(newsletter), can_delete=can_delete(newsletter),
                            can_schedule=can_schedule(newsletter), can_unschedule=can_unschedule(newsletter),
-                           recipients=recipient_count(newsletter) if newsletter.send_id is None else None,
+                           recipients=recipient_count(newsletter) if can_schedule(newsletter) else None,
                            results=results(newsletter), section_kinds=kind_choices(),
+                           kind_labels=dict(kind_choices()),
+                           list_name=dict(list_choices()).get(newsletter.list_key, newsletter.list_key),
                            audience_names=[a.name for a in chosen_audiences(newsletter)[0]])
 
 
@@ -154,9 +166,9 @@ def section(newsletter_id: int, section_id: int | None = None, kind_key: str | N
                 note = update_section(current, fields)
         except (NewsletterError, SectionDataError, ImageError) as exc:
             db.session.rollback()
+            # The error summary at the top names the field and links to it.
             target = form.image if isinstance(exc, ImageError) else form.title
             target.errors = [*target.errors, str(exc)]
-            flash(str(exc), "error")
         else:
             flash(note or "Avsnittet är sparat.", "error" if note else "success")
             return redirect(url_for(".show", newsletter_id=newsletter.id) + f"#avsnitt-{current.id}")

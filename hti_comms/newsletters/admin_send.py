@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import clock
-from ..delivery.models import Send, SendStatus
+from ..delivery.models import Send, SendStatus, can_pause, can_resume
 from ..delivery.render import render_preview
 from ..extensions import db
 from ..delivery.services import send_counts
@@ -16,7 +16,7 @@ from ..security import email_document
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
 from ..subscribers.forms import ActionForm, as_choices
 from .admin import bp, newsletter_or_404
-from .audience import find_recipient, first_recipients, recipient_count
+from .audience import find_recipient, first_recipients, names_sentence, recipient_count, recipient_page
 from .checks import check_newsletter
 from .forms import SendForm, TestSendForm
 from .models import Newsletter, can_schedule
@@ -34,9 +34,10 @@ def results(newsletter: Newsletter) -> dict | None:
     counts = send_counts(newsletter.send_id)
     send = db.session.get(Send, newsletter.send_id)
     return {"counts": counts, "status_label": send.status.label,
-            "is_running": send.status in (SendStatus.SENDING, SendStatus.SCHEDULED), "delivered": counts["sent"], "failed": counts["failed"], "unknown": counts["unknown"],
+            "is_running": send.status in (SendStatus.SENDING, SendStatus.SCHEDULED), "delivered": counts["sent"],
+            "failed": counts["failed"], "unknown": counts["unknown"],
             "waiting": counts["queued"] + counts["sending"] + counts["deferred"], "links": list(newsletter.links),
-            "send_id": newsletter.send_id}
+            "send_id": newsletter.send_id, "can_pause": can_pause(send), "can_resume": can_resume(send)}
 
 
 def _recipient(newsletter: Newsletter) -> tuple[str, str, str | None]:
@@ -152,9 +153,19 @@ def send(newsletter_id: int):
             return _confirm(newsletter, send_at, request.form.getlist("warning"), local)
         else:
             return render_template("web/newsletters/admin/send_confirm.html", newsletter=newsletter, form=form,
-                                   count=count, when=when_text(local, send_at), warnings=warnings)
+                                   count=count, names=names_sentence(newsletter, count),
+                                   when=when_text(local, send_at), warnings=warnings)
     return render_template("web/newsletters/admin/send.html", newsletter=newsletter, form=form, findings=findings,
-                           has_errors=has_errors, warnings=warnings, count=count)
+                           has_errors=has_errors, warnings=warnings, count=count,
+                           names=names_sentence(newsletter, count))
+
+
+@bp.route("/<int:newsletter_id>/mottagare")
+def recipients(newsletter_id: int):
+    """List who gets the newsletter now, or who it went to and how it went."""
+    newsletter = newsletter_or_404(newsletter_id)
+    return render_template("web/newsletters/admin/recipients.html", newsletter=newsletter,
+                           result=recipient_page(newsletter, request.args.get("sida", 1, type=int)))
 
 
 def _confirm(newsletter: Newsletter, send_at, confirmed: list[str], local):

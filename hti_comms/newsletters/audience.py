@@ -2,10 +2,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
 
+from ..delivery.models import OutboxMessage
 from ..delivery.outbox import Recipient
+from ..formatting import format_integer
 from ..extensions import db
 from ..subscribers.audiences import Criteria, contact_condition, recipients_query
 from ..subscribers.models import Audience, Contact, MailingList
@@ -54,6 +57,57 @@ def find_recipient(newsletter: Newsletter, email: str) -> tuple[int, str, str, s
     """Return the recipient with this address if the newsletter reaches them."""
     return db.session.execute(newsletter_recipients_query(newsletter)
                               .where(Contact.email == email.strip().lower())).first()
+
+
+def names_sentence(newsletter: Newsletter, total: int, shown: int = 5) -> str:
+    """Return who gets it in words: "Eva Ek, Olle Ox och Bo Berg", or the first few "och 12 345 till"."""
+    names = [name or email for _id, email, name, _key in first_recipients(newsletter, shown)] if total else []
+    if not names:
+        return ""
+    rest = total - len(names)
+    if rest > 0:
+        return f"{', '.join(names)} och {format_integer(rest)} till"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} och {names[-1]}"
+
+
+#: Recipients per page on the recipient list.
+PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class RecipientRow:
+    name: str
+    email: str
+    contact_id: int | None
+    #: What happened to the message (outbox status) once the newsletter has started; None before.
+    outcome: str | None = None
+
+
+@dataclass(frozen=True)
+class RecipientPage:
+    rows: list[RecipientRow]
+    total: int
+    page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+
+def recipient_page(newsletter: Newsletter, page: int = 1) -> RecipientPage:
+    """Return one page of who gets the newsletter now, or, once it has started, who it went to and how it went."""
+    started = newsletter.send_id is not None
+    if started:
+        query = select(OutboxMessage.name, OutboxMessage.email, OutboxMessage.contact_id, OutboxMessage.status) \
+            .where(OutboxMessage.send_id == newsletter.send_id).order_by(OutboxMessage.id)
+    else:
+        query = newsletter_recipients_query(newsletter).with_only_columns(Contact.name, Contact.email, Contact.id) \
+            .order_by(Contact.id)
+    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
+    page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
+    result = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    rows = [RecipientRow(row.name or "", row.email, row[2], row.status.label if started else None) for row in result]
+    return RecipientPage(rows, total, page)
 
 
 def list_choices() -> list[tuple[str, str]]:

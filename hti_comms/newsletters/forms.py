@@ -48,4 +48,4 @@ class SendForm(FlaskForm):
                       default="now")
     date = DateField("Datum", validators=[Optional()])
     time = TimeField("Klockslag (svensk tid)", validators=[Optional()])
-    accept_warnings = BooleanField("Jag har läst varningarna och vill skicka ändå.")
+    accept_warnings = BooleanField("Jag har läst varningarna och vill skicka ändå")

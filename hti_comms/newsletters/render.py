@@ -18,12 +18,10 @@ from .clicks import click_url
 from .models import Newsletter, NewsletterKind, Section
 from .sections import RenderContext, RenderedSection, section_kind
 
-#: The organisation's fixed footer.
-ORGANISATION = "SPF Seniorerna, Box 22574, 104 22 Stockholm · spfseniorerna.se"
 SOCIAL_URL = "https://www.facebook.com/spfseniorerna"
 SOCIAL_TEXT = "Följ SPF Seniorerna på Facebook"
-FORWARD_NOTE = ("Skicka gärna vidare det här brevet till andra som har nytta av det. Den som vill få våra brev "
-                "själv kan anmäla sig på vår webbplats.")
+FORWARD_NOTE = ("Vet du någon som har nytta av det här brevet? Vidarebefordra det gärna. Den som vill få våra "
+                "brev själv kan anmäla sig på vår webbplats.")
 FORWARD_LINK_TEXT = "Anmäl dig till utskicken om Hemtjänstindex"
 SIGNUP_PATH = "/prenumerera"
 
@@ -105,7 +103,10 @@ def render_newsletter(newsletter: Newsletter, *, purpose: str, now: datetime | N
         checked.extend((place, link) for link in body.links)
         link = None
         if section.link_url.strip():
-            checked.append((f"{place}: Läs mer-länk", Link(section.link_url.strip(), section.link_text)))
+            # Checked with the words the reader sees (the address itself when there is no text: the section
+            # check asks for words, so the link check need not say it again).
+            checked.append((f"{place}: Läs mer-länk",
+                            Link(section.link_url.strip(), section.link_text.strip() or section.link_url.strip())))
             url = safe_link_url(section.link_url)
             if url:
                 link = {"url": url, "text": section.link_text.strip() or url,
@@ -149,7 +150,6 @@ def render_newsletter(newsletter: Newsletter, *, purpose: str, now: datetime | N
         "forward": forward,
         "signature": signature,
         "social": social,
-        "organisation": ORGANISATION,
         "list_name": list_name,
         "reason": f"Du får det här brevet eftersom du har valt att få ”{list_name}” från SPF Seniorerna.",
         "archive_url": archive_url(newsletter),

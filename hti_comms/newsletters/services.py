@@ -90,9 +90,13 @@ def create_newsletter(kind: NewsletterKind, subject: str, *, created_by: str = "
         newsletter.forward_note = FORWARD_NOTE
         newsletter.forward_url = absolute(SIGNUP_PATH)
     _apply(newsletter, fields or NewsletterFields())
-    for position, section in enumerate(sections):
-        newsletter.sections.append(_new_section(position, section))
+    # Every image is checked before anything is added: a bad one leaves no newsletter behind.
+    images = [_image_of(section) for section in sections]
     db.session.add(newsletter)
+    for position, (section_fields, image) in enumerate(zip(sections, images)):
+        section = _new_section(position, section_fields)
+        newsletter.sections.append(section)
+        _replace_image(section, image, False)
     db.session.commit()
     return newsletter
 

@@ -55,6 +55,12 @@ def keyboard_page(chromium, a11y_site):
     context.close()
 
 
+def submit_with_enter(page) -> None:
+    """Press Enter on a submit button and wait for the page it leads to (not the one still showing)."""
+    with page.expect_navigation(wait_until="load"):
+        page.keyboard.press("Enter")
+
+
 def test_sign_up_with_the_keyboard_after_correcting_errors(a11y_site, keyboard_page):
     page = keyboard_page
     page.goto(f"{a11y_site.base_url}/prenumerera")
@@ -64,9 +70,7 @@ def test_sign_up_with_the_keyboard_after_correcting_errors(a11y_site, keyboard_p
     tab_to(page, by_label("Din e-postadress"), "the email field")
     page.keyboard.type("sven.svensson(at)example.se")
     tab_to(page, by_text("Anmäl mig"), "the sign-up button")
-    # Wait for the navigation the key press starts, not for the page already loaded (a race otherwise).
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    submit_with_enter(page)
     checks.screenshot(page, "keyboard.signup.errors")
 
     # The summary at the top has focus and is announced; it links to each field with an error.
@@ -98,9 +102,7 @@ def test_sign_up_with_the_keyboard_after_correcting_errors(a11y_site, keyboard_p
     tab_to(page, by_label("Jag har läst texten ovan"), "the consent box")
     page.keyboard.press("Space")
     tab_to(page, by_text("Anmäl mig"), "the sign-up button")
-    # Wait for the navigation the key press starts, not for the page already loaded (a race otherwise).
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    submit_with_enter(page)
     checks.screenshot(page, "keyboard.signup.thanks")
     assert page.get_by_role("heading", level=1).inner_text() == "Tack! Titta nu i din e-post"
 
@@ -126,9 +128,7 @@ def test_change_preferences_with_the_keyboard(a11y_site, keyboard_page):
     tab_to(page, by_label("Lokala resultat"), "the local results box")
     page.keyboard.press("Space")
     tab_to(page, by_text("Spara mina val"), "the save button")
-    # Wait for the navigation the key press starts, not for the page already loaded (a race otherwise).
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+    submit_with_enter(page)
     checks.screenshot(page, "keyboard.preferences.saved")
     assert "Dina val är sparade." in page.get_by_role("status").first.inner_text()
     with a11y_site.app.app_context():

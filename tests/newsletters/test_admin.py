@@ -75,11 +75,13 @@ def test_write_preview_test_and_send_through_the_pages(app, db, staff_login, mak
 
     send_page = client.get(f"{show}/skicka").get_data(as_text=True)
     assert "<strong>2 mottagare</strong>" in send_page
+    assert "Mottagare: Eva Ek och Olle Ox." in send_page and f'href="{show}/mottagare">Se alla 2 mottagare' in send_page
     # 02:30 on the last Sunday of March does not exist: the confirmation says what happens instead.
     review = post(client, f"{show}/skicka", {"step": "review", "when": "later", "date": "2026-03-29",
                                             "time": "02:30"})
     text = review.get_data(as_text=True)
-    assert "Ja, skicka till 2 mottagare" in text
+    assert "Skicka till 2 mottagare?" in text and "Ja, skicka till 2 mottagare" in text
+    assert "Mottagare: Eva Ek och Olle Ox." in text  # who, before the button that sends
     assert "Klockslaget 02.30 finns inte den dagen" in text and "söndag 29 mars 2026 kl. 03.30" in text
     assert db.session.get(Newsletter, newsletter.id).status is NewsletterStatus.DRAFT  # not yet: it asks first
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', text).group(1)
@@ -105,14 +107,23 @@ def test_send_page_blocks_on_errors_and_asks_for_warnings(app, db, staff_login, 
     make_contact("eva@exempel.se")
     broken = make_newsletter(sections=[SectionFields(title="Kurs", body="[Anmälan](https://spfsenoirerna.se/k)")])
     page = staff_login.get(f"/admin/nyhetsbrev/{broken.id}/skicka").get_data(as_text=True)
-    assert "Rätta felen innan utskicket kan skickas" in page and 'name="step"' not in page
+    # The button is there but cannot be pressed, and says why next to it.
+    assert '<button type="button" disabled aria-describedby="send-blocked">Gå vidare</button>' in page
+    assert 'id="send-blocked">Det går inte att skicka än: kontrollen hittade 1 fel som måste rättas först.' in page
+    assert 'name="step"' not in page
+    nobody = make_newsletter(list_key="kurser")
+    page = staff_login.get(f"/admin/nyhetsbrev/{nobody.id}/skicka").get_data(as_text=True)
+    assert "<strong>0 mottagare</strong>" in page and "Se alla" not in page
+    assert "Det går inte att skicka än: ingen får brevet just nu, och kontrollen hittade 1 fel" in page
+    assert "Ingen får brevet just nu: ingen har bekräftat att de vill få Kurser och webbinarier" in \
+        staff_login.get(f"/admin/nyhetsbrev/{nobody.id}").get_data(as_text=True)
     warned = make_newsletter(sections=[SectionFields(title="Kurs", body="[här](https://spfseniorerna.se/k)")])
     url = f"/admin/nyhetsbrev/{warned.id}/skicka"
     response = post(staff_login, url, {"step": "review", "when": "now"})
     assert "Läs varningarna och kryssa i rutan" in response.get_data(as_text=True)
     response = post(staff_login, url, {"step": "review", "when": "now", "accept_warnings": "y"})
     text = response.get_data(as_text=True)
-    assert "Utskicket startar inom några sekunder." in text and "Du har bekräftat 1 varning(ar)." in text
+    assert "Utskicket startar inom några sekunder." in text and "Du har läst och godkänt en varning." in text
 
 
 def test_live_markdown_preview_endpoint(app, staff_login, lists):
@@ -124,3 +135,54 @@ def test_live_markdown_preview_endpoint(app, staff_login, lists):
                             headers={"X-CSRFToken": token}).get_json()
     assert data["html"] == '<p><strong>Hej</strong> <a href="https://spfseniorerna.se">SPF</a></p>\n'
     assert staff_login.post("/admin/nyhetsbrev/markdown", json={"markdown": "x"}).status_code == 400  # no token
+
+
+def test_recipient_list_before_and_after_the_send(app, db, staff_login, make_contact, mail_sink, monkeypatch):
+    from hti_comms.delivery.worker import deliver_due
+    from hti_comms.newsletters import audience
+    from hti_comms.newsletters.sending import send_now
+
+    from .helpers import make_newsletter
+
+    monkeypatch.setattr(audience, "PAGE_SIZE", 2)
+    for name in ("Eva Ek", "Olle Ox", "Bo Berg"):
+        make_contact(f"{name.split()[0].lower()}@exempel.se", name=name)
+    newsletter = make_newsletter()
+    url = f"/admin/nyhetsbrev/{newsletter.id}/mottagare"
+    first = staff_login.get(url).get_data(as_text=True)
+    assert "går till <strong>3 mottagare</strong> just nu" in first and "Sida 1 av 2." in first
+    assert "Eva Ek" in first and "Olle Ox" in first and "Bo Berg" not in first
+    second = staff_login.get(f"{url}?sida=2").get_data(as_text=True)
+    assert "Bo Berg" in second and "Eva Ek" not in second and "Föregående sida" in second
+    assert "Bo Berg" in staff_login.get(f"{url}?sida=5").get_data(as_text=True)  # past the end: the last page
+    assert "Eva Ek" in staff_login.get(f"{url}?sida=99999999999999999999").get_data(as_text=True)  # no number: the first
+
+    send_now(newsletter.id, [])
+    deliver_due()
+    after = staff_login.get(f"{url}?sida=2").get_data(as_text=True)
+    assert "gick till <strong>3 mottagare</strong>" in after and "<td>Skickat</td>" in after and "Bo Berg" in after
+    show = staff_login.get(f"/admin/nyhetsbrev/{newsletter.id}").get_data(as_text=True)
+    assert "Se vem som fick brevet och hur det gick" in show
+
+
+def test_the_outbox_names_the_newsletter_and_resume_asks_with_the_count(app, db, staff_login, make_contact):
+    from hti_comms.newsletters.sending import pause, send_now
+
+    from .helpers import make_newsletter
+
+    for n in range(3):
+        make_contact(f"lasare{n}@exempel.se", name=f"Läsare {n}")
+    newsletter = make_newsletter(number=14)
+    send = send_now(newsletter.id, [])
+    outbox = staff_login.get(f"/admin/utkorg/{send.id}").get_data(as_text=True)
+    assert f'<a href="/admin/nyhetsbrev/{newsletter.id}">Nyhetsbrev #14: Ny rapport och rapportpaketet</a>' in outbox
+    assert f"newsletter:{newsletter.id}" not in outbox
+
+    show = f"/admin/nyhetsbrev/{newsletter.id}"
+    running = staff_login.get(show).get_data(as_text=True)
+    assert ">Pausa</button>" in running and "Fortsätt utskicket" not in running
+    pause(db.session.get(Newsletter, newsletter.id))
+    paused = staff_login.get(show).get_data(as_text=True)
+    assert ">Pausa</button>" not in paused and "Utskicket är pausat</strong>: 3 av 3 mottagare" in paused
+    assert 'data-confirm="Fortsätta utskicket? 3 av 3 mottagare har inte fått brevet än och får det nu."' in paused
+    assert "Fortsätt utskicket till 3 mottagare</button>" in paused

@@ -11,6 +11,9 @@ def test_demo_newsletter_is_in_the_archive_and_the_circular_is_a_draft(app, db, 
     page = client.get(f"/nyhetsbrev/{sent.id}").get_data(as_text=True)
     assert "Hemtjänstindex nyhetsbrev #13" in page and "Demo:" in page
     assert "Demo" in client.get("/nyhetsbrev").get_data(as_text=True)
+    # A sent newsletter has no "recipients now": it went to those it went to.
+    staff_page = staff_login.get(f"/admin/nyhetsbrev/{sent.id}").get_data(as_text=True)
+    assert "Mottagare just nu" not in staff_page and "Se vem som får brevet" not in staff_page
     assert client.get(f"/nyhetsbrev/{circular.id}").status_code == 404  # drafts are not public
     preview = staff_login.get(f"/admin/nyhetsbrev/{circular.id}/forhandsgranska/brev.html").get_data(as_text=True)
     assert "Demo: det här är ett påhittat cirkulär" in preview and "Eva Exempel" in preview

@@ -8,6 +8,7 @@ DOMAIN = Domain(
     commands=(".views",),
     sweeps=(".views",),
     send_kinds={"sample_note": "Provmeddelande"},
+    send_references={"sample": ".views:describe_send"},
     personal_data=(PersonalData("provuppgifter", export=".views:export", erase=".views:erase"),),
     setup=".views:setup",
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 import click
 
 from hti_comms.cli import hti
+from hti_comms.domain import SendReference
 from hti_comms.personal_data import Person
 from hti_comms.scheduling.sweeps import sweep
 from hti_comms.staff import staff_blueprint
@@ -29,6 +30,11 @@ def hello_command() -> None:
 def tick() -> int:
     CALLS.append("tick")
     return 1
+
+
+def describe_send(reference: str) -> SendReference | None:
+    number = reference.partition(":")[2]
+    return SendReference(f"Provmeddelande nummer {number}", "/admin/prov/") if number.isdigit() else None
 
 
 def export(person: Person) -> list[str]:
