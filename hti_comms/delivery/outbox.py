@@ -79,7 +79,7 @@ def enqueue(spec: EmailSpec, recipients: Iterable[Recipient]) -> Send:
         chunk = rows[start:start + INSERT_CHUNK]
         if send.list_key is not None:
             _mark_suppressed(chunk)
-        db.session.execute(insert(OutboxMessage), chunk)
+        db.session.execute(insert(OutboxMessage.__table__), chunk)
     return send
 
 
