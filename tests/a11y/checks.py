@@ -13,6 +13,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 A11Y_DIR = Path(__file__).resolve().parent
 AXE_SCRIPT = A11Y_DIR / "node_modules" / "axe-core" / "axe.min.js"
@@ -183,6 +184,46 @@ def focus_indicator(page, element_handle) -> str | None:
     )
 
 
+def _active_element(page):
+    """The element that holds keyboard focus, looking into frames (the email previews, sandboxed or not)."""
+    element = page.evaluate_handle("() => document.activeElement").as_element()
+    while element is not None and element.evaluate("el => el.tagName") == "IFRAME":
+        frame = element.content_frame()
+        inner = frame.evaluate_handle("() => document.activeElement").as_element() if frame else None
+        if inner is None or inner.evaluate("el => el === el.ownerDocument.body"):
+            break
+        element = inner
+    return element
+
+
+def focused_element(page, attempts: int = 20, pause_ms: int = 50):
+    """The element a Tab press has settled on.
+
+    A sandboxed preview frame runs in another Chromium process. Tab first gives the frame element focus and then
+    passes the move into the frame's own document, which takes its first link or hands focus back to the page
+    when it has none; the frame's ring is drawn by a class that site.js sets on the frame's focus event, which
+    also arrives a moment later. Read at once, focus can be caught on a frame it is passing through, so a frame
+    counts as a stop only once focus has stayed on it and its ring had the time to appear.
+    """
+    element = _active_element(page)
+    for _ in range(attempts):
+        if element is None or element.evaluate("el => el.tagName") != "IFRAME":
+            return element
+        page.wait_for_timeout(pause_ms)
+        still = _active_element(page)
+        stays = (still is not None and still.evaluate("el => el.tagName") == "IFRAME"
+                 and element.evaluate("el => el.ownerDocument.activeElement === el"))
+        if stays:
+            try:
+                page.wait_for_function(
+                    "el => getComputedStyle(el).outlineStyle !== 'none'", arg=element, timeout=1000)
+            except PlaywrightTimeoutError:
+                pass  # the check that follows reports the missing ring
+            return element
+        element = still
+    return element
+
+
 def start_keyboard_from_top(page) -> None:
     """Make the next Tab go to the first focusable element, as after loading (wherever focus was before)."""
     page.evaluate("""() => {
@@ -200,14 +241,7 @@ def tab_through(page, limit: int = 60) -> list[str]:
     findings, seen = [], set()
     for _ in range(limit):
         page.keyboard.press("Tab")
-        element = page.evaluate_handle("() => document.activeElement").as_element()
-        # Focus inside a frame (the email previews, sandboxed or not) is shown by the element within it.
-        while element is not None and element.evaluate("el => el.tagName") == "IFRAME":
-            frame = element.content_frame()
-            inner = frame.evaluate_handle("() => document.activeElement").as_element() if frame else None
-            if inner is None or inner.evaluate("el => el === el.ownerDocument.body"):
-                break
-            element = inner
+        element = focused_element(page)
         if element is None:
             break
         key = element.evaluate("el => el === el.ownerDocument.body ? 'body' : (el.outerHTML.slice(0, 200) + el.getBoundingClientRect().top)")
