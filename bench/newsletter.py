@@ -199,7 +199,7 @@ def main() -> None:
     worker = context.Process(target=run_worker, args=(database_url, port, args.connections, results))
     before = counter.value
     worker.start()
-    sent, elapsed, rss_mb = results.get()
+    sent, elapsed, rss_mb, _worker_cpu = results.get()
     worker.join()
     received = counter.value - before
     rate = sent / elapsed

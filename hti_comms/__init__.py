@@ -20,6 +20,7 @@ DOMAINS = (
     "hti_comms.delivery",
     "hti_comms.newsletters",
     "hti_comms.events",
+    "hti_comms.publication",
     "hti_comms.scheduling",
 )
 

@@ -85,6 +85,16 @@ def is_same_address(typed: str, stored: str) -> bool:
         return False
 
 
+def lookup_form(text: str | None) -> str:
+    """Return the stored form of an address given from outside (a bounce report, a staff search, a command), to
+    look it up: as normalise_address makes it when valid, else trimmed and in lower case (an address that was
+    never valid is not stored, so it simply finds nothing)."""
+    try:
+        return normalise_address(text)
+    except InvalidAddress:
+        return (text or "").strip().lower()
+
+
 def search_form(text: str) -> str:
     """Return a search text as it would appear in stored addresses ("exämpel" → "xn--exmpel-cua"), lower case."""
     text = (text or "").strip().lower()

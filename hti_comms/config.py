@@ -167,6 +167,10 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 30.0),
         #: Accept addresses with letters such as å before the @ (only if the SMTP relay speaks SMTPUTF8).
         "SMTP_UTF8": _bool(env.get("SMTP_UTF8")),
+        #: Mail goes to the local development sink (`hti mail-sink`, started by `hti dev`): the staff menu shows
+        #: Testpost. Default: on outside production when SMTP_HOST is this machine.
+        "MAIL_SINK": _bool(env.get("MAIL_SINK"), default=hti_env != "production" and
+                           (env.get("SMTP_HOST") or "127.0.0.1") in ("127.0.0.1", "localhost", "::1")),
         **_mail_settings(env),
         "REDIS_URL": redis_url,
         "RATELIMIT_ENABLED": rate_limits_on,
@@ -174,7 +178,13 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "TRUSTED_PROXIES": trusted_proxies,
         #: Flask-Limiter strings for the public subscriber forms (per client address).
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
+        #: "Glömt lösenordet?": requests per client address and per account, and how long a link works.
+        "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT") or "5 per hour",
+        "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 30),
+        #: Counts accepted sign-ups only; a form sent back with mistakes to correct never counts.
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT") or "5 per minute;20 per hour",
+        #: Every post to the sign-up form, accepted or not: generous, against floods only.
+        "SIGNUP_ATTEMPT_RATE_LIMIT": env.get("SIGNUP_ATTEMPT_RATE_LIMIT") or "30 per minute;300 per hour",
         #: Generous: mail providers send one-click unsubscribes for many people from few addresses.
         "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT") or "60 per minute",
         #: Days a confirmation link works, and days before a never-confirmed sign-up is deleted.

@@ -39,7 +39,7 @@ def _pump(name: str, stream, lock: threading.Lock) -> None:
 @click.option("--sink-port", type=int, default=8025, show_default=True, help="Port of the mail sink on 127.0.0.1.")
 def dev_command(port: int, sink_port: int) -> None:
     """Start the web app, the scheduler, a send worker and the mail sink; stop all on Ctrl-C or SIGTERM."""
-    env = dict(os.environ, SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink_port), SMTP_SECURITY="none",
+    env = dict(os.environ, SMTP_HOST="127.0.0.1", SMTP_PORT=str(sink_port), SMTP_SECURITY="none", MAIL_SINK="1",
                PYTHONUNBUFFERED="1")
     env.pop("SMTP_USERNAME", None)
     env.pop("SMTP_PASSWORD", None)

@@ -23,6 +23,8 @@ class MenuEntry:
 
     endpoint: str
     label: str
+    #: A config key: the entry shows only when that setting is true (e.g. Testpost only with the local mail sink).
+    setting: str | None = None
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,10 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from sqlalchemy import MetaData
+import sqlite3
+
+from sqlalchemy import MetaData, event
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 
 NAMING_CONVENTION = {
@@ -27,3 +30,16 @@ csrf = CSRFProtect()
 login_manager = LoginManager()
 #: No default limits: only the public forms that invite abuse carry one (storage chosen in create_app).
 limiter = Limiter(key_func=get_remote_address)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_settings(dbapi_connection, _record) -> None:
+    """Give every SQLite connection write-ahead logging: the web app, the scheduler, the send workers and the
+    mail sink of `make run` share one file, and with WAL a reader never waits for a writer. `synchronous=NORMAL`
+    is WAL's recommended setting: a committed transaction survives a crash of the process (only a power cut can
+    lose the last ones), and a commit no longer waits for the disk twice."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()

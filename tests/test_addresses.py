@@ -127,3 +127,20 @@ def test_send_test_email_command_uses_the_rule(runner, db):
     assert db.session.scalar(select(OutboxMessage.email)) == UNICODE_DOMAIN[1]
     refused = runner.invoke(args=["hti", "send-test-email", "åsa@example.se"])
     assert refused.exit_code == 1 and REFUSAL in refused.output
+
+
+def test_lookup_form_finds_the_stored_address_however_it_is_written(app):
+    from hti_comms.addresses import lookup_form
+
+    assert lookup_form(" Anna@Exämpel.SE ") == "anna@xn--exmpel-cua.se"
+    # Not an address at all: trimmed and lower-cased, so a lookup finds nothing instead of failing.
+    assert lookup_form(" Inte En Adress ") == "inte en adress"
+    assert lookup_form(None) == ""
+
+
+def test_suppression_lookup_matches_a_unicode_domain(app):
+    from hti_comms.delivery import services
+
+    services.suppress("anna@exämpel.se", "unsubscribed")
+    assert services.is_suppressed("ANNA@xn--exmpel-cua.se")
+    assert services.is_suppressed("Anna@Exämpel.se ")

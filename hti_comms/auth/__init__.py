@@ -6,4 +6,5 @@ DOMAIN = Domain(
     models=(".models",),
     blueprints=(".views:bp", ".account:bp"),
     commands=(".cli",),
+    send_kinds={"password_reset": "Länk för nytt lösenord"},
 )

@@ -16,3 +16,15 @@ class PasswordForm(FlaskForm):
     repeat_password = PasswordField("Upprepa det nya lösenordet", validators=[
         DataRequired("Skriv det nya lösenordet en gång till."),
         EqualTo("new_password", message="Lösenorden är inte likadana.")])
+
+
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField("E-postadress", validators=[DataRequired("Fyll i din e-postadress."), Length(max=254)])
+
+
+class NewPasswordForm(FlaskForm):
+    new_password = PasswordField("Nytt lösenord", validators=[
+        DataRequired("Fyll i ett nytt lösenord."), Length(max=200)])
+    repeat_password = PasswordField("Upprepa det nya lösenordet", validators=[
+        DataRequired("Skriv det nya lösenordet en gång till."),
+        EqualTo("new_password", message="Lösenorden är inte likadana.")])

@@ -7,9 +7,10 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter, login_manager
-from .forms import LoginForm
+from .forms import ForgottenPasswordForm, LoginForm, NewPasswordForm
 from .models import StaffUser
-from .services import authenticate, end_sessions, user_of_session
+from .reset import RESET_PATH, send_reset_link, user_of_reset_token, valid_for_in_words
+from .services import StaffError, authenticate, change_password, end_sessions, user_of_session
 
 bp = Blueprint("auth", __name__)
 
@@ -66,3 +67,47 @@ def logout():
     logout_user()
     flash("Du är utloggad.", "info")
     return redirect(url_for("auth.login"))
+
+
+# --- A forgotten password --------------------------------------------------------------------------------------------
+
+def _reset_limit() -> str:
+    return current_app.config["PASSWORD_RESET_RATE_LIMIT"]
+
+
+def _reset_account() -> str:
+    """Key of the per-account limit: requests for one address count together, from whatever address."""
+    return "reset:" + (request.form.get("email") or "").strip().lower()
+
+
+@bp.route("/logga-in/glomt-losenord", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+@limiter.limit(_reset_limit, key_func=_reset_account, methods=["POST"])
+def forgotten_password():
+    form = ForgottenPasswordForm()
+    if form.validate_on_submit():
+        send_reset_link(form.email.data)
+        # The same page whether or not the address has an account, so that it never tells which exist.
+        return render_template("web/auth/reset_sent.html", email=form.email.data.strip(),
+                               valid_for=valid_for_in_words())
+    return render_template("web/auth/forgotten_password.html", form=form)
+
+
+@bp.route(RESET_PATH + "<token>", methods=["GET", "POST"])
+@limiter.limit(_reset_limit, methods=["POST"])
+def reset_password(token: str):
+    user = user_of_reset_token(token)
+    if user is None:
+        return render_template("web/auth/reset_link_bad.html", valid_for=valid_for_in_words()), 400
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            # A new hash and session version: this link (and every session) ends here.
+            change_password(user, form.new_password.data)
+        except StaffError as exc:
+            form.new_password.errors.append(str(exc))
+        else:
+            logout_user()
+            flash("Lösenordet är bytt. Logga in med ditt nya lösenord.", "success")
+            return redirect(url_for(".login"))
+    return render_template("web/auth/reset_password.html", form=form, user=user)

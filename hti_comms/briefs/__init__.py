@@ -12,4 +12,5 @@ DOMAIN = Domain(
         "local_brief_embargoed": "Lokalt resultat (under embargo)",
         "district_digest": "Distriktets sammanställning",
     },
+    send_references={"brief": ".admin:describe_send", "district-digest": ".admin:describe_send"},
 )

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from ..delivery.confirm import is_confirmed, preview_recipients
+from ..domain import SendReference
 from ..security import email_document
 from ..staff import staff_blueprint
 from ..extensions import db
@@ -13,10 +15,12 @@ from ..delivery.services import send_counts
 from ..subscribers.audiences import audience_size, recipients
 from .audiences import council_audience, district_audience
 from . import renderings
-from .emails import district_digest_spec, local_brief_preview, preview_email, send_district_digest, send_local_brief
+from .emails import (district_digest_mismatches, district_digest_spec, local_brief_mismatches, local_brief_preview,
+                     local_brief_spec, preview_email, send_district_digest, send_local_brief)
 from .national import build_national_summary
 from .pdf import pdf_filename
-from .services import ReleaseError, districts, is_published, publication_text
+from .figures import FigureMismatch, verify_points
+from .services import ReleaseError, check_release, districts, is_published, publication_text
 from .talking_points import BriefError, build_talking_points
 
 bp = staff_blueprint("briefs_admin", __name__, "/talpunkter")
@@ -47,10 +51,15 @@ def index():
 def municipality(year: int, code: str):
     points = _points_or_404(year, code)
     preview = None
+    mismatches = verify_points(points)
     if points.entry is not None:
         subject, _html, text = local_brief_preview(points)
         preview = (subject, url_for(".municipality_email", year=year, code=code), text)
+        # The page's own sentences are the talking points; the email adds its table and headings.
+        spec = local_brief_spec(points)
+        mismatches += [m for m in local_brief_mismatches(points, spec) if m not in mismatches]
     page = render_template("web/briefs/municipality.html", points=points, preview=preview, years=available_years(),
+                           figure_mismatches=mismatches,
                            audience_size=audience_size(council_audience(points.municipality)),
                            **_publication(points.ranking))
     db.session.commit()  # keep the chart and email made for this view (nothing else is written here)
@@ -75,7 +84,11 @@ def _publication(ranking) -> dict:
 @bp.route("/<int:year>/<code>/brief.pdf")
 def municipality_pdf(year: int, code: str):
     points = _points_or_404(year, code)
-    data, filename = renderings.brief_pdf(points), pdf_filename(points)
+    try:
+        data, filename = renderings.brief_pdf(points), pdf_filename(points)
+    except FigureMismatch as error:
+        return render_template("web/briefs/figures_refused.html", points=points, error=error,
+                               what="Utskriften (PDF)"), 409
     db.session.commit()  # keep the PDF (and chart) made for this download
     return Response(data, mimetype="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -101,6 +114,7 @@ def district(year: int, district_id: int):
     return render_template("web/briefs/district.html", district=district, year=year,
                            preview=(spec.subject, url_for(".district_email", year=year, district_id=district_id),
                                     preview_email(spec)[1]),
+                           figure_mismatches=district_digest_mismatches(district, year, spec),
                            audience_size=audience_size(district_audience(district)), **publication)
 
 
@@ -115,34 +129,81 @@ def district_email(year: int, district_id: int):
     return email_document(preview_email(spec)[0])
 
 
-@bp.route("/<int:year>/<code>/skicka", methods=["POST"])
+@bp.route("/<int:year>/<code>/skicka", methods=["GET", "POST"])
 def send_municipality(year: int, code: str):
+    """Ask first (who gets it, by name), then enqueue the municipality's result brief to its council."""
     municipality = db.session.get(Municipality, code) or abort(404)
-    _send(lambda people: send_local_brief(municipality, year, people), council_audience(municipality),
-          f"Resultatbrevet för {municipality.short_name}", f"pensionärsrådet i {municipality.short_name}")
-    return redirect(url_for(".municipality", year=year, code=code))
+    back = url_for(".municipality", year=year, code=code)
+    return _send(lambda people: send_local_brief(municipality, year, people), council_audience(municipality),
+                 f"Resultatbrevet för {municipality.short_name}", f"pensionärsrådet i {municipality.short_name}",
+                 back, year, f"Lokalt resultatbrev: {municipality.short_name} {year}")
 
 
-@bp.route("/<int:year>/distrikt/<int:district_id>/skicka", methods=["POST"])
+@bp.route("/<int:year>/distrikt/<int:district_id>/skicka", methods=["GET", "POST"])
 def send_district(year: int, district_id: int):
+    """Ask first (who gets it, by name), then enqueue the district digest to its chairs and officials."""
     district = db.session.get(District, district_id) or abort(404)
-    _send(lambda people: send_district_digest(district, year, people), district_audience(district),
-          f"Distriktsbrevet för {district.name}", f"ordförande och funktionärer i {district.name}")
-    return redirect(url_for(".district", year=year, district_id=district_id))
+    back = url_for(".district", year=year, district_id=district_id)
+    return _send(lambda people: send_district_digest(district, year, people), district_audience(district),
+                 f"Distriktsbrevet för {district.name}", f"ordförande och funktionärer i {district.name}",
+                 back, year, f"Distriktsbrev: {district.name} {year}")
 
 
-def _send(send, audience, what: str, who: str) -> None:
-    """Enqueue a brief to an audience resolved now, and tell staff what happened in Swedish."""
+def _send(send, audience, what: str, who: str, back: str, year: int, title: str):
+    """Show who gets the brief and ask; on the confirmed post enqueue it to the audience resolved now.
+
+    Nothing is sent before the year is published or to nobody: the pages disable their button then, and this
+    view says why if it is reached anyway.
+    """
     people = recipients(audience)
     if not people:
         flash(f"{what} skickades inte: ingen bekräftad mottagare bland {who} prenumererar på Lokala resultat.",
               "error")
-        return
+        return redirect(back)
+    try:
+        check_release(year, embargoed_audience=False)
+    except ReleaseError as error:
+        flash(f"{what} skickades inte. {error}", "error")
+        return redirect(back)
+    if not is_confirmed():
+        return render_template("web/admin/send_confirm.html", preview=preview_recipients(people), back_url=back,
+                               what=f"{title}, till {who} som prenumererar på Lokala resultat. Den som redan "
+                                    "har fått brevet får det inte en gång till.")
     try:
         sent = send(people)
     except (ReleaseError, BriefError) as error:
         flash(f"{what} skickades inte. {error}", "error")
-        return
+        return redirect(back)
+    except FigureMismatch as error:
+        db.session.rollback()  # nothing of a refused send is kept
+        flash(f"{what} skickades inte, eftersom siffrorna i brevet inte stämmer med resultaten. {error.summary}",
+              "error")
+        return redirect(back)
     total = send_counts(sent.id)["total"]
     flash(f"{what} ligger i utkorgen till {total} mottagare och skickas nu. Den som redan fått brevet får det "
           "inte en gång till.", "success")
+    return redirect(back)
+
+
+def describe_send(reference: str) -> SendReference | None:
+    """Name what a brief send's reference stands for: "brief:2025:1440[:embargo]", "district-digest:2025:3"."""
+    prefix, _, rest = reference.partition(":")
+    parts = rest.split(":")
+    if len(parts) < 2 or not parts[0].isdigit():
+        return None
+    year = int(parts[0])
+    if prefix == "brief":
+        municipality = db.session.get(Municipality, parts[1])
+        if municipality is None:
+            return None
+        label = f"Lokalt resultatbrev: {municipality.short_name} {year}"
+        if parts[2:] == ["embargo"]:
+            label += " (under embargo)"
+        return SendReference(label, url_for("briefs_admin.municipality", year=year, code=municipality.code))
+    if prefix == "district-digest" and parts[1].isdigit():
+        district = db.session.get(District, int(parts[1]))
+        if district is None:
+            return None
+        return SendReference(f"Distriktsbrev: {district.name} {year}",
+                             url_for("briefs_admin.district", year=year, district_id=district.id))
+    return None

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from ..cli import hti
+from .figures import FigureMismatch
 from .national import build_national_summary
 from .talking_points import BriefError, build_talking_points, resolve_municipality
 
@@ -28,11 +29,13 @@ def _print(output_format: str, data: dict, title: str, sentences: list[str]) -> 
 
 @contextmanager
 def _swedish_errors():
-    """Turn a BriefError into a one-line error message and a failing exit code."""
+    """Turn a BriefError or FigureMismatch into a one-line error message and a failing exit code."""
     try:
         yield
     except BriefError as error:
         raise click.ClickException(str(error)) from None
+    except FigureMismatch as error:
+        raise click.ClickException(f"Inget skapades, eftersom siffrorna inte stämmer med resultaten. {error.summary}") from None
 
 
 @hti.command("talking-points")
@@ -75,6 +78,8 @@ def brief_pdf_command(kommun: str, year: int, output: Path | None) -> None:
     if points.entry is None:
         raise click.ClickException(f"{name} har inget resultat för {year}.")
     target = output or Path(pdf_filename(points))
-    target.write_bytes(brief_pdf(points))
+    with _swedish_errors():
+        data = brief_pdf(points)
+    target.write_bytes(data)
     db.session.commit()  # keep the PDF for the staff page and the next command
     click.echo(f"Utskriften för {name} {year} är sparad i {target}.")

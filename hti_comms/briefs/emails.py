@@ -18,6 +18,7 @@ from ..formatting import format_datetime
 from ..geo.models import District, Municipality
 from . import renderings
 from .audiences import BRIEF_LIST_KEY
+from .figures import FigureMismatch, Mismatch, verify_points, verify_text, year_figures
 from .services import brief_context, check_release, district_context
 from .talking_points import BriefError, TalkingPoints, build_talking_points, year_ranking
 
@@ -62,6 +63,8 @@ def local_brief_spec(points: TalkingPoints, *, embargoed_audience: bool = False,
         attachments=(chart,),
         # The embargoed summary and the public brief are two different things sent; each only once per person.
         reference=f"brief:{points.year}:{points.municipality.code}" + (":embargo" if embargoed_audience else ""),
+        results_year=points.year,
+        municipality_code=points.municipality.code,
     )
 
 
@@ -99,8 +102,9 @@ def send_local_brief(municipality: Municipality, year: int, recipients: Iterable
     """Enqueue the municipality's result brief to the recipients and commit; return the send."""
     check_release(year, embargoed_audience=embargoed_audience, at=scheduled_at)
     points = build_talking_points(municipality, year)
-    send = enqueue(local_brief_spec(points, embargoed_audience=embargoed_audience, scheduled_at=scheduled_at),
-                   recipients)
+    spec = local_brief_spec(points, embargoed_audience=embargoed_audience, scheduled_at=scheduled_at)
+    check_local_brief(points, spec)
+    send = enqueue(spec, recipients)
     db.session.commit()
     return send
 
@@ -119,6 +123,7 @@ def district_digest_spec(district: District, year: int, *, scheduled_at: datetim
         list_key=BRIEF_LIST_KEY,
         scheduled_at=scheduled_at,
         reference=f"district-digest:{year}:{district.id}",
+        results_year=year,
     )
 
 
@@ -130,6 +135,42 @@ def send_district_digest(district: District, year: int, recipients: Iterable[Rec
     that municipality, so a digest is never sent under embargo.
     """
     check_release(year, embargoed_audience=False, at=scheduled_at)
-    send = enqueue(district_digest_spec(district, year, scheduled_at=scheduled_at), recipients)
+    spec = district_digest_spec(district, year, scheduled_at=scheduled_at)
+    check_district_digest(district, year, spec)
+    send = enqueue(spec, recipients)
     db.session.commit()
     return send
+
+
+def local_brief_mismatches(points: TalkingPoints, spec: EmailSpec) -> list[Mismatch]:
+    """Return every figure of the brief email (sentences, table, subject, both parts) that disagrees with the results."""
+    figures = year_figures(points.year)
+    html, text = renderings.brief_email(spec, points).parts
+    return verify_points(points, figures) + [
+        mismatch for part in (spec.subject, html, text)
+        for mismatch in verify_text(part, figures, points.municipality.code)]
+
+
+def check_local_brief(points: TalkingPoints, spec: EmailSpec) -> None:
+    """Raise FigureMismatch unless every figure of the brief email agrees with the stored results."""
+    mismatches = local_brief_mismatches(points, spec)
+    if mismatches:
+        raise FigureMismatch(mismatches)
+
+
+def district_digest_mismatches(district: District, year: int, spec: EmailSpec) -> list[Mismatch]:
+    """Return every figure of the district digest that disagrees with the results, sentence by sentence."""
+    figures = year_figures(year)
+    ranking = year_ranking(year)
+    mismatches = [mismatch for municipality in district.municipalities if ranking.entry(municipality.code)
+                  for mismatch in verify_points(build_talking_points(municipality, year, ranking), figures)]
+    html, text = render_template_pair(spec.template, spec.context, subject=spec.subject, list_key=spec.list_key).parts
+    return mismatches + [mismatch for part in (spec.subject, html, text)
+                         for mismatch in verify_text(part, figures, district_id=district.id)]
+
+
+def check_district_digest(district: District, year: int, spec: EmailSpec) -> None:
+    """Raise FigureMismatch unless every figure of the district digest agrees with the stored results."""
+    mismatches = district_digest_mismatches(district, year, spec)
+    if mismatches:
+        raise FigureMismatch(mismatches)

@@ -12,6 +12,7 @@ from flask import render_template
 
 from ..config import PROJECT_ROOT
 from .charts import sub_index_chart
+from .figures import check_figures
 from .services import brief_context, is_published, publication_text
 from .talking_points import TalkingPoints
 
@@ -30,6 +31,8 @@ def brief_pdf(points: TalkingPoints, chart_png: bytes | None = None) -> bytes:
     chart_src = "data:image/png;base64," + base64.b64encode(chart_png).decode("ascii") if chart_png else None
     html = render_template("pdf/briefs/local_brief.html", brief=brief_context(points), chart_src=chart_src,
                            is_published=is_published(points.ranking), publication_text=publication_text(points.ranking))
+    # What is printed under the organisation's name is checked as printed, table and headings included.
+    check_figures(points.year, points.municipality.code, [html])
     # PDF/UA: tagged, with the title and language of the document, so screen readers can read it.
     return HTML(string=html, base_url=str(PROJECT_ROOT)).write_pdf(pdf_variant="pdf/ua-1")
 

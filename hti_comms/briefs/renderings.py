@@ -38,6 +38,7 @@ from ..delivery.outbox import EmailSpec
 from ..delivery.render import RenderedTemplate, render_template_pair
 from ..extensions import db
 from . import charts, pdf
+from .figures import check_talking_points
 from .models import BriefRendering
 from .services import brief_context, is_published, publication_text
 from .talking_points import TalkingPoints
@@ -73,7 +74,12 @@ def brief_email(spec: EmailSpec, points: TalkingPoints) -> RenderedTemplate:
 
 
 def brief_pdf(points: TalkingPoints) -> bytes:
-    """Return the printable A4 brief of the municipality (PDF), made only when its data has changed."""
+    """Return the printable A4 brief of the municipality (PDF), made only when its data has changed.
+
+    Raises FigureMismatch when a sentence disagrees with the stored results (checked on every call; the
+    printed page itself is checked whenever it is made).
+    """
+    check_talking_points(points)
     # The PDF marks every page "EJ PUBLICERAT" until publication: the release state is part of its data.
     inputs = {"brief": brief_context(points), "chart": _chart_inputs(points) if points.entry else None,
               "published": is_published(points.ranking), "publication": publication_text(points.ranking)}

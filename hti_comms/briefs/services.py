@@ -11,6 +11,7 @@ from ..extensions import db
 from ..formatting import format_datetime, format_number, format_signed
 from ..geo.models import District
 from ..results.models import ResultSet
+from ..results.publication import is_released
 from ..results.ranking import RankedResult, YearRanking, competition_ranks
 from .talking_points import TalkingPoints, build_talking_points
 from .wording import difference, gap, place, places
@@ -39,14 +40,14 @@ def check_release(year: int, *, embargoed_audience: bool, at: datetime | None = 
         raise ReleaseError(f"Resultaten för {year} har ingen publiceringstid ännu. Innan de är publicerade får de "
                            "bara skickas till mottagare med embargo.")
     moment = max(now(), as_utc(at)) if at else now()
-    if moment < as_utc(result_set.published_at):
+    if not is_released(result_set.published_at, moment):
         raise ReleaseError(f"Resultaten för {year} publiceras {format_datetime(result_set.published_at)}. "
                            "Före dess får de bara skickas till mottagare med embargo.")
 
 
 def is_published(ranking: YearRanking, at: datetime | None = None) -> bool:
     """Return whether the year's results are public at `at` (default now): published_at set and passed."""
-    return ranking.published_at is not None and as_utc(at or now()) >= as_utc(ranking.published_at)
+    return is_released(ranking.published_at, at)
 
 
 def publication_text(ranking: YearRanking) -> str:

@@ -25,6 +25,9 @@ class Point:
     #: What the sentence is about: demo, index, trend, sub_index, county, question, press, missing.
     kind: str
     text: str
+    #: Which figure each number of the text states, in reading order ("index", "place", "sub_gap:utforande"):
+    #: `figures.verify_points` re-derives each one and compares it with the number as written.
+    claims: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -114,26 +117,26 @@ def build_talking_points(municipality: Municipality, year: int, ranking: YearRan
     name = municipality.short_name
     if ranking.is_demo:
         add(Point("demo", f"Obs! Siffrorna för {year} är demodata (syntetiska värden), inte riktiga resultat "
-                          "från Hemtjänstindex. Citera dem inte."))
+                          "från Hemtjänstindex. Citera dem inte.", ("year",)))
     if entry is None:
         add(Point("missing", f"{name} har inget resultat i Hemtjänstindex {year}. Därför finns inga talpunkter "
-                             "om kommunens index, placering eller delindex för det året."))
+                             "om kommunens index, placering eller delindex för det året.", ("year",)))
         return result
 
-    add(Point("index", _index_sentence(name, entry, ranking)))
-    add(Point("trend", _trend_sentence(name, entry, ranking)))
+    add(Point("index", _index_sentence(name, entry, ranking), ("index", "year", "national_average", "gap", "place")))
+    add(Point("trend", *_trend_sentence(name, entry, ranking)))
     figures = result.sub_indices
     for figure in figures:
         if figure.is_missing:
             add(Point("missing", f"Uppgift saknas för delindexet {figure.label} {year}. Det ingår därför inte "
-                                 "i jämförelsen av delindexen."))
+                                 "i jämförelsen av delindexen.", ("year",)))
     present = [f for f in figures if not f.is_missing]
-    for text in _sub_index_sentences(present):
-        add(Point("sub_index", text))
-    add(Point("county", _county_sentence(name, entry, ranking)))
+    for text, claims in _sub_index_sentences(present):
+        add(Point("sub_index", text, claims))
+    add(Point("county", *_county_sentence(name, entry, ranking)))
     for text in _questions(present):
         add(Point("question", text))
-    add(Point("press", _press_comment(name, entry, ranking, present)))
+    add(Point("press", *_press_comment(name, entry, ranking, present)))
     return result
 
 
@@ -145,33 +148,40 @@ def _index_sentence(name: str, entry: RankedResult, ranking: YearRanking) -> str
             f"{place(entry.rank, ranking.ranked_count, shared)} i rankningen.")
 
 
-def _trend_sentence(name: str, entry: RankedResult, ranking: YearRanking) -> str:
+def _trend_sentence(name: str, entry: RankedResult, ranking: YearRanking) -> tuple[str, tuple[str, ...]]:
     previous_year = ranking.previous_year
     if previous_year is None:
         return (f"Det finns inga resultat för {ranking.year - 1}, så {ranking.year} års resultat kan inte "
-                "jämföras med året innan.")
+                "jämföras med året innan.", ("previous_year", "year"))
     if entry.previous_index is None:
-        return f"{name} saknar resultat för {previous_year}, så förändringen sedan dess kan inte anges."
+        return (f"{name} saknar resultat för {previous_year}, så förändringen sedan dess kan inte anges.",
+                ("previous_year",))
     change = difference(entry.index, entry.previous_index)
     before, now = format_number(entry.previous_index), format_number(entry.index)
     if entry.index == entry.previous_index:
         index_text = f"Indexet är oförändrat sedan {previous_year}, {now}."
+        claims = ("unchanged", "previous_year", "index")
     elif change == 0:
         index_text = f"Indexet är i stort sett oförändrat sedan {previous_year}, {before} då och {now} nu."
+        claims = ("change", "previous_year", "previous_index", "index")
     else:
         verb = "ökat" if change > 0 else "minskat"
         index_text = (f"Sedan {previous_year} har indexet {verb} med {format_number(abs(change))} "
                       f"{units(abs(change))}, från {before} till {now}.")
+        claims = ("previous_year", "change", "previous_index", "index")
     previous_place = place(entry.previous_rank, ranking.previous_ranked_count, ranking.shares_previous_rank(entry))
     current_place = place(entry.rank, ranking.ranked_count, ranking.shares_rank(entry))
     moved = entry.rank_change
     if moved > 0:
         rank_text = f"{name} har klättrat {places(moved)}, från {previous_place} till {current_place}."
+        claims += ("move", "previous_place", "place")
     elif moved < 0:
         rank_text = f"{name} har tappat {places(-moved)}, från {previous_place} till {current_place}."
+        claims += ("move", "previous_place", "place")
     else:
         rank_text = f"{name} har samma placering som {previous_year}: {current_place}."
-    return f"{index_text} {rank_text}"
+        claims += ("move", "previous_year", "place")
+    return f"{index_text} {rank_text}", claims
 
 
 def _strongest_and_weakest(present: list[SubIndexFigure]) -> tuple[SubIndexFigure, SubIndexFigure]:
@@ -184,11 +194,15 @@ def _figure_text(figure: SubIndexFigure) -> str:
             f"{gap(figure.value, figure.national_average)}")
 
 
-def _sub_index_sentences(present: list[SubIndexFigure]) -> list[str]:
+def _figure_claims(figure: SubIndexFigure) -> tuple[str, ...]:
+    return tuple(f"{kind}:{figure.name}" for kind in ("sub", "sub_average", "sub_gap"))
+
+
+def _sub_index_sentences(present: list[SubIndexFigure]) -> list[tuple[str, tuple[str, ...]]]:
     if not present:
         return []
     if len(present) == 1:
-        return [f"Bara ett delindex har värde, {_figure_text(present[0])}."]
+        return [(f"Bara ett delindex har värde, {_figure_text(present[0])}.", _figure_claims(present[0]))]
     strongest, weakest = _strongest_and_weakest(present)
     if strongest.difference > 0:
         first = f"Starkast i förhållande till riksgenomsnittet är {_figure_text(strongest)}."
@@ -200,18 +214,19 @@ def _sub_index_sentences(present: list[SubIndexFigure]) -> list[str]:
     else:
         second = (f"Alla delindex ligger över eller i nivå med riksgenomsnittet; minst marginal har "
                   f"{_figure_text(weakest)}.")
-    return [first, second]
+    return [(first, _figure_claims(strongest)), (second, _figure_claims(weakest))]
 
 
-def _county_sentence(name: str, entry: RankedResult, ranking: YearRanking) -> str:
+def _county_sentence(name: str, entry: RankedResult, ranking: YearRanking) -> tuple[str, tuple[str, ...]]:
     county = entry.county_name
     if entry.county_count == 1:
         return (f"{name} är den enda kommunen i {county} med resultat {ranking.year}, så länets genomsnitt är "
-                f"kommunens eget index, {format_number(entry.county_average)}.")
+                f"kommunens eget index, {format_number(entry.county_average)}.", ("year", "county_average"))
     county_place = place(entry.county_rank, entry.county_count, ranking.shares_county_rank(entry))
     return (f"I {county} hamnar {name} på {county_place}. Länets genomsnitt är "
             f"{format_number(entry.county_average)}, och {name} ligger "
-            f"{gap(entry.index, entry.county_average, 'länets genomsnitt')}.")
+            f"{gap(entry.index, entry.county_average, 'länets genomsnitt')}.",
+            ("county_place", "county_average", "county_gap"))
 
 
 def weakest_areas(present: list[SubIndexFigure]) -> list[SubIndexFigure]:
@@ -231,18 +246,22 @@ def _questions(present: list[SubIndexFigure]) -> list[str]:
     return [f"Fråga om {aspect} ({lower_label(figure.label)}): {question}" for figure, (aspect, question) in chosen]
 
 
-def _press_comment(name: str, entry: RankedResult, ranking: YearRanking, present: list[SubIndexFigure]) -> str:
+def _press_comment(name: str, entry: RankedResult, ranking: YearRanking,
+                   present: list[SubIndexFigure]) -> tuple[str, tuple[str, ...]]:
     shared = ranking.shares_rank(entry)
     parts = [f"Hemtjänsten i {name} får {format_number(entry.index)} i Hemtjänstindex {ranking.year}, "
              f"{gap(entry.index, ranking.national_average, 'genomsnittet för Sveriges kommuner')}, och hamnar på "
              f"{place(entry.rank, ranking.ranked_count, shared)}."]
+    claims = ("index", "year", "gap", "place")
     if entry.rank_change:
         movement = "en klättring" if entry.rank_change > 0 else "ett tapp"
         parts.append(f"Det är {movement} med {places(abs(entry.rank_change))} sedan {ranking.previous_year}.")
+        claims += ("move", "previous_year")
     areas = weakest_areas(present)
     if areas and areas[0].difference < 0:
         weakest = areas[0]
         parts.append(f"Nu vill vi se att kommunen tar tag i {lower_label(weakest.label)}, där {name} ligger "
                      f"{gap(weakest.value, weakest.national_average)}.")
+        claims += (f"sub_gap:{weakest.name}",)
     # Written to be used as it is: the speaker adds their own name and role, nothing is left to fill in.
-    return "Citat till pressen, att använda under ditt eget namn och uppdrag: ”" + " ".join(parts) + "”"
+    return "Citat till pressen, att använda under ditt eget namn och uppdrag: ”" + " ".join(parts) + "”", claims

@@ -5,7 +5,7 @@ DOMAIN = Domain(
     package=__name__,
     models=(".models",),
     blueprints=(".admin:bp", ".admin:sink_bp"),
-    menu=(MenuEntry("delivery_admin.sends", "Utkorg"), MenuEntry("testpost_admin.index", "Testpost")),
+    menu=(MenuEntry("delivery_admin.sends", "Utkorg"), MenuEntry("testpost_admin.index", "Testpost", setting="MAIL_SINK")),
     commands=(".cli",),
     sweeps=(".sweeps",),
     send_kinds={"test": "Provbrev"},

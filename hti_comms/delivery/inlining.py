@@ -30,15 +30,28 @@ class SharedRulesPremailer(Premailer):
     """
 
     _rules_cache: dict[tuple[str, int], tuple] = {}
+    #: The leftover rules (media queries) of a cached stylesheet as CSS text, by the identities of its rule
+    #: objects: premailer re-serialises them, marking each property !important again, for every email — most of
+    #: the cost of inlining a short email. The objects live in `_rules_cache`, so their ids are stable until
+    #: both are emptied together.
+    _leftover_text: dict[tuple[int, ...], str] = {}
     _CACHE_SIZE = 64
     #: "asked": how often premailer asked for a stylesheet's rules (the hook was called); "parsed": how often
     #: they had to be worked out. Read by the test that guards the pinned premailer version.
     calls: Counter = Counter()
 
     @classmethod
+    def forget_rules(cls) -> None:
+        cls._rules_cache.clear()
+        cls._leftover_text.clear()
+        cls._cached_leftovers.clear()
+
+    @classmethod
     def forget(cls) -> None:
         """Empty the shared rules and the counts (for tests and measurements)."""
         cls._rules_cache.clear()
+        cls._leftover_text.clear()
+        cls._cached_leftovers.clear()
         cls.calls.clear()
 
     def _parse_style_rules(self, css_body, ruleset_index):
@@ -49,11 +62,26 @@ class SharedRulesPremailer(Premailer):
             self.calls["parsed"] += 1
             cached = super()._parse_style_rules(css_body, ruleset_index)
             if len(self._rules_cache) >= self._CACHE_SIZE:
-                self._rules_cache.clear()
+                self.forget_rules()
             self._rules_cache[key] = cached
+            self._cached_leftovers.update(id(item) for item in cached[1])
         # premailer extends its own lists from these; hand out copies so the cached ones never change.
         rules, leftover = cached
         return list(rules), list(leftover)
+
+    #: ids of the leftover rule objects held in `_rules_cache` (only those may be remembered by id).
+    _cached_leftovers: set[int] = set()
+
+    def _css_rules_to_string(self, rules):
+        key = tuple(id(item) for item in rules)
+        if not key or not all(part in self._cached_leftovers for part in key):
+            return super()._css_rules_to_string(rules)
+        self.calls["leftover asked"] += 1
+        text = self._leftover_text.get(key)
+        if text is None:
+            self.calls["leftover serialised"] += 1
+            text = self._leftover_text[key] = super()._css_rules_to_string(rules)
+        return text
 
 
 def inline(html: str) -> str:

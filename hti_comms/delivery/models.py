@@ -80,6 +80,10 @@ class Send(db.Model):
     #: mail server refusing the sender or the login. None when staff paused it or it is not paused.
     pause_reason: Mapped[str | None] = mapped_column(Text)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The index year whose results the messages carry; the release guards hold the send until it may go out.
+    results_year: Mapped[int | None] = mapped_column(Integer)
+    #: The municipality whose results they carry (an embargoed summary goes only to its own contacts).
+    municipality_code: Mapped[str | None] = mapped_column(String(4))
 
     attachments: Mapped[list[SendAttachment]] = relationship(
         back_populates="send", order_by="SendAttachment.position", cascade="all, delete-orphan")

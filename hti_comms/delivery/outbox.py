@@ -5,7 +5,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select
 
@@ -13,6 +13,9 @@ from .. import clock
 from ..addresses import normalise_address
 from ..extensions import db
 from .models import OutboxMessage, OutboxStatus, Send, SendAttachment, SendStatus, Suppression, transition
+
+if TYPE_CHECKING:
+    from .render import RenderedTemplate
 
 #: Start of last_error when a message could not be built (a template or content error, not the recipient's
 #: fault); resuming a send the engine paused for it queues these rows again.
@@ -53,6 +56,11 @@ class EmailSpec:
     scheduled_at: datetime | None = None
     attachments: tuple[Attachment, ...] = ()
     reference: str | None = None
+    #: The index year whose results the email carries (None: no results); the release guards hold the send
+    #: until that year may go out (hti_comms.publication.guard).
+    results_year: int | None = None
+    #: The one municipality whose results it carries, for an embargoed send to that municipality's contacts.
+    municipality_code: str | None = None
 
 
 class EmailBuildError(ValueError):
@@ -63,12 +71,16 @@ class EmailBuildError(ValueError):
     """
 
 
-def enqueue(spec: EmailSpec, recipients: Iterable[Recipient]) -> Send:
-    """Write the Send and its outbox rows (bulk insert) in the caller's transaction; the caller commits."""
+def enqueue(spec: EmailSpec, recipients: Iterable[Recipient], *, rendered: RenderedTemplate | None = None) -> Send:
+    """Write the Send and its outbox rows (bulk insert) in the caller's transaction; the caller commits.
+
+    `rendered`: the spec's templates as `render.render_template_pair` made them, when the caller has already
+    rendered them (to check what the email says) — the check that the email can be built then uses them.
+    """
     now = clock.now()
     send = _existing_send(spec.reference) if spec.reference else None
     if send is None:
-        check_buildable(spec)
+        check_buildable(spec, rendered=rendered)
         send = _new_send(spec, now)
     existing = set(db.session.scalars(select(OutboxMessage.email).where(OutboxMessage.send_id == send.id)))
     rows = _new_rows(send, recipients, existing, now)
@@ -83,7 +95,7 @@ def enqueue(spec: EmailSpec, recipients: Iterable[Recipient]) -> Send:
     return send
 
 
-def check_buildable(spec: EmailSpec) -> None:
+def check_buildable(spec: EmailSpec, *, rendered: RenderedTemplate | None = None) -> None:
     """Compile and render the templates, and build one message for an example recipient (EmailBuildError)."""
     from flask import current_app
 
@@ -95,7 +107,8 @@ def check_buildable(spec: EmailSpec) -> None:
     except (TypeError, ValueError) as exc:
         raise EmailBuildError(f"Brevets innehåll går inte att spara ({exc}).") from None
     try:
-        rendered = render_template_pair(spec.template, context, subject=spec.subject, list_key=spec.list_key)
+        if rendered is None:
+            rendered = render_template_pair(spec.template, context, subject=spec.subject, list_key=spec.list_key)
         skeleton = build_skeleton(send_id=0, mail_from=current_app.config["MAIL_FROM"], subject=spec.subject,
                                   list_key=spec.list_key, list_name=context.get("list_name") or "Hemtjänstindex",
                                   attachments=tuple(spec.attachments))
@@ -134,6 +147,7 @@ def _new_send(spec: EmailSpec, now: datetime) -> Send:
     send = Send(
         reference=spec.reference, kind=spec.kind, template=spec.template, subject=spec.subject,
         context=context, list_key=spec.list_key, scheduled_at=scheduled_at, created_at=now,
+        results_year=spec.results_year, municipality_code=spec.municipality_code,
         # Mail that is due now does not wait for the scheduler's next sweep.
         status=SendStatus.SENDING if scheduled_at <= now else SendStatus.SCHEDULED,
         started_at=now if scheduled_at <= now else None,

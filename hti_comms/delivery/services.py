@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Select, delete, exists, func, select, update
 
 from .. import clock
-from ..addresses import normalise_address
+from ..addresses import lookup_form, normalise_address
 from ..extensions import db
 from .models import (
     WAITING,
@@ -51,7 +51,7 @@ def withdraw_list_mail(email: str, list_key: str | None) -> int:
 
 def is_suppressed(email: str) -> bool:
     """Return whether list mail to this address is blocked."""
-    return db.session.scalar(select(exists().where(Suppression.email == email.strip().lower())))
+    return db.session.scalar(select(exists().where(Suppression.email == lookup_form(email))))
 
 
 def suppressed_emails_query() -> Select:
@@ -61,7 +61,7 @@ def suppressed_emails_query() -> Select:
 
 def suppress(email: str, reason: str, detail: str | None = None) -> None:
     """Add the address to the suppression list in the caller's transaction (no-op when already there)."""
-    email = email.strip().lower()
+    email = lookup_form(email)
     if not is_suppressed(email):
         db.session.add(Suppression(email=email, reason=reason, detail=detail, created_at=clock.now()))
         db.session.flush()
@@ -69,7 +69,7 @@ def suppress(email: str, reason: str, detail: str | None = None) -> None:
 
 def unsuppress(email: str) -> bool:
     """Remove the address from the suppression list; return whether it was there."""
-    result = db.session.execute(delete(Suppression).where(Suppression.email == email.strip().lower()))
+    result = db.session.execute(delete(Suppression).where(Suppression.email == lookup_form(email)))
     db.session.commit()
     return result.rowcount > 0
 
@@ -92,7 +92,7 @@ class SentMessage:
 
 def messages_for(email: str) -> list[SentMessage]:
     """Return every outbox row for this address, newest first."""
-    email = email.strip().lower()
+    email = lookup_form(email)
     rows = db.session.execute(
         select(OutboxMessage, Send.kind, Send.subject).join(Send, Send.id == OutboxMessage.send_id)
         .where(OutboxMessage.email == email).order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc())
@@ -104,7 +104,7 @@ def messages_for(email: str) -> list[SentMessage]:
 
 def forget_address(email: str) -> int:
     """Erase the address from every delivery table (GDPR erasure) in the caller's transaction; return rows."""
-    email = email.strip().lower()
+    email = lookup_form(email)
     removed = db.session.execute(delete(OutboxMessage).where(OutboxMessage.email == email)).rowcount
     removed += db.session.execute(delete(Suppression).where(Suppression.email == email)).rowcount
     # The sink stores comma-separated envelope recipients; match whole addresses only.

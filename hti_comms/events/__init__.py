@@ -21,6 +21,7 @@ DOMAIN = Domain(
     commands=(".cli",),
     sweeps=(".sweeps",),
     send_kinds=SEND_KINDS,
+    send_references={"event": ".admin:describe_send"},
     personal_data=(PersonalData(
         "anmälningar till evenemang", export=".personal_data:export", erase=".personal_data:erase",
         privacy="När du anmäler dig till en kurs eller ett webbinarium sparar vi ditt namn, din e-postadress, ditt "

@@ -9,6 +9,8 @@ from markupsafe import Markup
 from .. import clock
 from ..addresses import display_address
 from ..checks import Finding
+from ..delivery.confirm import preview_recipients
+from ..domain import SendReference
 from ..extensions import db
 from ..formatting import format_integer
 from ..markdown import render_markdown
@@ -23,6 +25,34 @@ from .registration import cancel_registration, registered, waiting_list
 from .wording import relative_text, when_text
 
 bp = staff_blueprint("events_admin", __name__, "/evenemang")
+
+
+#: What each part of an event's send reference ("event:12:v2:update") means, in the words staff read.
+REFERENCE_WHATS = {
+    "confirmation": "anmälningsbekräftelser", "waiting-list": "besked om väntelistan",
+    "promotion": "besked om plats från väntelistan", "update": "ändring",
+    "cancelled": "inställt, till anmälda", "cancelled-waiting": "inställt, till väntelistan",
+    "registration-cancelled": "bekräftelser på avbokning",
+}
+
+
+def describe_send(reference: str) -> SendReference | None:
+    """Name the event a send is about and what it was: "Evenemang: Grundkurs 6 november – påminnelse"."""
+    parts = reference.split(":")
+    if len(parts) < 3 or not parts[1].isdigit():
+        return None
+    event = services.get_event(int(parts[1]))
+    if event is None:
+        return None
+    if parts[2] == "reminder":
+        what = "påminnelse"
+    elif parts[2] == "message":
+        what = "meddelande till väntelistan" if parts[-1] == "waiting" else "meddelande till anmälda"
+    elif len(parts) >= 4 and parts[3] in REFERENCE_WHATS:
+        what = REFERENCE_WHATS[parts[3]]
+    else:
+        what = "utskick"
+    return SendReference(f"Evenemang: {event.title} – {what}", url_for("events_admin.event", event_id=event.id))
 
 
 def _event_or_404(event_id: int) -> Event:
@@ -112,7 +142,8 @@ def edit_event(event_id: int):
                 _flash_change(result)
                 return redirect(url_for(".event", event_id=event.id))
     return render_template("web/events/admin/form.html", form=form, event=event, errors=_errors(form),
-                           confirm=confirm, people=people)
+                           confirm=confirm, people=people,
+                           recipients=preview_recipients(registered(event)) if confirm else None)
 
 
 def _flash_change(result: services.ChangeResult) -> None:
@@ -166,8 +197,10 @@ def cancel_event(event_id: int):
         told = services.cancel_event(event)
         flash(f"”{event.title}” är inställt. {format_integer(told)} personer får ett brev om det.", "success")
         return redirect(url_for(".event", event_id=event.id))
-    count = len(registered(event)) + len(waiting_list(event))
+    people = [*registered(event), *waiting_list(event)]
+    count = len(people)
     return render_template("web/events/admin/confirm.html", form=form, event=event,
+                           preview=preview_recipients(people),
                            title=f"Ställa in ”{event.title}”?",
                            text=f"Evenemanget tas bort ur kalendrarna och {format_integer(count)} anmälda och "
                                 "personer på väntelistan får ett brev om att det är inställt. Det går inte att ångra.",
@@ -189,6 +222,7 @@ def cancel_person(event_id: int, registration_id: int):
         flash(message, "success")
         return redirect(url_for(".event", event_id=event.id))
     return render_template("web/events/admin/confirm.html", form=form, event=event,
+                           preview=preview_recipients([registration]),
                            title=f"Avboka {registration.name}?",
                            text=f"{registration.name} ({registration.email}) får ett brev om att anmälan till "
                                 f"”{event.title}” är avbokad. Den som står först på väntelistan får platsen.",
@@ -224,4 +258,4 @@ def message(event_id: int):
                   "success")
             return redirect(url_for(".event", event_id=event.id))
     return render_template("web/events/admin/message.html", form=form, event=event, count=count,
-                           preview=preview, registered_count=len(people), waiting_count=len(waiting_list(event)))
+                           preview=preview, recipients=preview_recipients([*people, *line]) if preview else None, registered_count=len(people), waiting_count=len(waiting_list(event)))

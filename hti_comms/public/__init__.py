@@ -1,4 +1,6 @@
-"""The public start page."""
+"""The public start page, the privacy page and the public results (under embargo until publication)."""
 from ..domain import Domain
 
-DOMAIN = Domain(package=__name__, blueprints=(".views:bp",))
+DOMAIN = Domain(package=__name__, models=(".models",), blueprints=(".views:bp", ".results:bp", ".admin:bp"),
+                setup=".results:setup",
+                demo_data=".services:load_demo_links")

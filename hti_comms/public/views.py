@@ -5,13 +5,16 @@ from flask import Blueprint, current_app, render_template, send_from_directory
 
 from ..domain import registry
 from ..links import PRIVACY_PATH
+from ..results.publication import public_years
 
 bp = Blueprint("public", __name__)
 
 
 @bp.route("/")
 def home():
-    return render_template("web/public/home.html")
+    # Only years public now (asked on every request): before publication the page is as if the year did not exist.
+    years = public_years()
+    return render_template("web/public/home.html", latest_year=years[0] if years else None)
 
 
 def privacy_items() -> list[tuple[str, str]]:

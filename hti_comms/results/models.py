@@ -1,6 +1,7 @@
 """Index results: one result set per year, one row per municipality."""
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from decimal import Decimal
 
@@ -40,6 +41,9 @@ class ResultSet(db.Model):
     imported_by: Mapped[str | None] = mapped_column(String(255))
     #: When the ranking becomes public (07:00 Stockholm on publication day); None until staff set it.
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: New on every import (a replaced year is a new row): what caches of the year's ranking are keyed by.
+    data_version: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex,
+                                              server_default="initial")
 
     results: Mapped[list["IndexResult"]] = relationship(
         back_populates="result_set", cascade="all, delete-orphan", passive_deletes=True

@@ -12,6 +12,7 @@ from ..clock import STOCKHOLM, now
 from ..extensions import db
 from ..formatting import round_half_up
 from ..geo.services import municipalities_by_code
+from .cache import forget
 from .importer import ParsedFile, ParsedRow, Problem, parse_results_file
 from .models import SUB_INDICES, IndexResult, ResultSet
 
@@ -72,6 +73,7 @@ def import_results(data: bytes, filename: str, year: int, *, replace: bool = Fal
     except Exception:
         db.session.rollback()
         raise
+    forget(year)  # this process at once; the others see the new data version on their next request
     outcome.imported = len(parsed.rows)
     outcome.replaced = previous
     return outcome

@@ -83,12 +83,18 @@ class TableView:
         return "ascending" if self.order == ASCENDING else "descending"
 
 
-def table_view(ranking: YearRanking, args: Mapping[str, str]) -> TableView:
-    """Return the rows of `ranking` for the page's query arguments (sok, lan, sortera, ordning)."""
+def view_arguments(args: Mapping[str, str]) -> tuple[str, str, Column, str]:
+    """Return the page's query arguments (sok, lan, sortera, ordning) as search, county, column and order."""
     search = (args.get("sok") or "").strip()[:100]
     county_code = (args.get("lan") or "").strip()[:2]
     sort = COLUMNS_BY_KEY.get(args.get("sortera") or "", COLUMNS[0])
     order = args.get("ordning") if args.get("ordning") in (ASCENDING, DESCENDING) else sort.first_order
+    return search, county_code, sort, order
+
+
+def table_view(ranking: YearRanking, args: Mapping[str, str]) -> TableView:
+    """Return the rows of `ranking` for the page's query arguments (sok, lan, sortera, ordning)."""
+    search, county_code, sort, order = view_arguments(args)
     entries = [e for e in ranking.entries
                if (not search or search.casefold() in e.municipality_name.casefold())
                and (not county_code or e.county_code == county_code)]

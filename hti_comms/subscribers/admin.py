@@ -16,7 +16,7 @@ from ..geo.models import County, District, Municipality
 from ..results.models import SUB_INDICES
 from ..results.ranking import available_years
 from ..results.selection import ResultRuleKind
-from .audiences import AudienceError, Criteria, all_audiences, audience_size, delete_audience, save_audience
+from .audiences import AudienceError, Criteria, MunicipalityNameError, all_audiences, audience_size, delete_audience, save_audience
 from .directory import (
     ContactDetails, add_contact, add_contact_affiliation, remove_contact_affiliation, search_contacts,
     unsubscribe_by_staff, update_contact,
@@ -49,7 +49,11 @@ def _role_choices():
 
 @bp.route("/")
 def contacts():
-    criteria = Criteria.from_multidict(request.args)
+    try:
+        criteria = Criteria.from_multidict(request.args)
+    except AudienceError as exc:
+        flash(str(exc), "error")
+        criteria = Criteria()
     text = request.args.get("q", "")[:200]
     status = request.args.get("status", "")
     result = search_contacts(criteria, text, status, request.args.get("sida", 1, type=int))
@@ -217,9 +221,14 @@ def audiences():
 def audience(audience_id: int | None = None):
     audience = db.session.get(Audience, audience_id) or abort(404) if audience_id else None
     form = _audience_form(audience)
+    municipality_error = None
     try:
         criteria = Criteria.from_multidict(request.form) if request.method == "POST" else \
             (Criteria.of(audience) if audience else Criteria())
+    except MunicipalityNameError as exc:
+        criteria = None
+        municipality_error = str(exc)
+        flash(str(exc), "error")
     except AudienceError as exc:
         criteria = None
         form.result_kind.errors = [str(exc)]
@@ -233,8 +242,14 @@ def audience(audience_id: int | None = None):
             flash(f"Målgruppen ”{audience.name}” är sparad.", "success")
             return redirect(url_for(".audience", audience_id=audience.id))
     size_text = _size_text(audience_size(criteria)) if criteria is not None else "–"
+    names = {m.code: m.short_name for m in _places()[2]}
+    chosen = criteria.municipality_codes if criteria is not None else tuple(request.form.getlist("municipalities"))
     return render_template("web/subscribers/admin/audience.html", form=form, audience=audience,
-                           size_text=size_text, action_form=ActionForm())
+                           size_text=size_text, action_form=ActionForm(),
+                           chosen_municipalities=[(code, names[code]) for code in chosen if code in names],
+                           municipality_names=sorted(names.values()), municipality_error=municipality_error,
+                           typed_municipalities=request.form.get("municipality_names", "") if municipality_error
+                           else "")
 
 
 @bp.route("/malgrupper/storlek")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..clock import now
@@ -20,6 +20,35 @@ from .models import Affiliation, Audience, Contact, ContactStatus, MailingList, 
 
 class AudienceError(ValueError):
     """A Swedish message about an audience that cannot be saved."""
+
+
+class MunicipalityNameError(AudienceError):
+    """A municipality typed in the searchable field that is not one of the 290 (the message names it)."""
+
+
+def municipality_codes_from_names(text: str) -> tuple[str, ...]:
+    """Return the codes of the municipalities typed as names or codes, separated by commas ("Habo, 0114").
+
+    The geo domain's index owns the rule (code or name, "Malmö stad" as "Malmö"); every unknown one is named.
+    """
+    from ..geo.services import MunicipalityIndex
+
+    parts = [part.strip() for part in (text or "").replace(";", ",").split(",") if part.strip()]
+    if not parts:
+        return ()
+    index = MunicipalityIndex()
+    codes, unknown = [], []
+    for part in parts:
+        found = index.find(part)
+        if found is None:
+            unknown.append(f"”{part}”")
+        elif found.code not in codes:
+            codes.append(found.code)
+    if unknown:
+        raise MunicipalityNameError(
+            f"Kommun: {' och '.join(unknown)} finns inte bland Sveriges 290 kommuner. Skriv namnet som i "
+            "förslagen, till exempel Habo, eller kommunkoden, till exempel 0643.")
+    return tuple(codes)
 
 
 @dataclass(frozen=True)
@@ -45,8 +74,10 @@ class Criteria:
         """Read criteria from query arguments or form data (repeated keys: lists, roles, …)."""
         def values(name):
             return tuple(v for v in args.getlist(name) if v)
+        typed = municipality_codes_from_names(args.get("municipality_names", ""))
+        chosen = values("municipalities")
         return cls(values("lists"), tuple(r for r in values("roles") if r in {x.value for x in Role}),
-                   values("municipalities"), values("counties"),
+                   chosen + tuple(code for code in typed if code not in chosen), values("counties"),
                    tuple(d for d in map(optional_whole_number, values("districts")) if d is not None),
                    result_rule_from(args))
 
@@ -114,10 +145,14 @@ def contact_condition(criteria: Criteria):
 
 
 def recipients_query(criteria: Criteria):
-    """Return the SELECT of (id, email, name, link key) of everyone the audience reaches now."""
+    """Return the SELECT of (id, email, name, link key) of everyone the audience reaches now.
+
+    Mail goes only to people who chose a list, so criteria without a list reach nobody (not everyone).
+    """
     return (select(Contact.id, Contact.email, Contact.name, Contact.link_key)
             .where(Contact.status == ContactStatus.CONFIRMED, contact_condition(criteria),
-                   Contact.email.not_in(suppressed_emails_query())))
+                   Contact.email.not_in(suppressed_emails_query()),
+                   true() if criteria.list_keys else false()))
 
 
 class Member(NamedTuple):

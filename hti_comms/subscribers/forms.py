@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from ..addresses import AddressValidator
 
@@ -43,6 +43,19 @@ def place_from_choice(choice: str, municipality: str, association: str = "", dis
                  municipality=municipality or "", association_name=association or "", district_id=district_id)
 
 
+class AtLeastOne:
+    """Like DataRequired for a list of checkboxes, without marking every box `required` (a screen reader would
+    then announce each box as one that must be ticked)."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, _form, field):
+        if not field.data:
+            field.errors[:] = []
+            raise StopValidation(self.message)
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
@@ -72,7 +85,7 @@ class SignUpForm(FlaskForm):
                        validators=[DataRequired("Välj ditt uppdrag.")])
     municipality = _municipality_field("Din kommun")
     association = _association_field()
-    lists = MultiCheckboxField("Vad vill du få?", validators=[DataRequired("Välj minst ett utskick.")])
+    lists = MultiCheckboxField("Vad vill du få?", validators=[AtLeastOne("Välj minst ett utskick.")])
     consent = BooleanField("Jag har läst texten ovan och vill få e-post från SPF Seniorerna.",
                            validators=[DataRequired("Du behöver kryssa i rutan för att vi ska få skicka e-post.")])
     consent_version = HiddenField()
@@ -83,7 +96,8 @@ class SignUpForm(FlaskForm):
 class PreferencesForm(FlaskForm):
     name = _name_field("Ditt namn")
     lists = MultiCheckboxField("Utskick du får")
-    remove = MultiCheckboxField("Ta bort uppdrag", coerce=int)
+    #: Ticked means keep, as for the lists: a role whose box is cleared is removed.
+    keep = MultiCheckboxField("Uppdrag du har", coerce=int)
     role = SelectField("Lägg till ett uppdrag", choices=as_choices([("", "Inget nytt uppdrag")] + ROLE_CHOICES),
                        validators=[Optional()])
     municipality = _municipality_field()
@@ -96,8 +110,10 @@ class PreferencesForm(FlaskForm):
 
 STATUS_CHOICES = [("", "Alla"), ("confirmed", "Bekräftade"), ("pending", "Ej bekräftade"),
                   ("unsubscribed", "Avregistrerade")]
-BASIS_CHOICES = [("consent_given", "Samtycke redan lämnat på annat sätt (bekräftas direkt)"),
-                 ("needs_opt_in", "Personen behöver bekräfta själv (ett bekräftelsemejl skickas)")]
+#: The opt-in comes first and is the default: only someone who knows consent was given elsewhere changes it.
+BASIS_CHOICES = [("needs_opt_in", "Personen bekräftar själv – ett e-brev med en bekräftelselänk skickas (vanligast)"),
+                 ("consent_given", "Personen har redan sagt ja på annat sätt, till exempel på papper – "
+                                   "inget e-brev skickas")]
 
 
 class ContactForm(FlaskForm):
@@ -110,7 +126,8 @@ class ContactForm(FlaskForm):
 
 
 class NewContactForm(ContactForm):
-    legal_basis = SelectField("Rättslig grund", choices=as_choices(BASIS_CHOICES))
+    legal_basis = SelectField("Har personen sagt ja till e-post?", choices=as_choices(BASIS_CHOICES),
+                              default="needs_opt_in")
     role = SelectField("Uppdrag", choices=as_choices([("", "Inget uppdrag")] + ROLE_CHOICES), validators=[Optional()])
     municipality = _municipality_field()
     association = _association_field()
@@ -143,7 +160,8 @@ class AudienceForm(FlaskForm):
 class ImportForm(FlaskForm):
     file = FileField("Fil med kontakter (CSV eller Excel)", validators=[
         FileRequired("Välj en fil."), FileAllowed(["csv", "txt", "xlsx"], "Filen måste vara CSV (.csv) eller Excel (.xlsx).")])
-    legal_basis = SelectField("Rättslig grund för alla i filen", choices=as_choices(BASIS_CHOICES))
+    legal_basis = SelectField("Har personerna i filen sagt ja till e-post?", choices=as_choices(BASIS_CHOICES),
+                              default="needs_opt_in")
     default_lists = MultiCheckboxField("Listor för rader där kolumnen ”listor” är tom")
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..addresses import lookup_form
 from ..delivery.outbox import EmailSpec, Recipient, enqueue
 from ..extensions import db
 from ..links import PREFERENCES_PURPOSE, UNSUBSCRIBE_PURPOSE, data_export_max_age, data_export_url
@@ -51,7 +52,7 @@ def contact_by_link_key(link_key: str) -> Contact | None:
 def _by_address(email: Any) -> Contact | None:
     if not isinstance(email, str):
         return None
-    return db.session.scalar(select(Contact).where(Contact.email == email.strip().lower()))
+    return db.session.scalar(select(Contact).where(Contact.email == lookup_form(email)))
 
 
 def open_link(purpose: str, token: str) -> OpenedLink:

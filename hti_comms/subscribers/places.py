@@ -76,19 +76,31 @@ def unknown_municipality(text: str) -> str:
     return f"kommunen ”{text}” finns inte bland Sveriges 290 kommuner"
 
 
+#: Which part of a place a problem is about: the municipality (or the district found through it) or the association.
+MUNICIPALITY, ASSOCIATION = "municipality", "association"
+
+
 def check_place(place: Place, directory: PlaceDirectory, role_name: str | None = None
                 ) -> tuple[AffiliationValues | None, list[str]]:
     """Return the affiliation the place describes and [] — or None and every problem with it.
 
     `role_name` is how the role was written (a file's "pensionärsråd"), for messages; default its label.
     """
+    values, problems = check_place_parts(place, directory, role_name)
+    return values, [problem for _part, problem in problems]
+
+
+def check_place_parts(place: Place, directory: PlaceDirectory, role_name: str | None = None
+                      ) -> tuple[AffiliationValues | None, list[tuple[str, str]]]:
+    """Like check_place, with each problem paired with the part it is about (MUNICIPALITY or ASSOCIATION),
+    so that a form shows every problem at once beside its own field."""
     role = place.role
     role_name = role_name or role.label
-    problems: list[str] = []
+    problems: list[tuple[str, str]] = []
     municipality_text = place.municipality.strip()
     municipality = directory.municipality(municipality_text) if municipality_text else None
     if municipality_text and municipality is None:
-        problems.append(unknown_municipality(municipality_text))
+        problems.append((MUNICIPALITY, unknown_municipality(municipality_text)))
     association = " ".join(place.association_name.split())
 
     district_id = None
@@ -97,19 +109,19 @@ def check_place(place: Place, directory: PlaceDirectory, role_name: str | None =
         if place.district_id is not None:
             district_id = place.district_id if place.district_id in directory.district_ids else None
             if district_id is None:
-                problems.append("distriktet finns inte")
+                problems.append((MUNICIPALITY, "distriktet finns inte"))
         elif district_text:
             district_id = directory.districts_by_name.get(normalise_name(district_text))
             if district_id is None:
-                problems.append(f"distriktet ”{district_text}” finns inte")
+                problems.append((MUNICIPALITY, f"distriktet ”{district_text}” finns inte"))
         elif municipality is not None:
             district_id = municipality.district_id
         if district_id is None and not problems:
-            problems.append("ange distrikt eller kommun för uppdraget i distriktet")
+            problems.append((MUNICIPALITY, "ange distrikt eller kommun för uppdraget i distriktet"))
     if role.needs_municipality and not municipality_text:
-        problems.append(f"kommun saknas för rollen ”{role_name}”")
+        problems.append((MUNICIPALITY, f"kommun saknas för rollen ”{role_name}”"))
     if role.needs_association and not association:
-        problems.append("föreningens namn saknas")
+        problems.append((ASSOCIATION, "föreningens namn saknas"))
     if problems:
         return None, problems
     return AffiliationValues(

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
-from datetime import timedelta
 
-from flask import current_app
 from sqlalchemy import func, select
 
 from ..addresses import InvalidAddress, normalise_address
@@ -13,9 +11,9 @@ from ..clock import now
 from ..delivery.services import withdraw_list_mail
 from ..extensions import db
 from ..status import TransitionError, transition
-from ..tokens import BadToken, new_subject_key, read_token
+from ..tokens import BadToken, new_subject_key, read_personal_token
 from . import consent, notify
-from .confirmation import CONFIRM_PURPOSE
+from .confirmation import CONFIRM_PURPOSE, confirm_max_age
 from .models import (
     CONTACT_TRANSITIONS, Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, LegalBasis,
     MailingList, Subscription,
@@ -200,7 +198,8 @@ def sign_up(request: SignUpRequest) -> SignUpOutcome:
     affiliation = build_affiliation(request.place)
     contact = find_contact(email)
     if contact is not None and contact.status is ContactStatus.CONFIRMED:
-        notify.already_subscribed(contact)
+        # Nothing changes until the address's owner confirms the new lists by email (no second contact).
+        notify.already_subscribed(contact, [m for m in lists if m.key not in contact.list_keys])
         db.session.commit()
         return SignUpOutcome(SignUpResult.ALREADY_CONFIRMED, contact)
     if contact is None:
@@ -219,32 +218,44 @@ def sign_up(request: SignUpRequest) -> SignUpOutcome:
     return SignUpOutcome(SignUpResult.NEEDS_CONFIRMATION, contact)
 
 
-def confirm_max_age() -> timedelta:
-    return timedelta(days=current_app.config["SUBSCRIBERS_CONFIRM_DAYS"])
-
-
 class ConfirmResult(enum.Enum):
     #: The link is good and the address waits for confirmation: the page asks for a press of the button.
     READY = "ready"
+    #: A confirmed address was offered more lists: the page asks for a press of the button to add them.
+    READY_TO_ADD = "ready_to_add"
     CONFIRMED = "confirmed"
     ALREADY_CONFIRMED = "already_confirmed"
     EXPIRED = "expired"
     INVALID = "invalid"
 
 
+def lists_to_add(token: str) -> list[MailingList]:
+    """Return the lists a confirmation link for a confirmed address would add (none for a sign-up's link)."""
+    try:
+        keys = read_personal_token(CONFIRM_PURPOSE, token).extra.get("l") or []
+    except BadToken:
+        return []
+    if not isinstance(keys, list):
+        return []
+    found = {m.key: m for m in all_lists()}
+    return [found[k] for k in keys if isinstance(k, str) and k in found]
+
+
 def check_confirmation(token: str) -> tuple[ConfirmResult, Contact | None]:
     """Return what a confirmation link would do, changing nothing (opening a link must never confirm)."""
     try:
-        payload = read_token(CONFIRM_PURPOSE, token)
-    except BadToken:
+        link = read_personal_token(CONFIRM_PURPOSE, token)
+    except BadToken as bad:
+        return (ConfirmResult.EXPIRED if bad.expired else ConfirmResult.INVALID), None
+    contact = db.session.scalar(select(Contact).where(Contact.link_key == link.subject))
+    if contact is None:
         return ConfirmResult.INVALID, None
-    if not isinstance(payload, dict) or not isinstance(payload.get("t"), int):
-        return ConfirmResult.INVALID, None
-    if now().timestamp() - payload["t"] > confirm_max_age().total_seconds():
-        return ConfirmResult.EXPIRED, None
-    contact = db.session.get(Contact, payload["c"]) if isinstance(payload.get("c"), int) else None
-    if contact is None or contact.email != payload.get("e"):
-        return ConfirmResult.INVALID, None
+    if "l" in link.extra:
+        # A link that adds lists to a confirmed address; one that has left since gets nothing back by it.
+        if contact.status is not ContactStatus.CONFIRMED:
+            return ConfirmResult.INVALID, None
+        missing = [m for m in lists_to_add(token) if m.key not in contact.list_keys]
+        return (ConfirmResult.READY_TO_ADD if missing else ConfirmResult.ALREADY_CONFIRMED), contact
     if contact.status is ContactStatus.CONFIRMED:
         return ConfirmResult.ALREADY_CONFIRMED, contact
     if contact.status is not ContactStatus.PENDING:
@@ -256,6 +267,13 @@ def check_confirmation(token: str) -> tuple[ConfirmResult, Contact | None]:
 def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, Contact | None]:
     """Confirm the address a confirmation link was sent to (the person pressed the button on its page)."""
     result, contact = check_confirmation(token)
+    if result is ConfirmResult.READY_TO_ADD:
+        set_lists(contact, [s.mailing_list for s in contact.subscriptions] +
+                  [m for m in lists_to_add(token) if m.key not in contact.list_keys])
+        record(contact, ConsentAction.LISTS_CHANGED, ConsentSource.EMAIL_LINK, ip_address=ip_address,
+               text_version=consent.CURRENT_VERSION)
+        db.session.commit()
+        return ConfirmResult.CONFIRMED, contact
     if result is not ConfirmResult.READY:
         return result, contact
     change_status(contact, ContactStatus.CONFIRMED)

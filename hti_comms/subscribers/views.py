@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+import math
+import time
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+)
 
 from ..extensions import csrf, limiter
 from ..geo.services import municipalities_by_code
@@ -17,13 +21,17 @@ from .confirmation import CONFIRM_PATH
 from .forms import ActionForm, PreferencesForm, SignUpForm, as_choices, place_from_choice
 from .gdpr import export_contact
 from .models import ConsentSource, ContactStatus
+from .places import PlaceDirectory, as_sentence, check_place_parts
 from .personal_links import LinkState, OpenedLink, open_link, send_data_export_link, send_preferences_link
 from .services import (
     ConfirmResult, PreferenceChange, SignUpRequest, SubscriberError, all_lists, check_confirmation, confirm,
-    find_contact, leave_everything, sign_up, unsubscribe, update_preferences,
+    find_contact, leave_everything, lists_to_add, sign_up, unsubscribe, update_preferences,
 )
 
 bp = Blueprint("subscribers", __name__)
+
+#: The session key of the address last typed on the sign-up form, repeated on the thank-you page.
+SIGNED_UP_ADDRESS = "signed_up_address"
 
 
 def _signup_limit() -> str:
@@ -50,37 +58,100 @@ def _bad_link(expired: bool = False, status: int = 400):
     return render_template("web/subscribers/bad_link.html", expired=expired), status
 
 
-@bp.route("/prenumerera", methods=["GET", "POST"])
-@limiter.limit(_signup_limit, methods=["POST"])
-def signup():
+def _signup_attempt_limit() -> str:
+    return current_app.config["SIGNUP_ATTEMPT_RATE_LIMIT"]
+
+
+def _signed_up(response) -> bool:
+    """Whether a post to the sign-up form was accepted (it then redirects to the thank-you page).
+
+    Only accepted sign-ups count toward SIGNUP_RATE_LIMIT: a person correcting mistakes is never locked out.
+    """
+    return response.status_code == 302
+
+
+def _minutes_in_words(minutes: int) -> str:
+    return "en minut" if minutes == 1 else f"{minutes} minuter"
+
+
+def _too_many_sign_ups(limit):
+    """The sign-up form again, with what was typed, saying how long to wait (answer 429)."""
+    minutes = max(1, math.ceil((limit.window[0] - time.time()) / 60))  # window[0]: when the limit resets
+    form = _signup_form()
+    return make_response(_signup_page(form, wait=_minutes_in_words(minutes)), 429)
+
+
+def _signup_form() -> SignUpForm:
     form = SignUpForm()
     form.lists.choices = as_choices(_list_choices())
+    return form
+
+
+def _signup_page(form: SignUpForm, wait: str | None = None) -> str:
+    return render_template("web/subscribers/signup.html", form=form, consent_text=consent.current_text(),
+                           municipality_names=_municipality_names(), wait=wait)
+
+
+def _check_place(form) -> bool:
+    """Add every problem with the chosen role's place to the field it is about; return whether there were none.
+
+    Run together with the form's own checks, so that every mistake is shown at once.
+    """
+    if not form.role.data or form.role.errors:
+        return True
+    _values, problems = check_place_parts(
+        place_from_choice(form.role.data, form.municipality.data, form.association.data), PlaceDirectory())
+    for part, problem in problems:
+        getattr(form, part).errors.append(as_sentence(problem))
+    return not problems
+
+
+@bp.errorhandler(429)
+def too_many_requests(error):
+    """A limit's own page (the sign-up form with what was typed) when it made one, else the common one."""
+    if getattr(error, "response", None) is not None:
+        return error.response
+    from .. import ERROR_PAGES
+
+    title, message = ERROR_PAGES[429]
+    return render_template("web/errors/error.html", title=title, message=message), 429
+
+
+@bp.route("/prenumerera", methods=["GET", "POST"])
+@limiter.limit(_signup_limit, methods=["POST"], deduct_when=_signed_up, on_breach=_too_many_sign_ups)
+@limiter.limit(_signup_attempt_limit, methods=["POST"], on_breach=_too_many_sign_ups)
+def signup():
+    form = _signup_form()
     if request.method == "GET":
         form.consent_version.data = consent.CURRENT_VERSION
         form.lists.data = [key for key, _name in _list_choices()[:1]]
-    if form.validate_on_submit():
-        if form.website.data:
-            # A robot filled in the hidden field: answer exactly as for a person, store nothing.
-            return redirect(url_for(".thanks"))
-        version = form.consent_version.data if form.consent_version.data in consent.CONSENT_TEXTS \
-            else consent.CURRENT_VERSION
-        try:
-            sign_up(SignUpRequest(
-                name=form.name.data, email=form.email.data, list_keys=form.lists.data,
-                place=place_from_choice(form.role.data, form.municipality.data, form.association.data),
-                ip_address=request.remote_addr, text_version=version))
-        except SubscriberError as exc:
-            flash(str(exc), "error")
-        else:
-            # The same page whatever happened, so the answer never tells whether the address was known.
-            return redirect(url_for(".thanks"))
-    return render_template("web/subscribers/signup.html", form=form, consent_text=consent.current_text(),
-                           municipality_names=_municipality_names())
+    if request.method == "POST":
+        is_valid = form.validate_on_submit()
+        if _check_place(form) and is_valid:
+            # The thank-you page repeats the address as typed, whatever happens next (never what is on file).
+            session[SIGNED_UP_ADDRESS] = form.email.data
+            if form.website.data:
+                # A robot filled in the hidden field: answer exactly as for a person, store nothing.
+                return redirect(url_for(".thanks"))
+            version = form.consent_version.data if form.consent_version.data in consent.CONSENT_TEXTS \
+                else consent.CURRENT_VERSION
+            try:
+                sign_up(SignUpRequest(
+                    name=form.name.data, email=form.email.data, list_keys=form.lists.data,
+                    place=place_from_choice(form.role.data, form.municipality.data, form.association.data),
+                    ip_address=request.remote_addr, text_version=version))
+            except SubscriberError as exc:
+                session.pop(SIGNED_UP_ADDRESS, None)
+                flash(str(exc), "error")
+            else:
+                # The same page whatever happened, so the answer never tells whether the address was known.
+                return redirect(url_for(".thanks"))
+    return _signup_page(form)
 
 
 @bp.route("/prenumerera/tack")
 def thanks():
-    return render_template("web/subscribers/thanks.html")
+    return render_template("web/subscribers/thanks.html", email=session.get(SIGNED_UP_ADDRESS))
 
 
 @bp.route(CONFIRM_PATH + "<token>", methods=["GET", "POST"])
@@ -93,9 +164,11 @@ def confirm_subscription(token: str):
         result, contact = check_confirmation(token)
     if result in (ConfirmResult.EXPIRED, ConfirmResult.INVALID):
         return _bad_link(expired=result is ConfirmResult.EXPIRED)
-    if result is ConfirmResult.READY:
-        return render_template("web/subscribers/confirm.html", contact=contact, form=ActionForm())
-    return render_template("web/subscribers/confirmed.html", contact=contact,
+    new_lists = lists_to_add(token)
+    if result in (ConfirmResult.READY, ConfirmResult.READY_TO_ADD):
+        return render_template("web/subscribers/confirm.html", contact=contact, form=ActionForm(),
+                               new_lists=new_lists if result is ConfirmResult.READY_TO_ADD else [])
+    return render_template("web/subscribers/confirmed.html", contact=contact, new_lists=new_lists,
                            was_already=result is ConfirmResult.ALREADY_CONFIRMED)
 
 
@@ -162,16 +235,18 @@ def preferences(token: str):
     contact = opened.contact
     form = PreferencesForm(obj=None if request.method == "POST" else contact)
     form.lists.choices = as_choices(_list_choices())
-    form.remove.choices = as_choices([(a.id, a.describe()) for a in contact.affiliations])
+    form.keep.choices = as_choices([(a.id, a.describe()) for a in contact.affiliations])
     if request.method == "GET":
         form.lists.data = sorted(contact.list_keys)
-    if form.validate_on_submit():
+        form.keep.data = [a.id for a in contact.affiliations]
+    is_valid = form.validate_on_submit()
+    if request.method == "POST" and _check_place(form) and is_valid:
         new_place = None
         if form.role.data:
             new_place = place_from_choice(form.role.data, form.municipality.data, form.association.data)
         try:
             update_preferences(contact, PreferenceChange(
-                name=form.name.data, list_keys=form.lists.data or [], remove_affiliation_ids=form.remove.data or [],
+                name=form.name.data, list_keys=form.lists.data or [], remove_affiliation_ids=[a.id for a in contact.affiliations if a.id not in (form.keep.data or [])],
                 new_place=new_place, ip_address=request.remote_addr))
         except SubscriberError as exc:
             flash(str(exc), "error")

@@ -4,7 +4,8 @@
   var form = document.getElementById("audience-form");
   var out = document.getElementById("audience-size");
   if (!form || !out) { return; }
-  var criteria = ["lists", "roles", "counties", "districts", "municipalities", "result_kind", "result_year",
+  var criteria = ["lists", "roles", "counties", "districts", "municipalities", "municipality_names",
+                  "result_kind", "result_year",
                   "result_places", "result_sub_index"];
 
   form.addEventListener("change", function () {

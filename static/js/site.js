@@ -25,8 +25,18 @@
     });
   }
 
+  // A frame (an email preview) that has keyboard focus inside it: Chromium does not match :focus on the
+  // frame element itself then, so the ring is drawn by a class while the frame holds focus.
+  function ringFocusedFrames() {
+    document.querySelectorAll("iframe").forEach(function (frame) {
+      frame.addEventListener("focus", function () { frame.classList.add("has-focus"); });
+      frame.addEventListener("blur", function () { frame.classList.remove("has-focus"); });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     makeScrollingTablesReachable();
+    ringFocusedFrames();
     var summary = document.querySelector(".error-summary");
     if (!summary) { return; }
     summary.focus();

@@ -43,8 +43,34 @@ page("briefs_admin.municipality", args=lambda data: {"year": latest_year(data), 
 page("briefs_admin.national", args=lambda data: {"year": latest_year(data)})
 page("briefs_admin.district", args=lambda data: {"year": latest_year(data), "district_id": first_district_id(data)})
 not_a_page("briefs_admin.municipality_pdf", "the A4 PDF (tagged PDF/UA; tests/briefs/test_admin_and_pdf.py)")
-not_a_page("briefs_admin.send_municipality", "POST that enqueues the brief and redirects")
-not_a_page("briefs_admin.send_district", "POST that enqueues the digest and redirects")
+
+
+def _brief_readers(data):
+    """Give the council of the municipality and the first district a confirmed reader on "Lokala resultat", so
+    the send buttons (the demo years are published) lead to their confirmation step (made once)."""
+    def make(data_):
+        from hti_comms.extensions import db
+        from hti_comms.geo.models import District
+        from hti_comms.subscribers.directory import ContactDetails, add_contact
+        from hti_comms.subscribers.forms import place_from_choice
+        from hti_comms.subscribers.models import LegalBasis
+
+        district = db.session.get(District, first_district_id(data_))
+        add_contact(ContactDetails("radsledamot@example.se", "Rut Rådsledamot", "", ["lokala-resultat"]),
+                    LegalBasis.CONSENT_GIVEN, place_from_choice("council_member:pensionarsrad", "Upplands Väsby"),
+                    actor="personal@spf.example")
+        add_contact(ContactDetails("distriktsordforande@example.se", "Dan Distrikt", "", ["lokala-resultat"]),
+                    LegalBasis.CONSENT_GIVEN, place_from_choice("district_chair", "", district_id=district.id),
+                    actor="personal@spf.example")
+        db.session.commit()
+        return True
+    return data.get("brief-readers", make)
+
+
+page("briefs_admin.send_municipality",
+     args=lambda data: _brief_readers(data) and {"year": latest_year(data), "code": MUNICIPALITY})
+page("briefs_admin.send_district",
+     args=lambda data: _brief_readers(data) and {"year": latest_year(data), "district_id": first_district_id(data)})
 
 email("briefs/local_brief", build=_local_brief)
 email("briefs/local_brief", state="embargo", build=lambda data: _local_brief(data, embargoed_audience=True))

@@ -89,6 +89,11 @@ def test_brief_before_publication_only_under_embargo(mail_sink):
     with pytest.raises(ReleaseError):
         send_district_digest(db.session.scalar(select(District).where(District.county_code == "01")), 2024, COUNCIL)
     assert db.session.scalar(select(OutboxMessage.id)) is None  # nothing half-done
+    # The delivery worker lets results out under embargo only to a municipality that ordered the report package.
+    from hti_comms.publication.models import Order, OrderSource, OrderStatus
+
+    db.session.add(Order(year=2024, municipality_code="0114", received_at=PUBLISHED_AT - timedelta(days=30), sequence=1,
+                         status=OrderStatus.RECEIVED, source=OrderSource.STAFF))
     send_local_brief(municipality("0114"), 2024, [Recipient(email="kommun@vasby.example.se")], embargoed_audience=True)
     deliver_due()
     message = mail_sink.wait_for(1)[0]

@@ -53,7 +53,35 @@ page("delivery_admin.test_email", state="fel", then=_submit_empty)
 page("testpost_admin.index", args=lambda data: delivered_test_email(data) and {})
 page("testpost_admin.message", args=_sink_message_id)
 not_a_page("delivery_admin.send_status", "JSON for the live counts on the send page")
-for endpoint in ("pause", "resume", "cancel", "resend_unknown", "count_unknown_as_sent"):
+page("delivery_admin.send_recipients", args=lambda data: {"send_id": delivered_test_email(data)})
+
+
+def _fill_test_email(page_):
+    page_.get_by_label("Skicka till (e-postadress)").fill("mottagare@example.se")
+    page_.get_by_role("button", name="Lägg i utkorgen").click()
+
+
+page("delivery_admin.test_email", state="fråga", then=_fill_test_email)
+
+
+def _paused_send(data):
+    """A send of two with one delivered and the rest paused, so "Fortsätt" asks first (made once)."""
+    def make(data_):
+        from hti_comms.delivery.outbox import Recipient, enqueue
+        from hti_comms.delivery.services import pause_send
+        from hti_comms.extensions import db
+        from tests.delivery.helpers import sample_spec
+
+        send = enqueue(sample_spec(subject="Pausat provbrev"), [Recipient("forsta@example.se", "Första Mottagare"),
+                                                               Recipient("andra@example.se", "Andra Mottagare")])
+        db.session.commit()
+        pause_send(send.id)
+        return send.id
+    return data.get("paused-send", make)
+
+
+page("delivery_admin.resume", args=lambda data: {"send_id": _paused_send(data)})
+for endpoint in ("pause", "cancel", "resend_unknown", "count_unknown_as_sent"):
     not_a_page(f"delivery_admin.{endpoint}", "POST that changes a send and redirects")
 not_a_page("testpost_admin.clear", "POST that empties Testpost and redirects")
 

@@ -38,18 +38,30 @@ def test_progress_page_and_json_follow_the_send(app, db, staff_login, mail_sink)
     assert (status["counts"]["sent"], status["status"]) == (12, "done")
 
 
-def post_action(client, send_id: int, action: str):
+def post_action(client, send_id: int, action: str, **data):
     token = form_csrf_token(client, f"/admin/utkorg/{send_id}")
-    return client.post(f"/admin/utkorg/{send_id}/{action}", data={"csrf_token": token}, follow_redirects=True)
+    return client.post(f"/admin/utkorg/{send_id}/{action}", data={"csrf_token": token, **data},
+                       follow_redirects=True)
 
 
 def test_pause_and_resume_never_resend(app, db, staff_login, mail_sink):
     send_id = enqueue_people(30)
     assert deliver_due(limit=10) == 10
     page = post_action(staff_login, send_id, "pausa").get_data(as_text=True)
-    assert "Utskicket är pausat" in page and ">Fortsätt</button>" in page
+    assert "Utskicket är pausat" in page and ">Fortsätt …</button>" in page
     assert deliver_due() == 0
-    page = post_action(staff_login, send_id, "fortsatt").get_data(as_text=True)
+    # "Fortsätt" asks first, naming the 20 who have not had it yet (and not the 10 who have).
+    confirm = staff_login.get(f"/admin/utkorg/{send_id}/fortsatt").get_data(as_text=True)
+    assert "<h1>Skicka till 20 personer?</h1>" in confirm and "Ja, fortsätt till 20 personer" in confirm
+    waiting = set(db.session.scalars(select(OutboxMessage.email).where(OutboxMessage.send_id == send_id,
+                                                                       OutboxMessage.status == OutboxStatus.QUEUED)))
+    sent = set(db.session.scalars(select(OutboxMessage.email).where(OutboxMessage.send_id == send_id,
+                                                                    OutboxMessage.status == OutboxStatus.SENT)))
+    assert all(f"&lt;{email}&gt;" in confirm for email in waiting)
+    assert not any(f"&lt;{email}&gt;" in confirm for email in sent)
+    unconfirmed = post_action(staff_login, send_id, "fortsatt").get_data(as_text=True)
+    assert "Skicka till 20 personer?" in unconfirmed and deliver_due() == 0  # a post without "Ja" only asks
+    page = post_action(staff_login, send_id, "fortsatt", confirmed="1").get_data(as_text=True)
     assert "Den som redan fått brevet får det inte igen" in page
     assert deliver_due() == 20
     mail_sink.wait_for(30)
@@ -63,7 +75,7 @@ def test_cancel_stops_the_rest_for_good(app, db, staff_login, mail_sink):
     page = post_action(staff_login, send_id, "avbryt").get_data(as_text=True)
     assert "Utskicket är avbrutet" in page
     assert 'data-count="cancelled">5<' in page
-    assert ">Fortsätt</button>" not in page and ">Pausa</button>" not in page
+    assert ">Fortsätt …</button>" not in page and ">Pausa</button>" not in page
     assert deliver_due() == 0
     assert db.session.get(Send, send_id).status is SendStatus.CANCELLED
     assert len(mail_sink.raw_messages) == 3
@@ -96,8 +108,12 @@ def test_test_email_form_queues_a_message(app, db, staff_login, mail_sink):
     token = form_csrf_token(staff_login, "/admin/utkorg/provbrev")
     bad = staff_login.post("/admin/utkorg/provbrev", data={"csrf_token": token, "email": "inte en adress"})
     assert "”inte en adress” är ingen giltig e-postadress." in bad.get_data(as_text=True)
-    page = staff_login.post("/admin/utkorg/provbrev", data={"csrf_token": token, "email": "eva@example.se",
-                                                            "name": "Eva", "note": "Hälsningar <3"},
+    typed = {"csrf_token": token, "email": "eva@example.se", "name": "Eva", "note": "Hälsningar <3"}
+    confirm = staff_login.post("/admin/utkorg/provbrev", data=typed).get_data(as_text=True)
+    # It asks first, naming the one recipient; nothing is in the outbox yet.
+    assert "<h1>Skicka till 1 person?</h1>" in confirm and "Eva &lt;eva@example.se&gt;" in confirm
+    assert db.session.scalar(select(OutboxMessage.id)) is None
+    page = staff_login.post("/admin/utkorg/provbrev", data={**typed, "confirmed": "1"},
                             follow_redirects=True).get_data(as_text=True)
     assert "Provbrevet ligger i utkorgen" in page
     deliver_due()
@@ -149,3 +165,29 @@ def test_staff_can_see_the_message_as_a_recipient_gets_it(app, db, staff_login):
     html = staff_login.get(f"/admin/utkorg/{send_id}/brevet.html").get_data(as_text=True)
     assert html.startswith("<!DOCTYPE html>") and "Anna &lt;Projektledare&gt;" in html
     assert "https://hti.example.se/avregistrera/" in html
+
+
+def test_each_send_lists_who_got_it_and_how_it_went(app, db, staff_login, mail_sink):
+    from hti_comms.subscribers.services import ensure_default_lists
+
+    ensure_default_lists()
+    send_id = enqueue_people(130, sample_spec(subject="Nyhetsbrev #13", list_key="nyhetsbrev"))
+    deliver_due(limit=120)
+    row = db.session.scalar(select(OutboxMessage).where(OutboxMessage.send_id == send_id,
+                                                        OutboxMessage.status == OutboxStatus.QUEUED)
+                            .order_by(OutboxMessage.id))
+    row.status, row.last_error = OutboxStatus.FAILED, "550 Mottagaren finns inte"
+    db.session.commit()
+
+    detail = staff_login.get(f"/admin/utkorg/{send_id}").get_data(as_text=True)
+    assert f'href="/admin/utkorg/{send_id}/mottagare"' in detail
+    assert "utskickslista Hemtjänstindex nyhetsbrev" in detail and "utskickslista nyhetsbrev" not in detail
+    page = staff_login.get(f"/admin/utkorg/{send_id}/mottagare").get_data(as_text=True)
+    # Counts per status, each a filter; 100 rows a page; status in Swedish with the time it went.
+    assert "Alla (130)" in page and "Skickat (120)" in page and "Misslyckades (1)" in page and "I kö (9)" in page
+    assert "sida 1 av 2" in page and page.count("<tr>") == 101
+    assert "Skickat " in page and "person0@example.se" in page
+    failed = staff_login.get(f"/admin/utkorg/{send_id}/mottagare?status=failed").get_data(as_text=True)
+    assert "550 Mottagaren finns inte" in failed and row.email in failed and "person0@example.se" not in failed
+    second = staff_login.get(f"/admin/utkorg/{send_id}/mottagare?sida=2").get_data(as_text=True)
+    assert "sida 2 av 2" in second and "person129@example.se" in second and "person0@example.se" not in second

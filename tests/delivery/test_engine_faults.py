@@ -101,7 +101,7 @@ def test_a_send_that_breaks_after_enqueue_is_paused_and_every_other_send_goes_on
 
     templates("test/changing", "<p>Välkommen till kursen, nu rättad.</p>")  # fixed
     token = form_csrf_token(staff_login, f"/admin/utkorg/{broken_id}")
-    staff_login.post(f"/admin/utkorg/{broken_id}/fortsatt", data={"csrf_token": token})
+    staff_login.post(f"/admin/utkorg/{broken_id}/fortsatt", data={"csrf_token": token, "confirmed": "1"})
     assert deliver_due() == 30
     assert statuses(broken_id) == {OutboxStatus.SENT: 30}
     received = Counter(to for _from, (to,) in mail_sink.envelopes)
@@ -180,7 +180,7 @@ def test_a_refused_sender_or_relay_pauses_the_send_and_resume_sends_every_row(ap
 
         handler.refusing = False  # the relay is fixed
         token = form_csrf_token(staff_login, f"/admin/utkorg/{send_id}")
-        staff_login.post(f"/admin/utkorg/{send_id}/fortsatt", data={"csrf_token": token})
+        staff_login.post(f"/admin/utkorg/{send_id}/fortsatt", data={"csrf_token": token, "confirmed": "1"})
         assert deliver_due() == 40
         received = Counter(to for _from, (to,) in sink.envelopes)
         assert len(received) == 40 and set(received.values()) == {1}

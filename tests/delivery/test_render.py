@@ -101,8 +101,24 @@ def test_premailer_hook_shares_the_parsed_stylesheet_between_sends(app):
     SharedRulesPremailer.forget()
     first = render_template_pair("delivery/test", {"sent_by": "Karin"}, subject="Prov", list_key=None)
     second = render_template_pair("delivery/test", {"sent_by": "Sven"}, subject="Nummer två", list_key="nyhetsbrev")
-    # Two sends with the one stylesheet of the base layout: premailer asked twice, the rules were made once.
-    assert SharedRulesPremailer.calls == {"asked": 2, "parsed": 1}
+    # Two sends with the one stylesheet of the base layout: premailer asked twice, the rules were made once,
+    # and the media queries left in <style> were written out once.
+    assert SharedRulesPremailer.calls == {"asked": 2, "parsed": 1, "leftover asked": 2, "leftover serialised": 1}
     for rendered in (first, second):
         assert '<p style="font-size:20px' in rendered.html.fill({"name": "Eva"})
+    # What the sharing gives is exactly what premailer alone makes.
+    from premailer import Premailer
+
+    from hti_comms.delivery import inlining
+
+    plain = type("PlainPremailer", (Premailer,), {})
+    original = inlining.SharedRulesPremailer
+    try:
+        inlining.SharedRulesPremailer = plain
+        unshared = render_template_pair("delivery/test", {"sent_by": "Sven"}, subject="Nummer två",
+                                        list_key="nyhetsbrev")
+    finally:
+        inlining.SharedRulesPremailer = original
+    assert unshared.html.fill({"name": "Eva"}) == second.html.fill({"name": "Eva"})
+    assert "@media" in second.html.fill({"name": "Eva"}) and "!important" in second.html.fill({"name": "Eva"})
     SharedRulesPremailer.forget()

@@ -65,6 +65,7 @@ def test_changing_the_time_asks_first_then_tells_everyone(app, db, staff_login, 
     first = _post(staff_login, url, form)
     page = first.get_data(as_text=True)
     assert first.status_code == 200 and "Ja, spara och skicka till 2" in page
+    assert "Anna &lt;anna@example.se&gt;" in page and "Bo &lt;bo@example.se&gt;" in page  # named, not just counted
     db.session.expire_all()
     assert db.session.get(Event, event.id).sequence == 0  # nothing saved yet
 
@@ -108,6 +109,8 @@ def test_message_to_registrants_shows_the_count_before_sending(app, db, staff_lo
                                        "include_waiting": "1", "nonce": "abc123"})
     page = preview.get_data(as_text=True)
     assert "Skicka till 2 mottagare" in page and "<strong>gärna</strong>" in page
+    assert "Skicka till 2 personer?" in page
+    assert "Anna &lt;anna@example.se&gt;" in page and "Bo &lt;bo@example.se&gt;" in page
     assert [row for row in _sent(db) if row.kind == "event_message"] == []
     sent = _post(staff_login, url, {"subject": "Material inför kursen", "body": "Läs **gärna** bilagan.",
                                     "include_waiting": "1", "nonce": "abc123", "confirmed": "1"})
@@ -128,16 +131,25 @@ def test_cancel_event_and_a_registration_through_confirmation_pages(app, db, sta
     anna = sign_up(event, "Anna", "anna@example.se").registration
     sign_up(event, "Bo", "bo@example.se")
     person_url = f"/admin/evenemang/{event.id}/anmalan/{anna.id}/avboka"
-    assert "Ja, avboka och skicka till 1" in staff_login.get(person_url).get_data(as_text=True)
+    asked = staff_login.get(person_url).get_data(as_text=True)
+    assert "Ja, avboka och skicka till 1" in asked and "Anna &lt;anna@example.se&gt;" in asked
     _post(staff_login, person_url, {})
     promoted = [row.email for row in _sent(db) if row.kind == "event_promotion"]
     assert promoted == ["bo@example.se"]
 
     url = f"/admin/evenemang/{event.id}/stall-in"
-    assert "Ja, ställ in och skicka till 1" in staff_login.get(url).get_data(as_text=True)
+    asked = staff_login.get(url).get_data(as_text=True)
+    assert "Ja, ställ in och skicka till 1" in asked and "Bo &lt;bo@example.se&gt;" in asked
+    assert "Anna &lt;anna@example.se&gt;" not in asked  # she cancelled: she gets nothing more
     _post(staff_login, url, {})
     db.session.expire_all()
     assert db.session.get(Event, event.id).status is EventStatus.CANCELLED
     assert [row.email for row in _sent(db) if row.kind == "event_cancelled"] == ["bo@example.se"]
     listing = staff_login.get("/admin/evenemang/").get_data(as_text=True)
     assert "(inställt)" in listing
+    # The outbox says what each send was about, in Swedish, never the reference code.
+    outbox = staff_login.get("/admin/utkorg/").get_data(as_text=True)
+    assert f"Evenemang: {event.title} – inställt, till anmälda" in outbox
+    assert f"Evenemang: {event.title} – besked om plats från väntelistan" in outbox
+    assert f"Evenemang: {event.title} – bekräftelser på avbokning" in outbox
+    assert f"event:{event.id}:" not in outbox

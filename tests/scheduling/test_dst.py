@@ -34,7 +34,8 @@ def test_rule(local, expected, skipped, repeated):
 def schedule_through_form(client, local: datetime) -> str:
     token = form_csrf_token(client, "/admin/utkorg/provbrev")
     response = client.post("/admin/utkorg/provbrev", data={
-        "csrf_token": token, "email": "eva@example.se", "name": "Eva", "send_at": local.strftime("%Y-%m-%dT%H:%M")},
+        "csrf_token": token, "email": "eva@example.se", "name": "Eva", "send_at": local.strftime("%Y-%m-%dT%H:%M"),
+        "confirmed": "1"},
         follow_redirects=True)
     return response.get_data(as_text=True)
 

@@ -81,6 +81,33 @@ def _expired_preferences_token(data):
     return {"token": make_personal_token(PREFERENCES_PURPOSE, _contact_key(data), timedelta(seconds=-60))}
 
 
+def _new_lists_token(data):
+    from hti_comms.subscribers.confirmation import confirmation_token
+
+    from hti_comms.extensions import db
+    from hti_comms.subscribers.models import Contact
+
+    return {"token": confirmation_token(db.session.get(Contact, confirmed_contact(data)).link_key, ["lokala-resultat"])}
+
+
+def _new_lists_email(data):
+    """A confirmed person of their own (pages here change Anna's lists) signs up again for one more list."""
+    from hti_comms.subscribers.directory import ContactDetails, add_contact
+    from hti_comms.subscribers.forms import place_from_choice
+    from hti_comms.subscribers.models import LegalBasis
+    from hti_comms.subscribers.services import SignUpRequest, sign_up
+
+    address = "bertil.berg@example.se"
+    data.get("bertil", lambda _data: add_contact(
+        ContactDetails(address, "Bertil Berg", "", ["nyhetsbrev"]), LegalBasis.CONSENT_GIVEN,
+        place_from_choice("council_member:pensionarsrad", "Habo"), actor="personal@spf.example").id)
+    sign_up(SignUpRequest(name="Bertil Berg", email=address, list_keys=["nyhetsbrev", "lokala-resultat"],
+                          place=place_from_choice("council_member:pensionarsrad", "Habo")))
+    send = send_of("subscribers/already_subscribed", address)
+    assert send.subject.startswith("Bekräfta att du vill få fler utskick"), send.subject
+    return send
+
+
 def _unsubscribe_token(data):
     from hti_comms.links import UNSUBSCRIBE_PURPOSE
     from hti_comms.tokens import make_personal_token
@@ -97,7 +124,10 @@ def _data_export_token(data):
 def _confirm_token(data):
     from hti_comms.subscribers.confirmation import confirmation_token
 
-    return {"token": confirmation_token(signed_up_contact(data), SIGNED_UP)}
+    from hti_comms.extensions import db
+    from hti_comms.subscribers.models import Contact
+
+    return {"token": confirmation_token(db.session.get(Contact, signed_up_contact(data)).link_key)}
 
 
 def _audience_id(data):
@@ -154,6 +184,8 @@ page("subscribers.signup", state="fel", then=_press("Anmäl mig"))
 page("subscribers.thanks")
 page("subscribers.confirm_subscription", args=_confirm_token)
 page("subscribers.confirm_subscription", state="ogiltig-länk", args={"token": "förfalskad"})
+page("subscribers.confirm_subscription", state="fler-utskick", args=_new_lists_token)
+page("subscribers.confirm_subscription", state="fler-utskick-klart", args=_new_lists_token, then=_press("Bekräfta"))
 page("subscribers.unsubscribe_page", args=_unsubscribe_token)
 page("subscribers.unsubscribe_page", state="avregistrerad", args=_unsubscribe_token,
      then=_press("Avsluta"))
@@ -186,6 +218,7 @@ not_a_page("subscribers_admin.export", "a contact's data as a JSON download")
 email("subscribers/confirm", build=lambda data: signed_up_contact(data) and send_of("subscribers/confirm", SIGNED_UP))
 email("subscribers/confirm", state="import", build=_import_confirmation)
 email("subscribers/already_subscribed", build=_already_subscribed)
+email("subscribers/already_subscribed", state="fler-utskick", build=_new_lists_email)
 
 
 def _fresh_link_email(send_link, template):

@@ -120,3 +120,57 @@ def test_audience_form_live_size_and_save(staff_login, db, make_contact):
     assert (audience.list_keys, audience.roles, audience.county_codes) == (["kurser"], ["council_member"], ["14"])
     overview = client.get(CONTACTS + "malgrupper").get_data(as_text=True)
     assert "Rådsledamöter i Västra Götaland" in overview
+
+
+def test_legal_basis_defaults_to_the_person_confirming_themselves(staff_login):
+    for url in (CONTACTS + "ny", CONTACTS + "importera"):
+        page = staff_login.get(url).get_data(as_text=True)
+        selected = re.search(r'<option selected value="([a-z_]+)">|<option value="([a-z_]+)" selected>', page)
+        assert selected and "needs_opt_in" in selected.groups(), url
+        assert "Rättslig grund" not in page  # plain words: "Har personen sagt ja till e-post?"
+
+
+def test_an_audience_without_a_list_reaches_nobody(staff_login, db, make_contact):
+    make_contact("anna@exempel.se", municipality="Borås", list_keys=("kurser",))
+    size = staff_login.get(CONTACTS + "malgrupper/storlek", query_string={"counties": "14"}).get_json()
+    assert size["count"] == 0 and size["text"] == "0 mottagare just nu"
+    page = staff_login.get(CONTACTS + "malgrupper/ny").get_data(as_text=True)
+    assert "0 mottagare just nu" in page
+
+
+def test_municipalities_are_typed_with_suggestions_and_checked_on_the_server(staff_login, db, make_contact):
+    make_contact("anna@exempel.se", municipality="Borås", list_keys=("kurser",))
+    make_contact("dan@exempel.se", municipality="Habo", list_keys=("kurser",))
+    make_contact("cia@exempel.se", municipality="Stockholm", list_keys=("kurser",))
+    client = staff_login
+    url = CONTACTS + "malgrupper/ny"
+    page = client.get(url).get_data(as_text=True)
+    # A text field with 290 suggestions (works without script), not a 290-row multiple select.
+    assert 'list="kommuner"' in page and page.count("<option value=") >= 290
+    assert 'name="municipalities" multiple' not in page and "Håll ner Ctrl" not in page
+    size = client.get(CONTACTS + "malgrupper/storlek",
+                      query_string={"lists": "kurser", "municipality_names": "Borås, 0643"}).get_json()
+    assert size["count"] == 2
+
+    token = form_csrf_token(client, url)
+    wrong = client.post(url, data={"csrf_token": token, "name": "Två kommuner", "lists": ["kurser"],
+                                   "municipality_names": "Borås, Atlantis"}).get_data(as_text=True)
+    assert "Kommun: ”Atlantis” finns inte bland Sveriges 290 kommuner" in wrong
+    assert 'aria-invalid="true"' in wrong and 'value="Borås, Atlantis"' in wrong  # kept to correct
+    assert db.session.scalar(select(Audience)) is None
+
+    saved = client.post(url, data={"csrf_token": token, "name": "Två kommuner", "lists": ["kurser"],
+                                   "municipality_names": "borås, 0643"}, follow_redirects=True).get_data(as_text=True)
+    audience = db.session.scalar(select(Audience))
+    assert sorted(audience.municipality_codes) == ["0643", "1490"]
+    assert "2 mottagare just nu" in saved
+    # The chosen ones are listed as ticked boxes; unticking one removes it.
+    assert re.search(r'name="municipalities" value="1490" checked> Borås', saved)
+    edit = CONTACTS + f"malgrupper/{audience.id}"
+    client.post(edit, data={"csrf_token": form_csrf_token(client, edit), "name": "Två kommuner",
+                            "lists": ["kurser"], "municipalities": ["0643"], "municipality_names": ""})
+    db.session.expire_all()
+    assert db.session.get(Audience, audience.id).municipality_codes == ["0643"]
+
+    found = client.get(CONTACTS, query_string={"municipality_names": "Habo"}).get_data(as_text=True)
+    assert listed(found) == ["dan@exempel.se"] and 'value="Habo"' in found

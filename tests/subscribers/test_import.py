@@ -186,13 +186,18 @@ def test_staff_preview_and_commit_through_the_admin(staff_login, db, lists):
     assert "Läggs till (2)" in preview  # the problems come first; each group has its own pages
     to_add = client.get(preview_url + "?visa=create").get_data(as_text=True)
     assert "Rad 2 (anna.ek@exempel.se): läggs till" in to_add
+    # What each line was understood to say: name, role, place and lists, so staff can spot a wrong column.
+    assert "Förstått: Anna Ek · Ledamot i pensionärsråd, Borås · listor: Hemtjänstindex nyhetsbrev, " \
+           "Kurser och webbinarier" in to_add
+    assert "Förstått: Bo Berg · Ledamot i seniorråd, Habo · listor: Kurser och webbinarier" in to_add
     assert snapshot(db)[0] == 0
 
     commit_url = preview_url + "/spara"
-    client.post(commit_url, data={"csrf_token": form_csrf_token(client, preview_url)})
-    assert run_imports_sweep(client.application)
-    refused = client.get(preview_url).get_data(as_text=True)
-    assert "Inget importerades: 1 rader har fel." in refused  # back on the preview, with the reason
+    refused = client.post(commit_url, data={"csrf_token": form_csrf_token(client, preview_url)},
+                          follow_redirects=True).get_data(as_text=True)
+    # Refused at once, with the reason, not queued to fail later after "Importen pågår".
+    assert "Inget importerades: 1 rader har fel." in refused and "Importen pågår" not in refused
+    assert db.session.scalar(select(ContactImport)).status.value == "previewed"
     assert snapshot(db)[0] == 0
 
     client.post(commit_url, data={"csrf_token": form_csrf_token(client, preview_url), "skip_invalid": "1"})
@@ -214,6 +219,9 @@ def test_staff_can_discard_a_preview(staff_login, db, lists):
         "csrf_token": form_csrf_token(client, "/admin/kontakter/importera"), "legal_basis": "needs_opt_in",
         "file": (io.BytesIO(csv_bytes(GOOD[0])), "kontakter.csv")}, content_type="multipart/form-data")
     preview_url = response.headers["Location"]
+    preview = client.get(preview_url).get_data(as_text=True)
+    # Importing sends mail (the opt-in): the preview says to how many, before the button is pressed.
+    assert "När du importerar får den nya kontakten ett e-brev där de själva bekräftar sin adress" in preview
     client.post(preview_url + "/avbryt", data={"csrf_token": form_csrf_token(client, preview_url)})
     staged = db.session.scalar(select(ContactImport))
     assert staged.status.value == "discarded" and staged.data is None

@@ -52,7 +52,7 @@ def test_signup_stores_pending_contact_with_consent_record(client, db, lists):
 def test_confirmation_link_shows_a_button_and_the_button_confirms(client, db, lists):
     client.post(SIGNUP, data=signup_data(client))
     contact = db.session.scalar(select(Contact))
-    url = f"/bekrafta/{confirmation_token(contact.id, contact.email)}"
+    url = f"/bekrafta/{confirmation_token(contact.link_key)}"
     page = client.get(url).get_data(as_text=True)
     assert "Bekräfta din anmälan" in page and ">Bekräfta</button>" in page and "Kurser och webbinarier" in page
     db.session.refresh(contact)
@@ -71,7 +71,7 @@ def test_mail_scanners_that_open_links_confirm_nothing(client, db, lists):
     """Security scanners GET and HEAD every link in an email, often twice, without cookies; some POST too."""
     client.post(SIGNUP, data=signup_data(client))
     contact = db.session.scalar(select(Contact))
-    url = f"/bekrafta/{confirmation_token(contact.id, contact.email)}"
+    url = f"/bekrafta/{confirmation_token(contact.link_key)}"
     scanner = client.application.test_client()  # no cookies, no CSRF token
     for _ in range(2):
         assert scanner.head(url).status_code == 200
@@ -86,7 +86,7 @@ def test_mail_scanners_that_open_links_confirm_nothing(client, db, lists):
 def test_expired_and_tampered_confirmation_links_change_nothing(client, db, lists):
     client.post(SIGNUP, data=signup_data(client))
     contact = db.session.scalar(select(Contact))
-    token = confirmation_token(contact.id, contact.email)
+    token = confirmation_token(contact.link_key)
 
     tampered = client.get(f"/bekrafta/{token[:-3]}abc")
     assert tampered.status_code == 400 and "Länken fungerar inte" in tampered.get_data(as_text=True)
@@ -191,7 +191,7 @@ def test_confirmed_address_signing_up_again_gets_a_notice_not_a_confirmation(cli
     from hti_comms.delivery.worker import deliver_due
 
     make_contact("known@exempel.se", name="Karl Känd")
-    client.post(SIGNUP, data=signup_data(client, email="KNOWN@exempel.se"))
+    client.post(SIGNUP, data=signup_data(client, email="KNOWN@exempel.se", lists=["nyhetsbrev"]))
     assert deliver_due() == 1
     [message] = mail_sink.wait_for(1)
     assert message["Subject"] == "Du får redan e-post om Hemtjänstindex"
@@ -228,3 +228,143 @@ def test_rate_limits_are_kept_in_redis_when_redis_url_is_set(migrated_database, 
         finally:
             _db.session.remove()
             _db.engine.dispose()
+
+
+# --- Walk-through fixes (issue 13): every error at once, limits that spare mistakes, the address repeated -------
+
+def test_every_mistake_is_shown_at_once_with_the_place_problems_beside_their_fields(client, db, lists):
+    response = client.post(SIGNUP, data=signup_data(client, name="", role="association_chair",
+                                                    municipality="Atlantis", association="", consent=""))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "4 saker behöver rättas" in html
+    assert '<a href="#name">Ditt namn: Skriv ditt namn.</a>' in html
+    assert '<a href="#municipality">Din kommun: Kommunen ”Atlantis” finns inte bland Sveriges 290 kommuner.</a>' in html
+    assert '<a href="#association">' in html and "Föreningens namn saknas." in html
+    assert '<a href="#consent">' in html
+    assert 'id="municipality" aria-describedby="municipality-hint municipality-error" aria-invalid="true"' in html \
+        or ('aria-invalid="true"' in html and 'id="municipality-error"' in html)
+    assert "Det gick inte" not in html  # no separate flash with only the first problem
+    assert contact_count(db) == 0
+
+
+def test_a_council_member_must_name_the_municipality(client, db, lists):
+    response = client.post(SIGNUP, data=signup_data(client, municipality=""))
+    html = response.get_data(as_text=True)
+    assert "Kommun saknas för rollen" in html and 'id="municipality-error"' in html
+    assert contact_count(db) == 0
+    # SPF's own staff have no municipality; for them it may be left empty.
+    assert client.post(SIGNUP, data=signup_data(client, role="spf_staff", municipality="")).status_code == 302
+
+
+def test_required_fields_are_marked_in_words(client, lists):
+    html = client.get(SIGNUP).get_data(as_text=True)
+    for label in ("Ditt namn", "Din e-postadress", "Ditt uppdrag"):
+        assert f'{label} <span class="required">(måste fyllas i)</span></label>' in html
+    assert 'Din kommun <span class="required">(måste fyllas i utom för anställda på SPF Seniorerna)</span>' in html
+    assert '<span class="required">(välj minst ett)</span></legend>' in html
+    assert '<span class="required">(måste kryssas i)</span></label>' in html
+    for field_id in ("name", "email", "role", "consent"):
+        assert re.search(rf'<(input|select)[^>]* id="{field_id}"[^>]* required', html), field_id
+    assert not re.search(r'<input[^>]*name="lists"[^>]*required', html)  # one box of several, not each box
+
+
+def test_mistakes_do_not_count_toward_the_sign_up_limit(client, app, db, lists):
+    app.config["SIGNUP_RATE_LIMIT"] = "2 per minute"
+    for _ in range(6):  # a person correcting mistakes, again and again
+        assert client.post(SIGNUP, data=signup_data(client, municipality="Atlantis")).status_code == 200
+    assert client.post(SIGNUP, data=signup_data(client, email="a@exempel.se")).status_code == 302
+    assert client.post(SIGNUP, data=signup_data(client, email="b@exempel.se")).status_code == 302
+    assert client.post(SIGNUP, data=signup_data(client, email="c@exempel.se")).status_code == 429
+    assert contact_count(db) == 2
+
+
+def test_too_many_tries_keeps_what_was_typed_and_says_how_long_to_wait(client, app, db, lists):
+    app.config["SIGNUP_RATE_LIMIT"] = "1 per 10 minutes"
+    assert client.post(SIGNUP, data=signup_data(client, email="first@exempel.se")).status_code == 302
+    blocked = client.post(SIGNUP, data=signup_data(client, name="Greta Gran", email="greta@exempel.se",
+                                                   municipality="Borås", lists=["kurser"]))
+    html = blocked.get_data(as_text=True)
+    assert blocked.status_code == 429
+    assert "<h2 id=\"wait-title\">För många försök</h2>" in html
+    wait = re.search(r"Vänta (\d+) minuter och tryck\s+sedan på ”Anmäl mig” igen", html)
+    assert wait and 1 <= int(wait.group(1)) <= 10
+    assert 'value="Greta Gran"' in html and 'value="greta@exempel.se"' in html and 'value="Borås"' in html
+    assert re.search(r'<input checked id="lists-1" name="lists" type="checkbox" value="kurser">', html)
+    assert re.search(r'<input id="lists-0" name="lists" type="checkbox" value="nyhetsbrev">', html)
+    assert 'checked id="consent"' in html or re.search(r'id="consent"[^>]*checked', html)
+    assert contact_count(db) == 1
+
+
+def test_thank_you_page_repeats_the_address_typed(client, db, make_contact):
+    make_contact("known@exempel.se")
+    for address in ("known@exempel.se", "ny.person@exempel.se"):
+        page = client.post(SIGNUP, data=signup_data(client, email=address), follow_redirects=True)
+        html = page.get_data(as_text=True)
+        assert f'Vi har skickat ett e-brev till <strong class="address">{address}</strong>' in html
+        assert "Anmäl dig igen med rätt adress" in html
+    # Opened without signing up, it names no address.
+    fresh = client.application.test_client().get("/prenumerera/tack").get_data(as_text=True)
+    assert "till adressen du angav" in fresh
+
+
+def test_a_confirmed_subscriber_gets_a_new_list_after_confirming_by_email(client, db, make_contact, mail_sink):
+    from hti_comms.delivery.worker import deliver_due
+
+    make_contact("known@exempel.se", name="Karl Känd", list_keys=("nyhetsbrev",))
+    answer = client.post(SIGNUP, data=signup_data(client, email="known@exempel.se", lists=["nyhetsbrev", "kurser"]))
+    assert answer.headers["Location"].endswith("/prenumerera/tack")  # the same answer as for anyone
+    assert contact_count(db) == 1
+    contact = db.session.scalar(select(Contact))
+    assert contact.list_keys == {"nyhetsbrev"}  # nothing changes before the owner of the address says yes
+
+    assert deliver_due() == 1
+    [message] = mail_sink.wait_for(1)
+    assert message["Subject"] == "Bekräfta att du vill få fler utskick från Hemtjänstindex"
+    text = message.get_body(("plain",)).get_content()
+    assert "Du får i dag: Hemtjänstindex nyhetsbrev." in text
+    assert "Vill du också få Kurser och webbinarier?" in text
+    url = re.search(r"https://hti\.example\.se(/bekrafta/\S+)", text).group(1)
+
+    page = client.get(url).get_data(as_text=True)
+    assert "Bekräfta dina nya utskick" in page and "<li>Kurser och webbinarier</li>" in page
+    db.session.refresh(contact)
+    assert contact.list_keys == {"nyhetsbrev"}  # opening the link changes nothing
+    done = client.post(url, data={"csrf_token": form_csrf_token(client, url)}).get_data(as_text=True)
+    assert "Tack, nu får du fler utskick!" in done
+    db.session.refresh(contact)
+    assert contact.list_keys == {"nyhetsbrev", "kurser"} and contact.status is ContactStatus.CONFIRMED
+    assert contact.consent_events[0].action is ConsentAction.LISTS_CHANGED
+    assert contact.consent_events[0].source.value == "email_link"
+    assert "Du är redan anmäld" in client.get(url).get_data(as_text=True)
+
+
+def test_a_new_list_link_does_not_bring_back_someone_who_left(client, db, make_contact):
+    from hti_comms.subscribers.services import leave_everything
+    from hti_comms.subscribers.models import ConsentSource
+
+    contact = make_contact("known@exempel.se", list_keys=("nyhetsbrev",))
+    url = f"/bekrafta/{confirmation_token(contact.link_key, ['kurser'])}"
+    leave_everything(contact, source=ConsentSource.PREFERENCES)
+    assert client.get(url).status_code == 400
+    client.post(url, data={"csrf_token": form_csrf_token(client, SIGNUP)})
+    db.session.refresh(contact)
+    assert contact.list_keys == set() and contact.status is ContactStatus.UNSUBSCRIBED
+
+
+def test_the_confirmation_link_carries_no_address_and_dies_with_a_changed_one(client, db, lists):
+    """Like every personal link it names the contact by an opaque key: nothing in it reads as the address, and
+    when the address changes (a new key) the old link no longer confirms anything."""
+    import base64
+
+    client.post(SIGNUP, data=signup_data(client))
+    contact = db.session.scalar(select(Contact))
+    token = confirmation_token(contact.link_key)
+    payload = token.split(".")[0]
+    decoded = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)).decode()
+    assert contact.email.split("@")[0] not in decoded and contact.link_key in decoded
+    assert client.get(f"/bekrafta/{token}").status_code == 200
+    contact.link_key = "ny-nyckel-efter-adressbyte"
+    db.session.commit()
+    changed = client.get(f"/bekrafta/{token}")
+    assert changed.status_code == 400 and "Länken fungerar inte" in changed.get_data(as_text=True)

@@ -90,7 +90,7 @@ def test_preference_centre_changes_lists_name_and_roles(client, db, make_contact
 
     response = client.post(url, data={
         "csrf_token": form_csrf_token(client, url), "name": "Eva Ek", "lists": ["kurser", "lokala-resultat"],
-        "remove": [str(affiliation_id)], "role": "municipal_official", "municipality": "0180", "association": ""})
+        "keep": [], "role": "municipal_official", "municipality": "0180", "association": ""})
 
     assert response.status_code == 302
     assert "Dina val är sparade." in client.get(url).get_data(as_text=True)
@@ -100,6 +100,35 @@ def test_preference_centre_changes_lists_name_and_roles(client, db, make_contact
     assert [a.describe() for a in contact.affiliations] == ["Tjänsteperson i kommunen, Stockholm"]
     assert contact.consent_events[0].action is ConsentAction.LISTS_CHANGED
     assert contact.consent_events[0].source.value == "preferences"
+    assert affiliation_id not in [a.id for a in contact.affiliations]
+
+
+def test_preference_centre_roles_are_kept_when_ticked_like_the_lists(client, db, make_contact):
+    contact = make_contact("eva@exempel.se", list_keys=("nyhetsbrev", "kurser"))
+    from hti_comms.subscribers.forms import place_from_choice
+    from hti_comms.subscribers.services import add_affiliation, build_affiliation
+
+    add_affiliation(contact, build_affiliation(place_from_choice("municipal_official", "Habo")))
+    db.session.commit()
+    council, official = [a.id for a in contact.affiliations]
+    url = path(preferences_url(contact.link_key))
+    page = client.get(url).get_data(as_text=True)
+    # Both groups are ticked for what the person has, and say the same: a tick keeps, a cleared box removes.
+    assert "<legend>Utskick du får</legend>" in page and "<legend>Uppdrag du har</legend>" in page
+    assert "Ta bort krysset för det du inte vill ha längre." in page
+    assert "Ta bort krysset för ett uppdrag du inte har längre." in page
+    assert f'<input checked id="keep-0" name="keep" type="checkbox" value="{council}">' in page
+    assert f'<input checked id="keep-1" name="keep" type="checkbox" value="{official}">' in page
+    assert "inte längre stämmer" not in page
+
+    # Saving without touching anything keeps everything.
+    client.post(url, data={"csrf_token": form_csrf_token(client, url), "name": "Eva", "lists": ["nyhetsbrev", "kurser"],
+                           "keep": [str(council), str(official)], "role": "", "municipality": "", "association": ""})
+    assert len(fresh(db, "eva@exempel.se").affiliations) == 2
+    # Clearing one box removes that role only.
+    client.post(url, data={"csrf_token": form_csrf_token(client, url), "name": "Eva", "lists": ["nyhetsbrev", "kurser"],
+                           "keep": [str(official)], "role": "", "municipality": "", "association": ""})
+    assert [a.id for a in fresh(db, "eva@exempel.se").affiliations] == [official]
 
 
 def test_preference_centre_leave_everything_and_come_back(client, db, make_contact):
@@ -170,3 +199,14 @@ def test_list_unsubscribe_header_of_real_list_mail_works_with_one_click(app, db,
     assert fresh(db, "eva@exempel.se").list_keys == {"kurser"}
     assert "Dina val för e-post om Hemtjänstindex" in app.test_client().get(path(footer_preferences),
                                                                              base_url=BASE).get_data(as_text=True)
+
+
+def test_preference_centre_shows_a_new_role_s_problems_beside_the_fields(client, db, make_contact):
+    contact = make_contact("eva@exempel.se", list_keys=("nyhetsbrev",))
+    url = path(preferences_url(contact.link_key))
+    html = client.post(url, data={"csrf_token": form_csrf_token(client, url), "name": "Eva", "lists": ["nyhetsbrev"],
+                                  "keep": [str(contact.affiliations[0].id)], "role": "association_chair",
+                                  "municipality": "Atlantis", "association": ""}).get_data(as_text=True)
+    assert "2 saker behöver rättas" in html
+    assert 'id="municipality-error"' in html and 'id="association-error"' in html
+    assert len(fresh(db, "eva@exempel.se").affiliations) == 1

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from ...addresses import display_address
 from ...extensions import db
+from ...geo.models import District
 from ...tabular import TableError, read_table
 from ..bulk import cyclic_gc_paused
 from ..models import Affiliation, Contact, ContactStatus, LegalBasis, LineAction, MailingList, Subscription
@@ -22,6 +23,8 @@ class LineReport:
     email: str
     action: LineAction
     reasons: list[str] = field(default_factory=list)
+    #: What the line was understood to say: "Anna Andersson · Ledamot i pensionärsråd, Habo · Nyhetsbrev".
+    understood: str = ""
 
     def __str__(self) -> str:
         text = f"Rad {self.line}"
@@ -128,6 +131,7 @@ def _plan(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list
         return plan
     lookup = Lookup(default_list_keys)
     plan.lists_by_id = {m.id: m for m in lookup.lists}
+    understand = _Understanding(lookup, plan.lists_by_id)
 
     for row in table.rows:
         values = {field_name: row.values.get(column, "") for field_name, column in columns.items()}
@@ -137,15 +141,17 @@ def _plan(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list
             plan.lines.append(LineReport(row.line, email, LineAction.INVALID, parsed.problems))
             continue
         planned = plan.contacts.get(email)
+        understood = understand(parsed)
         if planned is not None:
             plan.lines.append(LineReport(row.line, email, LineAction.MERGE,
-                                         [f"samma adress som rad {planned.first_line}; uppgifterna slås ihop"]))
+                                         [f"samma adress som rad {planned.first_line}; uppgifterna slås ihop"],
+                                         understood))
             planned.name = name or planned.name
             planned.phone = phone or planned.phone
         else:
             planned = PlannedContact(email=email, name=name, phone=phone, first_line=row.line)
             plan.contacts[email] = planned
-            plan.lines.append(LineReport(row.line, email, LineAction.CREATE))
+            plan.lines.append(LineReport(row.line, email, LineAction.CREATE, understood=understood))
         if parsed.affiliation is not None:
             planned.affiliations.setdefault(parsed.affiliation.key, parsed.affiliation)
         planned.list_ids |= parsed.list_ids
@@ -170,6 +176,48 @@ def _plan(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list
             report.action = LineAction.SKIP
             report.reasons = [planned.skip_reason]
     return plan
+
+
+class _Understanding:
+    """Say in words what a checked line holds (name, role, place, lists); each distinct value worked out once."""
+
+    def __init__(self, lookup, lists_by_id: dict[int, MailingList]):
+        self.municipalities = lookup.places.municipalities.by_code
+        self.districts = {d.id: d.name for d in db.session.scalars(select(District))}
+        self.lists_by_id = lists_by_id
+        self._places: dict[tuple, str] = {}
+        self._lists: dict[frozenset, str] = {}
+
+    def __call__(self, parsed) -> str:
+        parts = [parsed.name or "(inget namn)"]
+        if parsed.affiliation is not None:
+            parts.append(self.place(parsed.affiliation))
+        else:
+            parts.append("inget uppdrag")
+        parts.append(self.lists(frozenset(parsed.list_ids)))
+        return " · ".join(parts)
+
+    def place(self, affiliation) -> str:
+        key = (affiliation.role, affiliation.council_name, affiliation.municipality_code, affiliation.district_id,
+               affiliation.association_name)
+        if key not in self._places:
+            words = [f"Ledamot i {affiliation.council_name.label}" if affiliation.council_name is not None
+                     else affiliation.role.label]
+            municipality = self.municipalities.get(affiliation.municipality_code or "")
+            if municipality is not None:
+                words.append(municipality.short_name)
+            if affiliation.district_id is not None and affiliation.district_id in self.districts:
+                words.append(self.districts[affiliation.district_id])
+            if affiliation.association_name:
+                words.append(affiliation.association_name)
+            self._places[key] = ", ".join(words)
+        return self._places[key]
+
+    def lists(self, list_ids: frozenset) -> str:
+        if list_ids not in self._lists:
+            names = sorted(self.lists_by_id[i].name for i in list_ids if i in self.lists_by_id)
+            self._lists[list_ids] = ("listor: " + ", ".join(names)) if names else "inga listor"
+        return self._lists[list_ids]
 
 
 def _describe_changes(planned: PlannedContact, plan: ImportPlan) -> list[str]:

@@ -32,6 +32,8 @@ PREVIEW_ORDER = (LineAction.INVALID, LineAction.SKIP, LineAction.MERGE, LineActi
 FAILED_REASON = ("Importen stoppades av ett fel i systemet, inte i filen, och ingenting sparades. Försök igen om "
                  "en stund; kommer felet tillbaka, kontakta den som sköter systemet.")
 DECIDED = "Den här importen är redan avgjord. Ladda upp filen igen."
+#: Marks, among a stored preview line's reasons, what the line was understood to say (no column of its own).
+UNDERSTOOD = "Förstått: "
 
 
 def _report(plan: ImportPlan) -> dict:
@@ -52,7 +54,14 @@ def _store_preview(staged: ContactImport, plan: ImportPlan) -> None:
     db.session.execute(delete(ContactImportLine).where(ContactImportLine.import_id == staged.id))
     insert_rows(ContactImportLine.__table__, [
         {"import_id": staged.id, "line": line.line, "action": line.action, "email": line.email[:320],
-         "reasons": line.reasons} for line in plan.lines])
+         "reasons": line.reasons + ([UNDERSTOOD + line.understood] if line.understood else [])}
+        for line in plan.lines])
+
+
+def _line_report(line: int, email: str, action: LineAction, stored: list[str]) -> LineReport:
+    """Return a stored preview line; what the line was understood to say is kept as its last, marked reason."""
+    understood = next((text[len(UNDERSTOOD):] for text in stored if text.startswith(UNDERSTOOD)), "")
+    return LineReport(line, email, action, [text for text in stored if not text.startswith(UNDERSTOOD)], understood)
 
 
 def _drop_file(staged: ContactImport) -> None:
@@ -98,7 +107,7 @@ def preview_page(staged: ContactImport, action: LineAction | None = None, page: 
         select(ContactImportLine.line, ContactImportLine.email, ContactImportLine.reasons)
         .where(ContactImportLine.import_id == staged.id, ContactImportLine.action == action)
         .order_by(ContactImportLine.line).limit(PREVIEW_PAGE_SIZE).offset((page - 1) * PREVIEW_PAGE_SIZE))
-    lines = [LineReport(line, email, action, list(reasons or [])) for line, email, reasons in rows]
+    lines = [_line_report(line, email, action, reasons or []) for line, email, reasons in rows]
     return PreviewPage(action, lines, page, pages, total)
 
 
@@ -120,6 +129,10 @@ def request_commit(import_id: int, *, actor: str, skip_invalid: bool) -> Contact
     if staged is None or staged.data is None:
         db.session.rollback()
         raise ImportRefused(DECIDED)
+    refusal = _refusal(staged.report or {}, skip_invalid)
+    if refusal:
+        db.session.rollback()
+        raise ImportRefused(refusal)
     try:
         transition(staged, ImportStatus.QUEUED, IMPORT_TRANSITIONS)
     except TransitionError:
@@ -130,6 +143,20 @@ def request_commit(import_id: int, *, actor: str, skip_invalid: bool) -> Contact
     staged.error = ""
     db.session.commit()
     return staged
+
+
+def _refusal(report: dict, skip_invalid: bool) -> str | None:
+    """Return why the previewed file cannot be imported as asked, at once (the same rule the sweep applies to the
+    file planned again): problems with the file, lines with errors not skipped, or nothing left to import."""
+    if report.get("problems"):
+        return report["problems"][0]
+    invalid = report.get("counts", {}).get(LineAction.INVALID.value, 0)
+    if invalid and not skip_invalid:
+        return (f"Inget importerades: {invalid} rader har fel. Rätta filen, eller kryssa i rutan för att hoppa "
+                "över raderna med fel.")
+    if not report.get("can_commit", True):
+        return "Inget att importera: alla rader hoppas över."
+    return None
 
 
 def cancel_import(import_id: int, *, commit: bool = True) -> bool:

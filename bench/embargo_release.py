@@ -1,0 +1,162 @@
+"""Benchmark: the embargo release for 290 ordering municipalities × 4 contacts (target < 5 s to the last message).
+
+At the embargo release moment the scheduler's sweep builds each ordering municipality's own summary (talking
+points, render, one send per municipality with a personal link per contact) and enqueues it; a send worker that is
+already running (its own process) sends them through the release guard to an aiosmtpd sink in its own process
+that only counts. The figure is the wall-clock time from the start of the sweep to the last message accepted by
+the sink.
+
+Run: .venv/bin/python bench/embargo_release.py [--database-url postgresql://…] [--contacts 4]
+Without --database-url it uses a new SQLite file in a temporary directory.
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from delivery import run_sink  # noqa: E402  (bench/delivery.py, same directory)
+
+
+def make_app(database_url: str, port: int, fake_now: str | None = None):
+    from hti_comms import create_app
+
+    return create_app({"HTI_ENV": "test", "DATABASE_URL": database_url, "BASE_URL": "https://hti.spfseniorerna.se",
+                       "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_POOL_SIZE": 4, "SEND_BATCH_SIZE": 1000,
+                       "HTI_FAKE_NOW": fake_now})
+
+
+def run_worker(database_url: str, port: int, fake_now: str, ready, go, stop, results) -> None:
+    """A send worker already running when the embargo is released: from the release on it looks for due mail
+    every 50 ms (as `hti deliver --forever` does, at its poll interval) until told to stop."""
+    import logging
+
+    logging.disable(logging.WARNING)
+    app = make_app(database_url, port, fake_now)
+    sent = 0
+    with app.app_context():
+        from hti_comms.delivery.worker import Worker
+
+        worker = Worker(app)
+        ready.set()
+        go.wait()
+        try:
+            while not stop.is_set():
+                before = worker.sent
+                worker.drain()
+                if worker.sent == before:
+                    stop.wait(0.05)
+        finally:
+            sent = worker.sent
+            worker.close()
+    results.put(sent)
+
+
+def set_up(contacts_each: int):
+    """Reference data, demo results, and an order with confirmed contacts for every municipality; return the
+    year and its publication moment. The clock stands a day before the embargo release."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from hti_comms import clock
+    from hti_comms.extensions import db
+    from hti_comms.geo.models import Municipality
+    from hti_comms.geo.services import load_reference_data
+    from hti_comms.publication.models import Order, OrderSource, OrderStatus
+    from hti_comms.publication.moments import moments
+    from hti_comms.publication.orders import add_contact
+    from hti_comms.results.services import load_demo_results
+
+    upgrade()
+    load_reference_data()
+    db.session.commit()
+    year = load_demo_results()[-1]
+    published_at = moments(year).published_at
+    clock.set_now(published_at - timedelta(days=2))
+    codes = sorted(db.session.scalars(select(Municipality.code)))
+    for sequence, code in enumerate(codes, start=1):
+        order = Order(year=year, municipality_code=code, received_at=clock.now(), sequence=sequence,
+                      status=OrderStatus.RECEIVED, source=OrderSource.STAFF)
+        db.session.add(order)
+        db.session.flush()
+        for number in range(contacts_each):
+            add_contact(order, f"kontakt{number}.{code}@kommun.example.se", f"Kontakt {number}", confirmed=True,
+                        actor="bench")
+    db.session.commit()
+    return year, published_at, len(codes)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--contacts", type=int, default=4)
+    args = parser.parse_args()
+    database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hti-bench-')}/bench.db"
+
+    import logging
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("hti_comms").setLevel(logging.WARNING)
+    from hti_comms.delivery.sink import free_port
+
+    context = mp.get_context("spawn")
+    port = free_port()
+    counter, sink_ready = context.Value("l", 0), context.Event()
+    sink = context.Process(target=run_sink, args=(port, counter, sink_ready), daemon=True)
+    sink.start()
+    sink_ready.wait(30)
+
+    app = make_app(database_url, port)
+    with app.app_context():
+        from hti_comms import clock
+        from hti_comms.extensions import db
+
+        started = time.perf_counter()
+        year, published_at, municipalities = set_up(args.contacts)
+        expected = municipalities * args.contacts
+        print(f"set-up: {municipalities} orders × {args.contacts} contacts for {year} in "
+              f"{time.perf_counter() - started:.1f} s")
+        release = published_at - timedelta(hours=24)
+        db.engine.dispose()
+
+    ready, go, stop, results = context.Event(), context.Event(), context.Event(), context.Queue()
+    worker = context.Process(target=run_worker,
+                             args=(database_url, port, release.isoformat(), ready, go, stop, results))
+    worker.start()
+    ready.wait(60)
+
+    with app.app_context():
+        from hti_comms.scheduling.sweeps import run_sweep
+
+        clock.set_now(release)
+        before = counter.value
+        start = time.perf_counter()  # the embargo release moment
+        go.set()  # the worker is polling; the sweep commits each municipality's summary as it is made
+        if not run_sweep("publication.release_summaries"):
+            sys.exit("the release sweep failed")
+        swept = time.perf_counter() - start
+        while counter.value - before < expected and time.perf_counter() - start < 120:
+            time.sleep(0.002)
+        total = time.perf_counter() - start
+    stop.set()
+    sent = results.get(timeout=120)
+    worker.join()
+    received = counter.value - before
+    sink.terminate()
+    print(f"sweep (290 summaries built and enqueued): {swept:.2f} s")
+    print(f"embargo release → last message accepted by the sink: {total:.2f} s (target < 5 s); "
+          f"{received:,} received, {sent:,} sent by the worker, expected {expected:,}; "
+          f"database: {database_url.split(':')[0]}")
+    if received != expected:
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,268 @@
+"""Benchmark: the public ranking and a municipality page under gunicorn, against a Flask hello-world.
+
+Run with `.venv/bin/python bench/web.py [--database-url postgresql://…] [--requests N] [--connections C]`.
+It makes a database with the reference data and the demo results (three published years), then serves, one
+after the other and the same way (gunicorn, 2 sync workers, HTI_ENV=production), a minimal Flask hello-world
+and the product, and loads each with the same generator: wrk (Debian's `wrk`) when it is installed, otherwise a
+Python one in its own processes (asyncio, HTTP/1.1). 32 connections, a bounded number of requests per URL.
+It prints requests/s for each URL, the ratio of the ranking page's rate to the hello-world's (target ≥ 0.6)
+and the ranking page's p99 latency (target < 100 ms).
+
+Every request of the product still reads the publication state from the database and judges it against the
+clock; what is kept is the ranking computation (per data version) and the rendered page (per page and
+publication state).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import multiprocessing
+import os
+import re
+import secrets
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT_ROOT))
+VENV_BIN = Path(sys.executable).parent
+TARGET_RATIO, TARGET_P99_MS = 0.6, 100.0
+
+HELLO_APP = '''
+from flask import Flask
+
+app = Flask(__name__)
+
+
+@app.route("/")
+def hello():
+    return "Hello, World!"
+'''
+
+WRK_SCRIPT = '''
+-- Globals, not locals: done() reads them from each thread with thread:get().
+limit = tonumber(os.getenv("BENCH_REQUESTS_PER_THREAD"))
+count = 0
+failures = 0
+local threads = {}
+function setup(thread) table.insert(threads, thread) end
+function response(status, headers, body)
+  count = count + 1
+  if status ~= 200 then failures = failures + 1 end
+  if count >= limit then wrk.thread:stop() end
+end
+function done(summary, latency, requests)
+  local failed = 0
+  for _, thread in ipairs(threads) do failed = failed + thread:get("failures") end
+  io.write(string.format("RESULT %d %d %d %.3f %.3f %d\\n", summary.requests, summary.duration,
+    latency:percentile(99), latency.mean, latency:percentile(50), failed))
+end
+'''
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def prepare_database(database_url: str) -> dict[str, str]:
+    """Migrate, load the reference data and the demo results; return the URLs to load."""
+    from flask_migrate import upgrade
+
+    from hti_comms import create_app
+    from hti_comms.extensions import db
+    from hti_comms.geo.services import load_reference_data
+    from hti_comms.results.publication import public_years
+    from hti_comms.results.services import load_demo_results
+
+    app = create_app({"HTI_ENV": "development", "DATABASE_URL": database_url})
+    with app.app_context():
+        upgrade()
+        load_reference_data()
+        load_demo_results()
+        year = public_years()[0]
+        db.engine.dispose()
+    return {"ranking": f"/resultat/{year}", "municipality": f"/resultat/{year}/0180"}
+
+
+def serve(module: str, cwd: Path, env: dict, port: int) -> subprocess.Popen:
+    """Start gunicorn with 2 sync workers on `port` and wait until it answers."""
+    process = subprocess.Popen(
+        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", module],
+        cwd=cwd, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).read()
+            return process
+        except Exception:
+            if process.poll() is not None:
+                raise RuntimeError(f"gunicorn for {module} stopped (exit {process.returncode})")
+            time.sleep(0.2)
+    process.terminate()
+    raise RuntimeError(f"gunicorn for {module} did not answer within 30 s")
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+# --- the load generators ---------------------------------------------------------------------------------
+
+def load_with_wrk(url: str, requests: int, connections: int, script: Path, seconds: int) -> dict:
+    """Run wrk for `seconds`; each thread stops early after its share of `requests` (a bound, not a target:
+    wrk still waits out the duration, so a run that hits the bound would understate the rate and is refused)."""
+    threads = 2
+    env = {**os.environ, "BENCH_REQUESTS_PER_THREAD": str(max(1, requests // threads))}
+    # Accept-Encoding as every browser sends it (the hello-world ignores it).
+    run = subprocess.run(["wrk", "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "-s", str(script),
+                          "-H", "Accept-Encoding: gzip, deflate, br", url], env=env, capture_output=True, text=True)
+    if run.returncode != 0:
+        raise RuntimeError(f"wrk failed:\n{run.stdout}\n{run.stderr}")
+    output = run.stdout
+    found = re.search(r"RESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+) (\d+)", output)
+    if not found:
+        raise RuntimeError(f"unexpected wrk output:\n{output}")
+    done, micros, p99, mean, p50, failed = found.groups()
+    if int(done) >= requests - threads:
+        raise RuntimeError(f"{url}: the bound of {requests} requests was reached before {seconds} s; "
+                           "raise --requests or lower --seconds")
+    return {"requests": int(done), "rate": int(done) / (int(micros) / 1e6), "p99_ms": int(p99) / 1000,
+            "p50_ms": float(p50) / 1000, "mean_ms": float(mean) / 1000, "failed": int(failed)}
+
+
+async def _connection(host: str, port: int, path: str, count: int, latencies: list, failures: list) -> None:
+    request = (f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\nAccept-Encoding: gzip, deflate, br\r\n"
+               "Connection: keep-alive\r\n\r\n").encode()
+    reader = writer = None
+    for _ in range(count):
+        start = time.perf_counter()
+        if writer is None:
+            reader, writer = await asyncio.open_connection(host, port)
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))
+        await reader.readexactly(length)
+        latencies.append(time.perf_counter() - start)
+        if status != 200:
+            failures.append(status)
+        if re.search(rb"(?i)connection: *close", head):  # gunicorn's sync workers close after each response
+            writer.close()
+            reader = writer = None
+    if writer is not None:
+        writer.close()
+
+
+def _load_process(url: str, count: int, connections: int, queue) -> None:
+    match = re.match(r"http://([^:/]+):(\d+)(/.*)", url)
+    host, port, path = match.group(1), int(match.group(2)), match.group(3)
+    latencies, failures = [], []
+
+    async def run():
+        per = [count // connections + (1 if i < count % connections else 0) for i in range(connections)]
+        await asyncio.gather(*(_connection(host, port, path, n, latencies, failures) for n in per if n))
+
+    asyncio.run(run())
+    queue.put((latencies, len(failures)))
+
+
+def load_with_python(url: str, requests: int, connections: int, processes: int = 2) -> dict:
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    workers = [context.Process(target=_load_process, args=(url, requests // processes, connections // processes,
+                                                            queue)) for _ in range(processes)]
+    start = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    results = [queue.get() for _ in workers]
+    elapsed = time.perf_counter() - start
+    for worker in workers:
+        worker.join()
+    latencies = sorted(latency for found, _failed in results for latency in found)
+    return {"requests": len(latencies), "rate": len(latencies) / elapsed,
+            "p99_ms": latencies[int(len(latencies) * 0.99) - 1] * 1000,
+            "p50_ms": statistics.median(latencies) * 1000, "mean_ms": statistics.fmean(latencies) * 1000,
+            "failed": sum(failed for _found, failed in results)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: a new SQLite file)")
+    parser.add_argument("--requests", type=int, default=200_000,
+                        help="most requests per URL (default 200000; the Python generator sends exactly this many)")
+    parser.add_argument("--seconds", type=int, default=10, help="seconds per URL with wrk (default 10)")
+    parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
+    parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    args = parser.parse_args()
+    generator = args.generator if args.generator != "auto" else ("wrk" if shutil.which("wrk") else "python")
+
+    with tempfile.TemporaryDirectory(prefix="hti-bench-web-") as tmp:
+        tmp_path = Path(tmp)
+        database_url = args.database_url or f"sqlite:///{tmp_path / 'bench.db'}"
+        paths = prepare_database(database_url)
+        (tmp_path / "hello.py").write_text(HELLO_APP)
+        script = tmp_path / "bench.lua"
+        script.write_text(WRK_SCRIPT)
+        env = {**os.environ, "HTI_ENV": "production", "SECRET_KEY": secrets.token_hex(32), "RATELIMIT_ENABLED": "false",
+               "DATABASE_URL": database_url, "BASE_URL": "http://127.0.0.1", "PYTHONPATH": str(PROJECT_ROOT)}
+        env.pop("HTI_FAKE_NOW", None)
+
+        def load(url: str) -> dict:
+            if generator == "wrk":
+                return load_with_wrk(url, args.requests, args.connections, script, args.seconds)
+            return load_with_python(url, min(args.requests, 20_000), args.connections)
+
+        bound = (f"{args.seconds} s and at most {args.requests} requests per URL" if generator == "wrk"
+                 else f"{min(args.requests, 20_000)} requests per URL")
+        print(f"Load generator: {generator}, {args.connections} connections, {bound}; "
+              f"gunicorn with 2 sync workers; database {database_url.split(':', 1)[0]}; "
+              f"load average {os.getloadavg()[0]:.1f}")
+        results = {}
+        hello_port = free_port()
+        hello = serve("hello:app", tmp_path, {**env, "PYTHONPATH": str(tmp_path)}, hello_port)
+        try:
+            results["hello-world"] = load(f"http://127.0.0.1:{hello_port}/")
+        finally:
+            stop(hello)
+        port = free_port()
+        product = serve("app:app", PROJECT_ROOT, env, port)
+        try:
+            for name, path in paths.items():
+                url = f"http://127.0.0.1:{port}{path}"
+                with urllib.request.urlopen(url) as response:  # the first request computes and renders
+                    size = len(response.read())
+                    assert response.status == 200, (url, response.status)
+                results[f"{name} ({path}, {size // 1024} kB)"] = load(url)
+        finally:
+            stop(product)
+
+    for name, result in results.items():
+        print(f"{name:48} {result['rate']:8.0f} requests/s   p50 {result['p50_ms']:6.1f} ms   "
+              f"p99 {result['p99_ms']:6.1f} ms   ({result['requests']} requests, {result['failed']} not 200)")
+    hello_rate = results["hello-world"]["rate"]
+    ranking = next(r for n, r in results.items() if n.startswith("ranking"))
+    municipality = next(r for n, r in results.items() if n.startswith("municipality"))
+    ratio = ranking["rate"] / hello_rate
+    print(f"Ratio ranking / hello-world: {ratio:.2f} ({'within' if ratio >= TARGET_RATIO else 'BELOW'} the "
+          f"{TARGET_RATIO} target); municipality / hello-world: {municipality['rate'] / hello_rate:.2f}")
+    print(f"Ranking p99 latency: {ranking['p99_ms']:.1f} ms "
+          f"({'within' if ranking['p99_ms'] < TARGET_P99_MS else 'OVER'} the {TARGET_P99_MS:.0f} ms target)")
+    print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,311 @@
+"""The public results: archive, ranking, municipality pages, CSV, JSON, Atom feed and sitemap.
+
+Every request first reads the publication state (one small query) and judges it against the application
+clock; a year that is not public yet answers exactly as a year that does not exist: the same 404 page with
+`Cache-Control: no-store` (added to every 404 by `setup`). Only then may a kept ranking or a kept page be used,
+so no cache can show a year early. Pages of public years may be cached by browsers and proxies, but never
+beyond the next known publication moment, when the archive, the year links and the trends change.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import logging
+from collections.abc import Callable, Hashable
+from datetime import datetime
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, session, url_for
+
+from ..extensions import db
+from ..formatting import format_number, format_signed
+from ..geo.models import Municipality
+from ..geo.services import parse_municipality_code
+from ..results.cache import cached_ranking
+from ..results.models import MEASURES, SUB_INDICES
+from ..results.publication import PublicationState, publication_state
+from ..results.ranking import YearRanking
+from ..results.table import COLUMNS, counties, table_view, view_arguments
+from .charts import TrendPoint, trend_svg
+from .pagecache import KeptPage, page_cache
+from .services import link_rows
+
+bp = Blueprint("public_results", __name__)
+
+#: The longest browsers and proxies may keep a public results page (a re-import is not announced beforehand).
+PUBLIC_MAX_AGE = 300
+
+
+def _state_or_404(year: int | None = None) -> PublicationState:
+    """Return the publication state now; 404 (as for a year without results) unless `year` is public."""
+    state = publication_state()
+    if year is not None and not state.is_public(year):
+        abort(404)
+    return state
+
+
+def _ranking_or_404(year: int) -> tuple[PublicationState, YearRanking]:
+    state = _state_or_404(year)
+    ranking = cached_ranking(year, state)
+    if ranking is None:
+        abort(404)
+    return state, ranking
+
+
+def _cache_control(state: PublicationState) -> str:
+    max_age = PUBLIC_MAX_AGE
+    if state.next_change_at is not None:
+        max_age = min(max_age, int((state.next_change_at - state.at).total_seconds()))
+    return f"public, max-age={max(0, max_age)}"
+
+
+def _public_response(state: PublicationState, key: Hashable, make: Callable[[], bytes | str], mimetype: str,
+                     headers: dict | None = None) -> Response:
+    """Return the page under `key` (made once per publication state), with public cache headers."""
+    def make_page() -> KeptPage:
+        body = make()
+        return KeptPage.of(body.encode("utf-8") if isinstance(body, str) else body)
+
+    if session.get("_flashes"):
+        page = make_page()  # a message for this visitor only: never kept for the next one
+    else:
+        page = page_cache().get_or_make((key, state.public_version, current_app.config["BASE_URL"]), make_page)
+    headers = {**(headers or {}), "Cache-Control": _cache_control(state), "Vary": "Accept-Encoding"}
+    if page.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
+        # Compressed once when kept: a 290 kB ranking goes out as about a tenth, at no cost per request.
+        headers["Content-Encoding"] = "gzip"
+        return Response(page.gzipped, mimetype=mimetype, headers=headers)
+    return Response(page.body, mimetype=mimetype, headers=headers)
+
+
+def _shows_change(state: PublicationState, ranking: YearRanking) -> bool:
+    """Return whether change figures may be shown: they reveal the previous year, which must be public too."""
+    return ranking.previous_year is not None and state.is_public(ranking.previous_year)
+
+
+@bp.route("/resultat")
+def archive():
+    state = _state_or_404()
+
+    def make() -> str:
+        years = [cached_ranking(year, state) for year in state.public_years]
+        return render_template("web/public/results/archive.html", rankings=[r for r in years if r])
+
+    return _public_response(state, ("archive",), make, "text/html")
+
+
+@bp.route("/resultat/<int:year>")
+def ranking(year: int):
+    state, ranking = _ranking_or_404(year)
+    shows_change = _shows_change(state, ranking)
+    args = request.args
+    if not shows_change and args.get("sortera") == "forandring":
+        # The order of the changes would tell the previous year's figures, which are not public.
+        args = {name: value for name, value in args.items() if name != "sortera"}
+    search, county_code, sort, order = view_arguments(args)
+    key = ("ranking", year, search, county_code, sort.key, order)
+
+    def make() -> str:
+        view = table_view(ranking, args)
+        return render_template("web/public/results/ranking.html", ranking=ranking, view=view, columns=COLUMNS,
+                               sub_indices=SUB_INDICES, counties=counties(ranking), years=state.public_years,
+                               shows_change=shows_change)
+
+    return _public_response(state, key, make, "text/html")
+
+
+def _trend(state: PublicationState, year: int, code: str) -> list[TrendPoint]:
+    points = []
+    for public_year in sorted(y for y in state.public_years if y <= year):
+        ranking = cached_ranking(public_year, state)
+        if ranking is not None:
+            entry = ranking.entry(code)
+            points.append(TrendPoint(public_year, entry.index if entry else None, ranking.national_average))
+    return points
+
+
+@bp.route("/resultat/<int:year>/<code>")
+def municipality(year: int, code: str):
+    state, ranking = _ranking_or_404(year)
+    entry = ranking.entry(code) if parse_municipality_code(code) == code else None
+    if entry is None:
+        abort(404)
+    links = link_rows(year, code)
+    key = ("municipality", year, code, links)
+
+    def make() -> str:
+        from ..briefs.talking_points import build_talking_points
+
+        points = build_talking_points(db.session.get(Municipality, code), year, ranking)
+        shows_change = _shows_change(state, ranking)
+        hidden = set() if shows_change else {"trend"}
+        if _figures_disagree(points):
+            hidden |= {"demo", "index", "trend", "sub_index", "county", "missing"}
+        trend = _trend(state, year, code)
+        return render_template(
+            "web/public/results/municipality.html", ranking=ranking, entry=entry, trend=trend,
+            links=[{"title": title, "url": url} for _id, title, url in links],
+            chart=trend_svg(trend, entry.municipality_name), shows_change=shows_change,
+            facts=[p.text for p in points.points if p.kind in ("demo", "index", "trend", "sub_index", "county",
+                                                                  "missing") and p.kind not in hidden],
+            questions=points.texts("question"), sub_indices=points.sub_indices, years=state.public_years)
+
+    return _public_response(state, key, make, "text/html")
+
+
+def _figures_disagree(points) -> bool:
+    """Re-derive every figure of the generated sentences from the stored results; on a disagreement the page
+    leaves the sentences out (the table and chart still show the stored figures) and the error is logged. The
+    staff talking-points page of the municipality shows the disagreement in full."""
+    from ..briefs.figures import verify_points
+
+    mismatches = verify_points(points)
+    if mismatches:
+        logging.getLogger(__name__).error(
+            "Public page of %s %s shown without its sentences: %s", points.municipality.code, points.year,
+            " ".join(m.message for m in mismatches))
+    return bool(mismatches)
+
+
+#: Columns of the CSV download: (heading, value of an entry).
+def _csv_rows(ranking: YearRanking, shows_change: bool) -> list[list[str]]:
+    header = ["Plats", "Kommunkod", "Kommun", "Län", "Index"]
+    for _name, label in SUB_INDICES:
+        header += [label, f"{label}, plats"]
+    if shows_change:
+        header += [f"Index {ranking.previous_year}", "Förändring (enheter)", "Förändring (placeringar)"]
+    rows = [header]
+    for e in ranking.entries:
+        row = [str(e.rank), e.municipality_code, e.municipality_name, e.county_name, _decimal(e.index)]
+        for name, _label in SUB_INDICES:
+            row += [_decimal(e.values[name]), str(e.ranks[name] or "")]
+        if shows_change:
+            row += [_decimal(e.previous_index), _decimal(e.index_change, signed=True),
+                    "" if e.rank_change is None else str(e.rank_change)]
+        rows.append(row)
+    rows.append(["", "", "Riksgenomsnitt", "", _decimal(ranking.national_average)]
+                + [v for name, _label in SUB_INDICES for v in (_decimal(ranking.national_averages[name]), "")])
+    return rows
+
+
+def _decimal(value, signed: bool = False) -> str:
+    """Return a figure as Excel in Swedish reads it: decimal comma, no thousands space, plain minus."""
+    if value is None:
+        return ""
+    text = format_signed(value) if signed else format_number(value)
+    return text.replace("\u2212", "-").replace("\u00a0", "").replace(" ", "")
+
+
+@bp.route("/resultat/<int:year>.csv")
+def ranking_csv(year: int):
+    state, ranking = _ranking_or_404(year)
+
+    def make() -> bytes:
+        buffer = io.StringIO()
+        # Semicolons and a BOM: Excel with Swedish settings opens it with å, ä, ö and decimal commas intact.
+        csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(
+            _csv_rows(ranking, _shows_change(state, ranking)))
+        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+    demo = "-demodata" if ranking.is_demo else ""
+    return _public_response(state, ("csv", year), make, "text/csv",
+                            {"Content-Disposition": f'attachment; filename="hemtjanstindex-{year}{demo}.csv"'})
+
+
+def _json_number(value) -> float | None:
+    return None if value is None else float(value)
+
+
+@bp.route("/api/resultat/<int:year>.json")
+def ranking_json(year: int):
+    state, ranking = _ranking_or_404(year)
+
+    def make() -> str:
+        shows_change = _shows_change(state, ranking)
+        document = {
+            "year": year,
+            "is_demo": ranking.is_demo,
+            "published_at": ranking.published_at.isoformat(),
+            "ranked_count": ranking.ranked_count,
+            "national_averages": {name: _json_number(ranking.national_averages[name]) for name, _l in MEASURES},
+            "municipalities": [{
+                "municipality_code": e.municipality_code,
+                "municipality_name": e.municipality_name,
+                "county_code": e.county_code,
+                "county_name": e.county_name,
+                "rank": e.rank,
+                "index": _json_number(e.index),
+                "sub_indices": {name: {"value": _json_number(e.values[name]), "rank": e.ranks[name]}
+                                for name, _label in SUB_INDICES},
+                "county_rank": e.county_rank,
+                "previous_index": _json_number(e.previous_index) if shows_change else None,
+                "rank_change": e.rank_change if shows_change else None,
+                "url": url_for(".municipality", year=year, code=e.municipality_code, _external=True),
+            } for e in ranking.entries],
+        }
+        return json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+
+    return _public_response(state, ("json", year), make, "application/json",
+                            {"Access-Control-Allow-Origin": "*"})
+
+
+def _absolute(endpoint: str, **values) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+@bp.route("/resultat/atom.xml")
+def feed():
+    state = _state_or_404()
+
+    def make() -> bytes:
+        from feedgen.feed import FeedGenerator
+
+        feed = FeedGenerator()
+        feed.id(_absolute(".archive"))
+        feed.title("Hemtjänstindex: publicerade resultat")
+        feed.subtitle("Resultaten av Hemtjänstindex, SPF Seniorernas granskning av hemtjänsten i Sveriges kommuner.")
+        feed.author({"name": "SPF Seniorerna"})
+        feed.link(href=_absolute(".archive"), rel="alternate")
+        feed.link(href=_absolute(".feed"), rel="self")
+        feed.language("sv")
+        rankings = [r for r in (cached_ranking(y, state) for y in sorted(state.public_years)) if r]
+        feed.updated(rankings[-1].published_at if rankings else datetime(2022, 11, 1, tzinfo=state.at.tzinfo))
+        for ranking in rankings:  # feedgen lists the last added first
+            entry = feed.add_entry()
+            url = _absolute(".ranking", year=ranking.year)
+            entry.id(url)
+            entry.link(href=url)
+            entry.title(f"Hemtjänstindex {ranking.year}" + (" (demodata)" if ranking.is_demo else ""))
+            entry.published(ranking.published_at)
+            entry.updated(ranking.published_at)
+            entry.summary(f"Rankningen av {ranking.ranked_count} kommuner. Riksgenomsnittet är "
+                          f"{format_number(ranking.national_average)}.")
+        return feed.atom_str(pretty=True)
+
+    return _public_response(state, ("atom",), make, "application/atom+xml")
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    state = _state_or_404()
+
+    def make() -> str:
+        urls = [_absolute("public.home"), _absolute(".archive")]
+        for year in state.public_years:
+            ranking = cached_ranking(year, state)
+            urls.append(_absolute(".ranking", year=year))
+            urls.extend(_absolute(".municipality", year=year, code=e.municipality_code) for e in ranking.entries)
+        return render_template("web/public/results/sitemap.xml", urls=urls)
+
+    return _public_response(state, ("sitemap",), make, "application/xml")
+
+
+def no_store_on_404(response: Response) -> Response:
+    """Make every 404 uncacheable, so a year not yet public answers exactly as any address that does not exist."""
+    if response.status_code == 404:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def setup(app) -> None:
+    app.after_request(no_store_on_404)

@@ -1,0 +1,204 @@
+"""Staff pages: the years, the publication moment, the order queue, delivery in order, timeline, dry run, log."""
+from __future__ import annotations
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..domain import SendReference
+from ..extensions import db
+from ..formatting import format_datetime
+from ..staff import staff_blueprint
+from . import audit
+from .forms import ActionForm, DeliverForm, DryRunForm, PublicationForm, StaffOrderForm
+from .models import Order, OrderContact, OrderSource, OrderStatus
+from .moments import PublicationError, known_years, moments, parse_wall_clock, set_orders_close, set_publication
+from .orders import (ContactInput, OrderError, OrderInput, approve_contact, cancel_order, create_order, mark_delivered,
+                     next_in_line, queue)
+from .timeline import dry_run, timeline
+from .views import _municipality_choices
+
+bp = staff_blueprint("publication_admin", __name__, "/publicering")
+
+
+def _actor() -> str:
+    return getattr(current_user, "email", "") or "personal"
+
+
+def describe_send(reference: str) -> SendReference | None:
+    """Name what an order receipt, a summary or an access send is about, with a link to the year."""
+    kind, _, rest = reference.partition(":")
+    if kind == "report-order":
+        order = db.session.get(Order, int(rest.split(":")[0])) if rest.split(":")[0].isdigit() else None
+        if order is None:
+            return None
+        return SendReference(f"Beställning av rapportpaket: {order.municipality.short_name} {order.year}",
+                             url_for("publication_admin.year", year=order.year))
+    year, _, code = rest.partition(":")
+    if not year.isdigit():
+        return None
+    label = "Sammanfattning under embargo" if kind == "embargo-summary" else "Tillgångsbrev"
+    return SendReference(f"{label}: {code} {year}", url_for("publication_admin.year", year=int(year)))
+
+
+@bp.route("/")
+def index():
+    years = [(year, moments(year)) for year in known_years()]
+    return render_template("web/publication/admin/index.html", years=years, format_datetime=format_datetime)
+
+
+def _year_page(year: int, *, publication_form=None, order_form=None, status: int = 200):
+    steps = moments(year)
+    publication_form = publication_form or PublicationForm()
+    if publication_form.published_at.data is None and steps.published_at:
+        publication_form.published_at.data = f"{_local(steps.published_at)}"
+        if steps.explicit_orders_close_at:
+            publication_form.orders_close_at.data = f"{_local(steps.explicit_orders_close_at)}"
+    order_form = order_form or StaffOrderForm()
+    order_form.municipality.choices = _municipality_choices()
+    entries = queue(year)
+    cancelled = list(db.session.scalars(select(Order).where(Order.year == year, Order.status == OrderStatus.CANCELLED)))
+    return render_template("web/publication/admin/year.html", year=year, steps=steps, entries=entries,
+                           cancelled=cancelled, next_entry=next_in_line(year), publication_form=publication_form,
+                           order_form=order_form, action_form=ActionForm(), format_datetime=format_datetime,
+                           statuses=OrderStatus), status
+
+
+def _local(moment) -> str:
+    from .. import clock
+
+    return f"{clock.to_stockholm(moment):%Y-%m-%d %H:%M}"
+
+
+@bp.route("/<int:year>")
+def year(year: int):
+    if not 2000 <= year <= 2100:
+        abort(404)
+    return _year_page(year)
+
+
+@bp.route("/ar")
+def open_year():
+    year_text = request.args.get("year", "").strip()
+    if not (year_text.isdigit() and 2000 <= int(year_text) <= 2100):
+        flash("År: skriv ett år med fyra siffror, till exempel 2025.", "error")
+        return redirect(url_for(".index"))
+    return redirect(url_for(".year", year=int(year_text)))
+
+
+@bp.route("/<int:year>/tid", methods=["POST"])
+def set_moments(year: int):
+    form = PublicationForm()
+    if form.validate_on_submit():
+        try:
+            set_publication(year, parse_wall_clock(form.published_at.data, "Publicering"), actor=_actor())
+            close = parse_wall_clock(form.orders_close_at.data, "Beställningen stänger") \
+                if form.orders_close_at.data else None
+            if close != moments(year).explicit_orders_close_at:
+                set_orders_close(year, close, actor=_actor())
+            db.session.commit()
+        except PublicationError as exc:
+            db.session.rollback()
+            target = form.orders_close_at if str(exc).startswith(("Beställningen", "Sista")) else form.published_at
+            target.errors = [*target.errors, str(exc).split(": ", 1)[-1]]
+        else:
+            flash(f"Publiceringen är satt till {format_datetime(moments(year).published_at)}. "
+                  "Alla steg har flyttats med.", "success")
+            return redirect(url_for(".year", year=year))
+    return _year_page(year, publication_form=form, status=400)
+
+
+@bp.route("/<int:year>/bestallning", methods=["POST"])
+def new_order(year: int):
+    form = StaffOrderForm()
+    form.municipality.choices = _municipality_choices()
+    if form.validate_on_submit():
+        try:
+            order, position = create_order(OrderInput(
+                year=year, municipality=form.municipality.data, contacts=(ContactInput(form.email.data, form.name.data),),
+                invoice_reference=form.invoice_reference.data or "", source=OrderSource.STAFF, actor=_actor()))
+        except OrderError as exc:
+            db.session.rollback()
+            form.email.errors = [*form.email.errors, str(exc)]
+        else:
+            flash(f"Beställningen från {order.municipality.short_name} är nummer {position} i kön.", "success")
+            return redirect(url_for(".year", year=year))
+    return _year_page(year, order_form=form, status=400)
+
+
+def _order_or_404(year: int, order_id: int) -> Order:
+    order = db.session.get(Order, order_id)
+    if order is None or order.year != year:
+        abort(404)
+    return order
+
+
+@bp.route("/<int:year>/bestallning/<int:order_id>/leverera", methods=["GET", "POST"])
+def deliver(year: int, order_id: int):
+    order = _order_or_404(year, order_id)
+    form = DeliverForm()
+    first = next_in_line(year)
+    out_of_order = first is not None and first.order.id != order.id
+    if form.validate_on_submit():
+        try:
+            mark_delivered(order, actor=_actor(), reason=form.reason.data or "")
+        except OrderError as exc:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, str(exc)]
+        else:
+            flash(f"Analysen till {order.municipality.short_name} är markerad som levererad.", "success")
+            return redirect(url_for(".year", year=year))
+    return render_template("web/publication/admin/deliver.html", order=order, form=form, first=first,
+                           out_of_order=out_of_order), 400 if form.errors else 200
+
+
+@bp.route("/<int:year>/bestallning/<int:order_id>/makulera", methods=["POST"])
+def cancel(year: int, order_id: int):
+    order = _order_or_404(year, order_id)
+    if ActionForm().validate_on_submit():
+        try:
+            cancel_order(order, actor=_actor())
+        except OrderError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"Beställningen från {order.municipality.short_name} är makulerad.", "success")
+    return redirect(url_for(".year", year=year))
+
+
+@bp.route("/<int:year>/bestallning/<int:order_id>/kontakt/<int:contact_id>/godkann", methods=["POST"])
+def approve(year: int, order_id: int, contact_id: int):
+    """Staff vouch that a contact from the public form is the municipality's: only then may results reach them."""
+    order = _order_or_404(year, order_id)
+    order_contact = db.session.get(OrderContact, contact_id)
+    if order_contact is None or order_contact.order_id != order.id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        approve_contact(order_contact, actor=_actor())
+        flash(f"{order_contact.contact.email} är godkänd som kontaktperson för {order.municipality.short_name}.",
+              "success")
+    return redirect(url_for(".year", year=year))
+
+
+@bp.route("/<int:year>/tidslinje")
+def timeline_page(year: int):
+    form = DryRunForm(request.args)
+    result = None
+    if request.args.get("at") is not None and form.validate():
+        try:
+            result = dry_run(year, parse_wall_clock(form.at.data, "Tidpunkt"))
+        except PublicationError as exc:
+            form.at.errors = [*form.at.errors, str(exc).split(": ", 1)[-1]]
+    return render_template("web/publication/admin/timeline.html", year=year, steps=timeline(year), form=form,
+                           result=result, format_datetime=format_datetime)
+
+
+@bp.route("/<int:year>/logg")
+def log(year: int):
+    return render_template("web/publication/admin/log.html", year=year, entries=audit.entries(year),
+                           format_datetime=format_datetime)
+
+
+@bp.route("/<int:year>/logg.csv")
+def log_csv(year: int):
+    return Response(audit.as_csv(year), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f'attachment; filename="embargologg-{year}.csv"', "Cache-Control": "no-store"})

@@ -1,0 +1,245 @@
+"""Embargoed summaries (publication − 24 h, only each ordering municipality's own) and access emails at publication.
+
+Both are sent by scheduler sweeps that look at the clock and at our own tables, so they catch up after downtime
+and are safe to run twice: a send's reference names the year and the municipality, and enqueue adds only the
+recipients the send does not have yet.
+"""
+from __future__ import annotations
+
+import logging
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from .. import clock
+from ..delivery.models import OutboxMessage, Send, SendStatus
+from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..extensions import db
+from ..formatting import format_datetime, format_number, round_half_up
+from ..geo.models import Municipality
+from ..links import absolute
+from ..results.ranking import YearRanking
+from . import audit
+from .links import summary_url
+from .models import AuditAction, AuditEntry, Order, OrderContact, OrderStatus, Publication
+from .moments import embargo_label, known_years, moments
+from .orders import entitled_contacts
+
+logger = logging.getLogger(__name__)
+
+SUMMARY_KIND = "embargo_summary"
+ACCESS_KIND = "report_access"
+
+
+def summary_reference(year: int, municipality_code: str) -> str:
+    return f"embargo-summary:{year}:{municipality_code}"
+
+
+def summary_context(year: int, municipality_code: str, ranking: YearRanking | None = None) -> dict:
+    """Return what a municipality's embargoed summary shows, built from its talking points (display text).
+
+    One function, so that a check of the figures (re-derived from the stored results) can be run on exactly
+    what is sent before it is enqueued.
+    """
+    from ..briefs.services import brief_context
+    from ..briefs.talking_points import build_talking_points
+
+    municipality = db.session.get(Municipality, municipality_code)
+    points = build_talking_points(municipality, year, ranking)
+    entry, ranking = points.entry, points.ranking
+    published_at = moments(year).published_at
+    change = _change_text(entry, ranking.previous_year) if entry is not None else None
+    return {
+        "brief": brief_context(points),
+        "change": change,
+        "embargo": embargo_label(published_at) if published_at else "",
+        "published_at": format_datetime(published_at) if published_at else "",
+    }
+
+
+def _change_text(entry, previous_year: int | None) -> str | None:
+    """Return e.g. 'Indexet har ökat med 1,2 enheter sedan 2024, upp en placering' (the talking points' words)."""
+    from ..briefs.wording import places, units
+
+    if entry.index_change is None or previous_year is None:
+        return None
+    amount = round_half_up(entry.index_change, 1)
+    if amount == 0:
+        text = f"Indexet är oförändrat sedan {previous_year}"
+    else:
+        verb = "ökat" if amount > 0 else "minskat"
+        text = f"Indexet har {verb} med {format_number(abs(amount))} {units(abs(amount))} sedan {previous_year}"
+    moved = entry.rank_change
+    if moved:
+        text += f", {'upp' if moved > 0 else 'ned'} {places(abs(moved))}"
+    elif moved == 0:
+        text += ", samma placering"
+    return text
+
+
+def summary_spec(year: int, municipality_code: str, ranking: YearRanking | None = None) -> EmailSpec:
+    context = summary_context(year, municipality_code, ranking)
+    name = context["brief"]["municipality_name"]
+    return EmailSpec(template="publication/embargo_summary",
+                     subject=f"{context['embargo']} – {name} i Hemtjänstindex {year}",
+                     context=context, kind=SUMMARY_KIND, reference=summary_reference(year, municipality_code),
+                     results_year=year, municipality_code=municipality_code)
+
+
+def _recipients(order: Order, contacts: list[OrderContact]) -> list[Recipient]:
+    return [Recipient(oc.contact.email, oc.contact.name, oc.contact.id,
+                      {"summary_url": summary_url(oc.key, order.year, order.municipality_code)},
+                      link_key=oc.contact.link_key) for oc in contacts]
+
+
+def _sent_to(reference_prefix: str) -> dict[str, set[str]]:
+    """Return {reference: addresses it has} for the sends whose reference starts with the prefix."""
+    found: dict[str, set[str]] = {}
+    rows = db.session.execute(select(Send.reference, OutboxMessage.email).join(
+        OutboxMessage, OutboxMessage.send_id == Send.id, isouter=True).where(
+        Send.reference.startswith(reference_prefix, autoescape=True)))
+    for reference, email in rows:
+        found.setdefault(reference, set())
+        if email:
+            found[reference].add(email)
+    return found
+
+
+def _orders(year: int) -> list[Order]:
+    return list(db.session.scalars(
+        select(Order).where(Order.year == year, Order.status != OrderStatus.CANCELLED)
+        .options(selectinload(Order.contacts).selectinload(OrderContact.contact), selectinload(Order.municipality))
+        .order_by(Order.received_at, Order.sequence)))
+
+
+def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: bool = False) -> int:
+    """Enqueue each ordering municipality's own summary to its confirmed contacts who lack it; return how many
+    messages were added. Only between the embargo release and the publication (the caller commits).
+
+    Every summary's figures are re-derived from the stored results and compared with what it says first
+    (`briefs.figures`); a summary that disagrees is not sent, and the audit log and the timeline show why.
+    `commit_each` (the sweep): commit after each municipality, so that a running send worker starts on the
+    first summaries while the rest are built.
+    """
+    steps = moments(year)
+    now = clock.now()
+    if not steps.is_embargo_released(now) or steps.is_published(now):
+        return 0
+    sent = _sent_to(f"embargo-summary:{year}:")
+    ranking = figures = None
+    added = 0
+    for order in _orders(year):
+        contacts = entitled_contacts(order)
+        reference = summary_reference(year, order.municipality_code)
+        missing = [oc for oc in contacts if oc.contact.email not in sent.get(reference, set())]
+        if not missing:
+            continue
+        if ranking is None:
+            from ..briefs.talking_points import year_ranking
+
+            from ..briefs.figures import FigureMismatch, year_figures
+
+            ranking = year_ranking(year)
+            try:
+                figures = year_figures(year)  # re-derived once for all summaries of the year
+            except FigureMismatch:
+                figures = year
+        spec = summary_spec(year, order.municipality_code, ranking)
+        rendered = _checked_render(spec, figures, year, order.municipality_code)
+        if rendered is None:
+            continue
+        enqueue(spec, _recipients(order, missing), rendered=rendered)
+        added += len(missing)
+        audit.record(year, AuditAction.SUMMARIES_RELEASED, actor=actor, municipality_code=order.municipality_code,
+                     detail=f"Till {', '.join(oc.contact.email for oc in missing)}.")
+        if commit_each:
+            db.session.commit()
+    return added
+
+
+def _checked_render(spec: EmailSpec, figures, year: int, municipality_code: str):
+    """Render the summary and check its figures; return the rendering, or None (recorded) when they disagree."""
+    from ..briefs.figures import FigureMismatch, check_figures
+    from ..delivery.render import render_template_pair
+
+    rendered = render_template_pair(spec.template, spec.context, subject=spec.subject, list_key=spec.list_key)
+    try:
+        check_figures(figures, municipality_code, (spec.subject, rendered.html.source, rendered.text.source))
+    except FigureMismatch as error:
+        already = db.session.scalar(select(AuditEntry.id).where(
+            AuditEntry.year == year, AuditEntry.municipality_code == municipality_code,
+            AuditEntry.action == AuditAction.SUMMARY_WITHHELD).limit(1))
+        if already is None:  # the sweep asks again every few seconds; one entry says it
+            audit.record(year, AuditAction.SUMMARY_WITHHELD, actor=audit.SCHEDULER,
+                         municipality_code=municipality_code, detail=error.summary)
+            logger.error("Embargoed summary for %s %s withheld: %s", municipality_code, year, error.summary)
+        return None
+    return rendered
+
+
+def send_summary_if_released(order: Order) -> int:
+    """Send the order's summary now if the embargo is released and the results not yet public (caller commits)."""
+    return release_summaries(order.year, actor=audit.FORM)
+
+
+def release_due_summaries() -> int:
+    """Sweep: release the summaries of every year whose embargo release has passed and publication has not."""
+    return sum(release_summaries(year, commit_each=True) for year in known_years())
+
+
+def send_access_emails(year: int) -> int:
+    """At publication: the access email (link to the analysis) to every confirmed contact of every order; return
+    how many messages were added (the caller commits). Withdraw embargoed summaries not yet sent."""
+    steps = moments(year)
+    if not steps.is_published():
+        return 0
+    publication = db.session.get(Publication, year)
+    if publication is not None and publication.access_sent_at is not None:
+        return 0
+    orders = _orders(year)
+    if not orders:
+        return 0
+    added = 0
+    for order in orders:
+        contacts = entitled_contacts(order)
+        if not contacts:
+            continue
+        name = order.municipality.short_name
+        spec = EmailSpec(
+            template="publication/access", subject=f"Nu är Hemtjänstindex {year} publicerat: {name}s analys",
+            context={"year": year, "municipality_name": name,
+                     "analysis_url": absolute(f"/resultat/{year}/{order.municipality_code}")},
+            kind=ACCESS_KIND, reference=f"report-access:{year}:{order.municipality_code}",
+            results_year=year, municipality_code=order.municipality_code)
+        enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id, link_key=oc.contact.link_key)
+                       for oc in contacts])
+        added += len(contacts)
+    _withdraw_unsent_summaries(year)
+    if publication is None:
+        publication = Publication(year=year, updated_at=clock.now())
+        db.session.add(publication)
+    publication.access_sent_at = clock.now()
+    audit.record(year, AuditAction.ACCESS_SENT, actor=audit.SCHEDULER, detail=f"{added} tillgångsbrev.")
+    return added
+
+
+def _withdraw_unsent_summaries(year: int) -> None:
+    from ..delivery.models import OutboxStatus, WAITING
+    from sqlalchemy import update
+
+    sends = list(db.session.scalars(select(Send).where(
+        Send.reference.startswith(f"embargo-summary:{year}:", autoescape=True),
+        Send.status.in_((SendStatus.SCHEDULED, SendStatus.SENDING, SendStatus.PAUSED)))))
+    for send in sends:
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.send_id == send.id,
+                                                       OutboxMessage.status.in_(WAITING))
+                           .values(status=OutboxStatus.CANCELLED, retry_after=None))
+        from ..delivery.models import transition
+
+        transition(send, SendStatus.CANCELLED)
+        send.finished_at = clock.now()
+
+
+def send_due_access_emails() -> int:
+    """Sweep: the access emails of every year whose publication has passed and whose emails have not gone."""
+    return sum(send_access_emails(year) for year in known_years())

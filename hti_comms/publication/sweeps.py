@@ -1,0 +1,19 @@
+"""The publication domain's scheduled work: embargoed summaries at the release, access emails at publication."""
+from __future__ import annotations
+
+from ..scheduling.sweeps import sweep
+from .moments import sync_planned_moments
+from .summaries import release_due_summaries, send_due_access_emails
+
+
+@sweep("publication.release_summaries", every_seconds=5)
+def release_summaries() -> int:
+    """Copy planned publication moments to newly imported results, then send the summaries that are due."""
+    sync_planned_moments()
+    return release_due_summaries()
+
+
+@sweep("publication.access_emails", every_seconds=10)
+def access_emails() -> int:
+    """Send the access emails of years whose publication has passed."""
+    return send_due_access_emails()
