@@ -28,6 +28,8 @@ from ..results.ranking import YearRanking
 from ..results.table import COLUMNS, counties, table_view, view_arguments
 from .charts import TrendPoint, trend_svg
 from .pagecache import KeptPage, page_cache
+from .replay import install as install_replay
+from .replay import mark_replayable
 from .services import link_rows
 
 bp = Blueprint("public_results", __name__)
@@ -60,8 +62,12 @@ def _cache_control(state: PublicationState) -> str:
 
 
 def _public_response(state: PublicationState, key: Hashable, make: Callable[[], bytes | str], mimetype: str,
-                     headers: dict | None = None) -> Response:
-    """Return the page under `key` (made once per publication state), with public cache headers."""
+                     headers: dict | None = None, replayable: bool = True) -> Response:
+    """Return the page under `key` (made once per publication state), with public cache headers.
+
+    `replayable`: the response depends on nothing but the address and the publication state, so the layer in
+    front of Flask (`replay`) may answer the next request for the same address under the same state with it.
+    """
     def make_page() -> KeptPage:
         body = make()
         return KeptPage.of(body.encode("utf-8") if isinstance(body, str) else body)
@@ -70,6 +76,8 @@ def _public_response(state: PublicationState, key: Hashable, make: Callable[[], 
         page = make_page()  # a message for this visitor only: never kept for the next one
     else:
         page = page_cache().get_or_make((key, state.public_version, current_app.config["BASE_URL"]), make_page)
+        if replayable:
+            mark_replayable(state)
     headers = {**(headers or {}), "Cache-Control": _cache_control(state), "Vary": "Accept-Encoding"}
     if page.gzipped is not None and "gzip" in request.headers.get("Accept-Encoding", ""):
         # Compressed once when kept: a 290 kB ranking goes out as about a tenth, at no cost per request.
@@ -150,7 +158,8 @@ def municipality(year: int, code: str):
                                                                   "missing") and p.kind not in hidden],
             questions=points.texts("question"), sub_indices=points.sub_indices, years=state.public_years)
 
-    return _public_response(state, key, make, "text/html")
+    # Not replayable: the follow-up links are staff's to change at any moment (read above on every request).
+    return _public_response(state, key, make, "text/html", replayable=False)
 
 
 def _figures_disagree(points) -> bool:
@@ -309,3 +318,4 @@ def no_store_on_404(response: Response) -> Response:
 
 def setup(app) -> None:
     app.after_request(no_store_on_404)
+    install_replay(app, _cache_control)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 
 from ..clock import as_utc, now
 from ..extensions import db
@@ -69,11 +69,14 @@ class PublicationState:
 _STATE_QUERY = select(ResultSet.year, ResultSet.published_at, ResultSet.data_version)
 
 
-def publication_state(at: datetime | None = None) -> PublicationState:
-    """Return the publication moment and data version of every year, judged at `at` (default: now)."""
+def publication_state(at: datetime | None = None, engine: Engine | None = None) -> PublicationState:
+    """Return the publication moment and data version of every year, judged at `at` (default: now).
+
+    `engine` is the app's database engine (default: the current app's; given by callers outside Flask).
+    """
     # A connection of its own rather than the session: this runs before every public page, and needs no
     # transaction beyond the one statement (a few rows).
-    with db.engine.connect() as connection:
+    with (engine or db.engine).connect() as connection:
         rows = connection.execute(_STATE_QUERY).all()
     return PublicationState(at=as_utc(at or now()),
                             years={row.year: YearState(row.year, row.published_at, row.data_version) for row in rows})
