@@ -1,0 +1,80 @@
+"""The publication read on every public request: on PostgreSQL through an autocommit engine of its own (one
+round trip), which must survive a dropped connection and go away with the app's engine."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, event, text
+
+from hti_comms import clock
+from hti_comms.results import publication
+from hti_comms.results.publication import publication_state
+from tests.public.conftest import PUBLICATION, YEAR, years  # noqa: F401 - the fixture
+
+
+def _reader_pids(reader) -> list[int]:
+    with reader.connect() as connection:
+        return [connection.scalar(text("SELECT pg_backend_pid()"))]
+
+
+def test_sqlite_reads_through_the_app_engine(app, db, years):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the SQLite half of this test")
+    assert publication._reader(db.engine) is db.engine
+
+
+def _reader_sessions(db) -> list[tuple[str, str]]:
+    """(state, last statement) of the reader's connections, as the server sees them."""
+    admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            return [tuple(row) for row in connection.execute(
+                text("SELECT state, query FROM pg_stat_activity WHERE application_name = :name "
+                     "AND datname = current_database()"), {"name": publication.READER_NAME})]
+    finally:
+        admin.dispose()
+
+
+def test_the_reader_sends_one_statement_and_holds_no_transaction(app, db, years):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite reads through the app engine")
+    reader = publication._reader(db.engine)
+    assert reader is not db.engine and publication._reader(db.engine) is reader
+    clock.set_now(PUBLICATION + timedelta(minutes=1))
+    for _ in range(3):
+        assert publication_state().is_public(YEAR)
+    # One connection, idle between requests (autocommit: no "idle in transaction"), whose last statement was
+    # the read itself: no ROLLBACK when it went back to the pool.
+    sessions = _reader_sessions(db)
+    assert len(sessions) == 1, sessions
+    state, query = sessions[0]
+    assert state == "idle" and query.lstrip().upper().startswith("SELECT") and "result_set" in query, sessions
+
+
+def test_a_connection_the_server_dropped_is_read_again(app, db, years):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no server to drop a connection")
+    clock.set_now(PUBLICATION + timedelta(minutes=1))
+    reader = publication._reader(db.engine)
+    assert publication_state().is_public(YEAR)  # a pooled connection now waits in the reader
+    pids = _reader_pids(reader)
+    admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid"),
+                           {"pids": pids})
+    admin.dispose()
+    # The next public request's read finds the dead connection, and answers from a new one.
+    state = publication_state()
+    assert state.is_public(YEAR)
+    assert _reader_pids(reader) != pids
+
+
+def test_the_reader_goes_away_with_the_app_engine(app, db, years):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    publication_state()
+    reader = publication._reader(db.engine)
+    assert reader.pool.checkedin() >= 1
+    db.engine.dispose()
+    assert reader.pool.checkedin() == 0
