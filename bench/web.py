@@ -9,8 +9,9 @@ It prints requests/s for each URL, the ratio of the ranking page's rate to the h
 and the ranking page's p99 latency (target < 100 ms).
 
 Every request of the product still reads the publication state from the database and judges it against the
-clock; what is kept is the ranking computation (per data version) and the rendered page (per page and
-publication state).
+clock; what is kept is the ranking computation (per data version), the rendered page (per page and
+publication state) and, in front of Flask, the response per address under that publication state
+(`hti_comms/public/replay.py`).
 """
 from __future__ import annotations
 
