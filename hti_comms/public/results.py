@@ -249,7 +249,7 @@ def ranking_json(year: int):
                 "county_rank": e.county_rank,
                 "previous_index": _json_number(e.previous_index) if shows_change else None,
                 "rank_change": e.rank_change if shows_change else None,
-                "url": url_for(".municipality", year=year, code=e.municipality_code, _external=True),
+                "url": _absolute(".municipality", year=year, code=e.municipality_code),
             } for e in ranking.entries],
         }
         return json.dumps(document, ensure_ascii=False, separators=(",", ":"))

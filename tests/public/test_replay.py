@@ -131,3 +131,16 @@ def test_the_kept_answers_are_bounded(app, client, years):
     assert replay.answered == 0
     client.get(f"/resultat/{YEAR}?sok=e")
     assert replay.answered == 1
+
+
+def test_a_forged_host_never_reaches_the_kept_answers(app, client, years):
+    """The first request after a new publication state makes the kept answer for everyone: nothing in it may
+    come from that request's own headers (here a Host header naming someone else's site)."""
+    clock.set_now(PUBLICATION)
+    urls = (f"/resultat/{YEAR}", f"/api/resultat/{YEAR}.json", "/resultat", "/resultat/atom.xml", "/sitemap.xml")
+    for url in urls:
+        assert client.get(url, headers={"Host": "angripare.example"}).status_code == 200, url
+    for url in urls:
+        assert b"angripare.example" not in client.get(url).get_data(), url
+    document = client.get(f"/api/resultat/{YEAR}.json").get_json()
+    assert document["municipalities"][0]["url"].startswith("https://hti.example.se/resultat/")
