@@ -80,8 +80,16 @@ def _count_word(text: str) -> int:
     return 1 if text.lower() == "en" else int(text)
 
 
+#: A sentence can state a figure only with a digit or one of the phrases without one (see `_PATTERN`: "en
+#: placering", "samma plats", "oförändrat", "i nivå med"); most sentences have neither, and this quick look
+#: spares them the long pattern.
+_MAY_STATE = re.compile(r"\d|en placering|samma (?:placering|plats)|oförändrat|i nivå med", re.IGNORECASE)
+
+
 def read_figures(sentence: str) -> list[ReadFigure]:
     """Return every figure the sentence states, in reading order."""
+    if not _MAY_STATE.search(sentence):
+        return []
     found = []
     for match in _PATTERN.finditer(_URL.sub(" ", sentence)):
         group = _top_group(match)

@@ -363,12 +363,15 @@ _MUNICIPALITY_CLAIMS = ("place", "county_place", "previous_place", "change", "un
 
 
 def verify_text(text: str, year: int | YearFigures, municipality_code: str | None = None, *,
-                district_id: int | None = None) -> list[Mismatch]:
+                district_id: int | None = None, memo: dict | None = None) -> list[Mismatch]:
     """Return every number of a text (plain or HTML) that is not a figure its sentence may state.
 
     With `municipality_code` every sentence is about that municipality; with `district_id` a line is about
     the district's municipalities it names (a line naming none may state only the year's national figures).
+    `memo` keeps each sentence's verdict for the next text of the same message (its HTML and text parts say
+    the same sentences): pass one dict for the texts of one message, checked against the same figures.
     """
+    memo = {} if memo is None else memo
     figures = year if isinstance(year, YearFigures) else year_figures(year)
     if _looks_like_html(text):
         text = html_text(text)
@@ -386,14 +389,25 @@ def verify_text(text: str, year: int | YearFigures, municipality_code: str | Non
             line = line[numbered.end():]
         subjects = fixed if municipality_code is not None else _named(line, members)
         for sentence in sentences(line):
-            claims = _allowed_claims(sentence.lower(), subjects, in_district=district_id is not None)
-            if members:  # any member knows the district: "distriktets 5 kommuner" needs no municipality named
-                claims.append(("district_count", members[0]))
-            for figure in read_figures(sentence):
-                wanted = [(claim, subject, expected(claim, figures, subject)) for claim, subject in claims]
-                if not any(agrees(figure, want) for _claim, _subject, want in wanted):
-                    mismatches.append(Mismatch(sentence, figure.text, _closest(figure, [w for *_, w in wanted])))
+            key = (sentence, tuple(id(subject) for subject in subjects))
+            if key not in memo:
+                memo[key] = _verify_sentence(sentence, figures, subjects, members, district_id is not None)
+            mismatches.extend(memo[key])
     return mismatches
+
+
+def _verify_sentence(sentence: str, figures: YearFigures, subjects: list[MunicipalityFigures],
+                     members: list[MunicipalityFigures], in_district: bool) -> list[Mismatch]:
+    """Return the numbers of one sentence that are no figure it may state about its subjects."""
+    stated = read_figures(sentence)
+    if not stated:
+        return []
+    claims = _allowed_claims(sentence.lower(), subjects, in_district=in_district)
+    if members:  # any member knows the district: "distriktets 5 kommuner" needs no municipality named
+        claims.append(("district_count", members[0]))
+    wanted = [expected(claim, figures, subject) for claim, subject in claims]
+    return [Mismatch(sentence, figure.text, _closest(figure, wanted))
+            for figure in stated if not any(agrees(figure, want) for want in wanted)]
 
 
 def _looks_like_html(text: str) -> bool:
@@ -445,8 +459,9 @@ def check_figures(year: int | YearFigures, municipality_code: str | None, texts:
     just before it leaves the system: before enqueue, before a PDF or a page is returned.
     """
     figures = year if isinstance(year, YearFigures) else year_figures(year)
+    memo: dict = {}
     mismatches = [m for text in texts if text
-                  for m in verify_text(text, figures, municipality_code, district_id=district_id)]
+                  for m in verify_text(text, figures, municipality_code, district_id=district_id, memo=memo)]
     if mismatches:
         raise FigureMismatch(mismatches)
 
