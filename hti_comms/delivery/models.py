@@ -84,6 +84,11 @@ class Send(db.Model):
     results_year: Mapped[int | None] = mapped_column(Integer)
     #: The municipality whose results they carry (an embargoed summary goes only to its own contacts).
     municipality_code: Mapped[str | None] = mapped_column(String(4))
+    #: The HTML (CSS inlined) and text the sender rendered and checked before enqueueing, with the placeholders
+    #: for each recipient's values (`RenderedTemplate.parts`); the worker sends these as they are rather than
+    #: render the templates again. None: the worker renders `template` with `context` when it sends.
+    rendered_html: Mapped[str | None] = mapped_column(Text)
+    rendered_text: Mapped[str | None] = mapped_column(Text)
 
     attachments: Mapped[list[SendAttachment]] = relationship(
         back_populates="send", order_by="SendAttachment.position", cascade="all, delete-orphan")

@@ -75,14 +75,19 @@ def enqueue(spec: EmailSpec, recipients: Iterable[Recipient], *, rendered: Rende
     """Write the Send and its outbox rows (bulk insert) in the caller's transaction; the caller commits.
 
     `rendered`: the spec's templates as `render.render_template_pair` made them, when the caller has already
-    rendered them (to check what the email says) — the check that the email can be built then uses them.
+    rendered them to check what the email says. The check that the email can be built then uses them, and a
+    new send keeps them: the worker sends exactly what was checked, and does not render it again.
     """
     now = clock.now()
     send = _existing_send(spec.reference) if spec.reference else None
+    existing: set[str] = set()
     if send is None:
         check_buildable(spec, rendered=rendered)
         send = _new_send(spec, now)
-    existing = set(db.session.scalars(select(OutboxMessage.email).where(OutboxMessage.send_id == send.id)))
+        if rendered is not None:
+            send.rendered_html, send.rendered_text = rendered.parts
+    else:  # a send made just now has no rows yet: only an existing one is asked which addresses it has
+        existing = set(db.session.scalars(select(OutboxMessage.email).where(OutboxMessage.send_id == send.id)))
     rows = _new_rows(send, recipients, existing, now)
     if rows and send.status is SendStatus.DONE:
         transition(send, SendStatus.SENDING)

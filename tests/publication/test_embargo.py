@@ -182,3 +182,23 @@ def _about_wrong(codes) -> bool:
         if municipality is not None and getattr(municipality, "code", None) in codes:
             return True
     return False
+
+
+def test_the_summary_that_passed_the_figure_check_is_the_one_that_goes_out(app, mail_sink):
+    """The sweep renders each summary, checks its figures and keeps that rendering on the send; the worker sends
+    it as it is. Rendering again at send time could say something else than what was checked (a changed
+    template, a changed context), and would cost the release its time a second time."""
+    _orders()
+    mail_sink.clear()
+    clock.set_now(RELEASE_AT)
+    run_all_once()
+    send = db.session.scalar(select(Send).where(Send.kind == "embargo_summary",
+                                                Send.municipality_code == "0114"))
+    assert "72,5" in send.rendered_html and "72,5" in send.rendered_text
+    # Were the worker to render the send's template and context again, it would name another municipality.
+    send.context = {**send.context, "brief": {**send.context["brief"], "municipality_name": "Ändrad kommun"}}
+    db.session.commit()
+    deliver_due()
+    vasby = text_of(next(m for m in mail_sink.wait_for(3) if to_of(m) == "a1@vasby.example.se"))
+    assert "Upplands Väsby fick plats" in vasby and "72,5" in vasby and "Ändrad kommun" not in vasby
+    assert "a1@vasby.example.se" not in send.rendered_html  # the kept rendering holds no recipient's values
