@@ -7,6 +7,7 @@ recipients the send does not have yet.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -35,11 +36,12 @@ def summary_reference(year: int, municipality_code: str) -> str:
     return f"embargo-summary:{year}:{municipality_code}"
 
 
-def summary_context(year: int, municipality_code: str, ranking: YearRanking | None = None) -> dict:
+def summary_context(year: int, municipality_code: str, ranking: YearRanking | None = None, *,
+                    published_at: datetime | None = None) -> dict:
     """Return what a municipality's embargoed summary shows, built from its talking points (display text).
 
     One function, so that a check of the figures (re-derived from the stored results) can be run on exactly
-    what is sent before it is enqueued.
+    what is sent before it is enqueued. `published_at`: the publication moment, when the caller has read it.
     """
     from ..briefs.services import brief_context
     from ..briefs.talking_points import build_talking_points
@@ -47,7 +49,7 @@ def summary_context(year: int, municipality_code: str, ranking: YearRanking | No
     municipality = db.session.get(Municipality, municipality_code)
     points = build_talking_points(municipality, year, ranking)
     entry, ranking = points.entry, points.ranking
-    published_at = moments(year).published_at
+    published_at = published_at or moments(year).published_at
     change = _change_text(entry, ranking.previous_year) if entry is not None else None
     return {
         "brief": brief_context(points),
@@ -77,8 +79,9 @@ def _change_text(entry, previous_year: int | None) -> str | None:
     return text
 
 
-def summary_spec(year: int, municipality_code: str, ranking: YearRanking | None = None) -> EmailSpec:
-    context = summary_context(year, municipality_code, ranking)
+def summary_spec(year: int, municipality_code: str, ranking: YearRanking | None = None, *,
+                 published_at: datetime | None = None) -> EmailSpec:
+    context = summary_context(year, municipality_code, ranking, published_at=published_at)
     name = context["brief"]["municipality_name"]
     return EmailSpec(template="publication/embargo_summary",
                      subject=f"{context['embargo']} – {name} i Hemtjänstindex {year}",
@@ -90,6 +93,15 @@ def _recipients(order: Order, contacts: list[OrderContact]) -> list[Recipient]:
     return [Recipient(oc.contact.email, oc.contact.name, oc.contact.id,
                       {"summary_url": summary_url(oc.key, order.year, order.municipality_code)},
                       link_key=oc.contact.link_key) for oc in contacts]
+
+
+def _entitled_recipients(year: int) -> list[tuple[str, list[Recipient]]]:
+    """Return (municipality code, recipients) of every order of the year, read once, in queue order.
+
+    Plain values: the sweep commits after each municipality, and loaded orders would then be read again one
+    by one (order, contacts, each contact) on the next access, a quarter of the sweep's time.
+    """
+    return [(order.municipality_code, _recipients(order, entitled_contacts(order))) for order in _orders(year)]
 
 
 def _sent_to(reference_prefix: str) -> dict[str, set[str]]:
@@ -128,10 +140,9 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
     sent = _sent_to(f"embargo-summary:{year}:")
     ranking = figures = None
     added = 0
-    for order in _orders(year):
-        contacts = entitled_contacts(order)
-        reference = summary_reference(year, order.municipality_code)
-        missing = [oc for oc in contacts if oc.contact.email not in sent.get(reference, set())]
+    for municipality_code, recipients in _entitled_recipients(year):
+        reference = summary_reference(year, municipality_code)
+        missing = [recipient for recipient in recipients if recipient.email not in sent.get(reference, set())]
         if not missing:
             continue
         if ranking is None:
@@ -144,14 +155,14 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
                 figures = year_figures(year)  # re-derived once for all summaries of the year
             except FigureMismatch:
                 figures = year
-        spec = summary_spec(year, order.municipality_code, ranking)
-        rendered = _checked_render(spec, figures, year, order.municipality_code)
+        spec = summary_spec(year, municipality_code, ranking, published_at=steps.published_at)
+        rendered = _checked_render(spec, figures, year, municipality_code)
         if rendered is None:
             continue
-        enqueue(spec, _recipients(order, missing), rendered=rendered)
+        enqueue(spec, missing, rendered=rendered)
         added += len(missing)
-        audit.record(year, AuditAction.SUMMARIES_RELEASED, actor=actor, municipality_code=order.municipality_code,
-                     detail=f"Till {', '.join(oc.contact.email for oc in missing)}.")
+        audit.record(year, AuditAction.SUMMARIES_RELEASED, actor=actor, municipality_code=municipality_code,
+                     detail=f"Till {', '.join(recipient.email for recipient in missing)}.")
         if commit_each:
             db.session.commit()
     return added
