@@ -18,7 +18,7 @@ from .models import OutboxMessage, OutboxStatus, Send, SendStatus, SinkMessage, 
 from .services import (
     DeliveryError, cancel_send, pause_send, queue_test_email, resolve_unknown, resume_send, send_counts, validate_email,
 )
-from .render import render_preview
+from .render import render_preview, rendering_of
 from .sink import clear_sink, parse, sink_messages
 
 bp = staff_blueprint("delivery_admin", __name__, "/utkorg")
@@ -143,7 +143,7 @@ def _preview(send: Send) -> tuple[OutboxMessage, str, str]:
     recipient = first or OutboxMessage(email="exempel@example.se", name="Förnamn Efternamn", fields={})
     html, text = render_preview(send.template, send.context or {}, subject=send.subject, list_key=send.list_key,
                                 email=recipient.email, name=recipient.name, fields=_masked(recipient.fields or {}),
-                                link_key=None)
+                                link_key=None, rendered=rendering_of(send))  # what the recipients get
     return recipient, html, text
 
 

@@ -23,7 +23,7 @@ from .mime import build_skeleton
 from .models import OutboxMessage, OutboxStatus, Send, SendStatus, Suppression
 from .outbox import Attachment, describe_build_error
 from .pool import BUILD_BROKEN, Claim, Job, PreparedSend, Result, SenderPool, WorkerSettings
-from .render import RenderedTemplate, render_template_pair
+from .render import rendering_of
 from .services import pause_for_problem, suppress
 from .smtp import Outcome
 
@@ -174,11 +174,7 @@ class OutboxClaims:
             return prepared
         send = db.session.get(Send, send_id)
         try:
-            if send.rendered_html is not None and send.rendered_text is not None:
-                rendered = RenderedTemplate.from_parts(send.rendered_html, send.rendered_text)  # as checked
-            else:
-                rendered = render_template_pair(send.template, send.context or {}, subject=send.subject,
-                                                list_key=send.list_key)
+            rendered = rendering_of(send)
             attachments = tuple(Attachment(a.filename, a.content_type, a.data, a.content_id, a.is_personal)
                                 for a in send.attachments)
             skeleton = build_skeleton(send_id=send.id, mail_from=self.app.config["MAIL_FROM"], subject=send.subject,

@@ -150,6 +150,14 @@ def render_template_pair(template: str, context: Mapping[str, Any], *, subject: 
     return RenderedTemplate.from_parts(inline_css(html), _tidy_text(text))
 
 
+def rendering_of(send) -> RenderedTemplate:
+    """Return what a send's messages are made from: the rendering its sender checked and kept on it
+    (`Send.rendered_html`/`rendered_text`), or else its templates rendered with its context now."""
+    if send.rendered_html is not None and send.rendered_text is not None:
+        return RenderedTemplate.from_parts(send.rendered_html, send.rendered_text)
+    return render_template_pair(send.template, send.context or {}, subject=send.subject, list_key=send.list_key)
+
+
 def inline_css(html: str) -> str:
     """Inline the <style> rules with premailer; nothing outside the document is ever fetched or read."""
     from .inlining import inline  # premailer is imported by the processes that render, when they first do

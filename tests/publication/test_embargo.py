@@ -184,7 +184,7 @@ def _about_wrong(codes) -> bool:
     return False
 
 
-def test_the_summary_that_passed_the_figure_check_is_the_one_that_goes_out(app, mail_sink):
+def test_the_summary_that_passed_the_figure_check_is_the_one_that_goes_out(app, mail_sink, staff_login):
     """The sweep renders each summary, checks its figures and keeps that rendering on the send; the worker sends
     it as it is. Rendering again at send time could say something else than what was checked (a changed
     template, a changed context), and would cost the release its time a second time."""
@@ -198,6 +198,9 @@ def test_the_summary_that_passed_the_figure_check_is_the_one_that_goes_out(app, 
     # Were the worker to render the send's template and context again, it would name another municipality.
     send.context = {**send.context, "brief": {**send.context["brief"], "municipality_name": "Ändrad kommun"}}
     db.session.commit()
+    # Staff see in the outbox what the recipients get, not a rendering made now.
+    preview = staff_login.get(f"/admin/utkorg/{send.id}/brevet.html").get_data(as_text=True)
+    assert "Upplands Väsby fick plats" in preview and "Ändrad kommun" not in preview
     deliver_due()
     vasby = text_of(next(m for m in mail_sink.wait_for(3) if to_of(m) == "a1@vasby.example.se"))
     assert "Upplands Väsby fick plats" in vasby and "72,5" in vasby and "Ändrad kommun" not in vasby
