@@ -70,10 +70,6 @@ class Replay:
     def __len__(self) -> int:
         return len(self._kept)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._kept.clear()
-
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE") or not path.startswith(PREFIXES):

@@ -111,24 +111,34 @@ def _read_state_rows(engine: Engine) -> list[tuple]:
             return [tuple(row) for row in connection.execute(_STATE_QUERY)]
     # The driver's own cursor: the statement has no parameters and its three columns need no conversion
     # (`as_utc` below does what the column type would), and the read is a third cheaper without the layers.
-    for attempt in (1, 2):
-        connection = reader.raw_connection()
-        try:
-            cursor = connection.cursor()
-            cursor.execute(statement)
-            rows = cursor.fetchall()
-            cursor.close()
-            return rows
-        except reader.dialect.loaded_dbapi.Error as error:
-            if attempt == 2 or not reader.dialect.is_disconnect(error, connection.dbapi_connection, None):
-                raise
-            # The server dropped it (a restart, a failover, an idle timeout), and likely the pool's others
-            # too: let go of them all and read once more on a new connection.
-            connection.invalidate(error)
-            reader.dispose()
-        finally:
-            connection.close()
-    raise AssertionError("unreachable")
+    try:
+        return _fetch(reader, statement)
+    except _Dropped:
+        # The server dropped it (a restart, a failover, an idle timeout), and likely the pool's others too:
+        # they are let go of; read once more, on a new connection.
+        return _fetch(reader, statement)
+
+
+class _Dropped(Exception):
+    """The reader's connection was dropped by the server (its pool has been let go of)."""
+
+
+def _fetch(reader: Engine, statement: str) -> list[tuple]:
+    connection = reader.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(statement)
+        rows = cursor.fetchall()
+        cursor.close()
+        return rows
+    except reader.dialect.loaded_dbapi.Error as error:
+        if not reader.dialect.is_disconnect(error, connection.dbapi_connection, None):
+            raise
+        connection.invalidate(error)
+        reader.dispose()
+        raise _Dropped from error
+    finally:
+        connection.close()
 
 
 def publication_state(at: datetime | None = None, engine: Engine | None = None) -> PublicationState:
