@@ -192,3 +192,18 @@ def test_a_sent_newsletter_with_unpublished_figures_waits_for_the_publication_in
     assert client.get(f"/nyhetsbrev/{leaky.id}").status_code == 200
     assert "Förhandsuppgifter" in client.get("/nyhetsbrev/atom.xml").get_data(as_text=True)
     assert "Förhandsuppgifter" in client.get("/nyhetsbrev").get_data(as_text=True)
+
+
+def test_staff_saving_such_an_audience_are_told_it_waits_for_the_publication(years, staff_login, make_contact):
+    from tests.helpers import form_csrf_token
+
+    make_contact("rad@exempel.se", municipality="Lund", list_keys=("nyhetsbrev",))
+
+    url = "/admin/kontakter/malgrupper/ny"
+    data = {"csrf_token": form_csrf_token(staff_login, url), "name": "Topp 3", "lists": "nyhetsbrev", "roles": "council_member",
+            "result_kind": "top", "result_year": "2026", "result_places": "3"}
+    page = staff_login.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "resultaten i Hemtjänstindex 2026, som inte är publicerade ännu" in page
+    data.update(name="Topp 3 förra året", result_year="2025")
+    page = staff_login.post(url, data=data, follow_redirects=True).get_data(as_text=True)
+    assert "är sparad" in page and "inte är publicerade" not in page
