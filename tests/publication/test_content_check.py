@@ -200,7 +200,8 @@ def test_staff_saving_such_an_audience_are_told_it_waits_for_the_publication(yea
     make_contact("rad@exempel.se", municipality="Lund", list_keys=("nyhetsbrev",))
 
     url = "/admin/kontakter/malgrupper/ny"
-    data = {"csrf_token": form_csrf_token(staff_login, url), "name": "Topp 3", "lists": "nyhetsbrev", "roles": "council_member",
+    data = {"csrf_token": form_csrf_token(staff_login, url), "name": "Topp 3", "lists": "nyhetsbrev",
+            "roles": "council_member",
             "result_kind": "top", "result_year": "2026", "result_places": "3"}
     page = staff_login.post(url, data=data, follow_redirects=True).get_data(as_text=True)
     assert "resultaten i Hemtjänstindex 2026, som inte är publicerade ännu" in page
