@@ -7,6 +7,7 @@ from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import idna
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -196,9 +197,8 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         #: Flask-Limiter string for the buttons that email a person a fresh link (per client address).
         "LINK_EMAIL_RATE_LIMIT": env.get("LINK_EMAIL_RATE_LIMIT") or "5 per hour",
         "HTI_FAKE_NOW": fake_now,
-        #: Domains links are compared with by the lookalike check (the organisation's own by default).
-        "KNOWN_LINK_DOMAINS": [d.strip() for d in (env.get("KNOWN_LINK_DOMAINS") or "spfseniorerna.se,hemtjanstindex.se")
-                               .split(",") if d.strip()],
+        #: The organisation's own domains: the lookalike-link check compares every link with them.
+        "ORGANISATION_DOMAINS": organisation_domains(env),
         **delivery,
     }
     for name in ("PREFERENCES_LINK_DAYS", "DATA_EXPORT_LINK_MINUTES"):
@@ -239,6 +239,31 @@ def startup_warnings(config: dict) -> list[str]:
 
 
 DEFAULT_MAIL_FROM = f"{SENDER_NAME} <hemtjanstindex@spfseniorerna.se>"
+#: The organisation's own domains when ORGANISATION_DOMAINS is not set (its video-meeting host included).
+DEFAULT_ORGANISATION_DOMAINS = ("spfseniorerna.se", "hemtjanstindex.se", "spfseniorerna-se.zoom.us")
+
+
+def organisation_domains(env: dict) -> list[str]:
+    """Return ORGANISATION_DOMAINS as lower-case ASCII hosts (punycode), refusing anything that is not a host.
+
+    KNOWN_LINK_DOMAINS, its old name, is still read when the new one is not set.
+    """
+    raw = env.get("ORGANISATION_DOMAINS") or env.get("KNOWN_LINK_DOMAINS") or ",".join(DEFAULT_ORGANISATION_DOMAINS)
+    domains = []
+    for entry in (part.strip() for part in raw.split(",")):
+        if not entry:
+            continue
+        host = entry.lower().rstrip(".")
+        try:
+            ascii_host = idna.encode(host, uts46=True).decode("ascii")
+        except idna.IDNAError:
+            ascii_host = ""
+        if not ascii_host or "." not in ascii_host or any(c in entry for c in "/:@ "):
+            raise ConfigError(f"ORGANISATION_DOMAINS holds {entry!r}, which is not a domain; write host names "
+                              "separated by commas, e.g. spfseniorerna.se,hemtjanstindex.se")
+        if ascii_host not in domains:
+            domains.append(ascii_host)
+    return domains
 
 
 def _mail_settings(env: dict) -> dict:

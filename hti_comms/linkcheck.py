@@ -1,43 +1,52 @@
-"""Checks of the links in something about to be sent: well-formed, https, descriptive text, no lookalikes.
+"""Checks of the links in something about to be sent: well-formed, https, honest text, no lookalikes.
 
-A **lookalike** is a host a small edit away — one letter changed, two neighbours swapped, one added or one
-removed — from a known domain (KNOWN_LINK_DOMAINS, the organisation's own by default) or from the host of
-another link in the same message. Registration links with such typos do go out in real circulars, and the
-reader lands on someone else's site. The comparison is made per host label as well, so that a typo inside a
-vanity subdomain (`spfsenioerna.zoom.us` next to `spfseniorerna.zoom.us`) is caught. A host that *is* a known
-domain, or a subdomain of one, is never flagged, and short labels (under four letters) are not compared, since
-unrelated short names are often one letter apart (`scb.se`, `skr.se`).
+A **lookalike** (`hti_comms.lookalikes`) is a host that passes for another without being it: a typo, letters
+from another alphabet that look the same, or the organisation's name on someone else's domain. Every http(s)
+host of a message is compared with
+
+1. the organisation's own domains (`ORGANISATION_DOMAINS`, plus the host of `BASE_URL`), name rule included;
+2. the other links of the same message (the suspicious one is the rarer of a pair);
+3. every host already used in what went out before: links of sent newsletters and of events that have taken
+   place (each domain declares its own in `Domain.link_history`). A host that is itself in that history is
+   not compared with it, and a history host that resembles an organisation domain is still reported.
+
+Each link on its own must also be honest: no user name before an @ (`https://spfseniorerna.se@evil.example/`
+goes to evil.example), no label mixing alphabets, and link text that shows an address must show the one the
+link goes to. Registration links with typos do go out in real circulars, and the reader lands on someone
+else's site.
 """
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from functools import lru_cache
 from urllib.parse import urlsplit
 
-import idna
 from flask import current_app, has_app_context
-from rapidfuzz.distance import OSA
 
 from .checks import Finding, error, warning
+from .lookalikes import (Resemblance, is_within, lookalike_of, mixes_scripts, normalise_host, readable_host,
+                         resemblance)
 from .markdown import Link
+
+__all__ = ["check_link", "check_links", "known_domains", "history_hosts", "lookalike_findings", "lookalike_of",
+           "normalise_host"]
 
 #: Link texts that say nothing when a screen reader reads the links of a message on their own.
 VAGUE_LINK_TEXTS = frozenset({
     "här", "klicka här", "läs här", "klicka", "länk", "länken", "denna länk", "den här länken", "läs mer",
     "mer", "mer info", "mer information", "click here", "here", "read more", "link",
 })
-#: The organisation's own domains, used when KNOWN_LINK_DOMAINS is not set.
-DEFAULT_KNOWN_DOMAINS = ("spfseniorerna.se", "hemtjanstindex.se")
-#: Labels shorter than this are never compared: short unrelated names are often one letter apart.
-MIN_LABEL_LENGTH = 4
+#: The organisation's own domains outside an app (the app reads ORGANISATION_DOMAINS, hti_comms.config).
+DEFAULT_KNOWN_DOMAINS = ("spfseniorerna.se", "hemtjanstindex.se", "spfseniorerna-se.zoom.us")
 
 
 def known_domains() -> tuple[str, ...]:
-    """Return the configured known domains (KNOWN_LINK_DOMAINS) plus the host of BASE_URL."""
-    configured: Iterable[str] = DEFAULT_KNOWN_DOMAINS
+    """Return the organisation's own domains (ORGANISATION_DOMAINS) plus the host of BASE_URL."""
+    configured: Sequence[str] = DEFAULT_KNOWN_DOMAINS
     base_host = None
     if has_app_context():
-        configured = current_app.config.get("KNOWN_LINK_DOMAINS") or DEFAULT_KNOWN_DOMAINS
+        configured = current_app.config.get("ORGANISATION_DOMAINS") or DEFAULT_KNOWN_DOMAINS
         base_host = urlsplit(current_app.config.get("BASE_URL", "")).hostname
     domains = [d for d in (normalise_host(d) for d in configured) if d]
     if base_host and normalise_host(base_host) not in domains and "." in base_host:
@@ -45,57 +54,55 @@ def known_domains() -> tuple[str, ...]:
     return tuple(domains)
 
 
-def normalise_host(host: str | None) -> str:
-    """Return a host in lower-case ASCII (punycode) without a trailing dot, or "" when it is not a valid host."""
-    host = (host or "").strip().rstrip(".").lower()
-    if not host:
-        return ""
-    try:
-        return idna.encode(host, uts46=True).decode("ascii")
-    except idna.IDNAError:
-        return ""
+def history_hosts() -> frozenset[str]:
+    """Return the hosts of every address the domains say already went out (`Domain.link_history`)."""
+    if not has_app_context():
+        return frozenset()
+    from .domain import registry
+
+    hosts = set()
+    for addresses in registry().link_history:
+        for url in addresses():
+            parts = urlsplit((url or "").strip())
+            if parts.scheme in ("http", "https"):
+                host = normalise_host(parts.hostname)
+                if host:
+                    hosts.add(host)
+    return frozenset(hosts)
 
 
-def _is_within(host: str, domain: str) -> bool:
-    return host == domain or host.endswith("." + domain)
+@lru_cache(maxsize=1)
+def _address_finder():
+    # The same reader the Markdown renderer links bare addresses with: what counts as an address is one rule.
+    from linkify_it import LinkifyIt
+
+    return LinkifyIt()
 
 
-def _one_edit(a: str, b: str) -> bool:
-    """Return whether `a` and `b` differ by exactly one change, swap, insertion or deletion."""
-    return a != b and OSA.distance(a, b, score_cutoff=1) == 1
+def _addresses_shown(text: str) -> list[str]:
+    """Return the hosts a link text shows as addresses ("www.spfseniorerna.se/anmalan" → spfseniorerna.se…)."""
+    finder = _address_finder()
+    if not text or not finder.test(text):
+        return []
+    hosts = []
+    for match in finder.match(text) or ():
+        parts = urlsplit(match.url)
+        if parts.scheme in ("http", "https") and normalise_host(parts.hostname):
+            hosts.append(normalise_host(parts.hostname))
+    return hosts
 
 
-def lookalike_of(host: str, other: str) -> bool:
-    """Return whether `host` looks like `other` without being it (or a subdomain of it, or its parent)."""
-    if _is_within(host, other) or _is_within(other, host):
-        return False
-    mine, theirs = host.split("."), other.split(".")
-    # Align from the right: "www.spfsenirerna.se" is compared with "spfseniorerna.se" label by label.
-    width = min(len(mine), len(theirs))
-    tail_mine, tail_theirs = mine[-width:], theirs[-width:]
-    differing = [(a, b) for a, b in zip(tail_mine, tail_theirs) if a != b]
-    if len(differing) == 1:
-        a, b = differing[0]
-        is_top_level = tail_mine[-1] == a
-        long_enough = max(len(a), len(b)) >= MIN_LABEL_LENGTH
-        rest_long_enough = any(len(label) >= MIN_LABEL_LENGTH for label in tail_mine if label != a)
-        if _one_edit(a, b) and (long_enough or (is_top_level and rest_long_enough)):
-            return True
-    # A label of this host one edit from the distinctive name of the other ("spfsenioerna.zoom.us" and
-    # "spfseniorerna.se"): the distinctive name is the label before the other's top-level domain.
-    if len(theirs) >= 2:
-        name = theirs[-2]
-        if len(name) >= MIN_LABEL_LENGTH and any(_one_edit(label, name) for label in mine[:-1]):
-            return True
-    return False
+def _shown(url: str) -> str:
+    return url if len(url) <= 80 else url[:77] + "…"
 
 
 def check_link(link: Link, field: str) -> list[Finding]:
-    """Return the findings about one link on its own: form, scheme, host and link text."""
+    """Return the findings about one link on its own: form, scheme, host, user name and link text."""
     findings: list[Finding] = []
     url = link.url.strip()
-    shown = url if len(url) <= 80 else url[:77] + "…"
+    shown = _shown(url)
     parts = urlsplit(url)
+    host = ""
     if parts.scheme == "mailto":
         if "@" not in parts.path:
             findings.append(error(field, f"E-postlänken ”{shown}” saknar en adress."))
@@ -108,25 +115,67 @@ def check_link(link: Link, field: str) -> list[Finding]:
     elif any(c.isspace() or c in '"<>\\' for c in url):
         findings.append(error(field, f"Länken ”{shown}” innehåller mellanslag, citattecken eller andra tecken som "
                                      "inte hör hemma i en webbadress. Kopiera adressen igen från webbläsaren."))
-    elif parts.scheme == "http":
-        findings.append(warning(field, f"Länken ”{shown}” använder http, inte https. Kontrollera om sidan finns "
-                                       "med https."))
+    else:
+        host = normalise_host(parts.hostname)
+        if "@" in parts.netloc:
+            # https://spfseniorerna.se@evil.example/ shows one name and goes to the host after the @.
+            findings.append(error(field, f"Länken ”{shown}” har ett @ före webbplatsens namn och leder därför till "
+                                         f"{readable_host(host)}, inte till det som står före @. Skriv adressen "
+                                         "utan användarnamn."))
+        if mixes_scripts(host):
+            findings.append(error(field, f"Adressen ”{readable_host(host)}” ({host}) blandar bokstäver från olika "
+                                         "alfabet som ser likadana ut, till exempel ett kyrilliskt а bland svenska "
+                                         "bokstäver. Sådana adresser används för att lura läsare: kontrollera den."))
+        if parts.scheme == "http":
+            findings.append(warning(field, f"Länken ”{shown}” använder http, inte https. Kontrollera om sidan finns "
+                                           "med https."))
     text = " ".join(link.text.split()).strip(" .:!").lower()
     if text in VAGUE_LINK_TEXTS:
         findings.append(warning(field, f"Länktexten ”{link.text.strip()}” säger inte vart länken leder. "
                                        "Skärmläsare läser länkar var för sig: skriv vad läsaren hittar där."))
     elif not text and parts.scheme != "mailto":
         findings.append(warning(field, f"Länken ”{shown}” har ingen text."))
+    if host:
+        other = next((shown_host for shown_host in _addresses_shown(link.text)
+                      if not (is_within(host, shown_host) or is_within(shown_host, host))), None)
+        if other is not None:
+            findings.append(error(field, f"Länktexten visar adressen ”{readable_host(other)}”, men länken går till "
+                                         f"”{readable_host(host)}”. Läsaren tror sig veta vart länken leder: låt "
+                                         "texten visa samma adress som länken, eller skriv med ord vad som finns "
+                                         "där."))
     return findings
 
 
-def lookalike_findings(links: Sequence[tuple[str, Link]], known: Sequence[str] | None = None) -> list[Finding]:
-    """Return an error for every host that looks like a known domain or like another link's host.
+_SOURCES = {"message": "en annan länk i samma utskick", "known": "en känd adress",
+            "history": "en adress i ett tidigare utskick eller evenemang"}
+
+
+def _message(host: str, twin: str, how: Resemblance, source: str) -> str:
+    seen, intended = readable_host(host), readable_host(twin)
+    written = f" (skriven {host})" if seen != host else ""
+    where = _SOURCES[source]
+    if how is Resemblance.CONFUSABLE:
+        return (f"Adressen ”{seen}”{written} ser ut som ”{intended}” ({where}) men är skriven med andra tecken, "
+                "till exempel bokstäver från ett annat alfabet eller rn i stället för m. Den leder till en annan "
+                f"webbplats: kontrollera om det ska vara {intended}.")
+    if how is Resemblance.BORROWED_NAME:
+        return (f"Adressen ”{seen}”{written} bär namnet i ”{intended}” ({where}) men hör inte till den webbplatsen "
+                "(till exempel en annan toppdomän som .nu eller .com). Det kan vara någon annans webbplats: "
+                f"kontrollera om det ska vara {intended}.")
+    return (f"Adressen ”{seen}”{written} liknar ”{intended}” ({where}) men är inte samma. Stavfel i länkar leder "
+            f"läsaren till fel webbplats: kontrollera om det ska vara {intended}.")
+
+
+def lookalike_findings(links: Sequence[tuple[str, Link]], known: Sequence[str] | None = None,
+                       history: Sequence[str] | None = None) -> list[Finding]:
+    """Return an error for every host that passes for an organisation domain, another link's host or a host
+    used before.
 
     `links` are (field, link) pairs of one message; each suspicious host is reported once, naming its likely
-    intended twin (a known domain, or the host that occurs more often in the message).
+    intended twin. `known` defaults to `known_domains()`, `history` to `history_hosts()`.
     """
     known = tuple(known) if known is not None else known_domains()
+    history_set = frozenset(history) if history is not None else history_hosts()
     hosts: list[tuple[str, str]] = []
     for field, link in links:
         parts = urlsplit(link.url.strip())
@@ -137,41 +186,40 @@ def lookalike_findings(links: Sequence[tuple[str, Link]], known: Sequence[str] |
     first_seen: dict[str, int] = {}
     for index, (_field, host) in enumerate(hosts):
         first_seen.setdefault(host, index)
+    # Hosts used before are compared with unless they are themselves within the organisation's domains.
+    earlier = sorted(h for h in history_set if not any(is_within(h, domain) for domain in known))
     findings: list[Finding] = []
     reported: set[str] = set()
     for field, host in hosts:
-        if host in reported or any(_is_within(host, domain) for domain in known):
+        if host in reported or any(is_within(host, domain) for domain in known):
             continue
         # The likely twin is another link of the same message when there is one (it names the whole host,
-        # vanity subdomain included); otherwise a known domain.
-        # The suspicious one is the rarer of the pair; with a tie, the one found later in the text.
+        # vanity subdomain included); then an organisation domain; then a host used before.
+        # Within the message the suspicious one is the rarer of the pair; with a tie, the one found later.
+        found = None
         candidates = [other for other in counts if other != host and other not in reported
-                      and lookalike_of(host, other)
+                      and resemblance(host, other) is not None
                       and (counts[other], -first_seen[other]) > (counts[host], -first_seen[host])]
-        twin = max(candidates, key=lambda other: counts[other], default=None)
-        source = "en annan länk i samma utskick"
-        if twin is None:
-            twin = next((domain for domain in known if lookalike_of(host, domain)), None)
-            source = "en känd adress"
-        if twin is not None:
+        if candidates:
+            twin = max(candidates, key=lambda other: counts[other])
+            found = (twin, resemblance(host, twin), "message")
+        if found is None:
+            found = next(((domain, how, "known") for domain in known
+                          if (how := resemblance(host, domain, names=True)) is not None), None)
+        if found is None and host not in history_set:
+            found = next(((other, how, "history") for other in earlier
+                          if (how := resemblance(host, other)) is not None), None)
+        if found is not None:
             reported.add(host)
-            findings.append(error(field, f"Adressen ”{_readable(host)}” liknar ”{_readable(twin)}” ({source}) "
-                                         "men är inte samma. Stavfel i länkar leder läsaren till fel webbplats: "
-                                         f"kontrollera om det ska vara {_readable(twin)}."))
+            findings.append(error(field, _message(host, *found)))
     return findings
 
 
-def check_links(links: Sequence[tuple[str, Link]], known: Sequence[str] | None = None) -> list[Finding]:
+def check_links(links: Sequence[tuple[str, Link]], known: Sequence[str] | None = None,
+                history: Sequence[str] | None = None) -> list[Finding]:
     """Return every finding about the links of one message: each link on its own, then lookalikes."""
     findings: list[Finding] = []
     for field, link in links:
         findings.extend(check_link(link, field))
-    findings.extend(lookalike_findings(links, known))
+    findings.extend(lookalike_findings(links, known, history))
     return findings
-
-
-def _readable(host: str) -> str:
-    try:
-        return idna.decode(host) if "xn--" in host else host
-    except idna.IDNAError:
-        return host

@@ -3,6 +3,10 @@
 Raw HTML in the Markdown is shown as text, never interpreted; the rendered HTML is then cleaned by nh3 with a
 short allow-list, so a `<script>`, an event attribute or a `javascript:` link can never reach an email, a
 preview or a public page. The links are returned too, with their visible text, for the pre-send checks.
+
+A bare address in the text ("Länk till anmälan" and the address on a line of its own, `www.example.se`,
+`eva@example.se`) is a link too (linkify-it-py): every mail program makes it clickable, so it is rendered as
+a link, counted, and checked like any other. An address written without a scheme gets https.
 """
 from __future__ import annotations
 
@@ -12,6 +16,7 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 import nh3
+from linkify_it import LinkifyIt
 from markdown_it import MarkdownIt
 
 #: What staff can write: paragraphs, emphasis, lists, quotes, sub-headings, links, line breaks.
@@ -35,10 +40,21 @@ class RenderedMarkdown:
     links: tuple[Link, ...]
 
 
+class _HttpsLinkify(LinkifyIt):
+    """linkify-it with https (not http) for an address written without a scheme ("www.example.se")."""
+
+    def normalize(self, match):
+        super().normalize(match)
+        if not match.schema and match.url.startswith("http://"):
+            match.url = "https://" + match.url[len("http://"):]
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     # "html": False escapes raw HTML; headings are shifted down in render_markdown (a section has its own h2).
-    return MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).disable("image")
+    parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
+    parser.linkify = _HttpsLinkify()
+    return parser.enable("linkify").disable("image")
 
 
 def sanitise_html(html: str) -> str:
@@ -117,7 +133,8 @@ def _inline_text(children) -> str:
     href = None
     for child in children:
         if child.type == "link_open":
-            href = child.attrGet("href")
+            # A bare address is its own text: "https://x.se (https://x.se)" would say it twice.
+            href = None if child.markup == "linkify" else child.attrGet("href")
         elif child.type == "link_close":
             if href:
                 parts.append(f" ({href})")

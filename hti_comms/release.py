@@ -25,6 +25,8 @@ class Content:
     kind: str = ""
     #: Who receives it: list keys or audience names, for rules that depend on the audience.
     audience: tuple[str, ...] = field(default_factory=tuple)
+    #: (audience name, year) for every audience that chooses its recipients by a year's index results.
+    result_selections: tuple[tuple[str, int], ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)

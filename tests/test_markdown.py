@@ -94,3 +94,30 @@ def test_safe_link_url_lets_only_web_and_mail_addresses_through(url, expected):
     from hti_comms.markdown import safe_link_url
 
     assert safe_link_url(url) == expected
+
+
+def test_a_bare_address_on_its_own_line_is_a_link_with_https_and_is_listed():
+    # The real circular writes "Länk till anmälan" and the address on a line of its own: every mail program
+    # makes it clickable, so it must be a link here too (and so reach the link checks).
+    result = render_markdown("Länk till anmälan\nhttps://spfsejiorerna-se.zoom.us/j/123\n\n"
+                             "Läs mer på www.spfseniorerna.se eller skriv till eva@spfseniorerna.se.")
+    assert [(link.url, link.text) for link in result.links] == [
+        ("https://spfsejiorerna-se.zoom.us/j/123", "https://spfsejiorerna-se.zoom.us/j/123"),
+        ("https://www.spfseniorerna.se", "www.spfseniorerna.se"),
+        ("mailto:eva@spfseniorerna.se", "eva@spfseniorerna.se")]
+    assert '<a href="https://spfsejiorerna-se.zoom.us/j/123">' in result.html
+    assert '<a href="https://www.spfseniorerna.se">www.spfseniorerna.se</a>' in result.html
+    # The plain text says a bare address once, not "address (address)".
+    assert "Länk till anmälan\nhttps://spfsejiorerna-se.zoom.us/j/123" in result.text
+    assert "www.spfseniorerna.se eller" in result.text and "(https://www.spfseniorerna.se)" not in result.text
+
+
+def test_a_bare_address_goes_through_the_click_counter_like_any_link():
+    result = render_markdown("Anmälan: https://spfseniorerna.se/kurs", href=lambda link: "https://hti.example.se/l/1")
+    assert '<a href="https://hti.example.se/l/1">https://spfseniorerna.se/kurs</a>' in result.html
+    assert [link.url for link in result.links] == ["https://spfseniorerna.se/kurs"]
+
+
+def test_numbers_file_names_and_abbreviations_are_not_links():
+    result = render_markdown("Index 97.9 kl. 10.00, t.ex. rapport.pdf och 2025.pdf.")
+    assert result.links == () and "<a" not in result.html

@@ -95,7 +95,8 @@ def test_make_run_loads_reference_and_demo_data_once(project_root, empty_databas
     assert counts(empty_database_url) == {"municipalities": 290, "years": 3, "results": 870}
 
 
-HEAVY_LIBRARIES = ("matplotlib", "weasyprint", "fontTools", "openpyxl", "premailer", "aiosmtpd", "apscheduler")
+HEAVY_LIBRARIES = ("matplotlib", "weasyprint", "fontTools", "openpyxl", "premailer", "aiosmtpd", "apscheduler",
+                   "confusable_homoglyphs")
 
 
 def test_importing_the_app_leaves_heavy_libraries_and_the_dummy_hash_for_later(project_root):

@@ -29,6 +29,7 @@ DOMAIN = Domain(
                 "använder uppgifterna bara för evenemanget: bekräftelse, kalenderinbjudan, påminnelser, besked om "
                 "ändringar och listan över deltagare. De finns kvar tills du ber oss radera dem."),),
     demo_data=".demo:load",
+    link_history=(".services:used_addresses",),
     #: Importing it adds the "Kommande evenemang" section kind to newsletters and circulars.
     setup=".newsletter_section:setup",
 )

@@ -153,6 +153,22 @@ def past_events(limit: int = 50) -> list[Event]:
     return list(db.session.scalars(query.limit(limit)))
 
 
+def used_addresses() -> list[str]:
+    """Return the links of every event that has taken place and was not cancelled (`Domain.link_history`).
+
+    Those links have been used by people, so the lookalike check may compare new links with their hosts.
+    """
+    from ..markdown import render_markdown
+
+    rows = db.session.execute(select(Event.registration_url, Event.join_url, Event.stream_url, Event.description)
+                              .where(Event.starts_at <= clock.now(), Event.status != EventStatus.CANCELLED))
+    addresses = []
+    for registration_url, join_url, stream_url, description in rows:
+        addresses += [url for url in (registration_url, join_url, stream_url) if url]
+        addresses += [link.url for link in render_markdown(description or "").links]
+    return addresses
+
+
 def all_events() -> list[Event]:
     return list(db.session.scalars(select(Event).order_by(Event.starts_at, Event.id)))
 

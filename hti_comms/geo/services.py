@@ -93,6 +93,11 @@ def load_reference_data_report() -> str:
     return "Referensdata finns redan (290 kommuner, 21 län)."
 
 
+def county_short_names() -> dict[str, str]:
+    """Return {county code: the county's name in running text} ("12": "Skåne")."""
+    return {code: name for code, name in db.session.execute(select(County.code, County.short_name))}
+
+
 def municipalities_by_code() -> dict[str, Municipality]:
     """Return every municipality keyed by its four-digit code."""
     return {m.code: m for m in db.session.scalars(select(Municipality))}

@@ -16,4 +16,5 @@ DOMAIN = Domain(
     },
     send_references={"newsletter": ".admin:describe_send"},
     demo_data=".demo:load",
+    link_history=(".clicks:sent_addresses",),
 )

@@ -22,6 +22,11 @@ def chosen_audiences(newsletter: Newsletter) -> tuple[list[Audience], list[int]]
     return [found[i] for i in ids if i in found], [i for i in ids if i not in found]
 
 
+def result_selections(audiences: list[Audience]) -> tuple[tuple[str, int], ...]:
+    """Return (audience name, year) for each year whose index results choose an audience's members."""
+    return tuple((a.name, year) for a in audiences for year in Criteria.of(a).result_years)
+
+
 def newsletter_recipients_query(newsletter: Newsletter) -> Select:
     """Return the SELECT of (id, email, name, link key) of confirmed, unsuppressed contacts on the newsletter's list who
     are in at least one of its audiences (or everyone on the list when it has none)."""

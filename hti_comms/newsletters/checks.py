@@ -17,7 +17,7 @@ from ..extensions import db
 from ..linkcheck import check_links
 from ..release import Content, check_content
 from ..subscribers.models import MailingList
-from .audience import chosen_audiences, recipient_count
+from .audience import chosen_audiences, recipient_count, result_selections
 from .models import Newsletter, NewsletterKind, NewsletterStatus
 from .render import RenderedNewsletter, render_newsletter, template_name
 from .sections import RenderContext, section_kind
@@ -37,9 +37,10 @@ def check_newsletter(newsletter: Newsletter, send_at: datetime | None = None,
     findings += check_links(rendered.checked_links)
     findings += _audience(newsletter)
     findings += _unsubscribe_link(newsletter, rendered)
-    audience_names = tuple(a.name for a in chosen_audiences(newsletter)[0])
+    audiences = chosen_audiences(newsletter)[0]
     findings += check_content(Content(text=rendered.plain_text, send_at=send_at, kind=newsletter.kind.value,
-                                      audience=(newsletter.list_key, *audience_names)))
+                                      audience=(newsletter.list_key, *(a.name for a in audiences)),
+                                      result_selections=result_selections(audiences)))
     return sorted(findings, key=lambda f: f.level is not Level.ERROR)
 
 

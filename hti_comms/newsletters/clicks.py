@@ -18,6 +18,11 @@ def click_url(newsletter_id: int, position: int) -> str:
     return absolute(CLICK_PATH + make_token(PURPOSE, [newsletter_id, position]))
 
 
+def sent_addresses() -> list[str]:
+    """Return every address a sent newsletter linked to (`Domain.link_history`, for the lookalike check)."""
+    return list(db.session.scalars(select(SentLink.url).distinct()))
+
+
 def follow(token: str) -> str | None:
     """Count one click on the link the token names and return where it goes, or None for a bad token."""
     try:

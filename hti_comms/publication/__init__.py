@@ -24,7 +24,7 @@ DOMAIN = Domain(
                 "att de har bekräftat sin adress och när de öppnar sammanfattningen på webben. Vi använder uppgifterna "
                 "för att skicka kommunens egen sammanfattning under embargo, länken till analysen vid publiceringen "
                 "och besked om beställningen. De finns kvar tills du ber oss radera dem."),),
-    content_checks=(".guard:check_unpublished_figures",),
+    content_checks=(".content_check:check_unpublished_figures",),
     release_guards=(".guard:hold_for_embargo",),
     demo_data=".demo:load",
 )

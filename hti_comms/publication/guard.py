@@ -1,4 +1,6 @@
-"""The embargo rule at the two doors results leave by: a send at delivery time, authored text before it is sent.
+"""The embargo rule at delivery time: a send that carries a year's results waits until it may go out.
+
+(Authored text before it is sent is checked in `content_check`.)
 
 A send that carries a year's results (`Send.results_year`) goes out only when the year is public — or, for an
 embargoed summary, from the embargo release until the publication and only for a municipality that ordered
@@ -7,18 +9,15 @@ holds back sends queued for the old one. Nothing here trusts a flag set by a job
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 
 from .. import clock
-from ..checks import Finding, error
 from ..extensions import db
-from ..formatting import format_datetime, format_number
-from ..release import Content, Hold
-from ..results.models import ResultSet
+from ..formatting import format_datetime
+from ..release import Hold
 from .models import Order, OrderStatus
 from .moments import EMBARGO_LEAD, publication_moment
 
@@ -75,51 +74,3 @@ def hold_for_embargo(send) -> Hold | None:
         return Hold(f"Resultaten för {year} publiceras {format_datetime(published_at)}; brevet väntar till dess.",
                     until=published_at)
     return None
-
-
-def unpublished_years(at: datetime) -> list[int]:
-    """Return the years with results that are not public at `at`."""
-    years = []
-    for result_set in db.session.scalars(select(ResultSet)):
-        moment = publication_moment(result_set.year)
-        if moment is None or at < moment:
-            years.append(result_set.year)
-    return years
-
-
-def _mentions(text: str, words: str) -> bool:
-    return re.search(rf"(?<![\w]){re.escape(words)}(?![\w])", text, flags=re.IGNORECASE) is not None
-
-
-def _has_figure(text: str, figure: str) -> bool:
-    # "55,5" must not match inside "155,52"; a figure is a whole number token.
-    return re.search(rf"(?<![\d,]){re.escape(figure)}(?![\d]|,\d)", text) is not None
-
-
-def check_unpublished_figures(content: Content) -> list[Finding]:
-    """Content check (`Domain.content_checks`): refuse a municipality's figures of a year not yet public."""
-    from ..results.ranking import compute_ranking
-    from ..results.models import SUB_INDICES
-
-    findings: list[Finding] = []
-    text = content.text or ""
-    for year in unpublished_years(clock.as_utc(content.send_at)):
-        ranking = compute_ranking(year)
-        if ranking is None:
-            continue
-        moment = publication_moment(year)
-        when = format_datetime(moment) if moment else "när publiceringstiden är satt"
-        for entry in ranking.entries:
-            if not _mentions(text, entry.municipality_name):
-                continue
-            figures = [format_number(entry.index)] + [
-                format_number(entry.values[attribute]) for attribute, _label in SUB_INDICES
-                if entry.values.get(attribute) is not None]
-            places = [f"plats {entry.rank}", f"plats nr {entry.rank}", f"{entry.rank}:e plats", f"{entry.rank}:a plats"]
-            found = next((f for f in figures if _has_figure(text, f)), None) or next(
-                (p for p in places if _mentions(text, p)), None)
-            if found is not None:
-                findings.append(error(
-                    "Text", f"Texten innehåller {entry.municipality_name}s resultat för {year} (”{found}”), som inte "
-                            f"är publicerat. Det får skickas tidigast {when}."))
-    return findings

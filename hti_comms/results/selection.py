@@ -60,6 +60,13 @@ class ResultRule:
             return None
         return cls(int(data["year"]), ResultRuleKind(data["kind"]), data.get("places"), data.get("sub_index"))
 
+    @property
+    def years(self) -> tuple[int, ...]:
+        """Return the years whose results the rule reads (a move compares with the year before too)."""
+        if self.kind in (ResultRuleKind.ROSE, ResultRuleKind.FELL):
+            return (self.year - 1, self.year)
+        return (self.year,)
+
     def to_dict(self) -> dict:
         return {"year": self.year, "kind": self.kind.value, "places": self.places, "sub_index": self.sub_index}
 

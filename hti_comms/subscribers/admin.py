@@ -11,6 +11,7 @@ from ..addresses import display_address, is_same_address
 from ..staff import staff_blueprint
 from ..delivery.services import messages_for
 from ..extensions import db
+from ..results.publication import is_public
 from ..formatting import format_integer
 from ..geo.models import County, District, Municipality
 from ..results.models import SUB_INDICES
@@ -240,6 +241,11 @@ def audience(audience_id: int | None = None):
             flash(str(exc), "error")
         else:
             flash(f"Målgruppen ”{audience.name}” är sparad.", "success")
+            for year in (y for y in criteria.result_years if not is_public(y)):
+                # Staff may prepare it; the checks before a send refuse it until the publication.
+                flash(f"Målgruppen väljer mottagare efter resultaten i Hemtjänstindex {year}, som inte är "
+                      "publicerade ännu. Den kan inte användas för utskick före publiceringen: det skulle avslöja "
+                      "resultaten för mottagarna.", "info")
             return redirect(url_for(".audience", audience_id=audience.id))
     size_text = _size_text(audience_size(criteria)) if criteria is not None else "–"
     names = {m.code: m.short_name for m in _places()[2]}

@@ -82,6 +82,11 @@ class Criteria:
                    result_rule_from(args))
 
     @property
+    def result_years(self) -> tuple[int, ...]:
+        """Return the years whose index results choose who is in the audience (none without a result rule)."""
+        return self.result_rule.years if self.result_rule is not None else ()
+
+    @property
     def has_place(self) -> bool:
         return bool(self.municipality_codes or self.county_codes or self.district_ids or self.result_rule)
 

@@ -60,6 +60,16 @@ def test_a_typo_inside_a_vanity_subdomain_of_another_link_is_an_error(app, reade
     assert problem.field == "Avsnitt 2 ”Webbinarium”"
 
 
+def test_the_circulars_typo_written_as_a_bare_address_alone_is_an_error(app, reader):
+    # The real circular: "Länk till anmälan" and the address on a line of its own, with no correct twin.
+    sections = [*GOOD_SECTIONS, SectionFields(
+        title="Webbinarium före publiceringen",
+        body="Torsdag 27 november kl. 10–12.\n\nLänk till anmälan\nhttps://spfsejiorerna-se.zoom.us/j/81234567890")]
+    [problem] = [f for f in check_newsletter(make_newsletter(sections=sections)) if f.is_error]
+    assert "”spfsejiorerna-se.zoom.us” liknar ”spfseniorerna-se.zoom.us”" in problem.message
+    assert problem.field == "Avsnitt 3 ”Webbinarium före publiceringen”"
+
+
 @pytest.mark.parametrize("url", [
     "https://spfseniorerna.se/kurser", "https://www.spfseniorerna.se/", "https://hemtjanstindex.se/resultat",
     "https://kurser.hemtjanstindex.se/", "https://www.socialstyrelsen.se/statistik", "https://skr.se/",

@@ -102,6 +102,11 @@ def test_staff_add_and_remove_a_link_and_the_public_page_follows(staff_login, pu
     ("Plan", "kommun.example.se/plan", "inte en fullständig webbadress"),
     ("Plan", "javascript:alert(1)", "inte en fullständig webbadress"),
     ("Plan", "mailto:a@kommun.example.se", "inte en e-postadress"),
+    # The lookalike-link check, the same as for newsletters (issue 17).
+    ("Plan", "https://spfseniorerna.se@evil.example/plan", "leder därför till evil.example"),
+    ("www.kommun.example.se/plan", "https://evil.example/plan", "Länktexten visar adressen"),
+    ("Plan", "https://spfseniorerna.nu/plan", "kontrollera om det ska vara spfseniorerna.se"),
+    ("Plan", "https://spfseniorern\u0430.se/plan", "ser ut som ”spfseniorerna.se”"),
 ])
 def test_a_bad_link_is_refused_in_swedish_and_nothing_is_saved(staff_login, published, title, link, message):
     client = staff_login
