@@ -208,4 +208,3 @@ def readable_value(value: Any) -> str:
     if isinstance(value, dict):
         return "; ".join(f"{key}: {readable_value(item)}" for key, item in value.items())
     return str(value)
-
