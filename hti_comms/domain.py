@@ -44,12 +44,15 @@ class PersonalData:
     `privacy` says in plain Swedish what is kept, why and for how long; the public privacy page
     (/integritet) lists it, so it must stay true to what the code keeps. `{SETTING}` is replaced by the
     configured value (e.g. `{SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS}`).
+    `tables` names the tables whose rows hold this data about a person; the whole-app test
+    (tests/test_personal_data.py) fails when a person's address or name is found in a table no declaration names.
     """
 
     label: str
     export: str | None = None
     erase: str | None = None
     privacy: str = ""
+    tables: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,13 @@ DOMAIN = Domain(
     commands=(".cli",),
     sweeps=(".sweeps",),
     send_kinds={"test": "Provbrev"},
-    personal_data=(PersonalData(
-        "skickat till dig", export=".personal_data:export", erase=".personal_data:erase",
-        privacy="Vilka e-brev vi har skickat till dig, när, och om de kom fram. Om e-post till din adress inte "
-                "kan gå fram sparar vi adressen på en spärrlista, så att inga fler utskick går dit."),),
+    personal_data=(
+        PersonalData("skickat till dig", export=".personal_data:export", erase=".personal_data:erase",
+                     tables=("outbox_message", "send", "sink_message"),
+                     privacy="Vilka e-brev vi har skickat till dig, när, och om de kom fram."),
+        # Erased with the mail sent (`erase` above removes the address from the list too).
+        PersonalData("spärrlista", export=".personal_data:export_suppression", tables=("suppression",),
+                     privacy="Om e-post till din adress inte kan gå fram sparar vi adressen och svaret från din "
+                             "e-postleverantör på en spärrlista, så att inga fler utskick går dit."),
+    ),
 )

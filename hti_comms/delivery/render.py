@@ -8,6 +8,11 @@ the values (HTML-escaped in the HTML part). Templates must therefore not branch 
 A *personal attachment* (`Attachment(is_personal=True)`, e.g. a calendar invitation whose ATTENDEE differs per
 person) holds the same placeholders in its text, written with `placeholder("name")`,
 `placeholder("fields.cancel_url")`; `PersonalText` fills them per recipient the same cheap way.
+
+The HTML part is rendered in an environment of its own that escapes every value, whatever the name of the
+file it comes from: a piece shared by both parts (`events/_reason.txt`) is escaped when the HTML part
+includes it and left as typed in the text part. Which escaping applies is decided by the part being made,
+never by the file name of a piece it includes (Flask escapes only in files named .html).
 """
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from jinja2 import Environment, Template
 from markupsafe import escape
 
 from .. import links
@@ -140,13 +146,36 @@ def template_context(context: Mapping[str, Any], *, subject: str, list_key: str 
     }
 
 
+#: Jinja's default cache size, for the HTML environment's own cache.
+_HTML_TEMPLATE_CACHE_SIZE = 400
+
+
+def _html_environment() -> Environment:
+    """Return the app's template environment with escaping on for every template (made once per app)."""
+    environment = current_app.extensions.get("hti_email_html_environment")
+    if environment is None:
+        # An overlay shares the loader, filters and globals; its own cache keeps the escaped compilation of a
+        # .txt piece apart from the unescaped one the text part uses.
+        environment = current_app.jinja_env.overlay(autoescape=True, cache_size=_HTML_TEMPLATE_CACHE_SIZE)
+        environment = current_app.extensions.setdefault("hti_email_html_environment", environment)
+    return environment
+
+
+def email_template(template: str, part: str) -> Template:
+    """Return templates/emails/<template>.<part> ("html" or "txt"), compiled to escape as that part needs."""
+    if part == "html":
+        return _html_environment().get_template(f"emails/{template}.html")
+    if part == "txt":
+        return current_app.jinja_env.get_template(f"emails/{template}.txt")
+    raise ValueError(f"an email has an html and a txt part, not {part!r}")
+
+
 def render_template_pair(template: str, context: Mapping[str, Any], *, subject: str,
                          list_key: str | None) -> RenderedTemplate:
     """Render templates/emails/<template>.html and .txt once, inline the CSS, and keep the placeholders."""
-    env = current_app.jinja_env
     values = template_context(context, subject=subject, list_key=list_key)
-    html = env.get_template(f"emails/{template}.html").render(values)
-    text = env.get_template(f"emails/{template}.txt").render(values)
+    html = email_template(template, "html").render(values)
+    text = email_template(template, "txt").render(values)
     return RenderedTemplate.from_parts(inline_css(html), _tidy_text(text))
 
 

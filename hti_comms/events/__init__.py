@@ -24,6 +24,7 @@ DOMAIN = Domain(
     send_references={"event": ".admin:describe_send"},
     personal_data=(PersonalData(
         "anmälningar till evenemang", export=".personal_data:export", erase=".personal_data:erase",
+        tables=("event_registration",),
         privacy="När du anmäler dig till en kurs eller ett webbinarium sparar vi ditt namn, din e-postadress, ditt "
                 "uppdrag, din kommun eller förening och det du skriver om behov eller frågor till de medverkande. Vi "
                 "använder uppgifterna bara för evenemanget: bekräftelse, kalenderinbjudan, påminnelser, besked om "

@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import current_app
 from jinja2 import TemplateError
 from sqlalchemy import func, select
 
 from .. import clock
 from ..checks import Finding, Level, error, warning
-from ..delivery.render import template_context
+from ..delivery.render import email_template, template_context
 from ..extensions import db
 from ..linkcheck import check_links
 from ..release import Content, check_content
@@ -142,8 +141,7 @@ def _unsubscribe_link(newsletter: Newsletter, rendered: RenderedNewsletter) -> l
     parts = {}
     try:
         for part, suffix in (("HTML-delen", "html"), ("textdelen", "txt")):
-            template = current_app.jinja_env.get_template(f"emails/{template_name(newsletter)}.{suffix}")
-            parts[part] = template.render(values)
+            parts[part] = email_template(template_name(newsletter), suffix).render(values)
     except TemplateError as exc:
         return [error("Brevmall", f"Brevet går inte att skapa: {exc}")]
     placeholder = values["recipient"].unsubscribe_url  # what the template writes for each recipient's link

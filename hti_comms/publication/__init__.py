@@ -18,12 +18,27 @@ DOMAIN = Domain(
     send_kinds=SEND_KINDS,
     send_references={"report-order": ".admin:describe_send", "embargo-summary": ".admin:describe_send",
                      "report-access": ".admin:describe_send"},
-    personal_data=(PersonalData(
-        "beställningar av rapportpaket", export=".personal_data:export", erase=".personal_data:erase",
-        privacy="När en kommun beställer rapportpaketet sparar vi namn och e-postadress till kommunens kontaktpersoner, "
-                "att de har bekräftat sin adress och när de öppnar sammanfattningen på webben. Vi använder uppgifterna "
-                "för att skicka kommunens egen sammanfattning under embargo, länken till analysen vid publiceringen "
-                "och besked om beställningen. De finns kvar tills du ber oss radera dem."),),
+    personal_data=(
+        PersonalData(
+            "beställningar av rapportpaket", export=".personal_data:export", erase=".personal_data:erase",
+            tables=("report_order", "report_order_contact", "summary_opening"),
+            privacy="När en kommun beställer rapportpaketet sparar vi namn och e-postadress till kommunens "
+                    "kontaktpersoner, att de har bekräftat sin adress, fakturareferensen och när de öppnar "
+                    "sammanfattningen på webben. Vi använder uppgifterna för att skicka kommunens egen sammanfattning "
+                    "under embargo, länken till analysen vid publiceringen och besked om beställningen. De finns kvar "
+                    "tills du ber oss radera dem; beställningen är kommunens och finns kvar, men ditt namn och din "
+                    "e-postadress i fakturareferensen ersätts med en kod."),
+        # Declared after the orders: erasers run in reverse, so the log is rewritten while the orders still say
+        # which municipalities and years are the person's.
+        PersonalData(
+            "embargologgen", export=".personal_data:export_audit", erase=".personal_data:erase_audit",
+            tables=("publication_audit",),
+            privacy="En logg över vem som gjorde vad med resultaten före publiceringen: när en kontaktperson lades "
+                    "till, bekräftade sin adress, godkändes och öppnade kommunens sammanfattning under embargo. "
+                    "Loggen är vårt bevis på att ingen annan än kommunens egna kontaktpersoner såg resultaten i "
+                    "förväg, så den finns kvar även när du ber oss radera dina uppgifter: då ersätts ditt namn och "
+                    "din e-postadress i loggen med en kod som inte går att koppla till dig."),
+    ),
     content_checks=(".content_check:check_unpublished_figures",),
     release_guards=(".guard:hold_for_embargo",),
     demo_data=".demo:load",

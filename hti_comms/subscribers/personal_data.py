@@ -108,8 +108,8 @@ def _file_mentions(contact_import: ContactImport, email: str) -> bool:
     return any(any(w in cell for w in wanted) for cell in cells)
 
 
-def erase_pending_imports(person: Person) -> int:
-    """Cancel every staged import that holds the address, whatever the file's format; its file and preview go.
+def _imports_holding(person: Person) -> list[int]:
+    """Return the ids of staged imports (file kept, not decided) that hold the address, whatever the file's format.
 
     A planned file is searched in its stored preview lines (addresses as stored, found by one query); a file
     that could not be planned is read again (CSV or XLSX alike).
@@ -120,8 +120,24 @@ def erase_pending_imports(person: Person) -> int:
         unplanned = contact_import.report.get("problems") or not contact_import.report
         if contact_import.id not in found and unplanned and _file_mentions(contact_import, person.email):
             found.add(contact_import.id)
+    return sorted(found)
+
+
+def export_pending_imports(person: Person) -> list[dict]:
+    """Return the files staff have staged (not yet decided) that hold the address."""
+    staged = db.session.scalars(select(ContactImport).where(ContactImport.id.in_(_imports_holding(person)))
+                                .order_by(ContactImport.id))
+    return [{
+        "fil": contact_import.filename,
+        "uppladdad": timestamp(contact_import.created_at),
+        "status": contact_import.status.label,
+    } for contact_import in staged]
+
+
+def erase_pending_imports(person: Person) -> int:
+    """Cancel every staged import that holds the address; its file and preview go."""
     cancelled = 0
-    for import_id in sorted(found):
+    for import_id in _imports_holding(person):
         if cancel_import(import_id, commit=False):
             cancelled += 1
     return cancelled

@@ -7,6 +7,7 @@ test. Pages are visited by two long-lived browser pages: one logged out (public 
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
@@ -36,17 +37,17 @@ class Site:
             return url_for(example.endpoint, **args)
 
 
-@pytest.fixture(scope="session")
-def a11y_site(tmp_path_factory):
+@contextmanager
+def demo_app(directory):
+    """Yield (app, staff address): an app on a SQLite database of its own with the demo results and one staff user."""
     from flask_migrate import upgrade
-    from werkzeug.serving import make_server
 
     from hti_comms.auth.services import create_staff
     from hti_comms.geo.services import load_reference_data
     from hti_comms.results.services import load_demo_results
     from hti_comms.subscribers.services import ensure_default_lists
 
-    with fresh_database("sqlite", tmp_path_factory.mktemp("a11y")) as database_url:
+    with fresh_database("sqlite", directory) as database_url:
         app = create_app({"HTI_ENV": "test", "DATABASE_URL": database_url, "SERVER_NAME": None,
                           "BASE_URL": "http://127.0.0.1",
                           # Generous limits, not RATELIMIT_ENABLED=False: the limiter is shared by every app.
@@ -60,6 +61,19 @@ def a11y_site(tmp_path_factory):
             staff = create_staff("personal@spf.example", TEST_PASSWORD, name="Karin Personal")
             _db.session.commit()
             staff_email = staff.email
+        try:
+            yield app, staff_email
+        finally:
+            with app.app_context():
+                _db.session.remove()
+                _db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def a11y_site(tmp_path_factory):
+    from werkzeug.serving import make_server
+
+    with demo_app(tmp_path_factory.mktemp("a11y")) as (app, staff_email):
         server = make_server("127.0.0.1", 0, app, threaded=True)
         base_url = f"http://127.0.0.1:{server.server_port}"
         app.config["BASE_URL"] = base_url
@@ -71,9 +85,6 @@ def a11y_site(tmp_path_factory):
             server.shutdown()
             thread.join(timeout=10)
             server.server_close()
-            with app.app_context():
-                _db.session.remove()
-                _db.engine.dispose()
 
 
 def _new_page(chromium, **options):
@@ -126,4 +137,4 @@ def visit(site: Site, example: PageExample, public_page, staff_page):
     return page, response
 
 
-__all__ = ["EMAILS", "NOT_PAGES", "PAGES", "Site", "email_params", "page_params", "visit"]
+__all__ = ["EMAILS", "NOT_PAGES", "PAGES", "Site", "demo_app", "email_params", "page_params", "visit"]
