@@ -76,9 +76,10 @@ def _open(data: bytes) -> ImageFile.ImageFile:
             continue
     Image.init()
     prefix = data[:16]
-    if any(accept is not None and accept(prefix) for _factory, accept in Image.OPEN.values()):
+    if any(accept is not None and accept(prefix) for name, (_factory, accept) in Image.OPEN.items()
+           if name not in _OPENERS):
         raise ImageError("Använd en JPEG-, PNG- eller GIF-bild.")
-    raise ImageError(NOT_AN_IMAGE)
+    raise ImageError(NOT_AN_IMAGE)  # not an image at all, or a broken one of the formats we take
 
 
 def _check_size(width: int, height: int) -> None:
@@ -89,7 +90,8 @@ def _check_size(width: int, height: int) -> None:
 def _too_large(width: int | None = None, height: int | None = None) -> str:
     has = f"har {format_integer(width)} × {format_integer(height)}" if width and height else "har för många"
     return (f"Bilden {has} bildpunkter, men en bild får ha högst {MAX_PIXELS // 1_000_000} miljoner "
-            "bildpunkter (till exempel 6 000 × 4 000). Gör bilden mindre och ladda upp den igen.")
+            f"bildpunkter (till exempel {format_integer(6000)} × {format_integer(4000)}). Gör bilden mindre och "
+            "ladda upp den igen.")
 
 
 def _scaled_down(image: ImageFile.ImageFile, size: tuple[int, int], mode: str) -> Image.Image:

@@ -73,6 +73,9 @@ def test_other_formats_and_broken_files_get_their_own_message():
     truncated = declared_png(300, 200)[:-30]
     with pytest.raises(ImageError, match="Filen är ingen bild som går att läsa"):
         prepare_image(truncated, "trasig.png")
+    broken_header = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
+    with pytest.raises(ImageError, match="Filen är ingen bild som går att läsa"):
+        prepare_image(broken_header, "trasig.png")
 
 
 _MEASURE = textwrap.dedent("""
