@@ -50,3 +50,30 @@ def form_csrf_token(client, url: str) -> str:
         r'name="csrf_token" value="([^"]+)"', html)
     assert match, f"no CSRF token in the form at {url}"
     return match.group(1)
+
+
+def declared_png(width: int, height: int, mode: str = "L") -> bytes:
+    """Return a valid one-colour PNG of `width` × `height`, built without ever holding the pixels.
+
+    A single colour compresses about a thousandfold, so a file of a few tens of kB can declare hundreds of
+    millions of pixels (what a hostile upload looks like); `mode` is "1" (one bit), "L" (grey) or "RGB".
+    """
+    import struct
+    import zlib
+
+    depth, colour_type, row_bytes = {"1": (1, 0, (width + 7) // 8), "L": (8, 0, width),
+                                     "RGB": (8, 2, 3 * width)}[mode]
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    compressor = zlib.compressobj(9)
+    row = b"\0" * (1 + row_bytes)  # filter byte "none", then the pixels
+    rows_per_batch = max(1, (8 << 20) // len(row))
+    parts = []
+    for first in range(0, height, rows_per_batch):
+        parts.append(compressor.compress(row * min(rows_per_batch, height - first)))
+    parts.append(compressor.flush())
+    header = struct.pack(">IIBBBBB", width, height, depth, colour_type, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", b"".join(parts))
+            + chunk(b"IEND", b""))

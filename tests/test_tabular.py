@@ -121,3 +121,68 @@ def test_a_control_character_in_a_cell_is_refused_naming_line_and_column(charact
         read_table(data, "nul.csv")
     assert str(refused.value) == (f"Rad 3, kolumn ”namn”: cellen innehåller ett osynligt {name} som inte kan "
                                   "sparas. Ta bort det och försök igen.")
+
+
+@pytest.fixture
+def tiny_chunks(monkeypatch):
+    """Decode a few bytes at a time, so every kind of boundary falls inside a chunk somewhere."""
+    from hti_comms import csvtext
+
+    monkeypatch.setattr(csvtext, "CHUNK_BYTES", 5)
+
+
+@pytest.mark.parametrize("codec, bom, name", [("utf-8", b"", "utf-8"), ("utf-8", b"\xef\xbb\xbf", "utf-8-sig"),
+                                              ("cp1252", b"", "cp1252"), ("utf-16-le", b"\xff\xfe", "utf-16")])
+@pytest.mark.parametrize("newline", ["\r\n", "\n", "\r"])
+def test_lines_and_characters_cut_between_chunks_read_as_one(tiny_chunks, codec, bom, name, newline):
+    text = newline.join([CONTACT_HEADER, "Åsa Öberg;asa@exempel.se;pensionärsråd;Borås",
+                         '"Bo\r\nEk";bo@exempel.se;seniorråd;Håbo', "Örjan;orjan@exempel.se;;Västerås", ""])
+    table = read_table(bom + text.encode(codec), "kontakter.csv")
+    assert table.encoding == name
+    assert [row.values["namn"] for row in table.rows] == ["Åsa Öberg", "Bo\r\nEk", "Örjan"]
+    assert [row.values["kommun"] for row in table.rows] == ["Borås", "Håbo", "Västerås"]
+    assert [row.line for row in table.rows] == [2, 4, 5]  # the quoted line break is a line of the file
+
+
+def test_broken_utf16_is_named_by_its_line_across_chunks(tiny_chunks):
+    data = b"\xff\xfe" + "kommunkod\tindex\r\n0114\t55\r\n0115\t56\r\n".encode("utf-16-le") + b"\x00\xd8"
+    with pytest.raises(TableError, match="Filen är sparad som UTF-16, men rad 4"):
+        read_table(data, "trasig.txt")
+
+
+def test_mixed_encodings_name_the_first_lines_and_count_the_rest():
+    lines = [CONTACT_HEADER.encode()] + [f"Åsa {n};a{n}@exempel.se;;Borås".encode("utf-8") for n in range(3)]
+    lines += [f"Örjan {n};o{n}@exempel.se;;Håbo".encode("cp1252") for n in range(8)]
+    with pytest.raises(TableError, match="Filen blandar teckenkodningar: raderna 5, 6, 7, 8, 9 och 3 till "):
+        read_table(b"\r\n".join(lines), "blandad.csv")
+
+
+def test_a_control_character_after_the_first_chunk_is_still_found(tiny_chunks):
+    data = f"{CONTACT_HEADER}\r\nÅsa;asa@exempel.se;;\r\nBo;bo@exempel.se;;Ha\x00bo".encode()
+    with pytest.raises(TableError, match="Rad 3, kolumn ”kommun”: cellen innehåller ett osynligt NUL-tecken"):
+        read_table(data, "nul.csv")
+
+
+def test_a_line_too_long_for_any_table_is_refused_naming_it(monkeypatch):
+    from hti_comms import csvtext
+
+    monkeypatch.setattr(csvtext, "MAX_LINE_CHARACTERS", 100)
+    data = f"{CONTACT_HEADER}\r\nÅsa;asa@exempel.se;;\r\n{'x;' * 500}".encode()
+    with pytest.raises(TableError, match="^Rad 3 är längre än 100 tecken. Filen är troligen inte en tabell"):
+        read_table(data, "lang.csv")
+
+
+def test_max_rows_refuses_at_the_first_row_too_many_and_not_before():
+    rows = [f"Person {n};p{n}@exempel.se;;" for n in range(1, 4)]
+    data = "\r\n".join([CONTACT_HEADER, rows[0], "", rows[1], rows[2]]).encode()
+    assert len(read_table(data, "tre.csv", max_rows=3).rows) == 3  # the empty line does not count
+    with pytest.raises(tabular.TooManyRows) as refused:
+        read_table(data, "tre.csv", max_rows=2)
+    assert (refused.value.line, refused.value.limit) == (5, 2)
+    assert str(refused.value).startswith("Rad 5: filen har fler än 2 rader med innehåll")
+
+
+def test_an_empty_file_or_one_with_a_bom_alone_is_empty():
+    for data in (b"", b"  \r\n", b"\xef\xbb\xbf"):
+        with pytest.raises(TableError, match="^Filen är tom.$"):
+            read_table(data, "tom.csv")

@@ -26,10 +26,15 @@ def load_user(session_id: str) -> StaffUser | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow `next` within this site, never to another host."""
-    if target:
+    """Only follow `next` to a path on this site: never to another host, never with a line break in it.
+
+    Browsers read a backslash as a slash and drop tabs and line breaks (so "/\\host" and "/<tab>/host" lead to
+    another host), and a line break in a Location header is refused by Werkzeug (a server error): a `next`
+    holding any of them, or any other control character, is not followed.
+    """
+    if target and target.startswith("/") and not any(ch < " " or ch in "\x7f\\" for ch in target):
         parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/") and not target.startswith("//"):
+        if not parts.scheme and not parts.netloc and not target.startswith("//"):
             return target
     return url_for("overview.dashboard")
 

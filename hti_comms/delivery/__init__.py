@@ -4,7 +4,7 @@ from ..domain import Domain, MenuEntry, PersonalData
 DOMAIN = Domain(
     package=__name__,
     models=(".models",),
-    blueprints=(".admin:bp", ".admin:sink_bp"),
+    blueprints=(".admin:bp", ".testpost:bp"),
     menu=(MenuEntry("delivery_admin.sends", "Utkorg"), MenuEntry("testpost_admin.index", "Testpost", setting="MAIL_SINK")),
     commands=(".cli",),
     sweeps=(".sweeps",),

@@ -1,7 +1,7 @@
-"""Staff pages: the outbox (every send with live counts, pause/resume/cancel) and Testpost (the local sink)."""
+"""Staff pages: the outbox (every send with live counts, pause/resume/cancel) and the test email."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 
@@ -14,33 +14,15 @@ from ..security import email_document
 from .confirm import SHOWN, is_confirmed, people_text, preview_recipients
 from .outbox import BUILD_FAILED
 from .forms import ActionForm, TestEmailForm
-from .models import OutboxMessage, OutboxStatus, Send, SendStatus, SinkMessage, can_cancel, can_pause, can_resume
+from .models import OutboxMessage, OutboxStatus, Send, SendStatus, can_cancel, can_pause, can_resume
 from .services import (
     DeliveryError, cancel_send, pause_send, queue_test_email, resolve_unknown, resume_send, send_counts, validate_email,
 )
 from .render import render_preview, rendering_of
-from .sink import clear_sink, parse, sink_messages
 
 bp = staff_blueprint("delivery_admin", __name__, "/utkorg")
-#: Its own blueprint so the staff menu marks "Testpost" and "Utkorg" separately.
-sink_bp = staff_blueprint("testpost_admin", __name__, "/testpost")
-
-
-@sink_bp.before_request
-def only_with_the_local_sink():
-    """Testpost exists only where the local mail sink receives the mail (MAIL_SINK); elsewhere it is not found."""
-    if not current_app.config["MAIL_SINK"]:
-        abort(404)
 
 PAGE_SIZE = 50
-#: Swedish names for the header fields Testpost shows (the technical name is shown under each).
-HEADER_NAMES = {
-    "from": "Avsändare", "to": "Mottagare", "subject": "Ämne", "date": "Skickat", "reply-to": "Svar går till",
-    "message-id": "Brevets id", "mime-version": "MIME-version", "content-type": "Innehållets typ",
-    "content-transfer-encoding": "Kodning", "list-unsubscribe": "Länk för att avregistrera sig",
-    "list-unsubscribe-post": "Avregistrering med ett klick", "list-id": "Utskickslistans id",
-    "dkim-signature": "Digital signatur (DKIM)",
-}
 PROBLEM_STATUSES = (OutboxStatus.UNKNOWN, OutboxStatus.FAILED, OutboxStatus.DEFERRED)
 #: The rows a resumed send goes on to (after a stop by the engine, rows that failed to build go again too).
 WAITING_STATUSES = (OutboxStatus.QUEUED, OutboxStatus.DEFERRED, OutboxStatus.SENDING)
@@ -283,45 +265,3 @@ def _scheduled_message(local, send: Send | None) -> str:
         return (f"Klockslaget {local:%H.%M} inträffar två gånger den dagen (klockan ställs tillbaka). "
                 f"Provbrevet skickas den första gången, {when} sommartid.")
     return f"Provbrevet skickas {when}."
-
-
-@sink_bp.route("/")
-def index():
-    return render_template("web/delivery/sink.html", messages=sink_messages(), form=ActionForm())
-
-
-def _sink_message_or_404(message_id: int):
-    stored = db.session.get(SinkMessage, message_id)
-    if stored is None:
-        abort(404)
-    return stored, parse(stored.raw)
-
-
-@sink_bp.route("/<int:message_id>")
-def message(message_id: int):
-    stored, message = _sink_message_or_404(message_id)
-    html_part = message.get_body(("html",))
-    text_part = message.get_body(("plain",))
-    attachments = [(part.get_filename() or "(utan namn)", part.get_content_type()) for part in message.iter_attachments()]
-    return render_template("web/delivery/sink_message.html", stored=stored, headers=list(message.items()),
-                           html_url=url_for(".message_html", message_id=message_id) if html_part else None,
-                           header_names=HEADER_NAMES,
-                           text=text_part.get_content() if text_part else None, attachments=attachments)
-
-
-@sink_bp.route("/<int:message_id>/brevet.html")
-def message_html(message_id: int):
-    _stored, message = _sink_message_or_404(message_id)
-    html_part = message.get_body(("html",))
-    if html_part is None:
-        abort(404)
-    return email_document(html_part.get_content())
-
-
-@sink_bp.post("/tom")
-def clear():
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    removed = clear_sink()
-    flash(f"{removed} brev togs bort ur testposten.", "success")
-    return redirect(url_for(".index"))

@@ -1,13 +1,16 @@
 """A local SMTP server (aiosmtpd) that accepts every message and keeps it, for development and tests."""
 from __future__ import annotations
 
+import base64
 import logging
+import re
 import socket
 import threading
 from collections.abc import Callable
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from typing import TYPE_CHECKING
+from urllib.parse import unquote
 
 from sqlalchemy import delete, func, select
 
@@ -20,6 +23,11 @@ if TYPE_CHECKING:
 
 SINK_HOST = "127.0.0.1"
 log = logging.getLogger(__name__)
+#: A reference to an inline part in HTML (RFC 2392; the id is URL-encoded there).
+_CID_URL = re.compile(r"""cid:([^"'\s)>]+)""", re.IGNORECASE)
+_CONTENT_TYPE = re.compile(r"[a-z0-9][a-z0-9.+-]*/[a-z0-9][a-z0-9.+-]*")
+#: The most characters of a text attachment (a calendar invitation) Testpost shows on its page.
+SHOWN_TEXT_CHARACTERS = 20_000
 
 
 def free_port() -> int:
@@ -130,3 +138,47 @@ def clear_sink() -> int:
     removed = db.session.execute(delete(SinkMessage)).rowcount
     db.session.commit()
     return removed
+
+
+def with_inline_images(message: EmailMessage, html: str) -> str:
+    """Return `html` with every cid: reference to an image of `message` replaced by a data: URL of it.
+
+    Testpost shows the HTML in a sandboxed frame whose policy allows images only as data: URLs (hti_comms.security),
+    as a mail program shows the parts the message carries; a reference to anything else is left as it is.
+    """
+    images = {}
+    for part in message.walk():
+        content_id = part.get("Content-ID")
+        if content_id and part.get_content_maintype() == "image" and _CONTENT_TYPE.fullmatch(part.get_content_type()):
+            images[unquote(str(content_id).strip().strip("<>"))] = part
+
+    def data_url(match: re.Match) -> str:
+        part = images.get(unquote(match.group(1)))
+        if part is None:
+            return match.group(0)
+        encoded = base64.b64encode(part.get_payload(decode=True) or b"").decode("ascii")
+        return f"data:{part.get_content_type()};base64,{encoded}"
+
+    return _CID_URL.sub(data_url, html) if images else html
+
+
+def attachments_of(message: EmailMessage) -> list[EmailMessage]:
+    """Return the parts of `message` sent as attachments (files such as an .ics or a PDF), in order."""
+    return [part for part in message.walk() if part.get_content_disposition() == "attachment"]
+
+
+def attachment_type(part: EmailMessage) -> str:
+    """Return the part's content type to send it with, or a neutral one when it is not a plain type name."""
+    content_type = part.get_content_type()
+    return content_type if _CONTENT_TYPE.fullmatch(content_type) else "application/octet-stream"
+
+
+def shown_text(part: EmailMessage) -> str | None:
+    """Return a text attachment's text (the start of a long one), or None for anything else."""
+    if part.get_content_maintype() != "text":
+        return None
+    try:
+        text = part.get_content()
+    except (LookupError, UnicodeError):
+        return None
+    return text[:SHOWN_TEXT_CHARACTERS]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from markupsafe import Markup
 
 from .. import clock
@@ -11,6 +11,7 @@ from ..addresses import display_address
 from ..checks import Finding
 from ..delivery.confirm import preview_recipients
 from ..domain import SendReference
+from ..exports import download
 from ..extensions import db
 from ..formatting import format_integer
 from ..markdown import render_markdown
@@ -180,10 +181,7 @@ def event(event_id: int):
 @bp.route("/<int:event_id>/anmalda.csv")
 def export(event_id: int):
     event = _event_or_404(event_id)
-    data = registrations_csv(event, services.registrations(event))
-    return Response(data, mimetype="text/csv", headers={
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{csv_filename(event)}"'})
+    return download(registrations_csv(event, services.registrations(event)), csv_filename(event))
 
 
 @bp.route("/<int:event_id>/stall-in", methods=["GET", "POST"])

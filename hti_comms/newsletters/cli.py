@@ -135,10 +135,8 @@ def send_command(newsletter_id: int, at: str | None, accept_warnings: bool) -> N
                                    "skicka ändå.")
     try:
         if send_at is None:
-            send = send_now(newsletter.id, confirmed)
+            send_now(newsletter.id, confirmed)
             newsletter = get_newsletter(newsletter_id)
-            if send is None:
-                raise NewsletterError(newsletter.stopped_reason or "Utskicket startade inte.")
             click.echo(f"{newsletter.label} skickas nu till {format_integer(newsletter.recipient_count)} "
                        "mottagare.")
         else:

@@ -88,12 +88,33 @@ def schedule(newsletter: Newsletter, send_at: datetime | None, confirmed_warning
         errors = sum(1 for f in stopped if f.is_error)
         raise NewsletterError(f"{definite(newsletter)} kan inte skickas: {errors} fel och "
                               f"{len(stopped) - errors} obekräftade varningar. Se listan.")
-    newsletter.confirmed_warnings = sorted({f.message for f in findings if not f.is_error})
-    newsletter.scheduled_at = send_at
-    newsletter.stopped_reason = None
-    transition(newsletter, NewsletterStatus.SCHEDULED, NEWSLETTER_TRANSITIONS)
+    warnings = sorted({f.message for f in findings if not f.is_error})
+    if not _mark_scheduled(newsletter.id, send_at, warnings):
+        db.session.rollback()
+        raise NewsletterError(already_started(newsletter))
     db.session.commit()
     return findings
+
+
+def already_started(newsletter: Newsletter) -> str:
+    """Return the sentence for a newsletter that someone else started meanwhile (another command, the sweep)."""
+    return (f"{definite(newsletter)} har redan börjat skickas: det startades samtidigt någon annanstans. "
+            f"Se hur det går med hti newsletter status {newsletter.id}.")
+
+
+def _mark_scheduled(newsletter_id: int, send_at: datetime, warnings: list[str]) -> bool:
+    """Schedule a draft (or move a scheduled newsletter) with one conditional UPDATE; return whether it did.
+
+    What this process read may be out of date: another `hti newsletter send` or the sweep may have started the
+    newsletter since. Only the database can tell, at the moment of writing; a started one is left as it is.
+    """
+    assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.DRAFT, NewsletterStatus.SCHEDULED)
+    return db.session.execute(
+        update(Newsletter).where(Newsletter.id == newsletter_id,
+                                 Newsletter.status.in_((NewsletterStatus.DRAFT, NewsletterStatus.SCHEDULED)))
+        .values(status=NewsletterStatus.SCHEDULED, scheduled_at=send_at, stopped_reason=None,
+                confirmed_warnings=warnings)
+        .execution_options(synchronize_session=False)).rowcount == 1
 
 
 def unschedule(newsletter: Newsletter) -> None:
@@ -215,7 +236,16 @@ def cancel(newsletter: Newsletter) -> int:
     return cancelled
 
 
-def send_now(newsletter_id: int, confirmed_warnings: list[str]) -> Send | None:
-    """Schedule for now and start at once, in this process (the CLI; the web leaves the start to the sweep)."""
+def send_now(newsletter_id: int, confirmed_warnings: list[str]) -> Send:
+    """Schedule for now and start at once, in this process (the CLI; the web leaves the start to the sweep).
+
+    Raises NewsletterError when it does not start: the checks stopped it, or it was started elsewhere meanwhile.
+    """
     schedule(get_newsletter(newsletter_id), None, confirmed_warnings)
-    return start(newsletter_id)
+    send = start(newsletter_id)
+    if send is None:
+        newsletter = db.session.get(Newsletter, newsletter_id, populate_existing=True)
+        if newsletter.status is NewsletterStatus.DRAFT and newsletter.stopped_reason:
+            raise NewsletterError(newsletter.stopped_reason)
+        raise NewsletterError(already_started(newsletter))
+    return send

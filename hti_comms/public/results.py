@@ -8,8 +8,6 @@ beyond the next known publication moment, when the archive, the year links and t
 """
 from __future__ import annotations
 
-import csv
-import io
 import json
 import logging
 from collections.abc import Callable, Hashable
@@ -17,8 +15,9 @@ from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, session, url_for
 
+from ..exports import CSV_MIMETYPE, Figure, csv_document
 from ..extensions import db
-from ..formatting import format_number, format_signed
+from ..formatting import format_number
 from ..geo.models import Municipality
 from ..geo.services import parse_municipality_code
 from ..results.cache import cached_ranking
@@ -176,33 +175,24 @@ def _figures_disagree(points) -> bool:
     return bool(mismatches)
 
 
-#: Columns of the CSV download: (heading, value of an entry).
-def _csv_rows(ranking: YearRanking, shows_change: bool) -> list[list[str]]:
+def _csv_rows(ranking: YearRanking, shows_change: bool) -> tuple[list[str], list[list]]:
+    """Return the CSV download's header and rows: every figure as a number (hti_comms.exports)."""
     header = ["Plats", "Kommunkod", "Kommun", "Län", "Index"]
     for _name, label in SUB_INDICES:
         header += [label, f"{label}, plats"]
     if shows_change:
         header += [f"Index {ranking.previous_year}", "Förändring (enheter)", "Förändring (placeringar)"]
-    rows = [header]
+    rows = []
     for e in ranking.entries:
-        row = [str(e.rank), e.municipality_code, e.municipality_name, e.county_name, _decimal(e.index)]
+        row = [e.rank, e.municipality_code, e.municipality_name, e.county_name, e.index]
         for name, _label in SUB_INDICES:
-            row += [_decimal(e.values[name]), str(e.ranks[name] or "")]
+            row += [e.values[name], e.ranks[name]]
         if shows_change:
-            row += [_decimal(e.previous_index), _decimal(e.index_change, signed=True),
-                    "" if e.rank_change is None else str(e.rank_change)]
+            row += [e.previous_index, Figure(e.index_change, signed=True), e.rank_change]
         rows.append(row)
-    rows.append(["", "", "Riksgenomsnitt", "", _decimal(ranking.national_average)]
-                + [v for name, _label in SUB_INDICES for v in (_decimal(ranking.national_averages[name]), "")])
-    return rows
-
-
-def _decimal(value, signed: bool = False) -> str:
-    """Return a figure as Excel in Swedish reads it: decimal comma, no thousands space, plain minus."""
-    if value is None:
-        return ""
-    text = format_signed(value) if signed else format_number(value)
-    return text.replace("\u2212", "-").replace("\u00a0", "").replace(" ", "")
+    rows.append([None, None, "Riksgenomsnitt", None, ranking.national_average]
+                + [v for name, _label in SUB_INDICES for v in (ranking.national_averages[name], None)])
+    return header, rows
 
 
 @bp.route("/resultat/<int:year>.csv")
@@ -210,14 +200,10 @@ def ranking_csv(year: int):
     state, ranking = _ranking_or_404(year)
 
     def make() -> bytes:
-        buffer = io.StringIO()
-        # Semicolons and a BOM: Excel with Swedish settings opens it with å, ä, ö and decimal commas intact.
-        csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(
-            _csv_rows(ranking, _shows_change(state, ranking)))
-        return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+        return csv_document(*_csv_rows(ranking, _shows_change(state, ranking)))
 
     demo = "-demodata" if ranking.is_demo else ""
-    return _public_response(state, ("csv", year), make, "text/csv",
+    return _public_response(state, ("csv", year), make, CSV_MIMETYPE,
                             {"Content-Disposition": f'attachment; filename="hemtjanstindex-{year}{demo}.csv"'})
 
 

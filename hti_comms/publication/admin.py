@@ -1,11 +1,12 @@
 """Staff pages: the years, the publication moment, the order queue, delivery in order, timeline, dry run, log."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..domain import SendReference
+from ..exports import download
 from ..extensions import db
 from ..formatting import format_datetime
 from ..staff import staff_blueprint
@@ -200,5 +201,4 @@ def log(year: int):
 
 @bp.route("/<int:year>/logg.csv")
 def log_csv(year: int):
-    return Response(audit.as_csv(year), mimetype="text/csv; charset=utf-8", headers={
-        "Content-Disposition": f'attachment; filename="embargologg-{year}.csv"', "Cache-Control": "no-store"})
+    return download(audit.as_csv(year), f"embargologg-{year}.csv", {"Cache-Control": "no-store"})

@@ -1,12 +1,10 @@
 """The audit log of embargo-related actions: written in the caller's transaction, shown and exported to staff."""
 from __future__ import annotations
 
-import csv
-import io
-
 from sqlalchemy import select
 
 from .. import clock
+from ..exports import csv_document
 from ..extensions import db
 from ..formatting import format_datetime
 from .models import AuditAction, AuditEntry
@@ -31,13 +29,8 @@ def entries(year: int) -> list[AuditEntry]:
                                    .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())))
 
 
-def as_csv(year: int) -> str:
-    """Return the year's audit log as CSV for Excel (semicolons, BOM), oldest first."""
-    out = io.StringIO()
-    out.write("\ufeff")
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Tid (svensk tid)", "Händelse", "Kommunkod", "Vem", "Detaljer"])
-    for entry in reversed(entries(year)):
-        writer.writerow([format_datetime(entry.at), entry.action.label, entry.municipality_code or "", entry.actor,
-                         entry.detail])
-    return out.getvalue()
+def as_csv(year: int) -> bytes:
+    """Return the year's audit log as CSV for Excel (hti_comms.exports), oldest first."""
+    return csv_document(["Tid (svensk tid)", "Händelse", "Kommunkod", "Vem", "Detaljer"], (
+        [format_datetime(entry.at), entry.action.label, entry.municipality_code or "", entry.actor, entry.detail]
+        for entry in reversed(entries(year))))

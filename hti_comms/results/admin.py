@@ -1,9 +1,10 @@
 """Staff pages: the ranking per year and the results import."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..exports import download
 from ..staff import staff_blueprint
 from .forms import ImportResultsForm
 from .models import SUB_INDICES
@@ -38,9 +39,7 @@ def ranking(year: int):
 def ranking_download(year: int):
     ranking = _ranking_or_404(year)
     demo = "-demodata" if ranking.is_demo else ""
-    return Response(ranking_xlsx(ranking),
-                    mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="hemtjanstindex-{year}{demo}.xlsx"'})
+    return download(ranking_xlsx(ranking), f"hemtjanstindex-{year}{demo}.xlsx")
 
 
 @bp.route("/importera", methods=["GET", "POST"])

@@ -7,7 +7,7 @@ from decimal import Decimal, InvalidOperation
 from ..formatting import format_number
 from ..geo.models import Municipality
 from ..geo.services import MunicipalityIndex, parse_municipality_code
-from ..tabular import Table, TableError, read_table
+from ..tabular import Table, TableError, TooManyRows, read_table
 from .models import SUB_INDICES
 
 CODE_COLUMN = "kommunkod"
@@ -16,6 +16,9 @@ NAME_COLUMN = "kommun"
 VALUE_COLUMNS = {"index": ("index_value", "index")} | {name: (name, name) for name, _label in SUB_INDICES}
 REQUIRED_COLUMNS = (CODE_COLUMN, *VALUE_COLUMNS)
 MAX_DECIMALS = 3
+#: Rows a results file is read to, per municipality: room for a block pasted twice or stray lines, which are then
+#: reported line by line; a file with more rows than that is refused at the first one, before the rest is read.
+MAX_ROWS_PER_MUNICIPALITY = 2
 
 
 @dataclass(frozen=True)
@@ -64,10 +67,19 @@ def parse_score(text: str) -> Decimal:
     if not value.is_finite():
         raise ValueError(f"”{text}” är inte ett tal")
     if value < 0 or value > 100:
-        raise ValueError(f"{format_number(value, max(1, -value.as_tuple().exponent))} ligger utanför 0–100")
+        raise ValueError(f"{_as_written(text, value)} ligger utanför 0–100")
     if -value.as_tuple().exponent > MAX_DECIMALS:
         raise ValueError(f"”{text}” har fler än {MAX_DECIMALS} decimaler")
     return value
+
+
+def _as_written(text: str, value: Decimal) -> str:
+    """Return an out-of-range value as a reader writes it ("101,0"), or as typed when it is too long for that
+    ("1e27" would need 29 digits; rounding it is an error in itself)."""
+    decimals = -value.as_tuple().exponent
+    if abs(value) < 1_000_000 and 0 <= decimals <= MAX_DECIMALS:
+        return format_number(value, max(1, decimals))
+    return f"”{text.strip()}”"
 
 
 def check_table(table: Table, municipalities: dict[str, Municipality]) -> ParsedFile:
@@ -143,8 +155,13 @@ def check_table(table: Table, municipalities: dict[str, Municipality]) -> Parsed
 
 def parse_results_file(data: bytes, filename: str, municipalities: dict[str, Municipality]) -> ParsedFile:
     """Read and check a CSV or XLSX results file."""
+    limit = MAX_ROWS_PER_MUNICIPALITY * len(municipalities)
     try:
-        table = read_table(data, filename)
+        table = read_table(data, filename, max_rows=limit)
+    except TooManyRows as exc:
+        return ParsedFile(problems=[Problem(exc.line, None, (
+            f"en resultatfil har en rad per kommun, högst {len(municipalities)}, men den här har fler än {limit} "
+            "rader med innehåll. Kontrollera att det är rätt fil."))])
     except TableError as exc:
         return ParsedFile(problems=[Problem(None, None, str(exc))])
     return check_table(table, municipalities)

@@ -1,11 +1,11 @@
 """The ranking as staff browse it: search by name, filter by county, sort by any column, download as Excel."""
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
+from ..exports import xlsx_document
 from .models import SUB_INDICES
 from .ranking import RankedResult, YearRanking
 
@@ -112,41 +112,20 @@ def counties(ranking: YearRanking) -> list[tuple[str, str]]:
 
 
 def ranking_xlsx(ranking: YearRanking) -> bytes:
-    """Return the whole ranking as an Excel workbook: every figure as a number, one municipality per row."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = f"Rankning {ranking.year}"
+    """Return the whole ranking as an Excel workbook (hti_comms.exports): every figure a number, one row each."""
     header = ["Plats", "Kommunkod", "Kommun", "Index"]
     for _name, label in SUB_INDICES:
         header += [label, f"{label}, plats"]
     header += ["Län", "Plats i länet", "Kommuner i länet", f"Index {ranking.previous_year or 'föregående år'}",
                "Förändring (enheter)", "Förändring (placeringar)"]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-
-    def number(value):
-        return float(value) if value is not None else None
-
+    rows = []
     for e in ranking.entries:
-        row = [e.rank, e.municipality_code, e.municipality_name, number(e.index)]
+        row = [e.rank, e.municipality_code, e.municipality_name, e.index]
         for name, _label in SUB_INDICES:
-            row += [number(e.values[name]), e.ranks[name]]
-        row += [e.county_name, e.county_rank, e.county_count, number(e.previous_index), number(e.index_change),
-                e.rank_change]
-        sheet.append(row)
-    sheet.append([None, None, "Riksgenomsnitt", number(ranking.national_average),
-                  *[v for name, _label in SUB_INDICES for v in (number(ranking.national_averages[name]), None)]])
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, float):
-                cell.number_format = "0.0"
-    sheet.freeze_panes = "D2"
-    for letter, width in (("A", 7), ("B", 11), ("C", 20)):
-        sheet.column_dimensions[letter].width = width
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+            row += [e.values[name], e.ranks[name]]
+        row += [e.county_name, e.county_rank, e.county_count, e.previous_index, e.index_change, e.rank_change]
+        rows.append(row)
+    rows.append([None, None, "Riksgenomsnitt", ranking.national_average,
+                 *[v for name, _label in SUB_INDICES for v in (ranking.national_averages[name], None)]])
+    return xlsx_document(f"Rankning {ranking.year}", header, rows, number_format="0.0", freeze="D2",
+                         widths={"A": 7, "B": 11, "C": 20})

@@ -50,8 +50,38 @@ page("delivery_admin.send_detail", args=lambda data: {"send_id": delivered_test_
 page("delivery_admin.send_preview", args=lambda data: {"send_id": delivered_test_email(data)})
 page("delivery_admin.test_email")
 page("delivery_admin.test_email", state="fel", then=_submit_empty)
+def _sink_message_with_attachment(data):
+    """A registration confirmation with its calendar invitation, kept by the local sink for Testpost (made once)."""
+    def make(data_):
+        from sqlalchemy import select
+
+        from hti_comms.delivery.models import SinkMessage
+        from hti_comms.delivery.sink import DatabaseSink, MemorySink, StoringHandler
+        from hti_comms.delivery.worker import deliver_due
+        from hti_comms.events.registration import RegistrationInput, register
+        from hti_comms.events.services import get_event
+        from hti_comms.extensions import db
+        from tests.events.pages import _event
+
+        app = data_.app
+        event = get_event(_event(data_, "testpost"))
+        sink = MemorySink().start(handler=StoringHandler(DatabaseSink(app).store))
+        saved = {key: app.config[key] for key in ("SMTP_HOST", "SMTP_PORT", "SMTP_SECURITY")}
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port, SMTP_SECURITY="none")
+        try:
+            register(event, RegistrationInput(name="Cecilia Ceder", email="cecilia@example.se"))
+            deliver_due()
+        finally:
+            sink.stop()
+            app.config.update(saved)
+        return db.session.scalar(select(SinkMessage.id).order_by(SinkMessage.id.desc()).limit(1))
+    return {"message_id": data.get("sink-message-with-attachment", make)}
+
+
 page("testpost_admin.index", args=lambda data: delivered_test_email(data) and {})
 page("testpost_admin.message", args=_sink_message_id)
+page("testpost_admin.message", state="bilaga", args=_sink_message_with_attachment)
+not_a_page("testpost_admin.attachment", "an attachment of a received email, as a download")
 not_a_page("delivery_admin.send_status", "JSON for the live counts on the send page")
 page("delivery_admin.send_recipients", args=lambda data: {"send_id": delivered_test_email(data)})
 

@@ -129,6 +129,24 @@ page("events.event_page", state="fel", args=lambda data: {"event_id": course(dat
 page("events.event_page", state="webbsandning", args=lambda data: {"event_id": webcast(data)})
 page("events.thanks", args=lambda data: {"event_id": course(data)})
 page("events.cancel", args=_cancel_token)
+
+
+def _cancel_own_place(data):
+    """A registration of its own (cancelled by the state below, so no other declaration loses it)."""
+    def make(_data):
+        from hti_comms.events.links import CANCEL_PURPOSE
+        from hti_comms.events.registration import RegistrationInput, register
+        from hti_comms.events.services import get_event
+        from hti_comms.tokens import make_personal_token
+
+        event = get_event(_event(data, "cancelled"))
+        registration = register(event, RegistrationInput(name="Dora Dahl", email="dora.event@example.se"))
+        return make_personal_token(CANCEL_PURPOSE, registration.registration.key, None)
+    return {"token": data.get("event-cancelled-token", make)}
+
+
+page("events.cancel", state="avbokad", args=_cancel_own_place,
+     then=lambda p: p.get_by_role("button", name="Avboka min plats").click())
 not_a_page("events.event_ics", "a calendar file (.ics), not a page")
 not_a_page("events.feed", "the calendar feed (.ics), not a page")
 
