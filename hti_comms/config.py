@@ -158,6 +158,9 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": is_https,
         "WTF_CSRF_TIME_LIMIT": None,
+        #: Off: it demands a Referer on https, which our no-referrer token pages never send. hti_comms/forgery.py
+        #: checks where a post came from instead (Sec-Fetch-Site, Origin, then Referer).
+        "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SMTP_HOST": env.get("SMTP_HOST") or "127.0.0.1",
         "SMTP_PORT": _int(env, "SMTP_PORT", 8025),
