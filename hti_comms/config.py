@@ -134,10 +134,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         # In memory, every gunicorn worker would count on its own: each would let the whole limit through.
         raise ConfigError("REDIS_URL is not set; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that every web "
                           "worker shares the login and form rate limits, or set RATELIMIT_ENABLED=false")
-    trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
-    if trusted_proxies < 0:
-        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (the number of proxies in front of the app), "
-                          f"got {trusted_proxies}")
+    trusted_proxies = trusted_proxy_count(env)
 
     delivery = _delivery_settings(env)
     is_https = parts.scheme == "https"
@@ -209,6 +206,15 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
             raise ConfigError(f"{name} must be at least 1, got {config[name]}")
     config.update(overrides)
     return config
+
+
+def trusted_proxy_count(env: dict) -> int:
+    """Return TRUSTED_PROXIES: how many proxies in front of the app write X-Forwarded-For (gunicorn.conf.py too)."""
+    trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
+    if trusted_proxies < 0:
+        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (the number of proxies in front of the app), "
+                          f"got {trusted_proxies}")
+    return trusted_proxies
 
 
 def _secret_keys(env: dict, hti_env: str) -> tuple[str, list[str]]:
