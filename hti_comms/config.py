@@ -174,6 +174,9 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         **_mail_settings(env),
         "REDIS_URL": redis_url,
         "RATELIMIT_ENABLED": rate_limits_on,
+        #: Put before every rate-limit key in Redis (Flask-Limiter), so that installations sharing one Redis never
+        #: count together.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "",
         #: Proxies in front of the app whose X-Forwarded-For/-Proto are believed (werkzeug's ProxyFix).
         "TRUSTED_PROXIES": trusted_proxies,
         #: Flask-Limiter strings for the public subscriber forms (per client address).
