@@ -11,7 +11,7 @@ SINK_PORT ?= 8025
 
 export HTI_ENV ?= development
 
-.PHONY: run test install browser a11y-tools clean bench
+.PHONY: run test install browser proxy a11y-tools clean bench
 
 install: $(STAMP)
 
@@ -28,6 +28,19 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null \
 	    || echo "Could not install chromium; browser tests will be skipped (outside CI)."; \
+	fi
+
+# The production-shaped tests (tests/test_production_shape.py) put gunicorn behind Debian's nginx, which
+# terminates TLS as the proxy in production does. In CI a missing nginx fails here, never as a skipped test.
+NGINX ?= /usr/sbin/nginx
+
+proxy:
+	@if [ ! -x "$(NGINX)" ] && ! command -v nginx >/dev/null; then \
+	  echo "Installing Debian's nginx for the production-shaped tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nginx >/dev/null \
+	    || { if [ -n "$$CI" ]; then echo "Could not install nginx, and CI must run the production-shaped tests." >&2; exit 1; fi; \
+	         echo "Could not install nginx; the production-shaped tests will be skipped (outside CI)."; }; \
 	fi
 
 # axe-core for the accessibility tests, pinned in tests/a11y/package-lock.json (npm ci; Debian's nodejs when missing).
@@ -51,7 +64,7 @@ run: install
 	@# Web app, scheduler, send worker and mail sink together; Ctrl-C stops all four.
 	$(FLASK) hti dev --port $(PORT) --sink-port $(SINK_PORT)
 
-test: install browser a11y-tools
+test: install browser proxy a11y-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -55,8 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     clock.configure_fake_now(app.config["HTI_FAKE_NOW"])
 
     _init_extensions(app)
-    from . import security
+    from . import forgery, security
 
+    forgery.init_app(app)
     security.init_app(app)
     from .domain import load_domains
 

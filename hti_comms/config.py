@@ -135,10 +135,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         # In memory, every gunicorn worker would count on its own: each would let the whole limit through.
         raise ConfigError("REDIS_URL is not set; set REDIS_URL (e.g. redis://127.0.0.1:6379/0) so that every web "
                           "worker shares the login and form rate limits, or set RATELIMIT_ENABLED=false")
-    trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
-    if trusted_proxies < 0:
-        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (the number of proxies in front of the app), "
-                          f"got {trusted_proxies}")
+    trusted_proxies = trusted_proxy_count(env)
 
     delivery = _delivery_settings(env)
     is_https = parts.scheme == "https"
@@ -159,6 +156,9 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": is_https,
         "WTF_CSRF_TIME_LIMIT": None,
+        #: Off: it demands a Referer on https, which our no-referrer token pages never send. hti_comms/forgery.py
+        #: checks where a post came from instead (Sec-Fetch-Site, Origin, then Referer).
+        "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SMTP_HOST": env.get("SMTP_HOST") or "127.0.0.1",
         "SMTP_PORT": _int(env, "SMTP_PORT", 8025),
@@ -175,6 +175,9 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         **_mail_settings(env),
         "REDIS_URL": redis_url,
         "RATELIMIT_ENABLED": rate_limits_on,
+        #: Put before every rate-limit key in Redis (Flask-Limiter), so that installations sharing one Redis never
+        #: count together.
+        "RATELIMIT_KEY_PREFIX": env.get("RATELIMIT_KEY_PREFIX") or "",
         #: Proxies in front of the app whose X-Forwarded-For/-Proto are believed (werkzeug's ProxyFix).
         "TRUSTED_PROXIES": trusted_proxies,
         #: Flask-Limiter strings for the public subscriber forms (per client address).
@@ -206,6 +209,15 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
             raise ConfigError(f"{name} must be at least 1, got {config[name]}")
     config.update(overrides)
     return config
+
+
+def trusted_proxy_count(env: dict) -> int:
+    """Return TRUSTED_PROXIES: how many proxies in front of the app write X-Forwarded-For (gunicorn.conf.py too)."""
+    trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
+    if trusted_proxies < 0:
+        raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (the number of proxies in front of the app), "
+                          f"got {trusted_proxies}")
+    return trusted_proxies
 
 
 def _secret_keys(env: dict, hti_env: str) -> tuple[str, list[str]]:

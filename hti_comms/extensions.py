@@ -4,12 +4,13 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
-from flask_wtf.csrf import CSRFProtect
 import sqlite3
 
 from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
+
+from .forgery import CSRFProtect
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",

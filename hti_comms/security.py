@@ -7,7 +7,8 @@ a TLS proxy), and Talisman's HTTPS redirect and cookie handling would duplicate 
 Two kinds of response get something else:
 * pages whose URL carries a personal token (a route variable named `token`) are sent with
   `Referrer-Policy: no-referrer` and `Cache-Control: no-store`, so the token never leaves in a Referer header
-  nor stays in a shared cache;
+  nor stays in a shared cache (their buttons therefore post without a Referer: forgery.py checks where a post
+  came from without needing one);
 * an email shown to staff inside a page is its own document (`email_document`), framed by our own pages only:
   emails are not pages, their inline styles are allowed there and nothing else is (no script, no requests).
 """

@@ -214,7 +214,7 @@ def test_rate_limits_are_kept_in_redis_when_redis_url_is_set(migrated_database, 
         import pytest
         pytest.skip("Redis is not running on 127.0.0.1:6379")
     app = create_app({"HTI_ENV": "test", "DATABASE_URL": migrated_database, "REDIS_URL": "redis://127.0.0.1:6379/0",
-                      "SIGNUP_RATE_LIMIT": "1 per minute"})
+                      "SIGNUP_RATE_LIMIT": "1 per minute", "BASE_URL": "https://hti.example.se"})
     assert app.config["RATELIMIT_STORAGE_URI"] == "redis://127.0.0.1:6379/0"
     with app.app_context():
         client = app.test_client()
