@@ -187,6 +187,9 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SIGNUP_ATTEMPT_RATE_LIMIT": env.get("SIGNUP_ATTEMPT_RATE_LIMIT") or "30 per minute;300 per hour",
         #: Generous: mail providers send one-click unsubscribes for many people from few addresses.
         "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT") or "60 per minute",
+        #: A public form sent again with the same address (a sign-up, an event registration, an order) within this
+        #: many minutes of the last confirmation email sends no second one: nobody's inbox can be flooded.
+        "CONFIRMATION_RESEND_MINUTES": _int(env, "CONFIRMATION_RESEND_MINUTES", 60),
         #: Days a confirmation link works, and days before a never-confirmed sign-up is deleted.
         "SUBSCRIBERS_CONFIRM_DAYS": _int(env, "SUBSCRIBERS_CONFIRM_DAYS", 7),
         "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS": _int(env, "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS", 30),

@@ -26,5 +26,6 @@ DOMAIN = Domain(
                 "och besked om beställningen. De finns kvar tills du ber oss radera dem."),),
     content_checks=(".guard:check_unpublished_figures",),
     release_guards=(".guard:hold_for_embargo",),
+    recipient_guards=(".entitlement:refuse_unentitled_recipients",),
     demo_data=".demo:load",
 )

@@ -32,7 +32,7 @@ def _order(data) -> int:
     def make(_data):
         from hti_comms.extensions import db
         from hti_comms.publication.models import Order, OrderSource, OrderStatus
-        from hti_comms.publication.orders import add_contact
+        from hti_comms.publication.contacts import add_contact
         from hti_comms import clock
 
         year = _latest_year()
@@ -66,7 +66,7 @@ def _summary_args(data):
 
 
 def _confirm_args(data):
-    from hti_comms.publication.orders import confirmation_token
+    from hti_comms.publication.contacts import confirmation_token
 
     return {"token": confirmation_token(_contact(data, False))}
 
