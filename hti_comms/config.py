@@ -178,6 +178,12 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "TRUSTED_PROXIES": trusted_proxies,
         #: Flask-Limiter strings for the public subscriber forms (per client address).
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
+        #: Staff login, failed tries at one account from one client address (or one known device).
+        "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT": env.get("LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT")
+        or "10 per minute;30 per hour;100 per day",
+        #: Staff login, failed tries at one account from all addresses together, except from the account's known
+        #: devices; above what one address may do, so one address alone never uses it up (hti_comms/auth/limits.py).
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT") or "50 per hour;300 per day",
         #: "Glömt lösenordet?": requests per client address and per account, and how long a link works.
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT") or "5 per hour",
         "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 30),
