@@ -18,6 +18,7 @@ from ..extensions import db
 from ..formatting import format_datetime
 from ..geo.models import Municipality
 from ..geo.services import find_municipality
+from ..inputs import BadInput, check_text
 from ..status import TransitionError, transition
 from ..subscribers.models import Contact
 from ..subscribers.services import SubscriberError, checked_address
@@ -108,6 +109,10 @@ def _checked_contacts(contacts: tuple[ContactInput, ...]) -> list[tuple[str, str
         if not (contact.email or "").strip():
             continue
         try:
+            check_text(name, "namn")
+        except BadInput as exc:
+            raise OrderError(f"Kontaktperson {number}, {exc}") from None
+        try:
             email = checked_address(contact.email)
         except SubscriberError as exc:
             raise OrderError(f"Kontaktperson {number}, e-postadress: {exc}") from None
@@ -131,6 +136,10 @@ def create_order(data: OrderInput) -> tuple[Order, int | None]:
     municipality = _municipality(data.municipality)
     contacts = _checked_contacts(data.contacts)
     invoice = " ".join((data.invoice_reference or "").split())
+    try:
+        check_text(invoice, "Fakturareferens")
+    except BadInput as exc:
+        raise OrderError(f"Fakturareferens: {str(exc).removeprefix('Fakturareferens ')}") from None
     if len(invoice) > INVOICE_MAX:
         raise OrderError(f"Fakturareferens: högst {INVOICE_MAX} tecken.")
     steps = moments(data.year)

@@ -45,6 +45,12 @@ def _order(data) -> int:
         second = Order(year=year, municipality_code="0115", received_at=clock.now(), sequence=901,
                        status=OrderStatus.RECEIVED, source=OrderSource.STAFF)
         db.session.add(second)
+        # From the public form, nobody approved yet: listed apart, without a place in the queue.
+        pending = Order(year=year, municipality_code="0117", received_at=clock.now(), sequence=902,
+                        invoice_reference="Från formuläret", status=OrderStatus.PENDING, source=OrderSource.FORM)
+        db.session.add(pending)
+        db.session.flush()
+        add_contact(pending, "vantar.order@osteraker.example.se", "Vera Väntar", confirmed=False, actor="a11y")
         db.session.commit()
         return order.id
     return data.get("publication:order", make)
