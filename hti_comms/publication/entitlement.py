@@ -21,12 +21,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..extensions import db
 from ..release import Addressee
+from ..status import transition
 from ..subscribers.models import Contact, ContactStatus
 from . import audit
+from .emails import queue_order_placed
 from .guard import EMBARGOED_KINDS
 from .models import LIVE_ORDER_STATUSES, ORDER_TRANSITIONS, AuditAction, Order, OrderContact, OrderStatus
 
@@ -62,12 +64,9 @@ def take_place(order: Order, *, actor: str) -> bool:
         return False
     if live_order(order.year, order.municipality_code) is not None:
         return False
-    from ..status import transition
-
     transition(order, OrderStatus.RECEIVED, ORDER_TRANSITIONS)
     db.session.flush()  # the partial unique index refuses a second live order here (two approvals at once)
-    from .emails import queue_order_placed
-    from .orders import queue_position
+    from .orders import queue_position  # orders builds on this module
 
     position = queue_position(order)
     audit.record(order.year, AuditAction.ORDER_PLACED, actor=actor, municipality_code=order.municipality_code,
@@ -97,8 +96,3 @@ def refuse_unentitled_recipients(send, recipients: Sequence[Addressee]) -> dict[
     contact_ids, addresses = entitled_addresses(send.results_year, send.municipality_code)
     return {recipient: NOT_ENTITLED for recipient in recipients
             if recipient.contact_id not in contact_ids and recipient.email.lower() not in addresses}
-
-
-def pending_count(year: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Order).where(
-        Order.year == year, Order.status == OrderStatus.PENDING)) or 0
