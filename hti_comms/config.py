@@ -182,6 +182,12 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "TRUSTED_PROXIES": trusted_proxies,
         #: Flask-Limiter strings for the public subscriber forms (per client address).
         "LOGIN_RATE_LIMIT": env.get("LOGIN_RATE_LIMIT") or "10 per minute;50 per hour",
+        #: Staff login, failed tries at one account from one client address (or one known device).
+        "LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT": env.get("LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT")
+        or "10 per minute;30 per hour;100 per day",
+        #: Staff login, failed tries at one account from all addresses together, except from the account's known
+        #: devices; above what one address may do, so one address alone never uses it up (hti_comms/auth/limits.py).
+        "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT") or "50 per hour;300 per day",
         #: "Glömt lösenordet?": requests per client address and per account, and how long a link works.
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT") or "5 per hour",
         "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 30),
@@ -191,6 +197,9 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SIGNUP_ATTEMPT_RATE_LIMIT": env.get("SIGNUP_ATTEMPT_RATE_LIMIT") or "30 per minute;300 per hour",
         #: Generous: mail providers send one-click unsubscribes for many people from few addresses.
         "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT") or "60 per minute",
+        #: A public form sent again with the same address (a sign-up, an event registration, an order) within this
+        #: many minutes of the last confirmation email sends no second one: nobody's inbox can be flooded.
+        "CONFIRMATION_RESEND_MINUTES": _int(env, "CONFIRMATION_RESEND_MINUTES", 60),
         #: Days a confirmation link works, and days before a never-confirmed sign-up is deleted.
         "SUBSCRIBERS_CONFIRM_DAYS": _int(env, "SUBSCRIBERS_CONFIRM_DAYS", 7),
         "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS": _int(env, "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS", 30),

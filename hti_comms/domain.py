@@ -86,6 +86,10 @@ class Domain:
     #: sent newsletters, of events that took place): the lookalike-link check (`hti_comms.linkcheck`) compares
     #: new links with their hosts too.
     link_history: tuple[str, ...] = ()
+    #: "module:function"s `(Send, Sequence[Addressee]) -> {Addressee: reason}` the worker asks for the rows it has
+    #: just claimed (`hti_comms.release.refused_recipients`); a refused recipient's message is cancelled with the
+    #: reason instead of sent (someone no longer entitled to what the send carries).
+    recipient_guards: tuple[str, ...] = ()
     #: "module:function" run by every `hti init-db` (idempotent); returns a Swedish line to print, or None.
     initial_data: str | None = None
     #: "module:function" run by `hti init-db --demo` on a database nobody uses yet; returns a line or None.
@@ -127,6 +131,7 @@ class DomainRegistry:
         self.content_checks: list[Callable] = []
         self.release_guards: list[Callable] = []
         self.link_history: list[Callable] = []
+        self.recipient_guards: list[Callable] = []
 
     def add(self, domain: Domain) -> None:
         if any(d.package == domain.package for d in self.domains):
@@ -145,6 +150,7 @@ class DomainRegistry:
         self.content_checks.extend(domain.resolve(name) for name in domain.content_checks)
         self.release_guards.extend(domain.resolve(name) for name in domain.release_guards)
         self.link_history.extend(domain.resolve(name) for name in domain.link_history)
+        self.recipient_guards.extend(domain.resolve(name) for name in domain.recipient_guards)
 
     def handlers(self, which: str) -> list[tuple[str, Callable]]:
         """Return (label, function) of every personal-data exporter or eraser (`which` = "export"/"erase")."""

@@ -7,6 +7,11 @@ so they are refused where they come in, with a Swedish message, before any code 
   parts of a URL (the `string` converter refuses them, so such a URL is "not found");
 - every file read by `hti_comms.tabular` (the importers), with the line and column named.
 
+Text may also hold no bidirectional control character (U+202A–U+202E, U+2066–U+2069, and the marks U+200E, U+200F
+and U+061C). None belongs in Swedish text, and each turns the text around it where it is shown later: a name in a
+staff list or an email subject with U+202E reads backwards from there on. Forms refuse them on every field
+(`hti_comms.forms.Form`), and `check_text` refuses them in services that take text from elsewhere.
+
 Whole numbers in URLs (`<int:…>`) and read with `request.args.get(…, type=int)` must fit a database integer;
 a larger one is "not found" or the default, never an overflow deep in a query.
 """
@@ -23,6 +28,10 @@ MAX_INTEGER = 2**31 - 1
 MIN_INTEGER = -(2**31)
 #: C0 control characters except tab, line feed and carriage return; and DEL.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Bidirectional controls: embeddings and overrides, isolates, and the direction marks (see the module docstring).
+_DIRECTION = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
+#: What a reader is told about one (no code point: the readers are not programmers).
+DIRECTION_PROBLEM = "ett osynligt tecken som vänder på textens riktning"
 
 
 class BadInput(ValueError):
@@ -38,12 +47,21 @@ def control_character(text: str) -> str | None:
     return "NUL-tecken" if code == 0 else f"styrtecken (kod {code})"
 
 
+def direction_character(text: str) -> str | None:
+    """Return the first bidirectional control character in `text` as "U+202E", or None if there is none."""
+    found = _DIRECTION.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
+
+
 def check_text(text: str, where: str) -> str:
-    """Return `text` if it holds no forbidden control character, else raise BadInput naming `where`."""
+    """Return `text` if it holds no forbidden control or direction character, else raise BadInput naming `where`."""
     character = control_character(text)
     if character is not None:
         raise BadInput(f"{where} innehåller ett osynligt {character} som inte kan sparas. "
                        "Ta bort det och försök igen.")
+    if direction_character(text) is not None:
+        raise BadInput(f"{where} innehåller {DIRECTION_PROBLEM}. Ta bort det, eller skriv texten själv i stället "
+                       "för att klistra in den, och försök igen.")
     return text
 
 

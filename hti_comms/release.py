@@ -1,11 +1,14 @@
-"""Release rules asked before anything leaves the system: checks on authored content, holds on sends.
+"""Release rules asked before anything leaves the system: checks on authored content, holds on sends, refusals
+of single recipients.
 
-Domains declare them (`Domain.content_checks`, `Domain.release_guards`); the callers — a newsletter's
-pre-send checks, the delivery worker before it claims a send's rows — ask here without knowing who answers.
-The publication domain uses both to keep a year's figures under embargo until their publication.
+Domains declare them (`Domain.content_checks`, `Domain.release_guards`, `Domain.recipient_guards`); the callers —
+a newsletter's pre-send checks, the delivery worker when it claims a send's rows — ask here without knowing who
+answers. The publication domain uses all three to keep a year's figures under embargo until their publication,
+and its municipalities' own results for the people entitled to them.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -37,6 +40,16 @@ class Hold:
     until: datetime | None = None
 
 
+@dataclass(frozen=True)
+class Addressee:
+    """One recipient of a send as the worker is about to send to them."""
+
+    #: Lower-case, as stored in the outbox.
+    email: str
+    #: The subscribers domain's Contact.id when the sender knew it.
+    contact_id: int | None = None
+
+
 def check_content(content: Content) -> list[Finding]:
     """Return every finding of every domain's content checks."""
     findings: list[Finding] = []
@@ -52,3 +65,19 @@ def send_hold(send) -> Hold | None:
         if hold is not None:
             return hold
     return None
+
+
+def refused_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
+    """Return {recipient: reason} for the recipients of `send` some recipient guard refuses now.
+
+    A refused recipient is never sent to: the worker cancels their message with the reason, for staff to see.
+    """
+    refused: dict[Addressee, str] = {}
+    for guard in registry().recipient_guards:
+        for recipient, reason in guard(send, recipients).items():
+            refused.setdefault(recipient, reason)
+    return refused
+
+
+def has_recipient_guards() -> bool:
+    return bool(registry().recipient_guards)

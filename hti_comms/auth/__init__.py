@@ -6,5 +6,6 @@ DOMAIN = Domain(
     models=(".models",),
     blueprints=(".views:bp", ".account:bp"),
     commands=(".cli",),
-    send_kinds={"password_reset": "Länk för nytt lösenord"},
+    send_kinds={"password_reset": "Länk för nytt lösenord",
+                "login_warning": "Varning om många försök att logga in"},
 )

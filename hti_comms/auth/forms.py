@@ -1,14 +1,15 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from ..forms import Form
 
-class LoginForm(FlaskForm):
+
+class LoginForm(Form):
     email = EmailField("E-postadress", validators=[DataRequired("Fyll i din e-postadress."), Length(max=254)])
     password = PasswordField("Lösenord", validators=[DataRequired("Fyll i ditt lösenord."), Length(max=200)])
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     current_password = PasswordField("Nuvarande lösenord", validators=[
         DataRequired("Fyll i ditt nuvarande lösenord."), Length(max=200)])
     new_password = PasswordField("Nytt lösenord", validators=[
@@ -18,11 +19,11 @@ class PasswordForm(FlaskForm):
         EqualTo("new_password", message="Lösenorden är inte likadana.")])
 
 
-class ForgottenPasswordForm(FlaskForm):
+class ForgottenPasswordForm(Form):
     email = EmailField("E-postadress", validators=[DataRequired("Fyll i din e-postadress."), Length(max=254)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     new_password = PasswordField("Nytt lösenord", validators=[
         DataRequired("Fyll i ett nytt lösenord."), Length(max=200)])
     repeat_password = PasswordField("Upprepa det nya lösenordet", validators=[

@@ -7,6 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter, login_manager
+from . import limits
 from .forms import ForgottenPasswordForm, LoginForm, NewPasswordForm
 from .models import StaffUser
 from .reset import RESET_PATH, send_reset_link, user_of_reset_token, valid_for_in_words
@@ -39,18 +40,13 @@ def _safe_next(target: str | None) -> str:
     return url_for("overview.dashboard")
 
 
-def _login_limit() -> str:
-    return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _login_account() -> str:
-    """Key of the per-account limit: guesses at one account count together, from whatever address."""
-    return "account:" + (request.form.get("email") or "").strip().lower()
-
-
 @bp.route("/logga-in", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_login_limit, key_func=_login_account, methods=["POST"])
+# Three limits, so that guessing is slowed without locking the real owner out (hti_comms/auth/limits.py).
+@limiter.limit(limits.account_and_trier_limit, key_func=limits.account_and_trier, methods=["POST"],
+               deduct_when=limits.failed, on_breach=limits.warn_owner)
+@limiter.limit(limits.address_limit, methods=["POST"], exempt_when=limits.is_known_device)
+@limiter.limit(limits.account_limit, key_func=limits.account, methods=["POST"], deduct_when=limits.failed,
+               exempt_when=limits.is_known_device, on_breach=limits.warn_owner)
 def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
@@ -60,7 +56,7 @@ def login():
         if user is not None:
             login_user(user)
             flash(f"Välkommen, {user.display_name}!", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return limits.remember_device(redirect(_safe_next(request.args.get("next"))), user)
         flash("Fel e-postadress eller lösenord. Försök igen.", "error")
     return render_template("web/auth/login.html", form=form)
 

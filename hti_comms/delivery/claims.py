@@ -20,10 +20,11 @@ from .. import clock
 from ..extensions import db
 from . import gates
 from .mime import build_skeleton
-from .models import OutboxMessage, OutboxStatus, Send, SendStatus, Suppression
+from .models import OutboxMessage, OutboxStatus, Send, SendStatus
 from .outbox import Attachment, describe_build_error
 from .pool import BUILD_BROKEN, Claim, Job, PreparedSend, Result, SenderPool, WorkerSettings
 from .render import rendering_of
+from .screening import drop_refused, drop_suppressed
 from .services import pause_for_problem, suppress
 from .smtp import Outcome
 
@@ -33,7 +34,8 @@ ID_CHUNK = 500               # ids per IN (…) list
 
 OUTBOX = OutboxMessage.__table__
 _CLAIMED_COLUMNS = (OUTBOX.c.id, OUTBOX.c.send_id, OUTBOX.c.email, OUTBOX.c.name,
-                    type_coerce(OUTBOX.c.fields, Text).label("fields"), OUTBOX.c.attempts, OUTBOX.c.link_key)
+                    type_coerce(OUTBOX.c.fields, Text).label("fields"), OUTBOX.c.attempts, OUTBOX.c.link_key,
+                    OUTBOX.c.contact_id)
 #: One statement per kind of outcome, executed for many rows at once (executemany).
 _RECORD_OTHER = (update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"), OUTBOX.c.claim_token == bindparam("b_token"))
                  .values(status=bindparam("b_status"), retry_after=bindparam("b_retry_after"),
@@ -118,7 +120,8 @@ class OutboxClaims:
             return []
         prepared = {send_id: self._prepare(send_id) for send_id in {row.send_id for row in rows}}
         broken = {send_id: error for send_id, error in prepared.items() if isinstance(error, str)}
-        rows = self._drop_suppressed(rows, prepared)
+        rows = drop_suppressed(rows, prepared)
+        rows = drop_refused(rows, broken)
         jobs = [Job(row.id, row.send_id, row.email, row.name, _fields(row.fields), row.attempts, prepared[row.send_id],
                     claim, row.link_key) for row in rows if row.send_id not in broken]
         if broken:
@@ -151,20 +154,6 @@ class OutboxClaims:
             pool.stopped = {send_id for send_id in held_here | pool.stopped
                             if send_id not in active or send_id in held or send_id in pool.trips}
         return sendable
-
-    def _drop_suppressed(self, rows, prepared: dict[int, PreparedSend | str]):
-        list_sends = {send_id for send_id, send in prepared.items()
-                      if isinstance(send, PreparedSend) and send.list_key is not None}
-        if not list_sends:
-            return rows
-        emails = [r.email for r in rows if r.send_id in list_sends]
-        suppressed = set(db.session.scalars(select(Suppression.email).where(Suppression.email.in_(emails))))
-        if not suppressed:
-            return rows
-        blocked = {r.id for r in rows if r.send_id in list_sends and r.email in suppressed}
-        db.session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(blocked))
-                           .values(status=OutboxStatus.SUPPRESSED, claim_token=None, lease_until=None))
-        return [r for r in rows if r.id not in blocked]
 
     def _prepare(self, send_id: int) -> PreparedSend | str:
         """Return the send rendered once, or a Swedish description of why it cannot be built."""

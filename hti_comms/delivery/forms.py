@@ -1,9 +1,10 @@
-from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, EmailField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 
-class TestEmailForm(FlaskForm):
+
+class TestEmailForm(Form):
     email = EmailField("Skicka till (e-postadress)", validators=[DataRequired("Skriv en e-postadress.")])
     name = StringField("Mottagarens namn", validators=[Optional(), Length(max=200, message="Högst 200 tecken.")])
     note = TextAreaField("Meddelande i brevet", validators=[Optional(), Length(max=2000, message="Högst 2 000 tecken.")])
@@ -11,5 +12,5 @@ class TestEmailForm(FlaskForm):
                                  validators=[Optional()])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that changes something: only the CSRF token."""

@@ -4,9 +4,10 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from flask import current_app
 from sqlalchemy import insert, select
 
 from .. import clock
@@ -190,3 +191,15 @@ def _mark_suppressed(rows: list[dict]) -> None:
     for row in rows:
         if row["email"] in suppressed:
             row["status"] = OutboxStatus.SUPPRESSED
+
+
+def sent_too_recently(sent_at: datetime | None) -> bool:
+    """Return whether a confirmation queued at `sent_at` went out too recently to send another one.
+
+    The public forms that email a confirmation (sign-up, event registration, order) send the same address at
+    most one per `CONFIRMATION_RESEND_MINUTES`, however often the form is posted.
+    """
+    if sent_at is None:
+        return False
+    window = timedelta(minutes=current_app.config["CONFIRMATION_RESEND_MINUTES"])
+    return clock.now() - clock.as_utc(sent_at) < window

@@ -5,6 +5,7 @@ import dataclasses
 import json
 
 import click
+from flask import current_app
 
 from .. import clock
 from ..cli import hti
@@ -124,7 +125,10 @@ def register_command(event_id: int, name: str, email: str, role: str, organisati
     if result.outcome is Outcome.WAITING:
         click.echo(f"{registration.name} står på väntelistan till ”{event.title}” (besked i utkorgen).")
     elif result.outcome is Outcome.ALREADY:
-        click.echo(f"{registration.email} var redan anmäld; bekräftelsen skickas igen.")
+        click.echo(f"{registration.email} var redan anmäld; " + (
+            "bekräftelsen skickas igen." if result.emailed else
+            f"bekräftelsen skickades inom de senaste {current_app.config['CONFIRMATION_RESEND_MINUTES']} minuterna "
+            "och skickas inte igen nu."))
     else:
         click.echo(f"{registration.name} är anmäld till ”{event.title}” (bekräftelse med kalenderinbjudan i "
                    "utkorgen).")

@@ -1,10 +1,10 @@
 """Forms: the public registration, and the staff pages (event, message to registrants, buttons)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 from ..subscribers.forms import ROLE_CHOICES, as_choices, strip
 from .inputs import LABELS, REMINDER_CHOICES
 from .models import EventKind, RegistrationMode
@@ -14,7 +14,7 @@ from .registration import NAME_MAX, ORGANISATION_MAX, TEXT_MAX
 REGISTRATION_ROLES = [label for _value, label in ROLE_CHOICES] + ["Annat"]
 
 
-class RegistrationForm(FlaskForm):
+class RegistrationForm(Form):
     name = StringField("Ditt namn", validators=[DataRequired("Skriv ditt namn."),
                                                  Length(max=NAME_MAX, message=f"Högst {NAME_MAX} tecken.")])
     email = StringField("Din e-postadress", filters=[strip], validators=[
@@ -32,7 +32,7 @@ class RegistrationForm(FlaskForm):
     website = StringField("Lämna det här fältet tomt", validators=[Optional(), Length(max=200)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs CSRF protection."""
 
 
@@ -46,7 +46,7 @@ def _text(key: str, maximum: int = 500, **kwargs) -> StringField:
                        **kwargs)
 
 
-class EventForm(FlaskForm):
+class EventForm(Form):
     """The staff form; its values are checked by events.inputs.parse_event (as the command line's are)."""
 
     kind = SelectField(LABELS["kind"], choices=as_choices(EventKind.choices()))
@@ -68,7 +68,7 @@ class EventForm(FlaskForm):
                                    choices=as_choices([(m, label) for m, label in REMINDER_CHOICES]))
 
 
-class MessageForm(FlaskForm):
+class MessageForm(Form):
     subject = StringField("Ämnesrad", validators=[DataRequired("Skriv en ämnesrad."), Length(max=200)])
     body = TextAreaField("Meddelande (Markdown: tom rad mellan stycken, länktexten inom hakparentes följd av adressen inom parentes)",
                          validators=[DataRequired("Skriv ett meddelande."), Length(max=20_000)])

@@ -177,6 +177,9 @@ class Registration(db.Model):
     #: When the person joined the waiting list: the order of the line.
     waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the confirmation (or waiting-list notice) was last queued: registering again within the hour sends
+    #: nothing more (`CONFIRMATION_RESEND_MINUTES`).
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship()

@@ -1,7 +1,7 @@
 """Registering for an event, cancelling a registration, the waiting list and its promotions.
 
 One registration per address and event: registering again sends the confirmation again instead of making a
-second one. All changes to who holds a place take the event's lock first (`lock_event`), so two people can
+second one, at most once within `CONFIRMATION_RESEND_MINUTES` (a form posted 200 times sends one email). All changes to who holds a place take the event's lock first (`lock_event`), so two people can
 never both take the last place, on SQLite or PostgreSQL.
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from sqlalchemy import func, select, update
 
 from .. import clock
 from ..addresses import InvalidAddress, normalise_address
+from ..delivery.outbox import sent_too_recently
 from ..extensions import db
 from ..inputs import BadInput, check_text
 from ..status import transition
@@ -54,6 +55,8 @@ class Outcome(enum.Enum):
 class RegistrationResult:
     registration: Registration
     outcome: Outcome
+    #: Whether an email was queued now (not when the same address registered again within the resend window).
+    emailed: bool = True
 
 
 def lock_event(event: Event) -> None:
@@ -135,11 +138,14 @@ def register(event: Event, raw: RegistrationInput, *, is_demo: bool = False, not
     registration = db.session.scalar(select(Registration).where(
         Registration.event_id == event.id, Registration.email == email))
     if registration is not None and registration.status is not RegistrationStatus.CANCELLED:
-        # The same address again: one registration, the confirmation once more (to the address, not the form).
-        if notify:
+        # The same address again: one registration, the confirmation once more (to the address, not the form),
+        # unless it went out a moment ago.
+        emailed = notify and not sent_too_recently(registration.confirmation_sent_at)
+        if emailed:
             emails.send_registration_email(event, registration, again=True)
+            registration.confirmation_sent_at = now
         db.session.commit()
-        return RegistrationResult(registration, Outcome.ALREADY)
+        return RegistrationResult(registration, Outcome.ALREADY, emailed=emailed)
     has_place = event.capacity is None or (registered_count(event) < event.capacity and not waiting_list(event))
     target = RegistrationStatus.REGISTERED if has_place else RegistrationStatus.WAITING
     if registration is None:
@@ -161,8 +167,10 @@ def register(event: Event, raw: RegistrationInput, *, is_demo: bool = False, not
     db.session.flush()
     if notify:
         emails.send_registration_email(event, registration)
+        registration.confirmation_sent_at = now
     db.session.commit()
     return RegistrationResult(registration, Outcome.REGISTERED if has_place else Outcome.WAITING)
+
 
 
 def find_by_key(key: str) -> Registration | None:

@@ -1,19 +1,19 @@
 """Staff forms for newsletters and circulars."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, IntegerField, RadioField, SelectField, StringField, TextAreaField, TimeField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from ..forms import Form
 from ..subscribers.forms import MultiCheckboxField, as_choices
 
 
-class NewForm(FlaskForm):
+class NewForm(Form):
     subject = StringField("Ämnesrad", validators=[DataRequired("Skriv en ämnesrad."), Length(max=300)])
 
 
-class NewsletterForm(FlaskForm):
+class NewsletterForm(Form):
     subject = StringField("Ämnesrad", validators=[DataRequired("Skriv en ämnesrad."), Length(max=300)])
     number = IntegerField("Nummer", validators=[Optional(), NumberRange(min=1, message="Numret ska vara 1 eller högre.")])
     topics = StringField("Ämnesraden under rubriken", validators=[Optional(), Length(max=500)])
@@ -29,7 +29,7 @@ class NewsletterForm(FlaskForm):
     signature_title = StringField("Underskrift: titel", validators=[Optional(), Length(max=200)])
 
 
-class SectionForm(FlaskForm):
+class SectionForm(Form):
     title = StringField("Rubrik", validators=[DataRequired("Skriv en rubrik för avsnittet."), Length(max=200)])
     body = TextAreaField("Text", validators=[Optional(), Length(max=50000)])
     image = FileField("Bild (valfri, JPEG, PNG eller GIF)")
@@ -39,11 +39,11 @@ class SectionForm(FlaskForm):
     link_text = StringField("Läs mer: länktext", validators=[Optional(), Length(max=200)])
 
 
-class TestSendForm(FlaskForm):
+class TestSendForm(Form):
     addresses = MultiCheckboxField("Skicka provet till")
 
 
-class SendForm(FlaskForm):
+class SendForm(Form):
     when = RadioField("När ska det skickas?", choices=as_choices([("now", "Nu"), ("later", "Vid en viss tid")]),
                       default="now")
     date = DateField("Datum", validators=[Optional()])

@@ -41,5 +41,6 @@ DOMAIN = Domain(
     ),
     content_checks=(".content_check:check_unpublished_figures",),
     release_guards=(".guard:hold_for_embargo",),
+    recipient_guards=(".entitlement:refuse_unentitled_recipients",),
     demo_data=".demo:load",
 )

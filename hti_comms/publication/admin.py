@@ -14,8 +14,9 @@ from . import audit
 from .forms import ActionForm, DeliverForm, DryRunForm, PublicationForm, StaffOrderForm
 from .models import Order, OrderContact, OrderSource, OrderStatus
 from .moments import PublicationError, known_years, moments, parse_wall_clock, set_orders_close, set_publication
-from .orders import (ContactInput, OrderError, OrderInput, approve_contact, cancel_order, create_order, mark_delivered,
-                     next_in_line, queue)
+from .contacts import approve_contact
+from .orders import (ContactInput, OrderError, OrderInput, cancel_order, create_order, mark_delivered, next_in_line,
+                     pending_orders, queue, queue_position)
 from .timeline import dry_run, timeline
 from .views import _municipality_choices
 
@@ -60,7 +61,7 @@ def _year_page(year: int, *, publication_form=None, order_form=None, status: int
     entries = queue(year)
     cancelled = list(db.session.scalars(select(Order).where(Order.year == year, Order.status == OrderStatus.CANCELLED)))
     return render_template("web/publication/admin/year.html", year=year, steps=steps, entries=entries,
-                           cancelled=cancelled, next_entry=next_in_line(year), publication_form=publication_form,
+                           pending=pending_orders(year), cancelled=cancelled, next_entry=next_in_line(year), publication_form=publication_form,
                            order_form=order_form, action_form=ActionForm(), format_datetime=format_datetime,
                            statuses=OrderStatus), status
 
@@ -174,9 +175,15 @@ def approve(year: int, order_id: int, contact_id: int):
     if order_contact is None or order_contact.order_id != order.id:
         abort(404)
     if ActionForm().validate_on_submit():
-        approve_contact(order_contact, actor=_actor())
-        flash(f"{order_contact.contact.email} är godkänd som kontaktperson för {order.municipality.short_name}.",
-              "success")
+        email, name = order_contact.contact.email, order.municipality.short_name
+        try:
+            approve_contact(order_contact, actor=_actor())
+        except OrderError as exc:
+            flash(str(exc), "error")
+        else:
+            flash(f"{email} är godkänd som kontaktperson för {name}." + (
+                f" Beställningen är nummer {queue_position(order)} i kön." if order.is_live else
+                " Beställningen får sin plats i kön när kontaktpersonen har bekräftat sin adress."), "success")
     return redirect(url_for(".year", year=year))
 
 

@@ -12,7 +12,7 @@ from ..formatting import format_datetime
 from . import audit
 from .models import OrderSource
 from .moments import PublicationError, parse_wall_clock, set_orders_close, set_publication
-from .orders import ContactInput, OrderError, OrderInput, create_order, queue
+from .orders import ContactInput, OrderError, OrderInput, create_order, pending_orders, queue
 
 
 @hti.group("publication")
@@ -82,3 +82,7 @@ def list_command(year: int, output: str) -> None:
     for e in entries:
         click.echo(f"{e.position}. {e.order.municipality_code} {e.order.municipality.short_name} – "
                    f"{e.order.status.label}, mottagen {format_datetime(e.order.received_at)}")
+    pending = len(pending_orders(year))
+    if pending:
+        click.echo(f"{pending} {'beställning' if pending == 1 else 'beställningar'} från formuläret väntar på "
+                   "bekräftelse och kontroll och har ingen plats i kön.")

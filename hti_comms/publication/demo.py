@@ -11,7 +11,7 @@ from ..results.models import ResultSet
 from . import audit
 from ..status import transition
 from .models import ORDER_TRANSITIONS, AuditAction, Order, OrderSource, OrderStatus, Publication
-from .orders import add_contact
+from .contacts import add_contact
 
 DEMO_ORDERS = (
     ("0114", "Demo Kommunsson", "demo.upplandsvasby@example.se", "Demodata 1001"),

@@ -1,15 +1,15 @@
 """Forms: the public order form and the staff forms (publication moment, order, delivery, buttons)."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..forms import Form
 from ..subscribers.forms import strip
 from .orders import INVOICE_MAX, NAME_MAX
 
 
-class OrderForm(FlaskForm):
+class OrderForm(Form):
     municipality = SelectField("Kommun", validators=[DataRequired("Välj kommun.")])
     name = StringField("Kontaktpersonens namn", filters=[strip], validators=[
         DataRequired("Skriv kontaktpersonens namn."), Length(max=NAME_MAX, message=f"Högst {NAME_MAX} tecken.")])
@@ -26,14 +26,14 @@ class OrderForm(FlaskForm):
     website = StringField("Lämna det här fältet tomt", validators=[Optional(), Length(max=200)])
 
 
-class PublicationForm(FlaskForm):
+class PublicationForm(Form):
     published_at = StringField("Publicering (svensk tid)", filters=[strip], validators=[
         DataRequired("Skriv datum och tid, till exempel 2025-12-04 07:00.")])
     orders_close_at = StringField("Beställningen stänger (svensk tid, frivilligt)", filters=[strip],
                                   validators=[Optional()])
 
 
-class StaffOrderForm(FlaskForm):
+class StaffOrderForm(Form):
     municipality = SelectField("Kommun", validators=[DataRequired("Välj kommun.")])
     name = StringField("Kontaktpersonens namn", filters=[strip], validators=[
         Optional(), Length(max=NAME_MAX, message=f"Högst {NAME_MAX} tecken.")])
@@ -43,12 +43,12 @@ class StaffOrderForm(FlaskForm):
         Optional(), Length(max=INVOICE_MAX, message=f"Högst {INVOICE_MAX} tecken.")])
 
 
-class DeliverForm(FlaskForm):
+class DeliverForm(Form):
     reason = TextAreaField("Varför levereras den före sin tur?", validators=[
         Optional(), Length(max=1000, message="Högst 1000 tecken.")])
 
 
-class DryRunForm(FlaskForm):
+class DryRunForm(Form):
     class Meta:
         csrf = False
 
@@ -56,5 +56,5 @@ class DryRunForm(FlaskForm):
         DataRequired("Skriv datum och tid, till exempel 2025-12-03 07:00.")])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs CSRF protection."""

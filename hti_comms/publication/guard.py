@@ -18,7 +18,7 @@ from .. import clock
 from ..extensions import db
 from ..formatting import format_datetime
 from ..release import Hold
-from .models import Order, OrderStatus
+from .models import LIVE_ORDER_STATUSES, Order
 from .moments import EMBARGO_LEAD, publication_moment
 
 #: Kinds of send that may go out under embargo (publication − 24 h until publication), each to one municipality.
@@ -45,7 +45,7 @@ def _year_state(year: int) -> YearState:
     state = memo.get(year)
     if state is None:
         entitled = frozenset(db.session.scalars(select(Order.municipality_code).where(
-            Order.year == year, Order.status != OrderStatus.CANCELLED)))
+            Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES))))
         state = memo[year] = YearState(publication_moment(year), entitled)
     return state
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
@@ -39,13 +39,21 @@ class Publication(db.Model):
 
 
 class OrderStatus(LabelledEnum):
+    #: From the public form, until one of its contacts has confirmed by email and been approved by staff: it holds
+    #: no place in the queue and does not stop anyone else ordering for the municipality (see `entitlement`).
+    PENDING = ("pending", "Väntar på bekräftelse och kontroll")
+    #: Live: someone entitled stands behind it; it has its place in the queue by arrival.
     RECEIVED = ("received", "Mottagen")
     DELIVERED = ("delivered", "Analys levererad")
     #: Withdrawn by staff (a mistaken or doubtful order): the municipality is not entitled to anything.
     CANCELLED = ("cancelled", "Makulerad")
 
 
+#: Orders that hold the municipality's one place for the year (the partial unique index covers only these).
+LIVE_ORDER_STATUSES = (OrderStatus.RECEIVED, OrderStatus.DELIVERED)
+
 ORDER_TRANSITIONS = {
+    OrderStatus.PENDING: frozenset({OrderStatus.RECEIVED, OrderStatus.CANCELLED}),
     OrderStatus.RECEIVED: frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED}),
     OrderStatus.DELIVERED: frozenset(),
     OrderStatus.CANCELLED: frozenset(),
@@ -58,12 +66,17 @@ class OrderSource(LabelledEnum):
     DEMO = ("demo", "Demodata")
 
 
+_LIVE_SQL = "status IN ('received', 'delivered')"
+
+
 class Order(db.Model):
     """A municipality's report-package order for one index year."""
 
     __tablename__ = "report_order"
     __table_args__ = (
-        UniqueConstraint("year", "municipality_code", name="uq_report_order_year_municipality"),
+        #: One live order per municipality and year; pending and cancelled orders block nobody.
+        Index("uq_report_order_year_municipality", "year", "municipality_code", unique=True,
+              postgresql_where=text(_LIVE_SQL), sqlite_where=text(_LIVE_SQL)),
         UniqueConstraint("year", "sequence", name="uq_report_order_year_sequence"),
     )
 
@@ -89,8 +102,9 @@ class Order(db.Model):
                                                         order_by="OrderContact.id")
 
     @property
-    def is_active(self) -> bool:
-        return self.status is not OrderStatus.CANCELLED
+    def is_live(self) -> bool:
+        """Return whether the order holds the municipality's place (someone entitled stands behind it)."""
+        return self.status in LIVE_ORDER_STATUSES
 
 
 def can_deliver(order: Order) -> bool:
@@ -135,6 +149,8 @@ class SummaryOpening(db.Model):
 
 class AuditAction(LabelledEnum):
     ORDER_CREATED = ("order_created", "Beställning mottagen")
+    #: A pending order from the public form got its place in the queue (someone entitled stands behind it).
+    ORDER_PLACED = ("order_placed", "Beställningen fick sin plats i kön")
     ORDER_DELIVERED = ("order_delivered", "Analys levererad")
     ORDER_CANCELLED = ("order_cancelled", "Beställning makulerad")
     CONTACT_ADDED = ("contact_added", "Kontaktperson tillagd")

@@ -1,6 +1,7 @@
-"""Report-package orders: arrival, the queue, contacts (double opt-in as municipal officials), delivery in order.
+"""Report-package orders: arrival, the queue, delivery in order.
 
-Each public function is one transaction unless it says the caller commits.
+Who stands behind an order, and when a pending order from the public form takes its place, is the order rule in
+`entitlement`; the people named on an order are in `contacts`. Each public function is one transaction unless it says the caller commits.
 """
 from __future__ import annotations
 
@@ -10,23 +11,22 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from flask import current_app
+
 from .. import clock
 from ..extensions import db
 from ..formatting import format_datetime
 from ..geo.models import Municipality
 from ..geo.services import find_municipality
+from ..inputs import BadInput, check_text
 from ..status import TransitionError, transition
-from ..subscribers.models import Affiliation, ConsentAction, ConsentSource, ContactStatus, LegalBasis, Role
-from ..subscribers.services import (
-    SubscriberError, add_affiliation, change_status, checked_address, find_contact, new_contact, record,
-)
-from ..tokens import BadToken, make_personal_token, new_subject_key, read_personal_token
+from ..subscribers.models import Contact
+from ..subscribers.services import SubscriberError, checked_address
 from . import audit
-from .models import ORDER_TRANSITIONS, AuditAction, Order, OrderContact, OrderSource, OrderStatus
+from .entitlement import live_order
+from .models import LIVE_ORDER_STATUSES, ORDER_TRANSITIONS, AuditAction, Order, OrderContact, OrderSource, OrderStatus
 from .moments import moments
 
-CONFIRM_PURPOSE = "report-order-contact"
-CONFIRM_DAYS = 7
 INVOICE_MAX = 200
 NAME_MAX = 120
 
@@ -59,22 +59,32 @@ class QueueEntry:
 
 
 def find_order(year: int, municipality_code: str) -> Order | None:
-    return db.session.scalar(select(Order).where(Order.year == year, Order.municipality_code == municipality_code))
+    """Return the municipality's live order for the year (the one holding its place), or None.
+
+    Pending orders from the public form and cancelled orders hold no place, so they are never found here.
+    """
+    return live_order(year, municipality_code)
 
 
 def queue(year: int) -> list[QueueEntry]:
-    """Return the year's active orders in order of arrival (received_at, then the tie-break sequence)."""
-    orders = db.session.scalars(select(Order).where(Order.year == year, Order.status != OrderStatus.CANCELLED)
+    """Return the year's live orders in order of arrival (received_at, then the tie-break sequence)."""
+    orders = db.session.scalars(select(Order).where(Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES))
                                 .order_by(Order.received_at, Order.sequence))
     return [QueueEntry(position, order) for position, order in enumerate(orders, start=1)]
 
 
+def pending_orders(year: int) -> list[Order]:
+    """Return the year's orders from the public form that nobody entitled stands behind yet, oldest first."""
+    return list(db.session.scalars(select(Order).where(Order.year == year, Order.status == OrderStatus.PENDING)
+                                   .order_by(Order.received_at, Order.sequence)))
+
+
 def queue_position(order: Order) -> int | None:
-    """Return the order's place in its year's queue (1 = first to arrive), or None when it is cancelled."""
-    if order.status is OrderStatus.CANCELLED:
+    """Return the order's place in its year's queue (1 = first to arrive), or None when it holds no place."""
+    if order.status not in LIVE_ORDER_STATUSES:
         return None
     earlier = db.session.scalar(select(func.count()).select_from(Order).where(
-        Order.year == order.year, Order.status != OrderStatus.CANCELLED,
+        Order.year == order.year, Order.status.in_(LIVE_ORDER_STATUSES),
         (Order.received_at < order.received_at)
         | ((Order.received_at == order.received_at) & (Order.sequence < order.sequence))))
     return earlier + 1
@@ -99,6 +109,10 @@ def _checked_contacts(contacts: tuple[ContactInput, ...]) -> list[tuple[str, str
         if not (contact.email or "").strip():
             continue
         try:
+            check_text(name, "namn")
+        except BadInput as exc:
+            raise OrderError(f"Kontaktperson {number}, {exc}") from None
+        try:
             email = checked_address(contact.email)
         except SubscriberError as exc:
             raise OrderError(f"Kontaktperson {number}, e-postadress: {exc}") from None
@@ -112,11 +126,20 @@ def _checked_contacts(contacts: tuple[ContactInput, ...]) -> list[tuple[str, str
     return checked
 
 
-def create_order(data: OrderInput) -> tuple[Order, int]:
-    """Store an order with its contacts and queue the confirmation; commit; return (order, queue position)."""
+def create_order(data: OrderInput) -> tuple[Order, int | None]:
+    """Store an order with its contacts and queue its receipt; commit; return (order, queue position).
+
+    A staff order is live at once and has a position. An order from the public form is pending (position None)
+    until someone entitled stands behind it (`entitlement`); the same form sent again by the same contact for the
+    same municipality within `CONFIRMATION_RESEND_MINUTES` is that same order, and no second email goes out.
+    """
     municipality = _municipality(data.municipality)
     contacts = _checked_contacts(data.contacts)
     invoice = " ".join((data.invoice_reference or "").split())
+    try:
+        check_text(invoice, "Fakturareferens")
+    except BadInput as exc:
+        raise OrderError(f"Fakturareferens: {str(exc).removeprefix('Fakturareferens ')}") from None
     if len(invoice) > INVOICE_MAX:
         raise OrderError(f"Fakturareferens: högst {INVOICE_MAX} tecken.")
     steps = moments(data.year)
@@ -128,6 +151,11 @@ def create_order(data: OrderInput) -> tuple[Order, int]:
         if find_order(data.year, municipality.code) is not None:
             raise OrderError(f"{municipality.short_name} har redan beställt rapportpaketet för {data.year}. "
                              "En kommun kan bara beställa en gång per år; hör av dig till oss om något ska ändras.")
+        if data.source is OrderSource.FORM:
+            repeated = _recent_form_order(data.year, municipality.code, contacts[0][0])
+            if repeated is not None:
+                db.session.commit()
+                return repeated, None
         try:
             order = _store(data, municipality, contacts, invoice)
             position = queue_position(order)
@@ -142,11 +170,22 @@ def create_order(data: OrderInput) -> tuple[Order, int]:
     raise OrderError("Beställningen kunde inte sparas just nu. Försök igen om en stund.")
 
 
+def _recent_form_order(year: int, municipality_code: str, email: str) -> Order | None:
+    """Return a pending form order for the municipality naming this contact that arrived within the resend window."""
+    since = clock.now() - timedelta(minutes=current_app.config["CONFIRMATION_RESEND_MINUTES"])
+    return db.session.scalar(
+        select(Order).join(OrderContact, OrderContact.order_id == Order.id)
+        .join(Contact, Contact.id == OrderContact.contact_id).where(Order.year == year, Order.municipality_code == municipality_code, Order.status == OrderStatus.PENDING,
+               Order.source == OrderSource.FORM, Order.received_at >= since, Contact.email == email)
+        .order_by(Order.received_at.desc()).limit(1))
+
+
 def _store(data: OrderInput, municipality: Municipality, contacts: list[tuple[str, str]], invoice: str) -> Order:
     received_at = clock.now()
     sequence = (db.session.scalar(select(func.max(Order.sequence)).where(Order.year == data.year)) or 0) + 1
+    status = OrderStatus.PENDING if data.source is OrderSource.FORM else OrderStatus.RECEIVED
     order = Order(year=data.year, municipality_code=municipality.code, received_at=received_at, sequence=sequence,
-                  invoice_reference=invoice, status=OrderStatus.RECEIVED, source=data.source,
+                  invoice_reference=invoice, status=status, source=data.source,
                   created_by=data.actor[:255], is_demo=data.source is OrderSource.DEMO)
     db.session.add(order)
     db.session.flush()
@@ -154,103 +193,12 @@ def _store(data: OrderInput, municipality: Municipality, contacts: list[tuple[st
                  municipality_code=municipality.code,
                  detail=f"{municipality.short_name}, {data.source.label.lower()}"
                         + (f", fakturareferens {invoice}" if invoice else "") + ".")
+    from .contacts import add_contact
+
     for email, name in contacts:
         add_contact(order, email, name, confirmed=data.source is not OrderSource.FORM, actor=data.actor,
                     ip_address=data.ip_address)
     return order
-
-
-def add_contact(order: Order, email: str, name: str, *, confirmed: bool, actor: str,
-                ip_address: str | None = None) -> OrderContact:
-    """Name a municipal official on the order (the subscribers domain keeps the person); the caller commits.
-
-    `confirmed` is for staff entry (they vouch for the person); otherwise the person confirms with the link in
-    the order email before anything with results reaches them.
-    """
-    contact = find_contact(email)
-    if contact is None:
-        contact = new_contact(email, name, ContactStatus.CONFIRMED if confirmed else ContactStatus.PENDING)
-        record(contact, ConsentAction.ADDED_BY_STAFF if confirmed else ConsentAction.SIGNED_UP,
-               ConsentSource.STAFF if confirmed else ConsentSource.FORM, ip_address=ip_address,
-               legal_basis=LegalBasis.CONSENT_GIVEN if confirmed else None, actor=actor)
-    elif confirmed and contact.status is not ContactStatus.CONFIRMED:
-        change_status(contact, ContactStatus.CONFIRMED)
-        record(contact, ConsentAction.ADDED_BY_STAFF, ConsentSource.STAFF, legal_basis=LegalBasis.CONSENT_GIVEN,
-               actor=actor)
-    if name and not contact.name:
-        contact.name = name
-    add_affiliation(contact, Affiliation(role=Role.MUNICIPAL_OFFICIAL, municipality_code=order.municipality_code))
-    db.session.flush()
-    now = clock.now()
-    order_contact = OrderContact(contact=contact, key=new_subject_key(), created_at=now,
-                                 confirmed_at=now if confirmed else None, approved_at=now if confirmed else None,
-                                 approved_by=actor if confirmed else None)
-    order.contacts.append(order_contact)
-    db.session.flush()
-    audit.record(order.year, AuditAction.CONTACT_ADDED, actor=actor or audit.FORM,
-                 municipality_code=order.municipality_code,
-                 detail=f"{contact.email}" + (" (bekräftad av personal)" if confirmed else " (ska bekräfta själv)"))
-    return order_contact
-
-
-def confirmation_token(order_contact: OrderContact) -> str:
-    return make_personal_token(CONFIRM_PURPOSE, order_contact.key, timedelta(days=CONFIRM_DAYS))
-
-
-def contact_for_confirmation(token: str) -> OrderContact | None:
-    """Return the order contact a confirmation link names, or None (tampered, expired or withdrawn)."""
-    try:
-        subject = read_personal_token(CONFIRM_PURPOSE, token).subject
-    except BadToken:
-        return None
-    order_contact = db.session.scalar(select(OrderContact).where(OrderContact.key == subject))
-    if order_contact is None or order_contact.order.status is OrderStatus.CANCELLED:
-        return None
-    return order_contact
-
-
-def confirm_contact(order_contact: OrderContact, *, ip_address: str | None = None) -> None:
-    """Confirm the person as the municipality's contact for the order (they pressed the button); commit.
-
-    Between the embargo release and the publication their summary goes out at once.
-    """
-    if order_contact.confirmed_at is None:
-        order_contact.confirmed_at = clock.now()
-        contact = order_contact.contact
-        if contact.status is not ContactStatus.CONFIRMED:
-            change_status(contact, ContactStatus.CONFIRMED)
-            record(contact, ConsentAction.CONFIRMED, ConsentSource.EMAIL_LINK, ip_address=ip_address)
-        order = order_contact.order
-        audit.record(order.year, AuditAction.CONTACT_CONFIRMED, actor=contact.email,
-                     municipality_code=order.municipality_code, detail=contact.email)
-        from .summaries import send_summary_if_released
-
-        send_summary_if_released(order)
-    db.session.commit()
-
-
-def approve_contact(order_contact: OrderContact, *, actor: str) -> None:
-    """Staff checked that the person is the municipality's contact; from now on they may receive its results
-    (between the embargo release and the publication their summary goes out at once). Commit."""
-    if order_contact.approved_at is None:
-        order_contact.approved_at = clock.now()
-        order_contact.approved_by = actor
-        order = order_contact.order
-        audit.record(order.year, AuditAction.CONTACT_APPROVED, actor=actor,
-                     municipality_code=order.municipality_code, detail=order_contact.contact.email)
-        from .summaries import send_summary_if_released
-
-        send_summary_if_released(order)
-    db.session.commit()
-
-
-def remove_contact(order_contact: OrderContact, *, actor: str) -> None:
-    """Take a contact off an order (they get nothing more about it); commit."""
-    order = order_contact.order
-    audit.record(order.year, AuditAction.CONTACT_REMOVED, actor=actor, municipality_code=order.municipality_code,
-                 detail=order_contact.contact.email)
-    order.contacts.remove(order_contact)
-    db.session.commit()
 
 
 def mark_delivered(order: Order, *, actor: str, reason: str = "") -> None:
@@ -282,15 +230,6 @@ def cancel_order(order: Order, *, actor: str, reason: str = "") -> None:
     audit.record(order.year, AuditAction.ORDER_CANCELLED, actor=actor, municipality_code=order.municipality_code,
                  detail=" ".join((reason or "").split()))
     db.session.commit()
-
-
-def entitled_contacts(order: Order) -> list[OrderContact]:
-    """Return the order's contacts who may receive its results: confirmed, and not left everything since."""
-    if order.status is OrderStatus.CANCELLED:
-        return []
-    return [oc for oc in order.contacts
-            if oc.confirmed_at is not None and oc.approved_at is not None
-            and oc.contact.status is ContactStatus.CONFIRMED]
 
 
 def active_orders(year: int) -> list[Order]:

@@ -22,9 +22,9 @@ from ..links import absolute
 from ..results.ranking import YearRanking
 from . import audit
 from .links import summary_url
-from .models import AuditAction, AuditEntry, Order, OrderContact, OrderStatus, Publication
+from .models import LIVE_ORDER_STATUSES, AuditAction, AuditEntry, Order, OrderContact, Publication
 from .moments import embargo_label, known_years, moments
-from .orders import entitled_contacts
+from .entitlement import entitled_contacts
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _sent_to(reference_prefix: str) -> dict[str, set[str]]:
 
 def _orders(year: int) -> list[Order]:
     return list(db.session.scalars(
-        select(Order).where(Order.year == year, Order.status != OrderStatus.CANCELLED)
+        select(Order).where(Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES))
         .options(selectinload(Order.contacts).selectinload(OrderContact.contact), selectinload(Order.municipality))
         .order_by(Order.received_at, Order.sequence)))
 

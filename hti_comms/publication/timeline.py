@@ -10,9 +10,9 @@ from .. import clock
 from ..delivery.models import OutboxMessage, OutboxStatus, Send
 from ..extensions import db
 from ..formatting import format_datetime, relative_phrase
-from .models import AuditAction, AuditEntry, Order, OrderStatus
+from .models import LIVE_ORDER_STATUSES, AuditAction, AuditEntry, Order
 from .moments import Moments, moments
-from .orders import entitled_contacts
+from .entitlement import entitled_contacts
 
 #: Events of the events domain this long before and after the publication belong to its timeline.
 EVENT_WINDOW_BEFORE = timedelta(days=60)
@@ -71,7 +71,7 @@ def timeline(year: int) -> list[Step]:
     steps = moments(year)
     now = clock.now()
     orders = db.session.scalar(select(func.count()).select_from(Order).where(
-        Order.year == year, Order.status != OrderStatus.CANCELLED))
+        Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES)))
     summaries = send_counts(f"embargo-summary:{year}:")
     # A summary whose figures disagreed with the results was never enqueued: it counts as failed here.
     withheld = db.session.scalar(select(func.count(func.distinct(AuditEntry.municipality_code))).where(
@@ -136,7 +136,7 @@ def dry_run(year: int, at: datetime) -> DryRun:
                   else "Stängt."))
     municipalities = []
     if released and not published:
-        for order in db.session.scalars(select(Order).where(Order.year == year, Order.status != OrderStatus.CANCELLED)
+        for order in db.session.scalars(select(Order).where(Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES))
                                         .order_by(Order.received_at, Order.sequence)):
             count = len(entitled_contacts(order))
             if count:

@@ -14,9 +14,9 @@ from .forms import ActionForm, OrderForm
 from .links import CONFIRM_PATH, SUMMARY_PATH, read_summary_token
 from .models import AuditAction, OrderContact, OrderSource, SummaryOpening
 from .moments import known_years, moments
-from .orders import (
-    ContactInput, OrderError, OrderInput, confirm_contact, contact_for_confirmation, create_order, entitled_contacts,
-)
+from .contacts import confirm_contact, contact_for_confirmation
+from .entitlement import entitled_contacts
+from .orders import ContactInput, OrderError, OrderInput, create_order
 
 bp = Blueprint("publication", __name__)
 

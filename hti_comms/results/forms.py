@@ -1,12 +1,12 @@
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, IntegerField
 from wtforms.validators import DataRequired, NumberRange
 
+from ..forms import Form
 from .services import MAX_YEAR, MIN_YEAR
 
 
-class ImportResultsForm(FlaskForm):
+class ImportResultsForm(Form):
     year = IntegerField(
         "År",
         validators=[DataRequired("Ange vilket år resultaten gäller."),

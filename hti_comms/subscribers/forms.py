@@ -1,14 +1,13 @@
 """Forms of the public sign-up, the preference centre and the staff pages."""
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField, StringField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from ..addresses import AddressValidator
-
+from ..forms import Form
 from .models import CouncilName, Role
 from .places import Place
 
@@ -76,7 +75,7 @@ def _association_field():
                        validators=[Optional(), Length(max=ASSOCIATION_MAX, message=f"Högst {ASSOCIATION_MAX} tecken.")])
 
 
-class SignUpForm(FlaskForm):
+class SignUpForm(Form):
     name = _name_field()
     email = StringField("Din e-postadress", filters=[strip], validators=[
         DataRequired("Skriv din e-postadress."), Length(max=EMAIL_MAX, message=f"Högst {EMAIL_MAX} tecken."),
@@ -93,7 +92,7 @@ class SignUpForm(FlaskForm):
     website = StringField("Lämna det här fältet tomt", validators=[Optional(), Length(max=200)])
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     name = _name_field("Ditt namn")
     lists = MultiCheckboxField("Utskick du får")
     #: Ticked means keep, as for the lists: a role whose box is cleared is removed.
@@ -116,7 +115,7 @@ BASIS_CHOICES = [("needs_opt_in", "Personen bekräftar själv – ett e-brev med
                                    "inget e-brev skickas")]
 
 
-class ContactForm(FlaskForm):
+class ContactForm(Form):
     name = _name_field("Namn")
     email = StringField("E-postadress", filters=[strip], validators=[
         DataRequired("Skriv e-postadressen."), Length(max=EMAIL_MAX, message=f"Högst {EMAIL_MAX} tecken."),
@@ -133,7 +132,7 @@ class NewContactForm(ContactForm):
     association = _association_field()
 
 
-class AffiliationForm(FlaskForm):
+class AffiliationForm(Form):
     role = SelectField("Uppdrag", choices=as_choices(ROLE_CHOICES))
     municipality = _municipality_field()
     association = _association_field()
@@ -141,7 +140,7 @@ class AffiliationForm(FlaskForm):
                               validators=[Optional()])
 
 
-class AudienceForm(FlaskForm):
+class AudienceForm(Form):
     name = StringField("Namn på målgruppen", validators=[DataRequired("Ge målgruppen ett namn."), Length(max=120)])
     description = StringField("Beskrivning", validators=[Optional(), Length(max=500)])
     lists = MultiCheckboxField("Listor (minst en)")
@@ -157,7 +156,7 @@ class AudienceForm(FlaskForm):
     result_sub_index = SelectField("Delindex (för svagaste område)", validators=[Optional()])
 
 
-class ImportForm(FlaskForm):
+class ImportForm(Form):
     file = FileField("Fil med kontakter (CSV eller Excel)", validators=[
         FileRequired("Välj en fil."), FileAllowed(["csv", "txt", "xlsx"], "Filen måste vara CSV (.csv) eller Excel (.xlsx).")])
     legal_basis = SelectField("Har personerna i filen sagt ja till e-post?", choices=as_choices(BASIS_CHOICES),
@@ -165,5 +164,5 @@ class ImportForm(FlaskForm):
     default_lists = MultiCheckboxField("Listor för rader där kolumnen ”listor” är tom")
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that only needs CSRF protection."""

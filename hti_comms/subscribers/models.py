@@ -118,6 +118,9 @@ class Contact(db.Model):
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     unsubscribed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When a sign-up's confirmation (or "you already get our mail") email was last queued: signing up again
+    #: within the hour sends nothing more (`CONFIRMATION_RESEND_MINUTES`).
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     affiliations: Mapped[list["Affiliation"]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True, order_by="Affiliation.id")

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 
 from ..addresses import InvalidAddress, normalise_address
 from ..clock import now
+from ..delivery.outbox import sent_too_recently
 from ..delivery.services import withdraw_list_mail
 from ..extensions import db
 from ..status import TransitionError, transition
@@ -198,8 +199,11 @@ def sign_up(request: SignUpRequest) -> SignUpOutcome:
     affiliation = build_affiliation(request.place)
     contact = find_contact(email)
     if contact is not None and contact.status is ContactStatus.CONFIRMED:
-        # Nothing changes until the address's owner confirms the new lists by email (no second contact).
-        notify.already_subscribed(contact, [m for m in lists if m.key not in contact.list_keys])
+        # Nothing changes until the address's owner confirms the new lists by email (no second contact); the same
+        # form posted again and again sends one email within the resend window.
+        if not sent_too_recently(contact.confirmation_sent_at):
+            notify.already_subscribed(contact, [m for m in lists if m.key not in contact.list_keys])
+            contact.confirmation_sent_at = now()
         db.session.commit()
         return SignUpOutcome(SignUpResult.ALREADY_CONFIRMED, contact)
     if contact is None:
@@ -213,7 +217,10 @@ def sign_up(request: SignUpRequest) -> SignUpOutcome:
     set_lists(contact, lists)
     record(contact, ConsentAction.SIGNED_UP, ConsentSource.FORM, ip_address=request.ip_address,
            text_version=request.text_version)
-    notify.confirmation_for_sign_up(contact)
+    if not sent_too_recently(contact.confirmation_sent_at):
+        # The link in the email sent a moment ago confirms this newest form too (the same contact and key).
+        notify.confirmation_for_sign_up(contact)
+        contact.confirmation_sent_at = now()
     db.session.commit()
     return SignUpOutcome(SignUpResult.NEEDS_CONFIRMATION, contact)
 

@@ -151,16 +151,79 @@ def test_password_guessing_is_rate_limited(client, app, staff_user):
     assert client.get("/admin/").status_code == 302
 
 
-def test_guesses_at_one_account_are_limited_from_any_address(client, app, staff_user):
-    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
-    token = form_csrf_token(client, "/logga-in")
-    for attempt in range(3):
-        client.environ_base["REMOTE_ADDR"] = f"198.51.100.{attempt + 1}"  # a botnet: a new address every time
-        assert login(client, staff_user.email, f"gissning-{attempt}-xx", token).status_code == 200
-    client.environ_base["REMOTE_ADDR"] = "198.51.100.9"
-    assert login(client, staff_user.email.upper(), TEST_PASSWORD, token).status_code == 429
+def _client_from(app, address: str):
+    client = app.test_client()
+    client.environ_base.update({"wsgi.url_scheme": "https", "HTTP_REFERER": "https://localhost/",
+                                "REMOTE_ADDR": address})
+    return client
+
+
+def _try(client, email: str, password: str) -> int:
+    return login(client, email, password, form_csrf_token(client, "/logga-in")).status_code
+
+
+def test_an_attacker_cannot_lock_the_owner_out_but_is_still_slowed(app, staff_user, mail_sink):
+    """Many wrong tries from X and from a botnet; the owner still logs in from their own browser at Y."""
+    app.config.update(LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT="3 per minute", LOGIN_ACCOUNT_RATE_LIMIT="5 per minute")
+    owner = _client_from(app, "192.0.2.10")
+    assert _try(owner, staff_user.email, TEST_PASSWORD) == 302  # the owner's browser, used before
+    owner.post("/logga-ut", data={"csrf_token": form_csrf_token(owner, "/admin/")})
+
+    attacker = _client_from(app, "203.0.113.66")
+    assert [_try(attacker, staff_user.email, f"gissning-{n}-xx") for n in range(5)] == [200, 200, 200, 429, 429]
+    assert _try(attacker, staff_user.email, TEST_PASSWORD) == 429  # guessing from X stays slowed
+    # The refused tries do not count toward the account's own limit: one address cannot use it up.
+    newcomer = _client_from(app, "198.51.100.50")
+    assert _try(newcomer, staff_user.email, TEST_PASSWORD) == 302
+
+    for number in range(2):  # a botnet: a new address every time
+        assert _try(_client_from(app, f"198.51.100.{number + 1}"), staff_user.email, f"bot-{number}-xx") == 200
+    # Now the account's slower limit stops new browsers (the botnet), but never the owner's own.
+    assert _try(_client_from(app, "198.51.100.99"), staff_user.email, TEST_PASSWORD) == 429
+    assert _try(owner, staff_user.email.upper(), TEST_PASSWORD) == 302
+    assert owner.get("/admin/").status_code == 200
     # Other accounts are not affected by the guesses at this one.
-    assert login(client, "annan@spf.example", "fel-lösenord-999", token).status_code == 200
+    assert _try(_client_from(app, "198.51.100.98"), "annan@spf.example", "fel-lösenord-999") == 200
+
+
+def test_the_owner_is_warned_by_email_once_a_day(app, staff_user, mail_sink):
+    from datetime import timedelta
+
+    from hti_comms import clock
+    from hti_comms.delivery.worker import deliver_due
+
+    app.config.update(LOGIN_ACCOUNT_ADDRESS_RATE_LIMIT="2 per minute")
+    for address in ("203.0.113.1", "203.0.113.2", "203.0.113.3"):
+        attacker = _client_from(app, address)
+        assert [_try(attacker, staff_user.email, "fel-lösenord-999") for _ in range(3)] == [200, 200, 429]
+    deliver_due()
+    [warning] = mail_sink.wait_for(1)
+    assert warning["To"].addresses[0].addr_spec == "personal@spf.example"
+    assert warning["Subject"] == "Många försök att logga in på ditt konto"
+    assert "Vi har bromsat försöken" in warning.get_body(("plain",)).get_content()
+    clock.set_now(clock.now() + timedelta(days=1))
+    assert [_try(_client_from(app, "203.0.113.4"), staff_user.email, "fel-lösenord-999") for _ in range(3)][-1] == 429
+    deliver_due()
+    assert len(mail_sink.wait_for(2)) == 2
+    # Nobody is told anything about an address without an account.
+    assert [_try(_client_from(app, "203.0.113.5"), "ingen@spf.example", "fel") for _ in range(3)][-1] == 429
+    deliver_due()
+    assert len(mail_sink.messages) == 2
+
+
+def test_the_owner_behind_the_same_address_as_an_attacker_still_logs_in(app, staff_user):
+    """One office address (NAT): a colleague's machine sprays accounts; the owner's known browser is not stopped."""
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    owner = _client_from(app, "192.0.2.20")
+    assert _try(owner, staff_user.email, TEST_PASSWORD) == 302
+    owner.post("/logga-ut", data={"csrf_token": form_csrf_token(owner, "/admin/")})
+    sprayer = _client_from(app, "192.0.2.20")
+    assert [_try(sprayer, f"konto{n}@spf.example", "fel-lösenord-999") for n in range(4)][-1] == 429
+    assert _try(owner, staff_user.email, TEST_PASSWORD) == 302
+    # A forged or foreign device cookie exempts nothing.
+    stranger = _client_from(app, "192.0.2.20")
+    stranger.set_cookie("hti_enhet", "förfalskad", path="/logga-in")
+    assert _try(stranger, staff_user.email, TEST_PASSWORD) == 429
 
 
 @pytest.mark.parametrize("trusted_proxies, second_client_status", [(1, 200), (0, 429)])

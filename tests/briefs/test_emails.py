@@ -89,11 +89,15 @@ def test_brief_before_publication_only_under_embargo(mail_sink):
     with pytest.raises(ReleaseError):
         send_district_digest(db.session.scalar(select(District).where(District.county_code == "01")), 2024, COUNCIL)
     assert db.session.scalar(select(OutboxMessage.id)) is None  # nothing half-done
-    # The delivery worker lets results out under embargo only to a municipality that ordered the report package.
+    # The delivery worker lets results out under embargo only to a municipality that ordered the report package,
+    # and only to the order's confirmed and approved contacts.
+    from hti_comms.publication.contacts import add_contact
     from hti_comms.publication.models import Order, OrderSource, OrderStatus
 
-    db.session.add(Order(year=2024, municipality_code="0114", received_at=PUBLISHED_AT - timedelta(days=30), sequence=1,
-                         status=OrderStatus.RECEIVED, source=OrderSource.STAFF))
+    order = Order(year=2024, municipality_code="0114", received_at=PUBLISHED_AT - timedelta(days=30), sequence=1,
+                  status=OrderStatus.RECEIVED, source=OrderSource.STAFF)
+    db.session.add(order)
+    add_contact(order, "kommun@vasby.example.se", "Kommun", confirmed=True, actor="test")
     send_local_brief(municipality("0114"), 2024, [Recipient(email="kommun@vasby.example.se")], embargoed_audience=True)
     deliver_due()
     message = mail_sink.wait_for(1)[0]

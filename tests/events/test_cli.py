@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 
 import vobject
 from icalendar import Calendar
@@ -64,7 +65,10 @@ def test_create_list_ics_and_register(app, db, runner):
     waiting = _hti(runner, "event", "register", str(event_id), "--name", "Bo Berg", "--email", "bo@example.se")
     assert "väntelistan" in waiting.output
     again = _hti(runner, "event", "register", str(event_id), "--name", "Anna", "--email", "ANNA@example.se")
-    assert "redan anmäld" in again.output
+    assert "redan anmäld; bekräftelsen skickades inom de senaste 60 minuterna och skickas inte igen nu" in again.output
+    clock.set_now(clock.now() + timedelta(hours=1))
+    again = _hti(runner, "event", "register", str(event_id), "--name", "Anna", "--email", "ANNA@example.se")
+    assert "redan anmäld; bekräftelsen skickas igen." in again.output
     statuses = dict(db.session.execute(select(Registration.email, Registration.status)).all())
     assert statuses == {"anna@example.se": RegistrationStatus.REGISTERED, "bo@example.se": RegistrationStatus.WAITING}
     kinds = db.session.execute(select(Send.kind, OutboxMessage.email).join(OutboxMessage).order_by(OutboxMessage.id))

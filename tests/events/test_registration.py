@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import vobject
 from sqlalchemy import select
 
 from hti_comms import clock
+from hti_comms.delivery.models import OutboxMessage
 from hti_comms.events.models import Registration, RegistrationStatus
 from hti_comms.events.registration import Outcome, RegistrationError, cancel_registration
 from tests.helpers import form_csrf_token
@@ -101,8 +103,11 @@ def test_registering_twice_keeps_one_registration_and_resends(app, db, mail_sink
     clock.set_now(at(STOCKHOLM_NOW))
     event = make_event()
     first = sign_up(event, email="anna@example.se")
+    at_once = sign_up(event, name="Anna A.", email="anna@example.se")
+    assert (at_once.outcome, at_once.emailed) == (Outcome.ALREADY, False)  # the confirmation went a moment ago
+    clock.set_now(clock.now() + timedelta(minutes=60))
     again = sign_up(event, name="Anna A.", email=" ANNA@example.se ")
-    assert (first.outcome, again.outcome) == (Outcome.REGISTERED, Outcome.ALREADY)
+    assert (first.outcome, again.outcome, again.emailed) == (Outcome.REGISTERED, Outcome.ALREADY, True)
     assert again.registration.id == first.registration.id
     assert len(db.session.scalars(select(Registration)).all()) == 1
     messages = deliver(mail_sink, 2)
@@ -111,6 +116,25 @@ def test_registering_twice_keeps_one_registration_and_resends(app, db, mail_sink
     assert any("Du var redan anmäld" in text for text in texts)
     uids = {str(invitation_of(m).walk("VEVENT")[0]["UID"]) for m in messages}
     assert uids == {first.registration.calendar_uid}
+
+
+def test_the_same_address_registered_200_times_gets_one_confirmation_within_the_hour(app, db, client, mail_sink):
+    clock.set_now(at(STOCKHOLM_NOW))
+    event = make_event(capacity="1")
+    sign_up(event, "Först", "forst@example.se")
+    for attempt in range(200):
+        sign_up(event, f"Anna {attempt}", "anna@example.se")  # on the waiting list: the same pattern
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.200"
+    assert _register_on_page(client, event.id, "Anna", "anna@example.se").status_code == 302
+    queued = db.session.scalars(select(OutboxMessage.email).where(OutboxMessage.email == "anna@example.se")).all()
+    assert queued == ["anna@example.se"]
+    clock.set_now(clock.now() + timedelta(minutes=59))
+    sign_up(event, "Anna", "anna@example.se")
+    assert len(db.session.scalars(select(OutboxMessage).where(OutboxMessage.email == "anna@example.se")).all()) == 1
+    clock.set_now(clock.now() + timedelta(minutes=1))
+    sign_up(event, "Anna", "anna@example.se")
+    assert len(db.session.scalars(select(OutboxMessage).where(OutboxMessage.email == "anna@example.se")).all()) == 2
+    assert len(deliver(mail_sink, 3)) == 3
 
 
 def test_capacity_waiting_list_and_promotion(app, db, mail_sink):

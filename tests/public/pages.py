@@ -52,6 +52,25 @@ page("auth.reset_password", state="fel", args=_reset_token,
 page("auth.reset_password", state="ogiltig-länk", args={"token": "förfalskad"})
 email("auth/password_reset", build=_password_reset_email)
 
+
+def _login_warning_email(data):
+    from sqlalchemy import select
+
+    from hti_comms.auth.services import find_staff
+    from hti_comms.delivery.models import Send
+    from hti_comms.delivery.outbox import EmailSpec, Recipient, enqueue
+    from hti_comms.extensions import db
+
+    user = find_staff(data.staff_user)
+    enqueue(EmailSpec(template="auth/login_warning", subject="Många försök att logga in på ditt konto",
+                      context={"at": "tisdag 1 december 2026 kl. 03.12"}, kind="login_warning"),
+            [Recipient(user.email, user.name)])
+    db.session.commit()
+    return db.session.scalars(select(Send).where(Send.template == "auth/login_warning").order_by(Send.id.desc())).first()
+
+
+email("auth/login_warning", build=_login_warning_email)
+
 # The public results (tests/public/test_results_*.py); the a11y app's demo years are all public.
 def _latest_year(data) -> int:
     from hti_comms.results.publication import public_years

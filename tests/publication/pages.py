@@ -32,7 +32,7 @@ def _order(data) -> int:
     def make(_data):
         from hti_comms.extensions import db
         from hti_comms.publication.models import Order, OrderSource, OrderStatus
-        from hti_comms.publication.orders import add_contact
+        from hti_comms.publication.contacts import add_contact
         from hti_comms import clock
 
         year = _latest_year()
@@ -45,6 +45,12 @@ def _order(data) -> int:
         second = Order(year=year, municipality_code="0115", received_at=clock.now(), sequence=901,
                        status=OrderStatus.RECEIVED, source=OrderSource.STAFF)
         db.session.add(second)
+        # From the public form, nobody approved yet: listed apart, without a place in the queue.
+        pending = Order(year=year, municipality_code="0117", received_at=clock.now(), sequence=902,
+                        invoice_reference="Från formuläret", status=OrderStatus.PENDING, source=OrderSource.FORM)
+        db.session.add(pending)
+        db.session.flush()
+        add_contact(pending, "vantar.order@osteraker.example.se", "Vera Väntar", confirmed=False, actor="a11y")
         db.session.commit()
         return order.id
     return data.get("publication:order", make)
@@ -66,7 +72,7 @@ def _summary_args(data):
 
 
 def _confirm_args(data):
-    from hti_comms.publication.orders import confirmation_token
+    from hti_comms.publication.contacts import confirmation_token
 
     return {"token": confirmation_token(_contact(data, False))}
 

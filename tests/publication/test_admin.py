@@ -68,7 +68,8 @@ def test_the_timeline_counts_sends_and_the_dry_run_says_who_gets_what(app, staff
 def test_a_contact_from_the_public_form_gets_results_only_after_staff_approve(app, staff_login):
     """Anyone can type any address into /bestall and confirm it; staff approve before results reach them."""
     from hti_comms.publication.models import AuditAction, AuditEntry, OrderContact
-    from hti_comms.publication.orders import confirm_contact, entitled_contacts
+    from hti_comms.publication.contacts import confirm_contact
+    from hti_comms.publication.entitlement import entitled_contacts
 
     from .helpers import form_order
 

@@ -13,7 +13,7 @@ from hti_comms.delivery.worker import deliver_due
 from hti_comms.extensions import db
 from hti_comms.publication.links import summary_token
 from hti_comms.publication.models import OrderContact, SummaryOpening
-from hti_comms.publication.orders import add_contact, approve_contact, confirm_contact
+from hti_comms.publication.contacts import add_contact, approve_contact, confirm_contact
 from hti_comms.scheduling.sweeps import run_all_once
 
 from .helpers import EMBARGO, PUBLISHED_AT, RELEASE_AT, form_order, results_for_2025, staff_order, text_of, to_of
@@ -106,8 +106,11 @@ def test_a_contact_confirmed_after_the_release_gets_the_summary_at_once(app, mai
     assert [m.email for m in _summaries() if m.email.endswith("habo.example.se")] == ["h1@habo.example.se"]
     mail_sink.clear()
     deliver_due()
-    message = next(m for m in mail_sink.wait_for(4) if to_of(m) == "h1@habo.example.se")
-    assert message["Subject"].startswith(EMBARGO) and "Håbo" in text_of(message)
+    to_habo = [m for m in mail_sink.wait_for(5) if to_of(m) == "h1@habo.example.se"]
+    # The order took its place in the queue (after the two staff orders, by arrival), and the summary came at once.
+    assert "Er beställning av rapportpaketet 2025 är nummer 3 i kön" in {m["Subject"] for m in to_habo}
+    message = next(m for m in to_habo if m["Subject"].startswith(EMBARGO))
+    assert "Håbo" in text_of(message)
 
 
 def test_at_publication_no_summary_goes_under_the_embargo_label_and_access_emails_go_out(app, mail_sink):
@@ -205,3 +208,36 @@ def test_the_summary_that_passed_the_figure_check_is_the_one_that_goes_out(app, 
     vasby = text_of(next(m for m in mail_sink.wait_for(3) if to_of(m) == "a1@vasby.example.se"))
     assert "Upplands Väsby fick plats" in vasby and "72,5" in vasby and "Ändrad kommun" not in vasby
     assert "a1@vasby.example.se" not in send.rendered_html  # the kept rendering holds no recipient's values
+
+
+def test_a_contact_who_stopped_being_entitled_after_the_summary_was_queued_gets_nothing(app, mail_sink, staff_login):
+    """The worker asks about each recipient at every claim, not only about the municipality's order."""
+    from hti_comms.publication.contacts import remove_contact
+    from hti_comms.subscribers.models import ConsentSource
+    from hti_comms.subscribers.services import leave_everything
+
+    results_for_2025()
+    staff_order("0114", "a1@vasby.example.se", "a2@vasby.example.se", "a3@vasby.example.se")
+    staff_order("0115", "b1@vallentuna.example.se")
+    deliver_due()
+    mail_sink.wait_for(4)
+    clock.set_now(RELEASE_AT + timedelta(minutes=1))
+    run_all_once()
+    assert len(_summaries()) == 4  # queued for everyone while they were entitled
+    # Then, before the worker runs: a2 is taken off the order, a3 leaves everything.
+    remove_contact(db.session.scalar(select(OrderContact).join(OrderContact.contact).where(
+        OrderContact.contact.has(email="a2@vasby.example.se"))), actor="personal@spf.example")
+    leave_everything(db.session.scalar(select(OrderContact).where(
+        OrderContact.contact.has(email="a3@vasby.example.se"))).contact, source=ConsentSource.STAFF)
+    db.session.commit()
+    mail_sink.clear()
+    assert deliver_due() == 2
+    assert sorted(to_of(m) for m in mail_sink.wait_for(2)) == ["a1@vasby.example.se", "b1@vallentuna.example.se"]
+    deliver_due()
+    assert len(mail_sink.messages) == 2
+    refused = {m.email: m for m in _summaries() if m.status is OutboxStatus.CANCELLED}
+    assert sorted(refused) == ["a2@vasby.example.se", "a3@vasby.example.se"]
+    assert all("inte längre en bekräftad och godkänd kontaktperson" in m.last_error for m in refused.values())
+    # Staff see why on the send's list of recipients.
+    page = staff_login.get(f"/admin/utkorg/{refused['a2@vasby.example.se'].send_id}/mottagare").get_data(as_text=True)
+    assert "inte längre en bekräftad och godkänd kontaktperson" in page

@@ -80,8 +80,12 @@ def test_public_form_creates_an_order_with_an_unconfirmed_contact_who_confirms_w
     assert order.contacts[0].confirmed_at is None
     assert order.contacts[0].contact.status is ContactStatus.PENDING
     deliver_due()
-    text = text_of(mail_sink.wait_for(1)[0])
-    assert "Er beställning är nummer 1 i kön" in text
+    message = mail_sink.wait_for(1)[0]
+    text = text_of(message)
+    # From the form, nobody entitled stands behind the order yet: it has no place in the queue.
+    assert message["Subject"] == "Bekräfta er beställning av rapportpaketet 2025"
+    assert "Beställningen får sin plats i kön när du har bekräftat" in text and "nummer" not in text
+    assert order.status is OrderStatus.PENDING and queue(2025) == []
     link = re.search(r"https://hti\.example\.se(/bestall/bekrafta/\S+)", text).group(1)
     # Opening the link (a mail scanner does) changes nothing; pressing the button confirms.
     shown = client.get(link)
@@ -94,6 +98,7 @@ def test_public_form_creates_an_order_with_an_unconfirmed_contact_who_confirms_w
     assert order_contact.confirmed_at is not None and order_contact.contact.status is ContactStatus.CONFIRMED
     actions = set(db.session.scalars(select(AuditEntry.action)))
     assert {AuditAction.ORDER_CREATED, AuditAction.CONTACT_ADDED, AuditAction.CONTACT_CONFIRMED} <= actions
+    assert order_contact.order.status is OrderStatus.PENDING  # staff have not approved the contact yet
 
 
 def test_public_form_without_csrf_is_refused_and_a_duplicate_is_told_clearly(app, client):

@@ -368,3 +368,30 @@ def test_the_confirmation_link_carries_no_address_and_dies_with_a_changed_one(cl
     db.session.commit()
     changed = client.get(f"/bekrafta/{token}")
     assert changed.status_code == 400 and "Länken fungerar inte" in changed.get_data(as_text=True)
+
+
+def test_signing_up_again_and_again_sends_one_email_within_the_hour(client, db, make_contact):
+    """The same address posted again and again (pending or already confirmed) fills nobody's inbox."""
+    from datetime import timedelta
+
+    from hti_comms.delivery.models import OutboxMessage
+    from hti_comms.subscribers.forms import place_from_choice
+    from hti_comms.subscribers.services import SignUpRequest, sign_up
+
+    make_contact("known@exempel.se", name="Karl Känd")
+
+    def emails_to(address: str) -> int:
+        return db.session.scalar(select(func.count()).select_from(OutboxMessage).where(OutboxMessage.email == address))
+
+    for attempt in range(50):
+        for address in ("ny@exempel.se", "known@exempel.se"):
+            sign_up(SignUpRequest(name=f"Namn {attempt}", email=address, list_keys=["kurser"],
+                                  place=place_from_choice("council_member:seniorrad", "Habo"), text_version="2026-11"))
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.201"
+    assert client.post(SIGNUP, data=signup_data(client, email="ny@exempel.se")).status_code == 302
+    assert (emails_to("ny@exempel.se"), emails_to("known@exempel.se")) == (1, 1)
+    assert db.session.scalar(select(Contact).where(Contact.email == "ny@exempel.se")).name == "Birgitta Berg"
+    clock.set_now(clock.now() + timedelta(minutes=60))
+    assert client.post(SIGNUP, data=signup_data(client, email="ny@exempel.se")).status_code == 302
+    client.post(SIGNUP, data=signup_data(client, email="known@exempel.se"))
+    assert (emails_to("ny@exempel.se"), emails_to("known@exempel.se")) == (2, 2)

@@ -1,0 +1,55 @@
+"""Rows a worker has just claimed but must not send: list mail to a suppressed address, and recipients a
+recipient guard refuses (`hti_comms.release.refused_recipients`). Both are settled in the claim's transaction."""
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import select, update
+
+from ..extensions import db
+from ..release import Addressee, has_recipient_guards, refused_recipients
+from .models import OutboxMessage, OutboxStatus, Send, Suppression
+from .pool import PreparedSend
+
+OUTBOX = OutboxMessage.__table__
+
+
+def drop_suppressed(rows, prepared: dict[int, PreparedSend | str]):
+    """Mark list mail to suppressed addresses `suppressed`; return the other rows."""
+    list_sends = {send_id for send_id, send in prepared.items()
+                  if isinstance(send, PreparedSend) and send.list_key is not None}
+    if not list_sends:
+        return rows
+    emails = [r.email for r in rows if r.send_id in list_sends]
+    suppressed = set(db.session.scalars(select(Suppression.email).where(Suppression.email.in_(emails))))
+    if not suppressed:
+        return rows
+    blocked = {r.id for r in rows if r.send_id in list_sends and r.email in suppressed}
+    db.session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(blocked))
+                       .values(status=OutboxStatus.SUPPRESSED, claim_token=None, lease_until=None))
+    return [r for r in rows if r.id not in blocked]
+
+
+def drop_refused(rows, broken: dict[int, str]):
+    """Cancel, with the reason (shown to staff), the rows whose recipient a recipient guard refuses now; return
+    the rest. Asked at every claim, so someone who stopped being entitled after the send was queued gets nothing.
+    """
+    if not rows or not has_recipient_guards():
+        return rows
+    by_send: dict[int, list] = defaultdict(list)
+    for row in rows:
+        if row.send_id not in broken:
+            by_send[row.send_id].append(row)
+    by_reason: dict[str, list[int]] = defaultdict(list)
+    for send_id, send_rows in by_send.items():
+        addressees = {row.id: Addressee(row.email, row.contact_id) for row in send_rows}
+        refused = refused_recipients(db.session.get(Send, send_id), list(addressees.values()))
+        for row_id, addressee in addressees.items():
+            if addressee in refused:
+                by_reason[refused[addressee]].append(row_id)
+    for reason, ids in by_reason.items():
+        db.session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
+                           .values(status=OutboxStatus.CANCELLED, last_error=reason, claim_token=None,
+                                   lease_until=None, retry_after=None))
+    cancelled = {row_id for ids in by_reason.values() for row_id in ids}
+    return [row for row in rows if row.id not in cancelled]

@@ -1,0 +1,98 @@
+"""The order rule: who stands behind a report-package order, and so who may see a municipality's results early.
+
+- Anyone can type any municipality and any address into the public form (`/bestall`). An order from it is
+  *pending*: it holds no place in the queue and stops nobody else from ordering for the municipality, so several
+  pending orders for one municipality may exist side by side and throwaway orders block nothing.
+- A pending order becomes *live* (takes the municipality's one place for the year) once one of its contacts has
+  confirmed their address with the button in the email **and** staff have approved them as the municipality's
+  contact, whichever comes last. Orders staff enter (the staff page, `hti order create`) are live at once.
+- The first pending order to become live takes the place; approving a contact of another order of the same
+  municipality and year is then refused, naming the live one, and the others stay pending until staff cancel them.
+- A live order's place in the queue follows its arrival (`received_at`, then the tie-break), not the moment it
+  became live: the promise is that analyses are written "in the order the orders arrived", a municipality orders
+  when it sends the form, and the time its email and SPF's own check take is not its doing. The receipt of a
+  pending order therefore names no place; the contact gets the place by email when the order becomes live.
+- Cancelling an order frees the place (the unique index covers live orders only): a new order may take it.
+- Only contacts who confirmed, were approved and have not left everything, on a live order of that municipality
+  and year, receive its results before publication; the delivery worker asks again for each recipient at every
+  claim (`refuse_unentitled_recipients`).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..release import Addressee
+from ..status import transition
+from ..subscribers.models import Contact, ContactStatus
+from . import audit
+from .emails import queue_order_placed
+from .guard import EMBARGOED_KINDS
+from .models import LIVE_ORDER_STATUSES, ORDER_TRANSITIONS, AuditAction, Order, OrderContact, OrderStatus
+
+NOT_ENTITLED = ("Stoppat: mottagaren är inte längre en bekräftad och godkänd kontaktperson för kommunens "
+                "beställning, så resultaten skickas inte före publiceringen.")
+
+
+def stands_behind(order_contact: OrderContact) -> bool:
+    """Return whether the person confirmed their address, was approved by staff and has not left everything."""
+    return (order_contact.confirmed_at is not None and order_contact.approved_at is not None
+            and order_contact.contact.status is ContactStatus.CONFIRMED)
+
+
+def entitled_contacts(order: Order) -> list[OrderContact]:
+    """Return the contacts of a live order who may receive its results (none for a pending or cancelled order)."""
+    if order.status not in LIVE_ORDER_STATUSES:
+        return []
+    return [oc for oc in order.contacts if stands_behind(oc)]
+
+
+def live_order(year: int, municipality_code: str) -> Order | None:
+    """Return the order holding the municipality's place for the year, or None."""
+    return db.session.scalar(select(Order).where(Order.year == year, Order.municipality_code == municipality_code,
+                                                 Order.status.in_(LIVE_ORDER_STATUSES)))
+
+
+def take_place(order: Order, *, actor: str) -> bool:
+    """Make a pending order live when someone entitled stands behind it and the place is free (caller commits).
+
+    Return whether it became live now. Its contacts who stand behind it are told its place in the queue.
+    """
+    if order.status is not OrderStatus.PENDING or not any(stands_behind(oc) for oc in order.contacts):
+        return False
+    if live_order(order.year, order.municipality_code) is not None:
+        return False
+    transition(order, OrderStatus.RECEIVED, ORDER_TRANSITIONS)
+    db.session.flush()  # the partial unique index refuses a second live order here (two approvals at once)
+    from .orders import queue_position  # orders builds on this module
+
+    position = queue_position(order)
+    audit.record(order.year, AuditAction.ORDER_PLACED, actor=actor, municipality_code=order.municipality_code,
+                 detail=f"Nummer {position} i kön, räknat från när beställningen kom in.")
+    queue_order_placed(order, position, [oc for oc in order.contacts if stands_behind(oc)])
+    return True
+
+
+def entitled_addresses(year: int, municipality_code: str) -> tuple[set[int], set[str]]:
+    """Return (contact ids, lower-case addresses) of everyone entitled to the municipality's results of the year."""
+    rows = db.session.execute(
+        select(Contact.id, Contact.email).select_from(OrderContact)
+        .join(Order, Order.id == OrderContact.order_id).join(Contact, Contact.id == OrderContact.contact_id)
+        .where(Order.year == year, Order.municipality_code == municipality_code,
+               Order.status.in_(LIVE_ORDER_STATUSES), OrderContact.confirmed_at.is_not(None),
+               OrderContact.approved_at.is_not(None), Contact.status == ContactStatus.CONFIRMED)).all()
+    return {contact_id for contact_id, _email in rows}, {email.lower() for _id, email in rows}
+
+
+def refuse_unentitled_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
+    """Recipient guard (`Domain.recipient_guards`): refuse, at every claim, anyone who may no longer receive the
+    municipality's results before publication (removed from the order, the order cancelled, left everything)."""
+    if send.kind not in EMBARGOED_KINDS or send.results_year is None:
+        return {}
+    if send.municipality_code is None:
+        return {recipient: NOT_ENTITLED for recipient in recipients}
+    contact_ids, addresses = entitled_addresses(send.results_year, send.municipality_code)
+    return {recipient: NOT_ENTITLED for recipient in recipients
+            if recipient.contact_id not in contact_ids and recipient.email.lower() not in addresses}
