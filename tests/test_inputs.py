@@ -1,5 +1,4 @@
 """NUL characters and huge numbers, on both databases: a Swedish message, a 400 or a 404, never a 500."""
-import pytest
 from sqlalchemy import func, select
 
 from hti_comms.inputs import BoundedMultiDict, control_character, optional_whole_number

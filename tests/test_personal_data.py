@@ -87,7 +87,7 @@ def test_the_search_finds_a_trace_in_any_case_in_json_and_in_a_kept_message(app,
     from hti_comms.delivery.models import SinkMessage
 
     db.session.add(SinkMessage(received_at=clock.now(), mail_from="a@b.se", recipients="x@y.se", subject="Hej",
-                               raw=f"MIME-Version: 1.0\r\nTo: =?utf-8?q?Eva_=C3=96berg?= <x@y.se>\r\n\r\nHej\r\n"
+                               raw="MIME-Version: 1.0\r\nTo: =?utf-8?q?Eva_=C3=96berg?= <x@y.se>\r\n\r\nHej\r\n"
                                .encode()))
     db.session.commit()
     assert places_holding("EVA ÖBERG") == {"sink_message.raw": 1}

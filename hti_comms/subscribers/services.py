@@ -14,7 +14,7 @@ from ..extensions import db
 from ..status import TransitionError, transition
 from ..tokens import BadToken, new_subject_key, read_personal_token
 from . import consent, notify
-from .confirmation import CONFIRM_PURPOSE, confirm_max_age
+from .confirmation import CONFIRM_PURPOSE
 from .models import (
     CONTACT_TRANSITIONS, Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, LegalBasis,
     MailingList, Subscription,

@@ -25,7 +25,7 @@ from .places import PlaceDirectory, as_sentence, check_place_parts
 from .personal_links import LinkState, OpenedLink, open_link, send_data_export_link, send_preferences_link
 from .services import (
     ConfirmResult, PreferenceChange, SignUpRequest, SubscriberError, all_lists, check_confirmation, confirm,
-    find_contact, leave_everything, lists_to_add, sign_up, unsubscribe, update_preferences,
+    leave_everything, lists_to_add, sign_up, unsubscribe, update_preferences,
 )
 
 bp = Blueprint("subscribers", __name__)

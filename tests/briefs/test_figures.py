@@ -99,7 +99,7 @@ def test_a_wrong_figure_of_every_kind_is_caught(years, kind, right, wrong, witho
     mismatches = verify_points(points)
     assert mismatches, wrong
     assert mismatches[0].sentence == points.points[position].text
-    assert mismatches[0].message.startswith(f"Meningen ”")
+    assert mismatches[0].message.startswith("Meningen ”")
     assert verify_text(point.text, 2024, "0114") == []
     assert bool(verify_text(points.points[position].text, 2024, "0114")) is without_claims
 

@@ -6,7 +6,7 @@ from xml.etree import ElementTree
 
 from hti_comms.delivery.worker import deliver_due
 from hti_comms.newsletters.sending import schedule, start
-from hti_comms.newsletters.services import NewsletterFields, SectionFields, set_section_image
+from hti_comms.newsletters.services import SectionFields, set_section_image
 
 from .helpers import make_newsletter, png_bytes
 
