@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..config import PROJECT_ROOT
 from ..extensions import db
+from ..formatting import counted
 from .models import County, District, Municipality
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
@@ -88,9 +89,15 @@ def load_reference_data_report() -> str:
     """Load the reference data on `hti init-db`; return a line saying what was added."""
     report = load_reference_data()
     if report.changed:
-        return (f"Referensdata: {report.counties_added} län, {report.municipalities_added} kommuner, "
+        return (f"Referensdata: {report.counties_added} län, "
+                f"{counted(report.municipalities_added, 'kommun', 'kommuner')}, "
                 f"{report.districts_added} distrikt tillagda.")
     return "Referensdata finns redan (290 kommuner, 21 län)."
+
+
+def municipality_label(municipality: Municipality) -> str:
+    """Return 'Lund (1281)': the name staff read, with the code where codes are used beside it."""
+    return f"{municipality.short_name} ({municipality.code})"
 
 
 def municipalities_by_code() -> dict[str, Municipality]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..formatting import counted
 from ..staff import staff_blueprint
 from .forms import ImportResultsForm
 from .models import SUB_INDICES
@@ -52,7 +53,8 @@ def import_file():
         outcome = import_results(upload.read(), upload.filename or "uppladdad fil", form.year.data,
                                  replace=form.replace.data, imported_by=current_user.email)
         if outcome.ok:
-            flash(f"{outcome.imported} kommuners resultat för {outcome.year} är importerade.", "success")
+            flash(f"{counted(outcome.imported, 'kommuns', 'kommuners')} resultat för {outcome.year} är importerade.",
+                  "success")
             for note in outcome.parsed.notes:
                 flash(note, "info")
             return redirect(url_for(".ranking", year=outcome.year))
