@@ -16,7 +16,7 @@ from sqlalchemy import select
 from .. import clock
 from ..checks import Finding, error
 from ..extensions import db
-from ..formatting import format_datetime, format_number
+from ..formatting import format_datetime, format_number, genitive
 from ..release import Content, Hold
 from ..results.models import ResultSet
 from .models import Order, OrderStatus
@@ -120,6 +120,6 @@ def check_unpublished_figures(content: Content) -> list[Finding]:
                 (p for p in places if _mentions(text, p)), None)
             if found is not None:
                 findings.append(error(
-                    "Text", f"Texten innehåller {entry.municipality_name}s resultat för {year} (”{found}”), som inte "
-                            f"är publicerat. Det får skickas tidigast {when}."))
+                    "Text", f"Texten innehåller {genitive(entry.municipality_name)} resultat för {year} (”{found}”), "
+                            f"som inte är publicerat. Det får skickas tidigast {when}."))
     return findings
