@@ -61,7 +61,8 @@ def _subject(newsletter: Newsletter) -> list[Finding]:
 
 def _number_in_subject(newsletter: Newsletter) -> list[Finding]:
     """Warn when a newsletter's subject repeats its number, which is added by itself (heading, archive, lists)."""
-    repeat = repeated_number(newsletter.subject) if newsletter.kind is NewsletterKind.NEWSLETTER else None
+    repeat = (repeated_number(newsletter.subject, newsletter.number)
+              if newsletter.kind is NewsletterKind.NEWSLETTER else None)
     if repeat is None:
         return []
     return [warning("Ämnesrad", f"Ämnesraden innehåller ”{repeat}”. Numret läggs till av sig självt: brevets "

@@ -44,14 +44,21 @@ NEWSLETTER_TRANSITIONS = {
 #: A subject that starts by naming the issue ("Hemtjänstindex nyhetsbrev #14: …", "Nyhetsbrev nr 14 – …").
 _NUMBER_PREFIX = re.compile(r"^\s*(?:hemtjänstindex\s+)?nyhetsbrev\s*(?:nr\.?\s*|nummer\s*)?#?\s*(\d+)\s*[:–—-]?\s*",
                             re.IGNORECASE)
-#: The issue number anywhere in a subject: "nyhetsbrev #14", "nyhetsbrev nr 14", "#14".
-_NUMBER_ANYWHERE = re.compile(r"\bnyhetsbrev\s*(?:nr\.?\s*|nummer\s*)?#?\s*\d+|#\s*\d+", re.IGNORECASE)
+#: An issue number anywhere in a subject: "nyhetsbrev #14", "nyhetsbrev nr 14", "Nyhetsbrev 14", "#14".
+_NUMBER_ANYWHERE = re.compile(r"\bnyhetsbrev\s*(?P<marker>nr\.?\s*|nummer\s*|#\s*)?(?P<digits>\d+)|#\s*(?P<bare>\d+)",
+                              re.IGNORECASE)
 
 
-def repeated_number(subject: str) -> str | None:
-    """Return the words of a subject that name an issue number ("nyhetsbrev #14"), or None."""
-    found = _NUMBER_ANYWHERE.search(subject or "")
-    return found.group(0).strip() if found else None
+def repeated_number(subject: str, number: int | None) -> str | None:
+    """Return the words of a subject that name an issue number ("nyhetsbrev #14"), or None.
+
+    "Nyhetsbrev 2025: …" names a year, not an issue: a number without "#" or "nr" counts only when it is the
+    newsletter's own.
+    """
+    for found in _NUMBER_ANYWHERE.finditer(subject or ""):
+        if found["bare"] or found["marker"] or int(found["digits"]) == number:
+            return found.group(0).strip()
+    return None
 
 
 def _enum(cls, name: str) -> Enum:

@@ -33,6 +33,7 @@ def test_a_subject_that_repeats_the_number_is_a_warning(app, reader, subject):
 def test_a_plain_subject_and_a_circular_get_no_such_warning(app, reader):
     assert _number_warnings(make_newsletter(subject="Ny rapport och rapportpaketet", number=14)) == []
     assert _number_warnings(make_newsletter(subject="Se 2025 års resultat", number=14)) == []
+    assert _number_warnings(make_newsletter(subject="Nyhetsbrev 2025: årets resultat", number=14)) == []
     circular = make_newsletter(subject="Inbjudan #2", kind=NewsletterKind.CIRCULAR)
     assert [f for f in check_newsletter(circular) if "Numret" in f.message] == []
 
