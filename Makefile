@@ -11,7 +11,7 @@ SINK_PORT ?= 8025
 
 export HTI_ENV ?= development
 
-.PHONY: run test install browser proxy a11y-tools clean bench
+.PHONY: run test install browser proxy dictionary a11y-tools clean bench
 
 install: $(STAMP)
 
@@ -43,6 +43,19 @@ proxy:
 	         echo "Could not install nginx; the production-shaped tests will be skipped (outside CI)."; }; \
 	fi
 
+# The language check (tests/language) reads Debian's Swedish Hunspell dictionary. In CI (CI=true) a dictionary
+# that cannot be installed stops `make test` here, and the language tests fail without it rather than skip.
+HUNSPELL_SV ?= /usr/share/hunspell/sv_SE.dic
+
+dictionary:
+	@if [ ! -f "$(HUNSPELL_SV)" ]; then \
+	  echo "Installing Debian's hunspell-sv for the language check…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq hunspell-sv >/dev/null \
+	    || { if [ -n "$$CI" ]; then echo "Could not install hunspell-sv, which the language check needs." >&2; exit 1; fi; \
+	         echo "Could not install hunspell-sv; the language tests will be skipped (outside CI)."; }; \
+	fi
+
 # axe-core for the accessibility tests, pinned in tests/a11y/package-lock.json (npm ci; Debian's nodejs when missing).
 A11Y := tests/a11y
 A11Y_STAMP := $(A11Y)/node_modules/.package-lock.json
@@ -64,7 +77,7 @@ run: install
 	@# Web app, scheduler, send worker and mail sink together; Ctrl-C stops all four.
 	$(FLASK) hti dev --port $(PORT) --sink-port $(SINK_PORT)
 
-test: install browser proxy a11y-tools
+test: install browser proxy dictionary a11y-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: install

@@ -5,6 +5,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .formatting import labelled
+
 
 class Level(enum.Enum):
     ERROR = "error"
@@ -28,7 +30,7 @@ class Finding:
         return self.level is Level.ERROR
 
     def __str__(self) -> str:
-        return f"{self.level.label}: {self.field}: {self.message}"
+        return f"{self.level.label}: {labelled(self.field, self.message)}"
 
 
 def error(field: str, message: str) -> Finding:

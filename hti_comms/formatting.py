@@ -96,6 +96,35 @@ NUMBER_WORDS = {2: "två", 3: "tre", 4: "fyra", 5: "fem", 6: "sex", 7: "sju", 8:
 WEEKDAYS = ("måndag", "tisdag", "onsdag", "torsdag", "fredag", "lördag", "söndag")
 
 
+def counted(number: int, singular: str, plural: str) -> str:
+    """Return a number with its noun in agreement: '1 kommun', '0 rader', '12 345 kontaktpersoner'.
+
+    The one owner of count + noun: every count staff or readers see goes through it (the template filter
+    `counted`), so no text says "1 kommuner". Pass whole phrases when an adjective agrees too
+    (`counted(n, "ny kontakt", "nya kontakter")`).
+    """
+    return f"{format_integer(number)} {singular if number == 1 else plural}"
+
+
+def genitive(name: str) -> str:
+    """Return the genitive of a name: 'Lunds', 'Upplands Väsbys', but 'Borås' and 'Västerås' unchanged.
+
+    Swedish adds no -s to a name that already ends in s, x or z.
+    """
+    return name if name[-1:].lower() in ("s", "x", "z") else f"{name}s"
+
+
+def labelled(label: str, message: str) -> str:
+    """Return 'Label: message', but no colon after a label that already ends a sentence or has one.
+
+    A label such as "Jag vill få e-post från SPF Seniorerna." is followed by its message with a space only.
+    """
+    label = label.rstrip()
+    if label.endswith((".", "?", "!", ":")):
+        return f"{label} {message}"
+    return f"{label}: {message}"
+
+
 def _count(number: int, singular: str, plural: str, one: str = "en") -> str:
     if number == 1:
         return f"{one} {singular}"
@@ -158,4 +187,7 @@ def register_filters(app) -> None:
         time_sv=format_time,
         span_sv=format_span,
         relative_sv=relative_phrase,
+        counted=counted,
+        genitive=genitive,
+        labelled=labelled,
     )

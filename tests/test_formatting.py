@@ -124,3 +124,32 @@ def test_spans_in_words():
         "torsdag 15 januari 2026 kl. 10.00–12.00"
     assert format_span(_local("2025-11-06 10:00"), _local("2025-11-07 15:00"), now) == \
         "torsdag 6 november kl. 10.00 – fredag 7 november kl. 15.00"
+
+
+def test_a_count_and_its_noun_agree():
+    from hti_comms.formatting import counted
+
+    assert counted(1, "kommun", "kommuner") == "1 kommun"
+    assert counted(0, "rad", "rader") == "0 rader"
+    assert counted(2, "kontaktperson", "kontaktpersoner") == "2 kontaktpersoner"
+    assert counted(12345, "ny kontakt", "nya kontakter") == f"12{NBSP}345 nya kontakter"
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("Lund", "Lunds"), ("Upplands Väsby", "Upplands Väsbys"), ("Borås", "Borås"), ("Västerås", "Västerås"),
+    ("Strängnäs", "Strängnäs"), ("Gotland", "Gotlands"), ("Malung-Sälen", "Malung-Sälens"),
+])
+def test_the_genitive_of_a_name_ending_in_s_takes_no_second_s(name, expected):
+    from hti_comms.formatting import genitive
+
+    assert genitive(name) == expected
+
+
+def test_a_label_that_ends_a_sentence_gets_no_colon():
+    from hti_comms.formatting import labelled
+
+    consent = "Jag har läst texten ovan och vill få e-post från SPF Seniorerna."
+    assert labelled(consent, "Du behöver kryssa i rutan.") == f"{consent} Du behöver kryssa i rutan."
+    assert labelled("Vill du ha påminnelser?", "Välj ja eller nej.") == "Vill du ha påminnelser? Välj ja eller nej."
+    assert labelled("E-postadress", "Skriv din e-postadress.") == "E-postadress: Skriv din e-postadress."
+    assert labelled("Till:", "Skriv vilka.") == "Till: Skriv vilka."

@@ -2,7 +2,7 @@
 
 The reader knows the phrases our sentences and templates use ("delad plats 12 av 290", "3,4 enheter under
 genomsnittet", "ökat med 1,0 enhet", "+1,2 enheter", "tappat en placering", "i nivå med", "oförändrat",
-"torsdag 4 december 2025 kl. 07.00", "samtliga 290 kommuner") and the number formats of
+"torsdag 4 december 2025 kl. 07.00", "samtliga 290 kommuner", "distriktets enda kommun") and the number formats of
 `hti_comms.formatting` (decimal comma, space, non-breaking or thin space between thousands, the minus sign
 "−"). Whatever number it cannot place in such a phrase it still returns, as a plain value or an unknown
 integer, so the checker can refuse it: nothing with digits in it passes unread.
@@ -19,6 +19,7 @@ PLACE = "place"          # value: (rank, count, is_shared)
 GAP = "gap"              # signed difference from an average, rounded to one decimal ("i nivå med" = 0)
 CHANGE = "change"        # signed index change since the previous year, one decimal
 UNCHANGED = "unchanged"  # "oförändrat": exactly the same index as the previous year
+ALMOST = "almost"        # "i stort sett oförändrat": a change that rounds to 0,0, or between indices written alike
 MOVE = "move"            # signed places climbed since the previous year (0 = "samma placering")
 YEAR = "year"
 MOMENT = "moment"        # value: (weekday, day, month, year or None, hour, minute)
@@ -42,12 +43,12 @@ _PATTERN = re.compile(
     rf"|(?P<same>\bsamma (?:placering|plats)\b)"
     rf"|(?P<change>\b(?P<change_verb>ökat|minskat) med (?P<change_amount>{_DECIMAL}) enhet(?:er)?\b)"
     rf"|(?P<signed>(?P<sign>[+\u2212-])(?P<signed_amount>{_DECIMAL}) enhet(?:er)?\b)"
-    # The digest's "oförändrat index" is its change column rounded to 0,0, like "i stort sett oförändrat".
-    rf"|(?P<almost>\bi stort sett oförändrat\b|\boförändrat index\b)"
+    # "i stort sett oförändrat (index)": about the same (see ALMOST); "oförändrat (index)": the very same index.
+    rf"|(?P<almost>\bi stort sett oförändrat\b)"
     rf"|(?P<unchanged>\boförändrat\b)"
     rf"|(?P<gap>(?P<gap_amount>{_DECIMAL}) enhet(?:er)? (?P<direction>över|under)\b)"
     rf"|(?P<level>(?<!eller )\bi nivå med\b)"  # "under eller i nivå med" names no figure
-    rf"|(?P<counted>\b(?P<counted_what>samtliga|distriktets) (?P<counted_number>\d+) kommuner\b)"
+    rf"|(?P<counted>\b(?P<counted_what>samtliga|distriktets) (?:(?P<counted_number>\d+) kommuner?|enda kommun)\b)"
     rf"|(?P<value>{_DECIMAL})"
     rf"|(?P<year>\b(?:19|20)\d\d\b)"
     r"|(?P<unknown>\d+)",
@@ -83,7 +84,7 @@ def _count_word(text: str) -> int:
 #: A sentence can state a figure only with a digit or one of the phrases without one (see `_PATTERN`: "en
 #: placering", "samma plats", "oförändrat", "i nivå med"); most sentences have neither, and this quick look
 #: spares them the long pattern.
-_MAY_STATE = re.compile(r"\d|en placering|samma (?:placering|plats)|oförändrat|i nivå med", re.IGNORECASE)
+_MAY_STATE = re.compile(r"\d|en placering|samma (?:placering|plats)|oförändrat|i nivå med|enda kommun", re.IGNORECASE)
 
 
 def read_figures(sentence: str) -> list[ReadFigure]:
@@ -134,11 +135,11 @@ _READERS = {
     "same": lambda m, t: ReadFigure(MOVE, 0, t),
     "change": _change,
     "signed": _signed,
-    "almost": lambda m, t: ReadFigure(CHANGE, Decimal(0), t, 1),
+    "almost": lambda m, t: ReadFigure(ALMOST, Decimal(0), t, 1),
     "unchanged": lambda m, t: ReadFigure(UNCHANGED, Decimal(0), t),
     "gap": _gap,
     "level": lambda m, t: ReadFigure(GAP, Decimal(0), t, 1),
-    "counted": lambda m, t: ReadFigure(COUNT, (m["counted_what"].lower(), int(m["counted_number"])), t),
+    "counted": lambda m, t: ReadFigure(COUNT, (m["counted_what"].lower(), int(m["counted_number"] or 1)), t),
     "value": lambda m, t: ReadFigure(VALUE, number(t), t, _decimals(t)),
     "year": lambda m, t: ReadFigure(YEAR, int(t), t),
     "unknown": lambda m, t: ReadFigure(UNKNOWN, int(t), t),

@@ -156,6 +156,9 @@ class Expected:
 
     kind: str
     value: object
+    #: For a change: whether the two indices are about the same (the change rounds to 0,0, or both are written
+    #: alike at one decimal), so that "i stort sett oförändrat" may say it.
+    about_same: bool = False
 
     def describe(self) -> str:
         """Return the figure in the words our sentences use ('plats 13 av 290', '3,4 enheter under')."""
@@ -231,9 +234,9 @@ def expected(claim: str, year: YearFigures, figures: MunicipalityFigures | None)
     if claim == "previous_place":
         return _place(figures.previous_place)
     if claim == "change":
-        return _difference(read.CHANGE, figures.index, figures.previous_index)
+        return _change(read.CHANGE, figures.index, figures.previous_index)
     if claim == "unchanged":
-        return _difference(read.UNCHANGED, figures.index, figures.previous_index)
+        return _change(read.UNCHANGED, figures.index, figures.previous_index)
     if claim == "move":
         if figures.place is None or figures.previous_place is None:
             return None
@@ -257,6 +260,13 @@ def _difference(kind: str, value: Decimal | None, reference: Decimal | None) -> 
     return None if value is None or reference is None else Expected(kind, value - reference)
 
 
+def _change(kind: str, value: Decimal | None, previous: Decimal | None) -> Expected | None:
+    if value is None or previous is None:
+        return None
+    about_same = round_half_up(value - previous, 1) == 0 or round_half_up(value, 1) == round_half_up(previous, 1)
+    return Expected(kind, value - previous, about_same)
+
+
 def _place(standing: Standing | None) -> Expected | None:
     return None if standing is None else Expected(read.PLACE, (standing.rank, standing.count, standing.is_shared))
 
@@ -265,8 +275,11 @@ def agrees(figure: ReadFigure, want: Expected | None) -> bool:
     """Return whether a number as written states the expected figure, by the rounding and format rules."""
     if want is None:
         return False
+    if figure.kind == read.ALMOST:
+        # "i stort sett oförändrat": a change that rounds to 0,0, or between two indices written alike.
+        return want.kind in (read.UNCHANGED, read.CHANGE) and want.about_same
     if figure.kind == read.UNCHANGED:
-        # "oförändrat" claims the very same index; "i stort sett oförändrat" is a CHANGE that rounds to 0,0.
+        # "oförändrat" claims the very same index.
         return want.kind in (read.UNCHANGED, read.CHANGE) and want.value == 0
     if figure.kind != want.kind and not (figure.kind == read.CHANGE and want.kind == read.UNCHANGED):
         return False
@@ -442,7 +455,8 @@ def _allowed_claims(sentence: str, subjects: list[MunicipalityFigures],
 
 def _closest(figure: ReadFigure, wanted: list[Expected | None]) -> str | None:
     """Return what the results give for the figure's kind (for a place, the place among as many), if anything."""
-    same_kind = [w for w in wanted if w is not None and w.kind == figure.kind]
+    kinds = (read.CHANGE, read.UNCHANGED) if figure.kind == read.ALMOST else (figure.kind,)
+    same_kind = [w for w in wanted if w is not None and w.kind in kinds]
     if figure.kind == read.PLACE:
         same_kind = [w for w in same_kind if w.value[1] == figure.value[1]] or same_kind
     return same_kind[0].describe() if same_kind else None

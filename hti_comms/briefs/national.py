@@ -7,7 +7,7 @@ from decimal import Decimal
 from ..formatting import format_number
 from ..results.ranking import RankedResult, YearRanking
 from .talking_points import year_ranking
-from .wording import difference, join_names, json_number, place, places, units
+from .wording import IndexChange, join_names, json_number, place, places, units
 
 TOP_PLACES = 3
 
@@ -67,12 +67,13 @@ class NationalSummary:
         text = f"Genomsnittet för samtliga {ranking.ranked_count} kommuner {self.year} är {format_number(ranking.national_average)}"
         if ranking.previous_national_average is None:
             return text + "."
-        change = difference(ranking.national_average, ranking.previous_national_average)
+        change = IndexChange(ranking.national_average, ranking.previous_national_average)
         before = format_number(ranking.previous_national_average)
-        if change == 0:
+        if change.is_about_same:
             return text + f", i nivå med {ranking.previous_year} ({before})."
-        verb = "en ökning" if change > 0 else "en minskning"
-        return text + (f", {verb} med {format_number(abs(change))} {units(abs(change))} från {before} "
+        verb = "en ökning" if change.amount > 0 else "en minskning"
+        amount = abs(change.amount)
+        return text + (f", {verb} med {format_number(amount)} {units(amount)} från {before} "
                        f"år {ranking.previous_year}.")
 
     def _mover_sentence(self, movers: list[RankedResult], title: str, verb: str) -> str:

@@ -8,13 +8,13 @@ from sqlalchemy import select
 
 from ..clock import as_utc, now
 from ..extensions import db
-from ..formatting import format_datetime, format_number, format_signed
+from ..formatting import format_datetime, format_number
 from ..geo.models import District
 from ..results.models import ResultSet
 from ..results.publication import is_released
 from ..results.ranking import RankedResult, YearRanking, competition_ranks
 from .talking_points import TalkingPoints, build_talking_points
-from .wording import difference, gap, place, places
+from .wording import IndexChange, gap, place, places
 
 #: What the brief lists as facts; the demo warning has its own banner there.
 FACT_KINDS = ("index", "trend", "sub_index", "county", "missing")
@@ -133,13 +133,12 @@ def district_context(district: District, ranking: YearRanking) -> dict:
 
 
 def _change_text(entry: RankedResult, ranking: YearRanking) -> str:
+    """Return the digest's change column: the index change in the talking points' words, and the move."""
     if entry.rank_change is None:
         return "ingen jämförelse"
     moved = entry.rank_change
     places_text = "samma plats" if moved == 0 else (f"upp {places(moved)}" if moved > 0 else f"ned {places(-moved)}")
-    change = difference(entry.index, entry.previous_index)
-    index_text = "oförändrat index" if change == 0 else f"{format_signed(change)} enheter"
-    return f"{index_text}, {places_text} sedan {ranking.previous_year}"
+    return f"{IndexChange(entry.index, entry.previous_index).short()}, {places_text} sedan {ranking.previous_year}"
 
 
 def districts() -> list[District]:

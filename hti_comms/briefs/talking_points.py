@@ -13,7 +13,7 @@ from ..geo.models import Municipality
 from ..geo.services import find_municipality
 from ..results.models import SUB_INDICES
 from ..results.ranking import RankedResult, YearRanking, compute_ranking
-from .wording import QUESTIONS, difference, gap, json_number, lower_label, place, places, units
+from .wording import QUESTIONS, IndexChange, difference, gap, json_number, lower_label, place, places
 
 
 class BriefError(LookupError):
@@ -156,18 +156,16 @@ def _trend_sentence(name: str, entry: RankedResult, ranking: YearRanking) -> tup
     if entry.previous_index is None:
         return (f"{name} saknar resultat för {previous_year}, så förändringen sedan dess kan inte anges.",
                 ("previous_year",))
-    change = difference(entry.index, entry.previous_index)
+    change = IndexChange(entry.index, entry.previous_index)
     before, now = format_number(entry.previous_index), format_number(entry.index)
-    if entry.index == entry.previous_index:
-        index_text = f"Indexet är oförändrat sedan {previous_year}, {now}."
+    if change.is_same:
+        index_text = f"Indexet är {change.words()} sedan {previous_year}, {now}."
         claims = ("unchanged", "previous_year", "index")
-    elif change == 0:
-        index_text = f"Indexet är i stort sett oförändrat sedan {previous_year}, {before} då och {now} nu."
+    elif change.is_about_same:
+        index_text = f"Indexet är {change.words()} sedan {previous_year}, {before} då och {now} nu."
         claims = ("change", "previous_year", "previous_index", "index")
     else:
-        verb = "ökat" if change > 0 else "minskat"
-        index_text = (f"Sedan {previous_year} har indexet {verb} med {format_number(abs(change))} "
-                      f"{units(abs(change))}, från {before} till {now}.")
+        index_text = f"Sedan {previous_year} har indexet {change.words()}, från {before} till {now}."
         claims = ("previous_year", "change", "previous_index", "index")
     previous_place = place(entry.previous_rank, ranking.previous_ranked_count, ranking.shares_previous_rank(entry))
     current_place = place(entry.rank, ranking.ranked_count, ranking.shares_rank(entry))

@@ -10,9 +10,10 @@ never as "0,0 över".
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 
-from ..formatting import format_number, round_half_up
+from ..formatting import format_number, format_signed, round_half_up
 
 #: The seven quality aspects of Hemtjänstindex, as the questions name them.
 ASPECTS = (
@@ -81,6 +82,47 @@ def gap(value: Decimal, reference: Decimal, reference_name: str = "genomsnittet"
         return f"i nivå med {reference_name}"
     direction = "över" if rounded > 0 else "under"
     return f"{format_number(abs(rounded))} {units(abs(rounded))} {direction} {reference_name}"
+
+
+@dataclass(frozen=True)
+class IndexChange:
+    """How an index moved since the year before, in the one set of words every text uses.
+
+    "oförändrat" only for the very same value. "i stort sett oförändrat" for a change that rounds to 0,0 (such as
+    0,04), never "oförändrat" and never "0,0 enheter"; and also when the two indices are written the same although
+    the change rounds to 0,1 (57,95 → 58,00: both "58,0"), where "minskat med 0,1 enheter, från 58,0 till 58,0"
+    would contradict itself.
+    """
+
+    current: Decimal
+    previous: Decimal
+
+    @property
+    def amount(self) -> Decimal:
+        return difference(self.current, self.previous)
+
+    @property
+    def is_same(self) -> bool:
+        return self.current == self.previous
+
+    @property
+    def is_about_same(self) -> bool:
+        return self.amount == 0 or round_half_up(self.current, 1) == round_half_up(self.previous, 1)
+
+    def words(self) -> str:
+        """Return 'oförändrat', 'i stort sett oförändrat', 'ökat med 1,2 enheter' or 'minskat med 1,0 enhet'."""
+        if self.is_same:
+            return "oförändrat"
+        if self.is_about_same:
+            return "i stort sett oförändrat"
+        amount = abs(self.amount)
+        return f"{'ökat' if self.amount > 0 else 'minskat'} med {format_number(amount)} {units(amount)}"
+
+    def short(self) -> str:
+        """Return the change for a table cell: 'oförändrat index', 'i stort sett oförändrat index', '+1,2 enheter'."""
+        if self.is_about_same:
+            return f"{self.words()} index"
+        return f"{format_signed(self.amount)} {units(abs(self.amount))}"
 
 
 def units(amount: Decimal) -> str:

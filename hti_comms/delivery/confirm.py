@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from flask import request
 
-from ..formatting import format_integer
+from ..formatting import counted
 
 #: How many recipients the confirmation step lists by name; the rest are counted.
 SHOWN = 100
@@ -33,7 +33,7 @@ class RecipientPreview:
 
 def people_text(count: int) -> str:
     """Return "1 person" or "7 personer" (Swedish, with a thin-space thousands separator)."""
-    return "1 person" if count == 1 else f"{format_integer(count)} personer"
+    return counted(count, "person", "personer")
 
 
 def preview_recipients(recipients: Iterable, total: int | None = None, shown: int = SHOWN) -> RecipientPreview:

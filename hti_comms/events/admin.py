@@ -13,7 +13,7 @@ from ..delivery.confirm import preview_recipients
 from ..domain import SendReference
 from ..exports import download
 from ..extensions import db
-from ..formatting import format_integer
+from ..formatting import counted, format_integer
 from ..markdown import render_markdown
 from ..staff import staff_blueprint
 from . import services
@@ -193,7 +193,7 @@ def cancel_event(event_id: int):
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         told = services.cancel_event(event)
-        flash(f"”{event.title}” är inställt. {format_integer(told)} personer får ett brev om det.", "success")
+        flash(f"”{event.title}” är inställt. {counted(told, 'person', 'personer')} får ett brev om det.", "success")
         return redirect(url_for(".event", event_id=event.id))
     people = [*registered(event), *waiting_list(event)]
     count = len(people)

@@ -9,6 +9,7 @@ from flask import current_app
 
 from .. import clock
 from ..cli import hti
+from ..formatting import counted
 from . import services
 from .calendar import public_calendar
 from .inputs import EventInput, EventInputError, input_for, parse_event
@@ -168,4 +169,4 @@ def cancel_command(event_id: int, yes: bool) -> None:
         told = services.cancel_event(event)
     except services.EventError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"”{event.title}” är inställt; {told} personer får ett brev om det.")
+    click.echo(f"”{event.title}” är inställt; {counted(told, 'person', 'personer')} får ett brev om det.")

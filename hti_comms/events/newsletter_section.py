@@ -29,14 +29,18 @@ def circular_phrase(event: Event, context: RenderContext) -> str:
 
 
 def _registration(event: Event) -> tuple[str, Link | None]:
-    """Return the registration sentence and the link that goes with it (None: no registration needed)."""
+    """Return the registration sentence ("" when the link says it all) and its link (None: no link).
+
+    The sentence and the link text are read one after the other ("Ingen anmälan krävs. Se sändningen av …"),
+    so neither repeats the other.
+    """
     if event.kind is EventKind.WEBBSANDNING or event.registration_mode is RegistrationMode.NONE:
         if event.stream_url:
-            return "Ingen anmälan krävs. Se sändningen:", Link(event.stream_url, f"Se sändningen: {event.title}")
+            return "Ingen anmälan krävs.", Link(event.stream_url, f"Se sändningen av {event.title}")
         return "Ingen anmälan krävs.", None
     if event.registration_mode is RegistrationMode.EXTERNAL:
-        return "Anmälan:", Link(event.registration_url, f"Anmäl dig till {event.title}")
-    return "Anmälan:", Link(event_url(event.id), f"Anmäl dig till {event.title}")
+        return "", Link(event.registration_url, f"Anmäl dig till {event.title}")
+    return "", Link(event_url(event.id), f"Anmäl dig till {event.title}")
 
 
 def render_events(section, context: RenderContext) -> RenderedSection:
@@ -62,9 +66,9 @@ def render_events(section, context: RenderContext) -> RenderedSection:
             html.append(f"<p>{escape(sentence)}</p>")
             text.append(sentence)
         else:
-            html.append(f'<p>{escape(sentence)} <a href="{escape(context.href(link.url, link.text))}">'
-                        f"{escape(link.text)}</a></p>")
-            text.append(f"{sentence} {link.text}: {link.url}")
+            lead = f"{escape(sentence)} " if sentence else ""
+            html.append(f'<p>{lead}<a href="{escape(context.href(link.url, link.text))}">{escape(link.text)}</a></p>')
+            text.append(f"{sentence} {link.text}:\n{link.url}".lstrip())
             links.append(link)
     return RenderedSection(html="\n".join(html), text="\n\n".join(text), links=tuple(links))
 

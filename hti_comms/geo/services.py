@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ..config import PROJECT_ROOT
 from ..extensions import db
+from ..formatting import counted
 from .models import County, District, Municipality
 
 REFERENCE_DIR = PROJECT_ROOT / "data" / "reference"
@@ -88,7 +89,8 @@ def load_reference_data_report() -> str:
     """Load the reference data on `hti init-db`; return a line saying what was added."""
     report = load_reference_data()
     if report.changed:
-        return (f"Referensdata: {report.counties_added} län, {report.municipalities_added} kommuner, "
+        return (f"Referensdata: {report.counties_added} län, "
+                f"{counted(report.municipalities_added, 'kommun', 'kommuner')}, "
                 f"{report.districts_added} distrikt tillagda.")
     return "Referensdata finns redan (290 kommuner, 21 län)."
 
@@ -96,6 +98,11 @@ def load_reference_data_report() -> str:
 def county_short_names() -> dict[str, str]:
     """Return {county code: the county's name in running text} ("12": "Skåne")."""
     return {code: name for code, name in db.session.execute(select(County.code, County.short_name))}
+
+
+def municipality_label(municipality: Municipality) -> str:
+    """Return 'Lund (1281)': the name staff read, with the code where codes are used beside it."""
+    return f"{municipality.short_name} ({municipality.code})"
 
 
 def municipalities_by_code() -> dict[str, Municipality]:

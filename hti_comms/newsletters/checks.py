@@ -17,7 +17,7 @@ from ..linkcheck import check_links
 from ..release import Content, check_content
 from ..subscribers.models import MailingList
 from .audience import chosen_audiences, recipient_count, result_selections
-from .models import Newsletter, NewsletterKind, NewsletterStatus
+from .models import Newsletter, NewsletterKind, NewsletterStatus, repeated_number
 from .render import RenderedNewsletter, render_newsletter, template_name
 from .sections import RenderContext, section_kind
 
@@ -31,6 +31,7 @@ def check_newsletter(newsletter: Newsletter, send_at: datetime | None = None,
     rendered = rendered or render_newsletter(newsletter, purpose="preview")
     findings: list[Finding] = []
     findings += _subject(newsletter)
+    findings += _number_in_subject(newsletter)
     findings += _numbering(newsletter) if newsletter.kind is NewsletterKind.NEWSLETTER else _letter(newsletter)
     findings += _sections(newsletter, rendered)
     findings += check_links(rendered.checked_links)
@@ -56,6 +57,17 @@ def _subject(newsletter: Newsletter) -> list[Finding]:
         return [error("Ämnesrad", f"Ämnesraden har {len(subject)} tecken; den får ha högst {SUBJECT_MAX}. "
                                   "Långa ämnesrader klipps av i e-postprogrammen.")]
     return []
+
+
+def _number_in_subject(newsletter: Newsletter) -> list[Finding]:
+    """Warn when a newsletter's subject repeats its number, which is added by itself (heading, archive, lists)."""
+    repeat = (repeated_number(newsletter.subject, newsletter.number)
+              if newsletter.kind is NewsletterKind.NEWSLETTER else None)
+    if repeat is None:
+        return []
+    return [warning("Ämnesrad", f"Ämnesraden innehåller ”{repeat}”. Numret läggs till av sig självt: brevets "
+                                f"rubrik är ”{newsletter.title}”, och arkivet och listorna skriver numret före "
+                                "ämnesraden. Skriv bara vad brevet handlar om.")]
 
 
 def _numbering(newsletter: Newsletter) -> list[Finding]:

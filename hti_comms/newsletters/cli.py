@@ -12,7 +12,7 @@ from ..checks import has_errors
 from ..cli import hti
 from ..delivery.services import send_counts
 from ..extensions import db
-from ..formatting import format_datetime, format_integer
+from ..formatting import counted, format_datetime, format_integer
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
 from ..subscribers.models import Audience, MailingList
 from .audience import recipient_count
@@ -70,7 +70,8 @@ def _targets(names: tuple[str, ...]) -> tuple[str | None, list[int]]:
 
 
 @newsletter_group.command("create")
-@click.option("--subject", required=True, help="The subject line.")
+@click.option("--subject", required=True,
+              help="The subject line (a newsletter's number is added by itself: do not write it here).")
 @click.option("--markdown", "markdown_file", required=True, type=click.Path(exists=True, dir_okay=False),
               help="Markdown file; '## ' headings start sections.")
 @click.option("--audience", "audiences", multiple=True, help="A saved audience or a list (repeatable).")
@@ -104,7 +105,7 @@ def check_command(newsletter_id: int) -> None:
     for finding in findings:
         click.echo(str(finding))
     errors = sum(1 for f in findings if f.is_error)
-    click.echo(f"{newsletter.label}: {errors} fel, {len(findings) - errors} varningar, "
+    click.echo(f"{newsletter.label}: {errors} fel, {counted(len(findings) - errors, 'varning', 'varningar')}, "
                f"{format_integer(recipient_count(newsletter))} mottagare just nu.")
     if has_errors(findings):
         raise SystemExit(1)

@@ -27,7 +27,7 @@ def atom_feed(newsletters: list[Newsletter]) -> bytes:
         url = f"{base}/nyhetsbrev/{newsletter.id}"
         entry = feed.add_entry()
         entry.id(url)
-        entry.title(newsletter.archive.get("title") + (f": {newsletter.subject}" if not newsletter.is_circular
+        entry.title(newsletter.archive.get("title") + (f": {newsletter.topic}" if not newsletter.is_circular
                                                       else ""))
         entry.link(href=url)
         entry.published(newsletter.started_at)

@@ -1,6 +1,7 @@
 """Numbered newsletters and circulars: the issue, its sections, their images, and the links that were sent."""
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -38,6 +39,26 @@ NEWSLETTER_TRANSITIONS = {
     NewsletterStatus.SENT: frozenset(),
     NewsletterStatus.CANCELLED: frozenset(),
 }
+
+
+#: A subject that starts by naming the issue ("Hemtjänstindex nyhetsbrev #14: …", "Nyhetsbrev nr 14 – …").
+_NUMBER_PREFIX = re.compile(r"^\s*(?:hemtjänstindex\s+)?nyhetsbrev\s*(?:nr\.?\s*|nummer\s*)?#?\s*(\d+)\s*[:–—-]?\s*",
+                            re.IGNORECASE)
+#: An issue number anywhere in a subject: "nyhetsbrev #14", "nyhetsbrev nr 14", "Nyhetsbrev 14", "#14".
+_NUMBER_ANYWHERE = re.compile(r"\bnyhetsbrev\s*(?P<marker>nr\.?\s*|nummer\s*|#\s*)?(?P<digits>\d+)|#\s*(?P<bare>\d+)",
+                              re.IGNORECASE)
+
+
+def repeated_number(subject: str, number: int | None) -> str | None:
+    """Return the words of a subject that name an issue number ("nyhetsbrev #14"), or None.
+
+    "Nyhetsbrev 2025: …" names a year, not an issue: a number without "#" or "nr" counts only when it is the
+    newsletter's own.
+    """
+    for found in _NUMBER_ANYWHERE.finditer(subject or ""):
+        if found["bare"] or found["marker"] or int(found["digits"]) == number:
+            return found.group(0).strip()
+    return None
 
 
 def _enum(cls, name: str) -> Enum:
@@ -119,10 +140,23 @@ class Newsletter(db.Model):
         return self.topics if self.topics is not None else self.generated_topics
 
     @property
+    def topic(self) -> str:
+        """Return the subject for a line that already names the issue: without a leading repeat of its own number.
+
+        "Hemtjänstindex nyhetsbrev #14: Ny rapport" is shown after "Nyhetsbrev #14" as "Ny rapport"; another
+        number is left as written (the checks warn about it).
+        """
+        subject = self.subject or ""
+        repeat = _NUMBER_PREFIX.match(subject)
+        if repeat and not self.is_circular and self.number is not None and int(repeat.group(1)) == self.number:
+            return subject[repeat.end():].strip() or subject
+        return subject
+
+    @property
     def label(self) -> str:
         """Return what staff call it in lists: "Nyhetsbrev #14: Ämne" or "Cirkulär: Rubrik"."""
         name = f"{self.kind.label} #{self.number}" if self.number and not self.is_circular else self.kind.label
-        return f"{name}: {self.subject or '(utan ämne)'}"
+        return f"{name}: {self.topic or '(utan ämne)'}"
 
 
 class Section(db.Model):

@@ -19,6 +19,7 @@ from ..delivery import services as delivery
 from ..delivery.models import Send, SendStatus
 from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
 from ..extensions import db
+from ..formatting import counted
 from ..status import can_transition, transition
 from .audience import recipients
 from .checks import blocking, check_newsletter
@@ -86,8 +87,8 @@ def schedule(newsletter: Newsletter, send_at: datetime | None, confirmed_warning
     stopped = blocking(findings, confirmed_warnings)
     if stopped:
         errors = sum(1 for f in stopped if f.is_error)
-        raise NewsletterError(f"{definite(newsletter)} kan inte skickas: {errors} fel och "
-                              f"{len(stopped) - errors} obekräftade varningar. Se listan.")
+        unconfirmed = counted(len(stopped) - errors, "obekräftad varning", "obekräftade varningar")
+        raise NewsletterError(f"{definite(newsletter)} kan inte skickas: {errors} fel och {unconfirmed}. Se listan.")
     warnings = sorted({f.message for f in findings if not f.is_error})
     if not _mark_scheduled(newsletter.id, send_at, warnings):
         db.session.rollback()

@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from ..exports import CSV_MIMETYPE, Figure, csv_document
 from ..extensions import db
-from ..formatting import format_number
+from ..formatting import counted, format_number, format_signed
 from ..geo.models import Municipality
 from ..geo.services import parse_municipality_code
 from ..results.cache import cached_ranking
@@ -273,8 +273,8 @@ def feed():
             entry.title(f"Hemtjänstindex {ranking.year}" + (" (demodata)" if ranking.is_demo else ""))
             entry.published(ranking.published_at)
             entry.updated(ranking.published_at)
-            entry.summary(f"Rankningen av {ranking.ranked_count} kommuner. Riksgenomsnittet är "
-                          f"{format_number(ranking.national_average)}.")
+            entry.summary(f"Rankningen av {counted(ranking.ranked_count, 'kommun', 'kommuner')}. "
+                          f"Riksgenomsnittet är {format_number(ranking.national_average)}.")
         return feed.atom_str(pretty=True)
 
     return _public_response(state, ("atom",), make, "application/atom+xml")

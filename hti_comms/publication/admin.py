@@ -9,6 +9,8 @@ from ..domain import SendReference
 from ..exports import download
 from ..extensions import db
 from ..formatting import format_datetime
+from ..geo.models import Municipality
+from ..geo.services import municipalities_by_code, municipality_label
 from ..staff import staff_blueprint
 from . import audit
 from .forms import ActionForm, DeliverForm, DryRunForm, PublicationForm, StaffOrderForm
@@ -39,8 +41,10 @@ def describe_send(reference: str) -> SendReference | None:
     year, _, code = rest.partition(":")
     if not year.isdigit():
         return None
+    municipality = db.session.get(Municipality, code)
     label = "Sammanfattning under embargo" if kind == "embargo-summary" else "Tillgångsbrev"
-    return SendReference(f"{label}: {code} {year}", url_for("publication_admin.year", year=int(year)))
+    name = municipality.short_name if municipality is not None else code
+    return SendReference(f"{label}: {name} {year}", url_for("publication_admin.year", year=int(year)))
 
 
 @bp.route("/")
@@ -202,7 +206,13 @@ def timeline_page(year: int):
 
 @bp.route("/<int:year>/logg")
 def log(year: int):
-    return render_template("web/publication/admin/log.html", year=year, entries=audit.entries(year),
+    entries = audit.entries(year)
+    municipalities = municipalities_by_code()
+    # Staff read names: "Lund (1281)", not the bare code (a code no longer in the reference data stays as it is).
+    places = {entry.municipality_code: municipality_label(municipalities[entry.municipality_code])
+              if entry.municipality_code in municipalities else entry.municipality_code
+              for entry in entries if entry.municipality_code}
+    return render_template("web/publication/admin/log.html", year=year, entries=entries, places=places,
                            format_datetime=format_datetime)
 
 

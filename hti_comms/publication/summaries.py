@@ -16,7 +16,7 @@ from .. import clock
 from ..delivery.models import OutboxMessage, Send, SendStatus
 from ..delivery.outbox import EmailSpec, Recipient, enqueue
 from ..extensions import db
-from ..formatting import format_datetime, format_number, round_half_up
+from ..formatting import format_datetime, genitive
 from ..geo.models import Municipality
 from ..links import absolute
 from ..results.ranking import YearRanking
@@ -48,35 +48,17 @@ def summary_context(year: int, municipality_code: str, ranking: YearRanking | No
 
     municipality = db.session.get(Municipality, municipality_code)
     points = build_talking_points(municipality, year, ranking)
-    entry, ranking = points.entry, points.ranking
     published_at = published_at or moments(year).published_at
-    change = _change_text(entry, ranking.previous_year) if entry is not None else None
+    brief = brief_context(points)
+    # The change since last year is the talking points' own sentence (its one owner), said once, up front.
+    change = next(iter(points.texts("trend")), None)
+    brief["facts"] = [text for text in brief["facts"] if text != change]
     return {
-        "brief": brief_context(points),
+        "brief": brief,
         "change": change,
         "embargo": embargo_label(published_at) if published_at else "",
         "published_at": format_datetime(published_at) if published_at else "",
     }
-
-
-def _change_text(entry, previous_year: int | None) -> str | None:
-    """Return e.g. 'Indexet har ökat med 1,2 enheter sedan 2024, upp en placering' (the talking points' words)."""
-    from ..briefs.wording import places, units
-
-    if entry.index_change is None or previous_year is None:
-        return None
-    amount = round_half_up(entry.index_change, 1)
-    if amount == 0:
-        text = f"Indexet är oförändrat sedan {previous_year}"
-    else:
-        verb = "ökat" if amount > 0 else "minskat"
-        text = f"Indexet har {verb} med {format_number(abs(amount))} {units(abs(amount))} sedan {previous_year}"
-    moved = entry.rank_change
-    if moved:
-        text += f", {'upp' if moved > 0 else 'ned'} {places(abs(moved))}"
-    elif moved == 0:
-        text += ", samma placering"
-    return text
 
 
 def summary_spec(year: int, municipality_code: str, ranking: YearRanking | None = None, *,
@@ -215,13 +197,7 @@ def send_access_emails(year: int) -> int:
         contacts = entitled_contacts(order)
         if not contacts:
             continue
-        name = order.municipality.short_name
-        spec = EmailSpec(
-            template="publication/access", subject=f"Nu är Hemtjänstindex {year} publicerat: {name}s analys",
-            context={"year": year, "municipality_name": name,
-                     "analysis_url": absolute(f"/resultat/{year}/{order.municipality_code}")},
-            kind=ACCESS_KIND, reference=f"report-access:{year}:{order.municipality_code}",
-            results_year=year, municipality_code=order.municipality_code)
+        spec = access_spec(year, order.municipality)
         enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id, link_key=oc.contact.link_key)
                        for oc in contacts])
         added += len(contacts)
@@ -232,6 +208,20 @@ def send_access_emails(year: int) -> int:
     publication.access_sent_at = clock.now()
     audit.record(year, AuditAction.ACCESS_SENT, actor=audit.SCHEDULER, detail=f"{added} tillgångsbrev.")
     return added
+
+
+def access_spec(year: int, municipality: Municipality) -> EmailSpec:
+    """Return the access email of a municipality: the results are public, and where its own page is.
+
+    The link goes to the public results page everyone sees, and the email says so.
+    """
+    name = municipality.short_name
+    return EmailSpec(
+        template="publication/access", subject=f"Nu är Hemtjänstindex {year} publicerat: {genitive(name)} resultat",
+        context={"year": year, "municipality_name": name,
+                 "results_url": absolute(f"/resultat/{year}/{municipality.code}")},
+        kind=ACCESS_KIND, reference=f"report-access:{year}:{municipality.code}",
+        results_year=year, municipality_code=municipality.code)
 
 
 def _withdraw_unsent_summaries(year: int) -> None:

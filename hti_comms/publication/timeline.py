@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from .. import clock
 from ..delivery.models import OutboxMessage, OutboxStatus, Send
 from ..extensions import db
-from ..formatting import format_datetime, relative_phrase
+from ..formatting import counted, format_datetime, relative_phrase
 from .models import LIVE_ORDER_STATUSES, AuditAction, AuditEntry, Order
 from .moments import Moments, moments
 from .entitlement import entitled_contacts
@@ -138,11 +138,11 @@ def dry_run(year: int, at: datetime) -> DryRun:
     if released and not published:
         for order in db.session.scalars(select(Order).where(Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES))
                                         .order_by(Order.received_at, Order.sequence)):
-            count = len(entitled_contacts(order))
-            if count:
-                municipalities.append((order.municipality.short_name, count))
-        lines.append(("Beställande kommuner", f"{len(municipalities)} kommuner har fått eller får sin egen "
-                      "sammanfattning under embargo, bara sin egen."))
+            contacts = len(entitled_contacts(order))
+            if contacts:
+                municipalities.append((order.municipality.short_name, contacts))
+        lines.append(("Beställande kommuner", f"{counted(len(municipalities), 'kommun', 'kommuner')} har fått eller "
+                      "får sin egen sammanfattning under embargo, bara sin egen."))
     elif published:
         lines.append(("Beställande kommuner", "Sammanfattningar under embargo skickas inte längre; "
                       "kontaktpersonerna får tillgångsbrevet med länken till analysen."))

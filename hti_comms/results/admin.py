@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..exports import download
+from ..formatting import counted
 from ..staff import staff_blueprint
 from .forms import ImportResultsForm
 from .models import SUB_INDICES
@@ -51,7 +52,8 @@ def import_file():
         outcome = import_results(upload.read(), upload.filename or "uppladdad fil", form.year.data,
                                  replace=form.replace.data, imported_by=current_user.email)
         if outcome.ok:
-            flash(f"{outcome.imported} kommuners resultat för {outcome.year} är importerade.", "success")
+            flash(f"{counted(outcome.imported, 'kommuns', 'kommuners')} resultat för {outcome.year} är importerade.",
+                  "success")
             for note in outcome.parsed.notes:
                 flash(note, "info")
             return redirect(url_for(".ranking", year=outcome.year))

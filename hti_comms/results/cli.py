@@ -4,7 +4,7 @@ from pathlib import Path
 import click
 
 from ..cli import hti
-from ..formatting import format_number
+from ..formatting import counted, format_number
 from .models import SUB_INDICES
 from .ranking import compute_ranking
 from .services import import_results
@@ -19,7 +19,7 @@ def import_results_command(path: Path, year: int, replace: bool) -> None:
     data = path.read_bytes()
     outcome = import_results(data, path.name, year, replace=replace)
     if outcome.needs_confirmation:
-        click.echo(f"Det finns redan resultat för {year} ({outcome.replaced} kommuner).")
+        click.echo(f"Det finns redan resultat för {year} ({counted(outcome.replaced, 'kommun', 'kommuner')}).")
         if not click.confirm("Vill du ersätta dem?", default=False):
             raise click.ClickException("Inget importerades. Använd --replace för att ersätta utan fråga.")
         outcome = import_results(data, path.name, year, replace=True)
@@ -29,7 +29,7 @@ def import_results_command(path: Path, year: int, replace: bool) -> None:
         raise click.ClickException(
             f"Inget importerades: {len(outcome.all_problems)} fel i {path.name}. Rätta felen och försök igen."
         )
-    click.echo(f"{outcome.imported} kommuners resultat för {year} är importerade"
+    click.echo(f"{counted(outcome.imported, 'kommuns', 'kommuners')} resultat för {year} är importerade"
                + (f" (ersatte {outcome.replaced})." if outcome.replaced else "."))
     for note in outcome.parsed.notes:
         click.echo(note)
@@ -67,7 +67,7 @@ def results_command(year: int, output_format: str) -> None:
         return
     if ranking.is_demo:
         click.echo("DEMODATA – syntetiska värden, inte riktiga resultat")
-    click.echo(f"Hemtjänstindex {year}: {ranking.ranked_count} kommuner, "
+    click.echo(f"Hemtjänstindex {year}: {counted(ranking.ranked_count, 'kommun', 'kommuner')}, "
                f"riksgenomsnitt {format_number(ranking.national_average)}")
     header = f"{'Plats':>5}  {'Kommun':<22} {'Index':>6} " + " ".join(f"{label[:12]:>12}" for _n, label in SUB_INDICES)
     click.echo(header)

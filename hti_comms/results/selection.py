@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import BigInteger, Select, and_, cast, func, or_, select
 
+from ..formatting import counted
 from ..status import LabelledEnum
 from .models import SUB_INDEX_LABELS, SUB_INDICES, IndexResult
 
@@ -73,8 +74,8 @@ class ResultRule:
     def describe(self) -> str:
         """Return the rule in Swedish: 'kommunen har tappat minst 20 platser i Hemtjänstindex 2025'."""
         what = {
-            ResultRuleKind.ROSE: f"har klättrat minst {self.places} platser",
-            ResultRuleKind.FELL: f"har tappat minst {self.places} platser",
+            ResultRuleKind.ROSE: f"har klättrat minst {counted(self.places or 0, 'plats', 'platser')}",
+            ResultRuleKind.FELL: f"har tappat minst {counted(self.places or 0, 'plats', 'platser')}",
             ResultRuleKind.TOP: f"finns bland de {self.places} bästa",
             ResultRuleKind.BOTTOM: f"finns bland de {self.places} sämsta",
             ResultRuleKind.ABOVE_AVERAGE: "ligger över genomsnittet för alla kommuner",

@@ -6,7 +6,7 @@ import json
 import click
 
 from ..cli import hti
-from ..formatting import format_integer
+from ..formatting import counted
 from .gdpr import delete_stale_signups, export_contact, retention_days
 from .services import find_contact
 
@@ -14,8 +14,9 @@ from .services import find_contact
 @hti.command("purge-unconfirmed")
 def purge_unconfirmed_command() -> None:
     """Delete sign-ups that were never confirmed within the retention period."""
-    count = delete_stale_signups()
-    click.echo(f"{format_integer(count)} obekräftade anmälningar äldre än {retention_days()} dagar är raderade.")
+    deleted = delete_stale_signups()
+    click.echo(f"{counted(deleted, 'obekräftad anmälan', 'obekräftade anmälningar')} äldre än "
+               f"{counted(retention_days(), 'dag', 'dagar')} {'är raderad' if deleted == 1 else 'är raderade'}.")
 
 
 @hti.command("export-contact")

@@ -1,6 +1,8 @@
 """The "Kommande evenemang" section of a circular: phrases computed when the email is rendered, not written."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from hti_comms import clock
@@ -43,6 +45,24 @@ def test_a_circular_lists_events_with_phrases_as_of_the_send(app, db):
     later = render_newsletter(circular, purpose="preview", now=at("2025-11-05T08:00:00+01:00")).plain_text
     assert "Torsdag 6 november kl. 10.00–11.30 – i morgon." in later
     assert "Torsdag 27 november kl. 10.00–12.00 – om tre veckor." in later
+
+
+def test_the_webcast_line_says_each_thing_once(app, db):
+    """The circular's webcast line read "Ingen anmälan krävs. Se sändningen: Se sändningen: Vinnarna berättar" (issue 17)."""
+    clock.set_now(at("2025-10-22T09:00:00+02:00"))
+    webcast = make_event(kind="webbsandning", title="Vinnarna berättar", start="2025-12-11 10:00",
+                         end="2025-12-11 11:00", registration="none", join_url="", speakers="",
+                         stream_url="https://www.spfseniorerna.se/sandning")
+    course = make_event()
+    circular = create_newsletter(NewsletterKind.CIRCULAR, "Inbjudan till höstens träffar", sections=[
+        SectionFields(title="Kommande evenemang", kind="events", body="", data={"event_ids": [webcast.id, course.id]})])
+    sent = render_newsletter(circular, purpose="preview", now=at("2025-10-29T08:00:00+01:00"))
+    html_text = re.sub(r"<[^>]+>", "", sent.context["sections"][0]["html"])
+    for part in (sent.plain_text, html_text):
+        assert part.count("Se sändningen") == 1, part
+        assert "Ingen anmälan krävs. Se sändningen av Vinnarna berättar" in part
+        assert "Anmälan: Anmäl dig" not in part and "Anmäl dig till Grundkurs om Hemtjänstindex" in part
+    assert "Se sändningen av Vinnarna berättar:\nhttps://www.spfseniorerna.se/sandning" in sent.plain_text
 
 
 def test_the_section_form_needs_at_least_one_event():

@@ -103,7 +103,7 @@ def test_change_and_cancel_from_the_command_line(app, db, runner):
     changed = _hti(runner, "event", "change", str(event_id), "--start", "2025-11-13 10:00", "--end", "2025-11-13 11:30")
     assert "version 1" in changed.output and "1 anmälda får ett brev om ändringen." in changed.output
     cancelled = _hti(runner, "event", "cancel", str(event_id), "--yes")
-    assert "är inställt; 1 personer får ett brev om det." in cancelled.output
+    assert "är inställt; 1 person får ett brev om det." in cancelled.output
     subjects = db.session.scalars(select(Send.subject).order_by(Send.id)).all()
     assert subjects[1].startswith("Ändrad tid: ") and subjects[2] == "Inställt: Grundkurs om Hemtjänstindex"
 

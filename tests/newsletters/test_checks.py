@@ -151,7 +151,7 @@ def test_numbers_follow_the_last_one_sent(app, reader):
 def test_warnings_need_confirmation_and_a_new_warning_at_the_start_stops_the_send(app, db, reader):
     newsletter = make_newsletter(sections=with_link("http://www.socialstyrelsen.se/rapport"))
     later = clock.now() + timedelta(hours=1)
-    with pytest.raises(NewsletterError, match="0 fel och 1 obekräftade varningar"):
+    with pytest.raises(NewsletterError, match="0 fel och 1 obekräftad varning"):
         schedule(newsletter, later, [])
     findings = check_newsletter(newsletter, later)
     schedule(newsletter, later, [f.message for f in findings])

@@ -120,12 +120,12 @@ def _summary_email(data):
 
 
 def _access_email(data):
-    from hti_comms.delivery.outbox import EmailSpec, Recipient
+    from hti_comms.delivery.outbox import Recipient
+    from hti_comms.extensions import db
+    from hti_comms.geo.models import Municipality
+    from hti_comms.publication.summaries import access_spec
 
-    year = _latest_year()
-    return EmailSpec(template="publication/access", subject=f"Nu är Hemtjänstindex {year} publicerat: Upplands Väsbys "
-                     "analys", kind="report_access", context={"year": year, "municipality_name": "Upplands Väsby",
-                                                              "analysis_url": f"https://hti.example.se/resultat/{year}/0114"}), \
+    return access_spec(_latest_year(), db.session.get(Municipality, "0114")), \
         Recipient("kontakt.order@vasby.example.se", "Karin Kommun")
 
 

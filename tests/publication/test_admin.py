@@ -59,7 +59,8 @@ def test_the_timeline_counts_sends_and_the_dry_run_says_who_gets_what(app, staff
                  "Tillgångsbrev till kontaktpersonerna"):
         assert step in page
     during = staff_login.get("/admin/publicering/2025/tidslinje?at=2025-12-03 12:00").get_data(as_text=True)
-    assert "Upplands Väsby: 1 kontaktpersoner" in during and "svarar som om året inte fanns" in during
+    assert "Upplands Väsby: 1 kontaktperson<" in during and "svarar som om året inte fanns" in during
+    assert "1 kommun har fått eller får sin egen sammanfattning" in during  # the noun agrees with the count
     after = staff_login.get("/admin/publicering/2025/tidslinje?at=2025-12-04 07:00").get_data(as_text=True)
     assert "Upplands Väsby: 1" not in after and "Resultatsidorna, listan och filerna för 2025 visas" in after
     assert clock.now() < RELEASE_AT  # a dry run moves nothing

@@ -52,7 +52,10 @@ def test_nothing_before_the_release_then_each_municipality_gets_only_its_own(app
     assert "Upplands Väsby fick plats" in text and "72,5" in text and "Vallentuna" not in text and "68,3" not in text
     for label in ("Information", "Biståndshandläggning", "Utförande", "Stöd och utveckling"):
         assert label in text
-    assert "Indexet har ökat med 12,5 enheter sedan 2024" in text
+    # The change is the talking points' own sentence (one owner), and the place is said once: "plats 1", not
+    # "plats plats 1".
+    assert "Sedan 2024 har indexet ökat med 12,5 enheter, från 60,0 till 72,5." in text
+    assert "Upplands Väsby fick plats 2 av 4 i Hemtjänstindex 2025." in text and "plats plats" not in text
     vallentuna = text_of(next(m for m in messages if to_of(m) == "b1@vallentuna.example.se"))
     assert "Vallentuna" in vallentuna and "Upplands Väsby" not in vallentuna and "72,5" not in vallentuna
     assert not any(to_of(m).endswith("habo.example.se") for m in messages)  # unconfirmed

@@ -35,7 +35,7 @@ def test_a_send_with_results_is_held_by_the_worker_until_publication(app, mail_s
     enqueue(EmailSpec(template="publication/access", subject="Resultat", kind="report_access", results_year=2025,
                       municipality_code="0114", reference="report-access:2025:0114",
                       context={"year": 2025, "municipality_name": "Upplands Väsby",
-                               "analysis_url": "https://hti.example.se/resultat/2025/0114"}),
+                               "results_url": "https://hti.example.se/resultat/2025/0114"}),
             [Recipient("tidig@example.se")])
     db.session.commit()
     assert deliver_due() == 0

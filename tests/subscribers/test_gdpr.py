@@ -97,7 +97,7 @@ def test_unconfirmed_sign_ups_are_deleted_after_30_days(client, db, make_contact
 
     result = runner.invoke(args=["hti", "purge-unconfirmed"])
 
-    assert result.exit_code == 0 and "1 obekräftade anmälningar äldre än 30 dagar är raderade." in result.output
+    assert result.exit_code == 0 and "1 obekräftad anmälan äldre än 30 dagar är raderad." in result.output
     remaining = set(db.session.scalars(select(Contact.email)))
     assert remaining == {"bekraftad@exempel.se", "ny@exempel.se"}
     assert rows_mentioning(ADDRESS) == {}

@@ -96,7 +96,7 @@ def test_each_bad_row_is_reported_with_its_line_and_nothing_is_saved(db, lists, 
     row, message = BAD_ROWS[case]
     data = csv_bytes(GOOD[1], row, GOOD[2])
 
-    with pytest.raises(ImportRefused, match="1 rader har fel"):
+    with pytest.raises(ImportRefused, match="1 rad har fel"):
         import_contacts(data, "fel.csv", LegalBasis.CONSENT_GIVEN, [], actor="test")
 
     assert snapshot(db) == before
@@ -196,7 +196,7 @@ def test_staff_preview_and_commit_through_the_admin(staff_login, db, lists):
     refused = client.post(commit_url, data={"csrf_token": form_csrf_token(client, preview_url)},
                           follow_redirects=True).get_data(as_text=True)
     # Refused at once, with the reason, not queued to fail later after "Importen pågår".
-    assert "Inget importerades: 1 rader har fel." in refused and "Importen pågår" not in refused
+    assert "Inget importerades: 1 rad har fel." in refused and "Importen pågår" not in refused
     assert db.session.scalar(select(ContactImport)).status.value == "previewed"
     assert snapshot(db)[0] == 0
 
@@ -205,7 +205,10 @@ def test_staff_preview_and_commit_through_the_admin(staff_login, db, lists):
     assert snapshot(db)[0] == 0  # nothing happens inside the web request
     assert run_imports_sweep(client.application)
     done = client.get(preview_url).get_data(as_text=True)
-    assert "Importen är klar" in done and "2 nya kontakter" in done and "1 rader med fel hoppades över" in done
+    # The summary says what happened without contradicting itself ("0 överhoppade rader, 2 rader med fel hoppades
+    # över") and with nouns that agree with their numbers.
+    assert "Importen är klar" in done and "2 nya kontakter, 0 uppdaterade. 1 rad med fel importerades inte." in done
+    assert "överhoppade" not in done
     assert snapshot(db)[0] == 2
     staged = db.session.scalar(select(ContactImport))
     assert staged.data is None and staged.summary["created"] == 2
@@ -234,13 +237,13 @@ def test_cli_import_reports_lines_and_exits_non_zero_on_errors(runner, db, lists
     failed = runner.invoke(args=["hti", "import-contacts", str(path), "--basis", "consent"])
     assert failed.exit_code != 0
     assert "Rad 3 (eva@exempel.se): fel – kommunen ”Atlantis” finns inte" in failed.output
-    assert "Inget importerades: 1 rader har fel." in failed.output
+    assert "Inget importerades: 1 rad har fel." in failed.output
     assert snapshot(db)[0] == 0
 
     ok = runner.invoke(args=["hti", "import-contacts", str(path), "--basis", "consent", "--skip-invalid",
                              "--list", "kurser"])
     assert ok.exit_code == 0, ok.output
-    assert "Klart: 1 nya, 0 uppdaterade, 0 överhoppade, 1 rader med fel." in ok.output
+    assert "Klart: 1 ny kontakt, 0 uppdaterade. 1 rad med fel importerades inte." in ok.output
 
 
 def test_awkward_characters_are_stored_exactly(db, lists):

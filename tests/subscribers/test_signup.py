@@ -241,7 +241,10 @@ def test_every_mistake_is_shown_at_once_with_the_place_problems_beside_their_fie
     assert '<a href="#name">Ditt namn: Skriv ditt namn.</a>' in html
     assert '<a href="#municipality">Din kommun: Kommunen ”Atlantis” finns inte bland Sveriges 290 kommuner.</a>' in html
     assert '<a href="#association">' in html and "Föreningens namn saknas." in html
-    assert '<a href="#consent">' in html
+    # The consent label ends its own sentence: the summary adds no colon after its full stop (issue 17).
+    assert ('<a href="#consent">Jag har läst texten ovan och vill få e-post från SPF Seniorerna. Du behöver kryssa '
+            'i rutan för att vi ska få skicka e-post.</a>') in html
+    assert ".: " not in html
     assert 'id="municipality" aria-describedby="municipality-hint municipality-error" aria-invalid="true"' in html \
         or ('aria-invalid="true"' in html and 'id="municipality-error"' in html)
     assert "Det gick inte" not in html  # no separate flash with only the first problem

@@ -10,7 +10,7 @@ from ..forms import ActionForm, ImportForm, as_choices
 from ..models import ContactImport, ImportStatus, LegalBasis, LineAction
 from ..services import all_lists
 from .run import PREVIEW_ORDER, cancel_import, planned_at, preview_page, recent_imports, request_commit, stage_import
-from .store import ImportRefused
+from .store import ImportRefused, describe_outcome
 
 
 @bp.route("/importera", methods=["GET", "POST"])
@@ -33,7 +33,8 @@ def _staged_or_404(import_id: int) -> ContactImport:
 def import_preview(import_id: int):
     staged = _staged_or_404(import_id)
     if staged.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
-        return render_template("web/subscribers/admin/import_done.html", staged=staged, form=ActionForm())
+        return render_template("web/subscribers/admin/import_done.html", staged=staged, form=ActionForm(),
+                               outcome=describe_outcome(staged.summary or {}))
     shown = {a.value: a for a in LineAction}.get(request.args.get("visa", ""))
     page = preview_page(staged, shown, request.args.get("sida", 1, type=int))
     counts = staged.report.get("counts", {})

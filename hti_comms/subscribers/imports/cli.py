@@ -6,10 +6,10 @@ from pathlib import Path
 import click
 
 from ...cli import hti
-from ...formatting import format_integer
+from ...formatting import counted
 from ..models import LegalBasis, LineAction
 from .plan import plan_import
-from .store import ImportRefused, store_plan
+from .store import ImportRefused, describe_outcome, store_plan
 
 BASES = {"consent": LegalBasis.CONSENT_GIVEN, "opt-in": LegalBasis.NEEDS_OPT_IN}
 
@@ -34,10 +34,9 @@ def import_contacts_command(path: Path, basis: str, list_keys: tuple[str, ...], 
                             skip_invalid=skip_invalid)
     except ImportRefused as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Klart: {format_integer(result.created)} nya, {format_integer(result.updated)} uppdaterade, "
-               f"{format_integer(result.skipped)} överhoppade, {format_integer(result.invalid)} rader med fel.")
+    click.echo(f"Klart: {describe_outcome(result.summary())}")
     if result.to_confirm:
-        click.echo(f"{format_integer(len(result.to_confirm))} personer behöver bekräfta sin adress.")
+        click.echo(f"{counted(len(result.to_confirm), 'person', 'personer')} behöver bekräfta sin adress.")
 
 
 def _report(plan, only_problems: bool = False) -> None:

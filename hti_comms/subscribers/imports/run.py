@@ -21,7 +21,7 @@ from ..models import (
     IMPORT_TRANSITIONS, ContactImport, ContactImportLine, ImportStatus, LegalBasis, LineAction, can_cancel_import,
 )
 from .plan import ImportPlan, LineReport, plan_import
-from .store import ImportRefused, ImportResult, apply_plan
+from .store import ImportRefused, ImportResult, apply_plan, refused_for_errors
 
 log = logging.getLogger(__name__)
 
@@ -152,8 +152,7 @@ def _refusal(report: dict, skip_invalid: bool) -> str | None:
         return report["problems"][0]
     invalid = report.get("counts", {}).get(LineAction.INVALID.value, 0)
     if invalid and not skip_invalid:
-        return (f"Inget importerades: {invalid} rader har fel. Rätta filen, eller kryssa i rutan för att hoppa "
-                "över raderna med fel.")
+        return refused_for_errors(invalid, "kryssa i rutan för att hoppa över")
     if not report.get("can_commit", True):
         return "Inget att importera: alla rader hoppas över."
     return None

@@ -7,6 +7,7 @@ from sqlalchemy import bindparam, select, update
 
 from ...clock import now
 from ...extensions import db
+from ...formatting import counted
 from ...status import can_transition
 from ...tokens import new_subject_key
 from .. import notify
@@ -40,6 +41,28 @@ class ImportResult:
                 "invalid": self.invalid, "merged": self.merged}
 
 
+def describe_outcome(summary: dict) -> str:
+    """Return what an import did, in sentences for staff: '1 ny kontakt, 2 uppdaterade. 3 rader hoppades över …'.
+
+    `summary` is `ImportResult.summary()` (also as stored with a queued import).
+    """
+    skipped, invalid = summary.get("skipped", 0), summary.get("invalid", 0)
+    text = (f"{counted(summary.get('created', 0), 'ny kontakt', 'nya kontakter')}, "
+            f"{counted(summary.get('updated', 0), 'uppdaterad', 'uppdaterade')}.")
+    if skipped:
+        text += (f" {counted(skipped, 'rad', 'rader')} hoppades över (samma uppgifter som förut, eller en person som "
+                 "själv har avregistrerat sig).")
+    if invalid:
+        text += f" {counted(invalid, 'rad med fel', 'rader med fel')} importerades inte."
+    return text
+
+
+def refused_for_errors(invalid: int, remedy: str) -> str:
+    """Return why nothing was imported when lines have errors; `remedy` says how to skip them."""
+    return (f"Inget importerades: {counted(invalid, 'rad', 'rader')} har fel. Rätta filen, eller {remedy} "
+            f"{'raden' if invalid == 1 else 'raderna'} med fel.")
+
+
 def _chunks(rows: list, size: int = BATCH):
     for start in range(0, len(rows), size):
         yield rows[start:start + size]
@@ -56,8 +79,7 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
         raise ImportRefused(plan.problems[0])
     invalid = plan.count(LineAction.INVALID)
     if invalid and not skip_invalid:
-        raise ImportRefused(f"Inget importerades: {invalid} rader har fel. Rätta filen, eller välj att hoppa över "
-                            "raderna med fel.")
+        raise ImportRefused(refused_for_errors(invalid, "välj att hoppa över"))
     if not plan.to_write:
         raise ImportRefused("Inget att importera: alla rader hoppas över.")
     moment = now()
