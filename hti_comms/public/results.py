@@ -17,7 +17,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 
 from ..exports import CSV_MIMETYPE, Figure, csv_document
 from ..extensions import db
-from ..formatting import counted, format_number, format_signed
+from ..formatting import counted, format_number
 from ..geo.models import Municipality
 from ..geo.services import parse_municipality_code
 from ..results.cache import cached_ranking

@@ -6,7 +6,6 @@ from hti_comms.briefs.emails import DISTRICT_DIGEST_TEMPLATE
 from hti_comms.briefs.figures import derive, verify_text
 from hti_comms.briefs.services import district_context
 from hti_comms.delivery.render import render_template_pair
-from hti_comms.extensions import db
 from hti_comms.geo.models import Municipality
 from hti_comms.results.ranking import compute_ranking
 from tests.briefs.factories import store_year

@@ -10,7 +10,6 @@ import pytest
 from hti_comms.briefs.figures import derive, verify_text
 from hti_comms.briefs.services import district_context
 from hti_comms.briefs.wording import IndexChange
-from hti_comms.extensions import db
 from hti_comms.geo.models import District, Municipality
 from hti_comms.results.ranking import compute_ranking
 from tests.briefs.factories import store_year
