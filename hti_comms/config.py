@@ -23,6 +23,10 @@ VALIDATED_SETTINGS = ("HTI_ENV", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE
 #: Shortest SECRET_KEY (and old key in SECRET_KEY_FALLBACKS) production accepts: 32 characters, e.g. 16 random
 #: bytes as hex; anything shorter can be guessed offline from one signed link.
 MIN_SECRET_KEY_LENGTH = 32
+#: Seconds the send worker waits for the SMTP server in each phase of a message (README, Configuration). The
+#: older SMTP_TIMEOUT, when set, is the default of every phase.
+SMTP_PHASE_TIMEOUTS = {"SMTP_CONNECT_TIMEOUT": 10.0, "SMTP_GREETING_TIMEOUT": 30.0, "SMTP_COMMAND_TIMEOUT": 30.0,
+                       "SMTP_DATA_TIMEOUT": 60.0, "SMTP_FINAL_REPLY_TIMEOUT": 30.0}
 
 
 class ConfigError(SystemExit):
@@ -164,7 +168,6 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_SECURITY": smtp_security,
-        "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 30.0),
         #: Accept addresses with letters such as å before the @ (only if the SMTP relay speaks SMTPUTF8).
         "SMTP_UTF8": _bool(env.get("SMTP_UTF8")),
         #: Mail goes to the local development sink (`hti mail-sink`, started by `hti dev`): the staff menu shows
@@ -276,6 +279,10 @@ def _delivery_settings(env: dict) -> dict:
         "DKIM_SELECTOR": env.get("DKIM_SELECTOR") or None,
         "DKIM_DOMAIN": env.get("DKIM_DOMAIN") or None,
     }
+    for name, default in SMTP_PHASE_TIMEOUTS.items():
+        settings[name] = _float(env, name, _float(env, "SMTP_TIMEOUT", default))
+        if settings[name] <= 0:
+            raise ConfigError(f"{name} must be more than 0 seconds, got {settings[name]:g}")
     for name in ("SMTP_POOL_SIZE", "SEND_BATCH_SIZE", "SEND_LEASE_SECONDS", "SEND_MAX_ATTEMPTS",
                  "SCHEDULER_STALE_SECONDS"):
         if settings[name] < 1:
