@@ -20,6 +20,7 @@ from hti_comms.delivery.pool import UNKNOWNS_TO_TRIP
 from hti_comms.delivery.services import DeliveryError, resume_send
 from hti_comms.delivery.unknowns import Decision, resolve_unknowns, send_status_text
 from hti_comms.delivery.worker import deliver_due
+from tests.helpers import form_csrf_token
 
 from .helpers import enqueue_people, sample_spec
 from .relay import AFTER_THE_DOT, BEFORE_THE_DOT, REFUSED_AFTER_THE_DOT, Relay, large_message_size
@@ -137,6 +138,42 @@ def test_each_unknown_message_states_the_phase_and_its_timeout(app, db, relay):
     assert "svarade inte inom 0,3 s medan vi väntade på serverns svar efter brevets sista rad" in row.last_error
 
 
+@pytest.mark.parametrize("relay", ["reset-after-dot"], indirect=True)
+def test_sending_the_unknown_ones_again_duplicates_exactly_as_the_page_warns(app, db, staff_login, relay):
+    send_id = enqueue_people(10, sample_spec(subject="Kursinbjudan"))
+    deliver_due()
+    unknown = sum(r.status is OutboxStatus.UNKNOWN for r in rows(send_id))
+    assert unknown >= UNKNOWNS_TO_TRIP
+    page = staff_login.get(f"/admin/utkorg/{send_id}").get_data(as_text=True)
+    assert f"Pausat – {unknown} med okänt utfall" in page and f"{unknown} brev med okänt utfall" in page
+    assert "Vi vet inte om de breven kom fram" in page
+
+    relay.fault = None
+    token = form_csrf_token(staff_login, f"/admin/utkorg/{send_id}")
+    confirm = staff_login.get(f"/admin/utkorg/{send_id}/fortsatt").get_data(as_text=True)
+    assert f"{unknown} personer med okänt utfall får inget nu" in confirm
+    staff_login.post(f"/admin/utkorg/{send_id}/fortsatt", data={"csrf_token": token, "confirmed": "1"})
+    deliver_due()
+    assert relay.duplicated == 0 and relay.delivered == 10
+    page = staff_login.get(f"/admin/utkorg/{send_id}").get_data(as_text=True)
+    assert f"Klart – {unknown} med okänt utfall" in page
+    assert staff_login.get(f"/admin/utkorg/{send_id}/status.json").json["status_label"] == \
+        f"Klart – {unknown} med okänt utfall"
+
+    confirm = staff_login.get(f"/admin/utkorg/{send_id}/okant-utfall/skicka-igen").get_data(as_text=True)
+    assert f"<h1>Skicka brevet igen till {unknown} personer?</h1>" in confirm
+    assert "Den som redan fick det första får det två gånger" in confirm
+    assert deliver_due() == 0  # asking sends nothing
+    page = staff_login.post(f"/admin/utkorg/{send_id}/okant-utfall/skicka-igen",
+                            data={"csrf_token": token, "confirmed": "1", "antal": str(unknown)},
+                            follow_redirects=True).get_data(as_text=True)
+    assert f"{unknown} brev skickas igen" in page
+    assert deliver_due() == unknown
+    # They had it already (the relay kept them before it reset): exactly the duplicates the page warned of.
+    assert (relay.delivered, relay.duplicated) == (10, unknown)
+    assert send_status_text(send_id) == "Klart"
+
+
 @pytest.mark.parametrize("relay", ["close-after-dot"], indirect=True)
 def test_a_decision_about_other_messages_than_those_shown_changes_nothing(app, db, relay):
     send_id = enqueue_people(5)
@@ -145,3 +182,22 @@ def test_a_decision_about_other_messages_than_those_shown_changes_nothing(app, d
     with pytest.raises(DeliveryError, match=f"ändrats från {unknown - 1} till {unknown}"):
         resolve_unknowns(send_id, Decision.COUNT_AS_SENT, expected=unknown - 1)
     assert sum(r.status is OutboxStatus.UNKNOWN for r in rows(send_id)) == unknown
+
+
+@pytest.mark.parametrize("relay", ["close-after-dot"], indirect=True)
+def test_the_command_line_lists_and_decides_for_all_unknown_messages(app, db, runner, relay):
+    send_id = enqueue_people(6)
+    deliver_due()
+    unknown = sum(r.status is OutboxStatus.UNKNOWN for r in rows(send_id))
+    listing = runner.invoke(args=["hti", "unknown-outcome"])
+    assert f"Utskick {send_id}: {unknown} brev med okänt utfall – Provbrev" in listing.output
+    shown = runner.invoke(args=["hti", "unknown-outcome", str(send_id)])
+    assert shown.exit_code == 0 and "Person 0 <person0@example.se>" in shown.output and "--send-again" in shown.output
+    assert sum(r.status is OutboxStatus.UNKNOWN for r in rows(send_id)) == unknown  # looking changes nothing
+    declined = runner.invoke(args=["hti", "unknown-outcome", str(send_id), "--count-as-sent"], input="n\n")
+    assert "Inget ändrades" in declined.output
+    decided = runner.invoke(args=["hti", "unknown-outcome", str(send_id), "--count-as-sent", "--yes"])
+    assert decided.exit_code == 0 and f"{unknown} brev räknas som skickade" in decided.output
+    assert sum(r.status is OutboxStatus.UNKNOWN for r in rows(send_id)) == 0
+    again = runner.invoke(args=["hti", "unknown-outcome", str(send_id), "--send-again", "--yes"])
+    assert again.exit_code == 1 and "har inga brev med okänt utfall" in again.output
