@@ -19,7 +19,7 @@ ENVIRONMENTS = ("development", "test", "production")
 DEV_SECRET_KEY = "dev-only-not-a-secret"  # noqa: S105 - only ever used when HTI_ENV=development
 SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
 VALIDATED_SETTINGS = ("HTI_ENV", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE_URL", "BASE_URL", "HTI_FAKE_NOW",
-                      "SMTP_SECURITY", "REDIS_URL", "RATELIMIT_ENABLED", "TRUSTED_PROXIES")
+                      "HTI_CLOCK_SKEW_SECONDS", "SMTP_SECURITY", "REDIS_URL", "RATELIMIT_ENABLED", "TRUSTED_PROXIES")
 #: Shortest SECRET_KEY (and old key in SECRET_KEY_FALLBACKS) production accepts: 32 characters, e.g. 16 random
 #: bytes as hex; anything shorter can be guessed offline from one signed link.
 MIN_SECRET_KEY_LENGTH = 32
@@ -132,6 +132,11 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         if parsed_now.tzinfo is None:
             raise ConfigError(f"HTI_FAKE_NOW {fake_now!r} has no UTC offset; write e.g. 2026-12-01T07:00:00+01:00")
 
+    clock_skew = _float(env, "HTI_CLOCK_SKEW_SECONDS", 0.0)
+    if clock_skew and hti_env == "production":
+        raise ConfigError("HTI_CLOCK_SKEW_SECONDS is set in production; unset it (it makes the clock wrong on purpose, "
+                          "for tests of clocks that disagree)")
+
     rate_limits_on = _bool(env.get("RATELIMIT_ENABLED"), default=True)
     redis_url = env.get("REDIS_URL") or None
     if hti_env == "production" and rate_limits_on and not redis_url:
@@ -199,6 +204,8 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         #: Flask-Limiter string for the buttons that email a person a fresh link (per client address).
         "LINK_EMAIL_RATE_LIMIT": env.get("LINK_EMAIL_RATE_LIMIT") or "5 per hour",
         "HTI_FAKE_NOW": fake_now,
+        #: Tests only: this process's own clock is this many seconds wrong (the database's time corrects it).
+        "HTI_CLOCK_SKEW_SECONDS": clock_skew,
         #: Domains links are compared with by the lookalike check (the organisation's own by default).
         "KNOWN_LINK_DOMAINS": [d.strip() for d in (env.get("KNOWN_LINK_DOMAINS") or "spfseniorerna.se,hemtjanstindex.se")
                                .split(",") if d.strip()],
