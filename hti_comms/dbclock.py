@@ -237,15 +237,16 @@ class DatabaseClock:
             measurement = self.measure()
         age = self._age()
         if measurement is None or age is None or age > TRUST_SECONDS:
-            return ClockHealth(False, measurement.offset if measurement else None, age, UNMEASURED, "postgresql")
+            return ClockHealth(False, measurement.offset if measurement else None, age,
+                               UNMEASURED.format(where=process_label()), "postgresql")
         warning = None
         if abs(measurement.offset) > WARN_OFFSET_SECONDS:
             warning = offset_warning(process_label(), measurement.offset)
         return ClockHealth(True, measurement.offset, age, warning, "postgresql")
 
 
-UNMEASURED = ("Den här webbservern har inte kunnat läsa databasens klocka på över tre minuter. Publicerade resultat "
-              "visas inte och embargobrev väntar tills den kan det.")
+UNMEASURED = ("Klockan i {where} har inte kunnat jämföras med databasens på över tre minuter: databasens klocka "
+              "gick inte att läsa. Resultat visas inte och embargobrev väntar tills den kan läsas igen.")
 
 
 def offset_warning(where: str, offset: float) -> str:
