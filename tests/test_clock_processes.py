@@ -64,7 +64,7 @@ class Gunicorn:
 
     def get(self, path: str) -> tuple[int, str]:
         try:
-            with urllib.request.urlopen(self.base + path, timeout=10) as response:
+            with urllib.request.urlopen(self.base + path, timeout=30) as response:
                 return response.status, response.headers.get("Cache-Control", "")
         except urllib.error.HTTPError as error:
             return error.code, error.headers.get("Cache-Control", "")
