@@ -270,13 +270,14 @@ class SmtpConnection:
             self._drop()
             return Delivery(Outcome.DEFERRED, f"SMTP-inloggningen misslyckades: {_reply(exc.smtp_code, exc.smtp_error)}",
                             fault=Fault.SENDER)
-        except (smtplib.SMTPNotSupportedError, ssl.SSLError) as exc:
-            # STARTTLS or the certificate does not work: the same for every message until the settings change.
-            self._drop()
-            return Delivery(Outcome.DEFERRED, f"Säker förbindelse till e-postservern gick inte att öppna: {exc!r}",
-                            fault=Fault.SENDER)
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
+            if isinstance(exc, smtplib.SMTPNotSupportedError) or (
+                    isinstance(exc, ssl.SSLError) and self.phase in (Phase.CONNECT, Phase.GREETING)):
+                # STARTTLS or the certificate does not work: the same for every message until the settings
+                # change. (A TLS error later, in the middle of a message, is a lost connection like any other.)
+                return Delivery(Outcome.DEFERRED, f"Säker förbindelse till e-postservern gick inte att öppna: "
+                                                  f"{exc!r}", fault=Fault.SENDER)
             what = _describe(exc, self.phase, s)
             if self.phase is Phase.FINAL_REPLY:
                 # A reset (RST) says nothing about whether the server read and kept the data before it: only
