@@ -55,6 +55,9 @@ def create_app(config: dict | None = None) -> Flask:
     clock.configure_fake_now(app.config["HTI_FAKE_NOW"])
 
     _init_extensions(app)
+    from . import dbclock
+
+    dbclock.init_app(app)  # the database server's time becomes this process's clock (measured on first use)
     from . import forgery, security
 
     forgery.init_app(app)

@@ -20,10 +20,14 @@ ENVIRONMENTS = ("development", "test", "production")
 DEV_SECRET_KEY = "dev-only-not-a-secret"  # noqa: S105 - only ever used when HTI_ENV=development
 SMTP_SECURITY_MODES = ("none", "starttls", "ssl")
 VALIDATED_SETTINGS = ("HTI_ENV", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE_URL", "BASE_URL", "HTI_FAKE_NOW",
-                      "SMTP_SECURITY", "REDIS_URL", "RATELIMIT_ENABLED", "TRUSTED_PROXIES")
+                      "HTI_CLOCK_SKEW_SECONDS", "SMTP_SECURITY", "REDIS_URL", "RATELIMIT_ENABLED", "TRUSTED_PROXIES")
 #: Shortest SECRET_KEY (and old key in SECRET_KEY_FALLBACKS) production accepts: 32 characters, e.g. 16 random
 #: bytes as hex; anything shorter can be guessed offline from one signed link.
 MIN_SECRET_KEY_LENGTH = 32
+#: Seconds the send worker waits for the SMTP server in each phase of a message (README, Configuration). The
+#: older SMTP_TIMEOUT, when set, is the default of every phase.
+SMTP_PHASE_TIMEOUTS = {"SMTP_CONNECT_TIMEOUT": 10.0, "SMTP_GREETING_TIMEOUT": 30.0, "SMTP_COMMAND_TIMEOUT": 30.0,
+                       "SMTP_DATA_TIMEOUT": 60.0, "SMTP_FINAL_REPLY_TIMEOUT": 30.0}
 
 
 class ConfigError(SystemExit):
@@ -129,6 +133,11 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         if parsed_now.tzinfo is None:
             raise ConfigError(f"HTI_FAKE_NOW {fake_now!r} has no UTC offset; write e.g. 2026-12-01T07:00:00+01:00")
 
+    clock_skew = _float(env, "HTI_CLOCK_SKEW_SECONDS", 0.0)
+    if clock_skew and hti_env == "production":
+        raise ConfigError("HTI_CLOCK_SKEW_SECONDS is set in production; unset it (it makes the clock wrong on purpose, "
+                          "for tests of clocks that disagree)")
+
     rate_limits_on = _bool(env.get("RATELIMIT_ENABLED"), default=True)
     redis_url = env.get("REDIS_URL") or None
     if hti_env == "production" and rate_limits_on and not redis_url:
@@ -165,7 +174,6 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_SECURITY": smtp_security,
-        "SMTP_TIMEOUT": _float(env, "SMTP_TIMEOUT", 30.0),
         #: Accept addresses with letters such as å before the @ (only if the SMTP relay speaks SMTPUTF8).
         "SMTP_UTF8": _bool(env.get("SMTP_UTF8")),
         #: Mail goes to the local development sink (`hti mail-sink`, started by `hti dev`): the staff menu shows
@@ -211,6 +219,8 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "HTI_FAKE_NOW": fake_now,
         #: The organisation's own domains: the lookalike-link check compares every link with them.
         "ORGANISATION_DOMAINS": organisation_domains(env),
+        #: Tests only: this process's own clock is this many seconds wrong (the database's time corrects it).
+        "HTI_CLOCK_SKEW_SECONDS": clock_skew,
         **delivery,
     }
     for name in ("PREFERENCES_LINK_DAYS", "DATA_EXPORT_LINK_MINUTES"):
@@ -322,6 +332,10 @@ def _delivery_settings(env: dict) -> dict:
         "DKIM_SELECTOR": env.get("DKIM_SELECTOR") or None,
         "DKIM_DOMAIN": env.get("DKIM_DOMAIN") or None,
     }
+    for name, default in SMTP_PHASE_TIMEOUTS.items():
+        settings[name] = _float(env, name, _float(env, "SMTP_TIMEOUT", default))
+        if settings[name] <= 0:
+            raise ConfigError(f"{name} must be more than 0 seconds, got {settings[name]:g}")
     for name in ("SMTP_POOL_SIZE", "SEND_BATCH_SIZE", "SEND_LEASE_SECONDS", "SEND_MAX_ATTEMPTS",
                  "SCHEDULER_STALE_SECONDS"):
         if settings[name] < 1:

@@ -16,8 +16,9 @@ from .outbox import BUILD_FAILED
 from .forms import ActionForm, TestEmailForm
 from .models import OutboxMessage, OutboxStatus, Send, SendStatus, can_cancel, can_pause, can_resume
 from .services import (
-    DeliveryError, cancel_send, pause_send, queue_test_email, resolve_unknown, resume_send, send_counts, validate_email,
+    DeliveryError, cancel_send, pause_send, queue_test_email, resume_send, send_counts, validate_email,
 )
+from .unknowns import Decision, status_text, unknown_count
 from .render import render_preview, rendering_of
 
 bp = staff_blueprint("delivery_admin", __name__, "/utkorg")
@@ -52,7 +53,9 @@ def sends():
     # Every send the engine stopped, on every page of the list: someone has to act on it.
     flagged = list(db.session.scalars(select(Send).where(Send.status == SendStatus.PAUSED,
                                                          Send.pause_reason.is_not(None)).order_by(Send.id.desc())))
-    return render_template("web/delivery/sends.html", sends=items, counts=_counts_by_send([s.id for s in items]),
+    counts = _counts_by_send([s.id for s in items])
+    return render_template("web/delivery/sends.html", sends=items, counts=counts,
+                           status_texts={s.id: status_text(s, counts[s.id]) for s in items},
                            page=page, has_more=has_more, unknown_total=unknown_total, flagged=flagged,
                            list_names=_list_names())
 
@@ -77,8 +80,10 @@ def send_detail(send_id: int):
     problems = list(db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.send_id == send_id, OutboxMessage.status.in_(PROBLEM_STATUSES))
         .order_by(OutboxMessage.status, OutboxMessage.id).limit(200)))
-    return render_template("web/delivery/send.html", send=send, counts=send_counts(send_id), problems=problems,
-                           form=ActionForm(), list_names=_list_names(),
+    counts = send_counts(send_id)
+    return render_template("web/delivery/send.html", send=send, counts=counts, problems=problems,
+                           status_text=status_text(send, counts), form=ActionForm(), list_names=_list_names(),
+                           decisions=Decision,
                            can_pause=can_pause(send), can_resume=can_resume(send), can_cancel=can_cancel(send),
                            is_running=send.status in (SendStatus.SENDING, SendStatus.SCHEDULED))
 
@@ -146,9 +151,10 @@ def send_preview_html(send_id: int):
 @bp.route("/<int:send_id>/status.json")
 def send_status(send_id: int):
     send = _send_or_404(send_id)
-    return jsonify(status=send.status.value, status_label=send.status.label,
+    counts = send_counts(send_id)
+    return jsonify(status=send.status.value, status_label=status_text(send, counts),
                    pause_reason=send.pause_reason if send.is_flagged else None,
-                   counts=send_counts(send_id),
+                   counts=counts,
                    finished_at=format_datetime(send.finished_at) if send.finished_at else None)
 
 
@@ -183,11 +189,14 @@ def resume(send_id: int):
         waiting = select(OutboxMessage).where(OutboxMessage.send_id == send_id, goes_on)
         total = db.session.scalar(select(func.count()).select_from(waiting.subquery())) or 0
         people = db.session.scalars(waiting.order_by(OutboxMessage.id).limit(SHOWN))
+        unknown = unknown_count(send_id)
         return render_template(
             "web/admin/send_confirm.html", preview=preview_recipients(people, total),
             back_url=url_for(".send_detail", send_id=send_id),
             what=f"”{send.subject}” fortsätter till dem som inte har fått brevet än. Den som redan har fått det "
                  "får det inte igen.",
+            note=(f"{people_text(unknown).capitalize()} med okänt utfall får inget nu; bestäm om dem på "
+                  "utskickets sida." if unknown else None),
             button=f"Ja, fortsätt till {people_text(total)}")
     return _act(send_id, resume_send, "Utskicket fortsätter. Den som redan fått brevet får det inte igen.")
 
@@ -195,30 +204,6 @@ def resume(send_id: int):
 @bp.post("/<int:send_id>/avbryt")
 def cancel(send_id: int):
     return _act(send_id, cancel_send, "Utskicket är avbrutet. Brev som inte skickats skickas inte.")
-
-
-@bp.post("/meddelande/<int:outbox_id>/skicka-igen")
-def resend_unknown(outbox_id: int):
-    return _decide_unknown(outbox_id, resend=True)
-
-
-@bp.post("/meddelande/<int:outbox_id>/rakna-som-skickat")
-def count_unknown_as_sent(outbox_id: int):
-    return _decide_unknown(outbox_id, resend=False)
-
-
-def _decide_unknown(outbox_id: int, *, resend: bool):
-    if not ActionForm().validate_on_submit():
-        abort(400)
-    message = db.session.get(OutboxMessage, outbox_id)
-    if message is None:
-        abort(404)
-    try:
-        resolve_unknown(outbox_id, resend=resend)
-        flash("Brevet skickas igen." if resend else "Brevet räknas som skickat.", "success")
-    except DeliveryError as exc:
-        flash(str(exc), "error")
-    return redirect(url_for(".send_detail", send_id=message.send_id))
 
 
 @bp.route("/provbrev", methods=["GET", "POST"])
@@ -265,3 +250,6 @@ def _scheduled_message(local, send: Send | None) -> str:
         return (f"Klockslaget {local:%H.%M} inträffar två gånger den dagen (klockan ställs tillbaka). "
                 f"Provbrevet skickas den första gången, {when} sommartid.")
     return f"Provbrevet skickas {when}."
+
+
+from . import admin_unknowns  # noqa: E402,F401  (staff decide about unknown messages, on this blueprint)

@@ -22,6 +22,10 @@ SWITCH_INTERVAL = 0.001
 #: Server faults (unreachable, connection closed, 421) in a row, with no message getting through in between,
 #: that open the circuit breaker: the sends involved are paused instead of every row burning its attempts.
 SERVER_FAULTS_TO_TRIP = 5
+#: Messages in a row whose outcome is unknown (the connection was lost, or no reply came, after the final dot),
+#: with no reply from the server in between, that pause the send: each one may have arrived or not, and staff
+#: must decide about every one, so a relay that fails this way must not leave a whole send undecided.
+UNKNOWNS_TO_TRIP = 3
 #: Messages of one send in a row that could not be built before that send is paused (a bug, not a recipient).
 BUILD_FAULTS_TO_TRIP = 3
 NOT_SENT = Delivery(Outcome.NOT_SENT)
@@ -33,6 +37,10 @@ SENDER_REFUSED = ("E-postservern tar inte emot breven från oss: {error}. Det g�
 SERVER_UNREACHABLE = ("E-postservern gick inte att nå eller stängde förbindelsen {count} gånger i rad (senast: "
                       "{error}). Breven väntar i stället för att förbruka sina försök. Tryck Fortsätt när "
                       "e-postservern fungerar igen.")
+OUTCOME_UNKNOWN = ("Förbindelsen till e-postservern bröts {count} gånger i rad efter att ett brev hade lämnats över, "
+                   "innan servern hann svara (senast: {error}). Vi vet inte om de breven kom fram. Utskicket är "
+                   "pausat så att inte fler brev hamnar i samma läge; de som inte har skickats väntar. Kontrollera "
+                   "e-postservern, bestäm vad som ska gälla för breven med okänt utfall och tryck sedan Fortsätt.")
 BUILD_BROKEN = ("{error}. Ingen har fått brevet. Rätta mallen eller innehållet och tryck Fortsätt; de brev som "
                 "inte kunde byggas skickas då också.")
 
@@ -140,6 +148,7 @@ class SenderPool:
         #: {send id: Swedish reason} for sends a fault stopped here; the worker pauses them in the database.
         self.trips: dict[int, str] = {}
         self._server_faults = 0
+        self._unknowns = 0
         self._build_faults: dict[int, int] = {}
         self.limiter = RateLimiter(settings.rate_per_second)
         self.sign = _signer(app)
@@ -174,11 +183,17 @@ class SenderPool:
         return send_id in self.stopped or send_id in self.trips or time.monotonic() >= job.claim.deadline
 
     def _watch(self, job: Job, delivery: Delivery) -> None:
-        """The circuit breaker: stop a send at the first sender fault, or after several server faults in a row."""
+        """The circuit breaker: stop a send at the first sender fault, or after several server faults or unknown
+        outcomes in a row."""
         # Plain int and dict updates under the interpreter lock: a count off by one in a race changes nothing.
+        if delivery.outcome is Outcome.UNKNOWN:
+            self._unknowns += 1
+            if self._unknowns >= UNKNOWNS_TO_TRIP:
+                self.trip(job.send_id, OUTCOME_UNKNOWN.format(count=self._unknowns, error=delivery.error))
+            return
         if delivery.fault is None:
             if delivery.outcome is not Outcome.NOT_SENT:
-                self._server_faults = 0
+                self._server_faults = self._unknowns = 0  # the server answered
                 self._build_faults.pop(job.send_id, None)
             return
         if delivery.fault is Fault.SENDER:

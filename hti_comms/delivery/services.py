@@ -193,10 +193,11 @@ def resume_send(send_id: int) -> Send:
                                         OutboxMessage.last_error.startswith(BUILD_FAILED, autoescape=True))
             .values(status=OutboxStatus.QUEUED, attempts=0, retry_after=None)
             .execution_options(synchronize_session=False))
+        # Due now: a worker claims a deferred row once its retry_after has passed (NULL would never pass).
         db.session.execute(
             update(OutboxMessage).where(OutboxMessage.send_id == send_id,
                                         OutboxMessage.status == OutboxStatus.DEFERRED)
-            .values(retry_after=None).execution_options(synchronize_session=False))
+            .values(retry_after=clock.now()).execution_options(synchronize_session=False))
     db.session.commit()
     return send
 
@@ -266,25 +267,6 @@ def send_counts(send_id: int) -> dict[str, int]:
         counts[status.value] = count
     counts["total"] = sum(counts.values())
     return counts
-
-
-def resolve_unknown(outbox_id: int, *, resend: bool) -> OutboxMessage:
-    """Let staff decide about a message whose delivery is unknown: send it again, or count it as sent."""
-    message = db.session.get(OutboxMessage, outbox_id)
-    if message is None or message.status is not OutboxStatus.UNKNOWN:
-        raise DeliveryError("Meddelandet väntar inte på något beslut.")
-    if resend:
-        message.status = OutboxStatus.QUEUED
-        message.retry_after = None
-        send = message.send
-        if send.status is SendStatus.DONE:
-            transition(send, SendStatus.SENDING)
-            send.finished_at = None
-    else:
-        message.status = OutboxStatus.SENT
-        message.sent_at = message.sent_at or clock.now()
-    db.session.commit()
-    return message
 
 
 def validate_email(email: str) -> str:

@@ -4,10 +4,11 @@ from __future__ import annotations
 import enum
 import re
 import smtplib
-import socket
 import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
+
+from ..config import SMTP_PHASE_TIMEOUTS
 
 CRLF = b"\r\n"
 _MAX_REPLY_LINE = 8193  # smtplib's _MAXLINE + 1
@@ -16,9 +17,10 @@ _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 class Outcome(enum.Enum):
     SENT = "sent"
-    DEFERRED = "deferred"   # 4xx, or the connection failed before the message data was complete
+    DEFERRED = "deferred"   # 4xx, or the connection failed before the final dot was handed over
     FAILED = "failed"       # 5xx
-    UNKNOWN = "unknown"     # connection lost after the data, before the reply
+    #: The final dot was handed over, then no reply came (a reset, a close, a timeout): maybe delivered.
+    UNKNOWN = "unknown"
     NOT_SENT = "not_sent"   # never handed to the server (its send was stopped, or its lease ran out)
 
 
@@ -49,13 +51,32 @@ class SmtpSettings:
     security: str = "none"      # none | starttls | ssl
     username: str | None = None
     password: str | None = None
-    timeout: float = 30.0
+    #: Seconds for each phase of a conversation with the server (see `Phase`): a server that stops answering
+    #: costs the timeout of the phase it stopped in, and the phase decides what the outbox records.
+    connect_timeout: float = SMTP_PHASE_TIMEOUTS["SMTP_CONNECT_TIMEOUT"]
+    greeting_timeout: float = SMTP_PHASE_TIMEOUTS["SMTP_GREETING_TIMEOUT"]
+    command_timeout: float = SMTP_PHASE_TIMEOUTS["SMTP_COMMAND_TIMEOUT"]
+    data_timeout: float = SMTP_PHASE_TIMEOUTS["SMTP_DATA_TIMEOUT"]
+    final_reply_timeout: float = SMTP_PHASE_TIMEOUTS["SMTP_FINAL_REPLY_TIMEOUT"]
 
     @classmethod
     def from_config(cls, config: Mapping) -> SmtpSettings:
         return cls(host=config["SMTP_HOST"], port=int(config["SMTP_PORT"]), security=config["SMTP_SECURITY"],
                    username=config.get("SMTP_USERNAME"), password=config.get("SMTP_PASSWORD"),
-                   timeout=float(config.get("SMTP_TIMEOUT", 30.0)))
+                   connect_timeout=config["SMTP_CONNECT_TIMEOUT"], greeting_timeout=config["SMTP_GREETING_TIMEOUT"],
+                   command_timeout=config["SMTP_COMMAND_TIMEOUT"], data_timeout=config["SMTP_DATA_TIMEOUT"],
+                   final_reply_timeout=config["SMTP_FINAL_REPLY_TIMEOUT"])
+
+
+class Phase(enum.Enum):
+    """Where a conversation with the server is, in the words staff read in an error ("… medan …")."""
+
+    CONNECT = "förbindelsen öppnades"
+    GREETING = "servern hälsade, inloggningen eller STARTTLS pågick"
+    COMMANDS = "avsändaren och mottagaren angavs (MAIL FROM, RCPT TO, DATA)"
+    DATA = "brevet lämnades över"
+    #: The whole message, final dot included, is with the server: from here on it may have kept the message.
+    FINAL_REPLY = "vi väntade på serverns svar efter brevets sista rad"
 
 
 def _reply(code: int, message: bytes | str) -> str:
@@ -88,13 +109,46 @@ def _read_reply(reader) -> tuple[int, bytes]:
                 return -1, b"\n".join(lines)
 
 
-def _was_reset(exc: BaseException) -> bool:
-    """Return whether the connection was reset by the peer (smtplib wraps the OSError it got)."""
-    while exc is not None:
-        if isinstance(exc, ConnectionResetError):
-            return True
-        exc = exc.__cause__ or exc.__context__
-    return False
+class _TimedConnect:
+    """Open the connection within the connect timeout, then wait for the greeting within the client's timeout;
+    tell the owner when the connection is open (from then on a stall is the greeting's)."""
+
+    def __init__(self, settings: SmtpSettings, owner: SmtpConnection, **options):
+        self._settings, self._owner = settings, owner
+        super().__init__(settings.host, settings.port, timeout=settings.greeting_timeout, **options)
+
+    def _get_socket(self, host, port, timeout):
+        sock = super()._get_socket(host, port, self._settings.connect_timeout)
+        sock.settimeout(timeout)
+        self._owner.phase = Phase.GREETING
+        return sock
+
+
+class _Client(_TimedConnect, smtplib.SMTP):
+    pass
+
+
+class _TlsClient(_TimedConnect, smtplib.SMTP_SSL):
+    pass
+
+
+def _describe(exc: BaseException, phase: Phase, settings: SmtpSettings) -> str:
+    """Return what went wrong in Swedish, naming the phase (and its timeout when that ran out)."""
+    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, OSError):
+        exc = exc.__context__  # smtplib reports a timeout or a reset while reading a reply as a disconnection
+    if isinstance(exc, TimeoutError):
+        limit = {Phase.CONNECT: settings.connect_timeout, Phase.GREETING: settings.greeting_timeout,
+                 Phase.COMMANDS: settings.command_timeout, Phase.DATA: settings.data_timeout,
+                 Phase.FINAL_REPLY: settings.final_reply_timeout}[phase]
+        seconds = f"{limit:g}".replace(".", ",")
+        return f"e-postservern svarade inte inom {seconds} s medan {phase.value}"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"e-postservern gick inte att nå ({exc!r})"
+    if isinstance(exc, smtplib.SMTPServerDisconnected):
+        return f"e-postservern stängde förbindelsen medan {phase.value}"
+    if isinstance(exc, (ConnectionResetError, BrokenPipeError)):
+        return f"e-postservern bröt förbindelsen medan {phase.value} ({exc!r})"
+    return f"förbindelsen bröts medan {phase.value} ({exc!r})"
 
 
 class SmtpConnection:
@@ -103,13 +157,16 @@ class SmtpConnection:
     def __init__(self, settings: SmtpSettings):
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
+        #: Where the conversation is; what a lost connection or a timeout means depends on it.
+        self.phase = Phase.CONNECT
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
+        self.phase = Phase.CONNECT
         if s.security == "ssl":
-            smtp = smtplib.SMTP_SSL(s.host, s.port, timeout=s.timeout, context=ssl.create_default_context())
+            smtp = _TlsClient(s, self, context=ssl.create_default_context())
         else:
-            smtp = smtplib.SMTP(s.host, s.port, timeout=s.timeout)
+            smtp = _Client(s, self)
         try:
             smtp.ehlo()
             if s.security == "starttls":
@@ -128,8 +185,9 @@ class SmtpConnection:
         if smtp is None:
             return
         try:
+            smtp.sock.settimeout(self.settings.command_timeout)
             smtp.quit()
-        except (smtplib.SMTPException, OSError):
+        except (smtplib.SMTPException, OSError, AttributeError):
             smtp.close()
 
     def _drop(self) -> None:
@@ -140,8 +198,13 @@ class SmtpConnection:
     def _refused(self, code: int, message, *, stage: str) -> Delivery:
         """Classify a refusal at `stage` ("mail", "rcpt", "data" or "end")."""
         error = _reply(code, message)
+        if stage == "end" and not 400 <= code < 600:
+            # After the final dot anything but a refusal leaves the message's fate open: it may have been kept.
+            self._drop()
+            return Delivery(Outcome.UNKNOWN, f"Servern svarade oväntat efter brevets sista rad ({error}); brevet kan "
+                                             "ha kommit fram.")
         if code == 421 or code < 200:
-            self._drop()  # 421: the server is closing the connection
+            self._drop()  # 421: the server is closing the connection (after the final dot: it did not take it)
             return Delivery(Outcome.DEFERRED, error, fault=Fault.SERVER)
         self._reset()
         if code in (530, 535) or (stage in ("mail", "rcpt") and _is_relay_or_auth_refusal(code, error)):
@@ -155,13 +218,20 @@ class SmtpConnection:
 
     def _reset(self) -> None:
         try:
+            self._smtp.sock.settimeout(self.settings.command_timeout)
             self._smtp.rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
 
     def send(self, envelope_from: str, recipient: str, message: bytes) -> Delivery:
-        """Send one message to one recipient and classify the result (never raises for SMTP trouble)."""
-        data_sent = False
+        """Send one message to one recipient and classify the result (never raises for SMTP trouble).
+
+        Until the final dot has been handed over, a lost connection or a timeout means the server cannot have
+        taken the message: it is sent again later. After it, the server may have kept the message whatever
+        happens to the connection (a reset, a close, no reply in time): the outcome is unknown, and the message
+        is never sent again without a person deciding.
+        """
+        s = self.settings
         try:
             if self._smtp is None:
                 self._smtp = self._open()
@@ -170,6 +240,8 @@ class SmtpConnection:
             # address and reply line with more Python than the bytes need. The addresses were validated at
             # enqueue (no spaces, brackets or line breaks), so the commands are written as they are.
             sock, reader = smtp.sock, smtp.file
+            self.phase = Phase.COMMANDS
+            sock.settimeout(s.command_timeout)
             sock.sendall(b"MAIL FROM:<" + envelope_from.encode("ascii") + b">\r\n")
             code, reply = _read_reply(reader)
             if code != 250:
@@ -185,8 +257,11 @@ class SmtpConnection:
             payload = _LEADING_DOT.sub(b"..", message) if message.startswith(b".") or b"\n." in message else message
             if not payload.endswith(CRLF):
                 payload += CRLF
+            self.phase = Phase.DATA
+            sock.settimeout(s.data_timeout)  # for the whole hand-over (sendall's timeout is its total duration)
             sock.sendall(payload + b"." + CRLF)
-            data_sent = True
+            self.phase = Phase.FINAL_REPLY
+            sock.settimeout(s.final_reply_timeout)
             code, reply = _read_reply(reader)
             if code == 250:
                 return Delivery(Outcome.SENT)
@@ -195,15 +270,18 @@ class SmtpConnection:
             self._drop()
             return Delivery(Outcome.DEFERRED, f"SMTP-inloggningen misslyckades: {_reply(exc.smtp_code, exc.smtp_error)}",
                             fault=Fault.SENDER)
-        except (smtplib.SMTPNotSupportedError, ssl.SSLError) as exc:
-            # STARTTLS or the certificate does not work: the same for every message until the settings change.
+        except (smtplib.SMTPException, OSError) as exc:
             self._drop()
-            return Delivery(Outcome.DEFERRED, f"Säker förbindelse till e-postservern gick inte att öppna: {exc!r}",
-                            fault=Fault.SENDER)
-        except (smtplib.SMTPException, OSError, socket.timeout) as exc:
-            self._drop()
-            if data_sent and not _was_reset(exc):
-                return Delivery(Outcome.UNKNOWN, f"Förbindelsen bröts efter att meddelandet skickats: {exc!r}")
-            # Before the final dot was read (a reset means the server left our last bytes unread), the server
-            # cannot have accepted the message: it is safe to send again.
-            return Delivery(Outcome.DEFERRED, f"Kunde inte skicka: {exc!r}", fault=Fault.SERVER)
+            if isinstance(exc, smtplib.SMTPNotSupportedError) or (
+                    isinstance(exc, ssl.SSLError) and self.phase in (Phase.CONNECT, Phase.GREETING)):
+                # STARTTLS or the certificate does not work: the same for every message until the settings
+                # change. (A TLS error later, in the middle of a message, is a lost connection like any other.)
+                return Delivery(Outcome.DEFERRED, f"Säker förbindelse till e-postservern gick inte att öppna: "
+                                                  f"{exc!r}", fault=Fault.SENDER)
+            what = _describe(exc, self.phase, s)
+            if self.phase is Phase.FINAL_REPLY:
+                # A reset (RST) says nothing about whether the server read and kept the data before it: only
+                # the phase does.
+                return Delivery(Outcome.UNKNOWN, f"Okänt om brevet kom fram: {what}. Servern hade fått hela "
+                                                 "brevet och kan ha tagit emot det.")
+            return Delivery(Outcome.DEFERRED, f"Kunde inte skicka: {what}.", fault=Fault.SERVER)

@@ -11,6 +11,7 @@ from ..delivery.models import Send, SendStatus, can_pause, can_resume
 from ..delivery.render import render_preview
 from ..extensions import db
 from ..delivery.services import send_counts
+from ..delivery.unknowns import status_text
 from ..formatting import format_datetime
 from ..security import email_document
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
@@ -33,7 +34,7 @@ def results(newsletter: Newsletter) -> dict | None:
         return None
     counts = send_counts(newsletter.send_id)
     send = db.session.get(Send, newsletter.send_id)
-    return {"counts": counts, "status_label": send.status.label,
+    return {"counts": counts, "status_label": status_text(send, counts),
             "is_running": send.status in (SendStatus.SENDING, SendStatus.SCHEDULED), "delivered": counts["sent"],
             "failed": counts["failed"], "unknown": counts["unknown"],
             "waiting": counts["queued"] + counts["sending"] + counts["deferred"], "links": list(newsletter.links),

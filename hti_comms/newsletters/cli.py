@@ -11,6 +11,7 @@ from sqlalchemy import select
 from ..checks import has_errors
 from ..cli import hti
 from ..delivery.services import send_counts
+from ..delivery.unknowns import send_status_text
 from ..extensions import db
 from ..formatting import counted, format_datetime, format_integer
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
@@ -171,6 +172,7 @@ def status_command(newsletter_id: int) -> None:
         return
     counts = send_counts(newsletter.send_id)
     waiting = counts["queued"] + counts["sending"] + counts["deferred"]
+    click.echo(f"Utskicket i utkorgen: {send_status_text(newsletter.send_id)}")
     click.echo(f"Mottagare: {format_integer(counts['total'])}; levererade {format_integer(counts['sent'])}, "
                f"misslyckade {format_integer(counts['failed'])}, okänt {format_integer(counts['unknown'])}, "
                f"väntar {format_integer(waiting)}, stoppade {format_integer(counts['cancelled'])}, "

@@ -55,7 +55,7 @@ class Moments:
 
     def is_embargo_released(self, at: datetime | None = None) -> bool:
         release = self.embargo_release_at
-        return release is not None and (at or clock.now()) >= release
+        return release is not None and (at or clock.trusted_now()) >= release
 
     def is_ordering_open(self, at: datetime | None = None) -> bool:
         close = self.orders_close_at

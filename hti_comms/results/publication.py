@@ -1,7 +1,9 @@
 """When a year's results are public: the one rule, asked against the application clock on every request.
 
 A year is public when its publication moment (`ResultSet.published_at`, set by staff) is set and the
-application clock (`hti_comms.clock.now()`) has reached it. Nothing flips a flag at publication: every
+application clock has reached it: `hti_comms.clock.trusted_now()`, the database server's time as this process
+measured it (so a web server whose own clock is fast never shows a year early), which refuses to answer
+(ClockNotTrusted, a 503 on public pages) when that time has not been measured recently. Nothing flips a flag at publication: every
 caller asks here, so a stopped scheduler can neither publish early nor keep the results from appearing.
 
 `publication_state()` reads every year's publication moment and data version in one small query (a few rows),
@@ -16,14 +18,14 @@ from datetime import datetime
 
 from sqlalchemy import Engine, create_engine, event, select
 
-from ..clock import as_utc, now
+from ..clock import as_utc, trusted_now
 from ..extensions import db
 from .models import ResultSet
 
 
 def is_released(published_at: datetime | None, at: datetime | None = None) -> bool:
     """Return whether results with this publication moment are public at `at` (default: now)."""
-    return published_at is not None and as_utc(at or now()) >= as_utc(published_at)
+    return published_at is not None and as_utc(at or trusted_now()) >= as_utc(published_at)
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,7 @@ def publication_state(at: datetime | None = None, engine: Engine | None = None) 
     """
     # Not the session: this runs before every public page and needs no transaction beyond the one statement.
     rows = _read_state_rows(engine or db.engine)
-    return PublicationState(at=as_utc(at or now()), years={
+    return PublicationState(at=as_utc(at or trusted_now()), years={
         year: YearState(year, as_utc(published_at) if published_at is not None else None, data_version)
         for year, published_at, data_version in rows})
 

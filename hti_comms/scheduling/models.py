@@ -1,9 +1,9 @@
-"""The scheduler's own state: who holds the single-instance lock, and its heartbeat."""
+"""The scheduler's own state (who holds the single-instance lock, its heartbeat) and every process's clock."""
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import String
+from sqlalchemy import Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime
@@ -20,3 +20,23 @@ class SchedulerState(db.Model):
     holder: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ProcessClock(db.Model):
+    """How far one running process's own clock is from the database server's, as it last measured (each minute).
+
+    Every process uses the database's time whatever its own clock says (`hti_comms.dbclock`); this is kept so
+    that staff see which machine needs its clock set right.
+    """
+
+    __tablename__ = "process_clock"
+
+    #: "<host>:<pid>".
+    process: Mapped[str] = mapped_column(String(200), primary_key=True)
+    #: What the process is, in Swedish ("webbservern", "utskicksprocessen", "schemaläggaren").
+    role: Mapped[str] = mapped_column(String(50))
+    host: Mapped[str] = mapped_column(String(200))
+    #: The database's time minus the process's own clock, in seconds (positive: the machine is behind).
+    offset_seconds: Mapped[float] = mapped_column(Float)
+    #: The database's time of the measurement.
+    measured_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)

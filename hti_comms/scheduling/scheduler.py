@@ -211,9 +211,14 @@ def latest_heartbeat() -> datetime | None:
 
 
 def register_banner(app: Flask) -> None:
-    """Give the staff layout `scheduler_warning()`, the banner shown while no scheduler is running."""
+    """Give the staff layout `scheduler_warning()`, the banner shown while no scheduler is running, and
+    `clock_warnings()`, about clocks that disagree with the database's."""
+
+    from .clocks import clock_warnings, setup_clock_records
+
+    setup_clock_records()
 
     @app.context_processor
     def scheduler_template_helpers():
-        # A function, so the heartbeat is only read by pages that show the banner (the staff layout).
-        return {"scheduler_warning": scheduler_health}
+        # Functions, so the heartbeat and the clocks are only read by pages that show the banner (the staff layout).
+        return {"scheduler_warning": scheduler_health, "clock_warnings": clock_warnings}

@@ -50,6 +50,7 @@ def run_sweep(name: str) -> bool:
 
 
 def _run(name: str) -> tuple[bool, object]:
+    from ..clock import ClockNotTrusted
     from ..dbretry import DATABASE_ERRORS, reset_session
     from ..extensions import db
 
@@ -57,6 +58,10 @@ def _run(name: str) -> tuple[bool, object]:
         result = SWEEPS[name].function()
         db.session.commit()
         return True, result
+    except ClockNotTrusted as refusal:
+        reset_session()
+        log.warning("sweep %s waits: %s", name, refusal)
+        return False, None
     except DATABASE_ERRORS as exc:
         # The database is away (restart, failover, lock): expected now and then, so one line, not a traceback.
         reset_session()

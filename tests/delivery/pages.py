@@ -111,8 +111,42 @@ def _paused_send(data):
 
 
 page("delivery_admin.resume", args=lambda data: {"send_id": _paused_send(data)})
-for endpoint in ("pause", "cancel", "resend_unknown", "count_unknown_as_sent"):
+for endpoint in ("pause", "cancel"):
     not_a_page(f"delivery_admin.{endpoint}", "POST that changes a send and redirects")
+
+
+def _send_with_unknowns(data):
+    """A finished send of three whose first two have an unknown outcome (made once)."""
+    def make(data_):
+        from sqlalchemy import update
+
+        from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus
+        from hti_comms.delivery.outbox import Recipient, enqueue
+        from hti_comms.extensions import db
+        from tests.delivery.helpers import sample_spec
+
+        send = enqueue(sample_spec(subject="Provbrev med okänt utfall"),
+                       [Recipient("forsta@example.se", "Första Mottagare"), Recipient("andra@example.se", "Andra Mottagare"),
+                        Recipient("tredje@example.se", "Tredje Mottagare")])
+        db.session.flush()
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.send_id == send.id)
+                           .values(status=OutboxStatus.SENT))
+        db.session.execute(update(OutboxMessage).where(OutboxMessage.send_id == send.id,
+                                                       OutboxMessage.email != "tredje@example.se")
+                           .values(status=OutboxStatus.UNKNOWN,
+                                   last_error="Okänt om brevet kom fram: e-postservern stängde förbindelsen medan vi "
+                                              "väntade på serverns svar efter brevets sista rad."))
+        db.session.execute(update(Send).where(Send.id == send.id).values(status=SendStatus.DONE))
+        db.session.commit()
+        return send.id
+    return data.get("send-with-unknowns", make)
+
+
+page("delivery_admin.send_detail", state="okänt utfall", args=lambda data: {"send_id": _send_with_unknowns(data)})
+page("delivery_admin.resolve_unknown", args=lambda data: {"send_id": _send_with_unknowns(data),
+                                                          "decision": "skicka-igen"})
+page("delivery_admin.resolve_unknown", state="räkna som skickade",
+     args=lambda data: {"send_id": _send_with_unknowns(data), "decision": "rakna-som-skickade"})
 not_a_page("testpost_admin.clear", "POST that empties Testpost and redirects")
 
 email("delivery/test", build=_test_email_send)

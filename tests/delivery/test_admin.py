@@ -96,10 +96,14 @@ def test_unknown_messages_are_listed_for_a_decision(app, db, staff_login, mail_s
     assert "1 brev har status ”okänt om de kom fram”" in staff_login.get("/admin/utkorg/").get_data(as_text=True)
     page = staff_login.get(f"/admin/utkorg/{send_id}").get_data(as_text=True)
     assert "Okänt om det kom fram" in page and "person0@example.se" in page
+    assert "Klart – 1 med okänt utfall" in page and "Räkna alla 1 som skickade" in page
+    confirm = staff_login.get(f"/admin/utkorg/{send_id}/okant-utfall/rakna-som-skickade").get_data(as_text=True)
+    assert "<h1>Räkna 1 brev som skickat?</h1>" in confirm and "Person 0 &lt;person0@example.se&gt;" in confirm
     token = form_csrf_token(staff_login, f"/admin/utkorg/{send_id}")
-    page = staff_login.post(f"/admin/utkorg/meddelande/{row.id}/rakna-som-skickat", data={"csrf_token": token},
+    page = staff_login.post(f"/admin/utkorg/{send_id}/okant-utfall/rakna-som-skickade",
+                            data={"csrf_token": token, "confirmed": "1", "antal": "1"},
                             follow_redirects=True).get_data(as_text=True)
-    assert "Brevet räknas som skickat" in page
+    assert "1 brev räknas som skickade" in page
     assert db.session.get(OutboxMessage, row.id).status is OutboxStatus.SENT
     assert len(mail_sink.raw_messages) == 1
 

@@ -1,11 +1,8 @@
 """The engine under faults, in this process against real SMTP servers: broken sends, systemic refusals,
-leases outlived by slow sending, connections lost during DATA, rows that lost their worker too often."""
+leases outlived by slow sending, rows that lost their worker too often (connections lost during DATA, before and
+after the final dot: test_relay_faults.py)."""
 from __future__ import annotations
 
-import socket
-import socketserver
-import threading
-import time
 from collections import Counter
 from datetime import timedelta
 
@@ -260,48 +257,3 @@ def test_an_outcome_is_only_written_while_the_claim_is_still_this_workers(app, d
     assert (rows[jobs[0].outbox_id].status, rows[jobs[0].outbox_id].claim_token) == (OutboxStatus.SENDING,
                                                                                      "another-worker")
     assert rows[jobs[1].outbox_id].status is OutboxStatus.SENT
-
-
-# --- defect 5: connection lost during DATA -------------------------------------------------------------------
-
-class ClosingDuringData(socketserver.BaseRequestHandler):
-    """A real SMTP server that takes the message data and closes the connection before reading it all."""
-
-    def handle(self):
-        connection: socket.socket = self.request
-        connection.sendall(b"220 test ESMTP\r\n")
-        while True:
-            line = connection.recv(4096)
-            if not line:
-                return
-            command = line[:4].upper()
-            if command == b"EHLO":
-                connection.sendall(b"250-test\r\n250 8BITMIME\r\n")
-            elif command == b"DATA":
-                connection.sendall(b"354 go ahead\r\n")
-                time.sleep(0.3)         # the client has written the whole message, final dot included
-                connection.recv(100)   # … but the server only reads the start of it
-                connection.close()     # and goes away: it cannot have accepted the message
-                return
-            elif command == b"QUIT":
-                connection.sendall(b"221 bye\r\n")
-                return
-            else:
-                connection.sendall(b"250 OK\r\n")
-
-
-def test_connection_lost_before_the_end_of_data_is_deferred_and_retried(app, db):
-    server = socketserver.ThreadingTCPServer((SINK_HOST, 0), ClosingDuringData)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    app.config.update(SMTP_HOST=SINK_HOST, SMTP_PORT=server.server_address[1], SMTP_POOL_SIZE=1)
-    try:
-        enqueue(sample_spec(), [Recipient("eva@example.se", "Eva")])
-        db.session.commit()
-        assert deliver_due() == 0
-    finally:
-        server.shutdown()
-        server.server_close()
-    row = db.session.scalar(select(OutboxMessage))
-    assert row.status is OutboxStatus.DEFERRED and row.retry_after is not None
-    assert "Kunde inte skicka" in row.last_error

@@ -9,7 +9,8 @@ from sqlalchemy import select
 from hti_comms import clock
 from hti_comms.delivery.models import OutboxMessage, OutboxStatus
 from hti_comms.delivery.outbox import Recipient, enqueue
-from hti_comms.delivery.services import is_suppressed, resolve_unknown
+from hti_comms.delivery.services import is_suppressed
+from hti_comms.delivery.unknowns import Decision, resolve_unknowns
 from hti_comms.delivery.sink import SINK_HOST, MemorySink
 from hti_comms.delivery.worker import deliver_due
 
@@ -124,6 +125,6 @@ def test_staff_decide_about_unknown_messages(app, db, mail_sink):
     row.status = OutboxStatus.UNKNOWN
     db.session.commit()
     assert deliver_due() == 0
-    resolve_unknown(row.id, resend=True)
+    assert resolve_unknowns(row.send_id, Decision.SEND_AGAIN) == 1
     assert deliver_due() == 1
     assert len(mail_sink.wait_for(1)) == 1
