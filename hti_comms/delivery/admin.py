@@ -5,6 +5,8 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 
+from ..auth.roles import Role
+from ..staff import needs
 from .. import clock
 from ..staff import staff_blueprint
 from ..extensions import db
@@ -164,11 +166,13 @@ def _act(send_id: int, action, done_message: str):
 
 
 @bp.post("/<int:send_id>/pausa")
+@needs(Role.UTSKICK, "Pausade ett utskick")
 def pause(send_id: int):
     return _act(send_id, pause_send, "Utskicket är pausat. Brev som redan var på väg skickas klart.")
 
 
 @bp.route("/<int:send_id>/fortsatt", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Lät ett utskick fortsätta", get=True)
 def resume(send_id: int):
     """Ask first (who is still waiting for it, by name), then let the send go on."""
     send = _send_or_404(send_id)
@@ -193,16 +197,19 @@ def resume(send_id: int):
 
 
 @bp.post("/<int:send_id>/avbryt")
+@needs(Role.UTSKICK, "Avbröt ett utskick")
 def cancel(send_id: int):
     return _act(send_id, cancel_send, "Utskicket är avbrutet. Brev som inte skickats skickas inte.")
 
 
 @bp.post("/meddelande/<int:outbox_id>/skicka-igen")
+@needs(Role.UTSKICK, "Skickade ett brev igen")
 def resend_unknown(outbox_id: int):
     return _decide_unknown(outbox_id, resend=True)
 
 
 @bp.post("/meddelande/<int:outbox_id>/rakna-som-skickat")
+@needs(Role.UTSKICK, "Räknade ett brev som skickat")
 def count_unknown_as_sent(outbox_id: int):
     return _decide_unknown(outbox_id, resend=False)
 
@@ -222,6 +229,7 @@ def _decide_unknown(outbox_id: int, *, resend: bool):
 
 
 @bp.route("/provbrev", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Skickade ett provbrev")
 def test_email():
     form = TestEmailForm()
     if form.validate_on_submit():

@@ -6,6 +6,8 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth.roles import Role
+from ..staff import needs
 from .. import clock
 from ..delivery.models import Send, SendStatus, can_pause, can_resume
 from ..delivery.render import render_preview
@@ -81,6 +83,7 @@ def preview_html(newsletter_id: int):
 
 
 @bp.route("/<int:newsletter_id>/prov", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Skickade ett prov")
 def test_send(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     form = TestSendForm()
@@ -134,6 +137,7 @@ def when_text(local: datetime | None, send_at: datetime | None) -> str:
 
 
 @bp.route("/<int:newsletter_id>/skicka", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Skickade eller schemalade ett nyhetsbrev eller cirkulär", get=True)
 def send(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     if not can_schedule(newsletter):
@@ -191,21 +195,25 @@ def _act(newsletter_id: int, action, done: str):
 
 
 @bp.post("/<int:newsletter_id>/ta-tillbaka")
+@needs(Role.UTSKICK, "Ångrade en schemaläggning")
 def unschedule_view(newsletter_id: int):
     return _act(newsletter_id, unschedule, "Schemaläggningen är ångrad; utskicket är ett utkast igen.")
 
 
 @bp.post("/<int:newsletter_id>/pausa")
+@needs(Role.UTSKICK, "Pausade ett nyhetsbrev")
 def pause_view(newsletter_id: int):
     return _act(newsletter_id, pause, "Utskicket är pausat. Brev som redan var på väg skickas klart.")
 
 
 @bp.post("/<int:newsletter_id>/fortsatt")
+@needs(Role.UTSKICK, "Lät ett nyhetsbrev fortsätta")
 def resume_view(newsletter_id: int):
     return _act(newsletter_id, resume, "Utskicket fortsätter. Den som redan fått brevet får det inte igen.")
 
 
 @bp.post("/<int:newsletter_id>/avbryt")
+@needs(Role.UTSKICK, "Avbröt ett nyhetsbrev")
 def cancel_view(newsletter_id: int):
     return _act(newsletter_id, cancel, "Utskicket är avbrutet. Brev som inte skickats skickas inte.")
 

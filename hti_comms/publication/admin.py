@@ -5,6 +5,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth.roles import Role
+from ..staff import needs
 from ..domain import SendReference
 from ..exports import download
 from ..extensions import db
@@ -22,7 +24,7 @@ from .orders import (ContactInput, OrderError, OrderInput, cancel_order, create_
 from .timeline import dry_run, timeline
 from .views import _municipality_choices
 
-bp = staff_blueprint("publication_admin", __name__, "/publicering")
+bp = staff_blueprint("publication_admin", __name__, "/publicering", read=Role.PUBLICERING)
 
 
 def _actor() -> str:
@@ -93,6 +95,7 @@ def open_year():
 
 
 @bp.route("/<int:year>/tid", methods=["POST"])
+@needs(Role.PUBLICERING, "Satte publiceringstiden")
 def set_moments(year: int):
     form = PublicationForm()
     if form.validate_on_submit():
@@ -115,6 +118,7 @@ def set_moments(year: int):
 
 
 @bp.route("/<int:year>/bestallning", methods=["POST"])
+@needs(Role.PUBLICERING, "Lade in en beställning")
 def new_order(year: int):
     form = StaffOrderForm()
     form.municipality.choices = _municipality_choices()
@@ -140,6 +144,7 @@ def _order_or_404(year: int, order_id: int) -> Order:
 
 
 @bp.route("/<int:year>/bestallning/<int:order_id>/leverera", methods=["GET", "POST"])
+@needs(Role.PUBLICERING, "Markerade en analys som levererad")
 def deliver(year: int, order_id: int):
     order = _order_or_404(year, order_id)
     form = DeliverForm()
@@ -159,6 +164,7 @@ def deliver(year: int, order_id: int):
 
 
 @bp.route("/<int:year>/bestallning/<int:order_id>/makulera", methods=["POST"])
+@needs(Role.PUBLICERING, "Makulerade en beställning")
 def cancel(year: int, order_id: int):
     order = _order_or_404(year, order_id)
     if ActionForm().validate_on_submit():
@@ -172,6 +178,7 @@ def cancel(year: int, order_id: int):
 
 
 @bp.route("/<int:year>/bestallning/<int:order_id>/kontakt/<int:contact_id>/godkann", methods=["POST"])
+@needs(Role.PUBLICERING, "Godkände en kontaktperson")
 def approve(year: int, order_id: int, contact_id: int):
     """Staff vouch that a contact from the public form is the municipality's: only then may results reach them."""
     order = _order_or_404(year, order_id)
