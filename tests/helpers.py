@@ -58,7 +58,7 @@ def make_staff(email: str, *, roles=None, name: str = "", second_factor: bool = 
     from hti_comms.extensions import db
     from tests.conftest import TEST_PASSWORD
 
-    user = create_staff(email, TEST_PASSWORD, name=name, roles=roles or (Role.ADMINISTRATOR,))
+    user = create_staff(email, TEST_PASSWORD, name=name, roles=(Role.ADMINISTRATOR,) if roles is None else roles)
     if second_factor:
         user.totp_secret, user.totp_enabled_at = TEST_TOTP_SECRET, clock.now()
         db.session.commit()
@@ -125,11 +125,16 @@ def browser_log_in(page, base_url: str, email: str, password: str | None = None,
     page.get_by_label("E-postadress").fill(email)
     page.get_by_label("Lösenord").fill(password or TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
-    page.wait_for_load_state("load")
+    browser_second_step(page, email)
+
+
+def browser_second_step(page, email: str) -> None:
+    """After the password was sent: type the code from the app when the login asks for it."""
+    page.wait_for_url(lambda url: "/logga-in" not in url or "/logga-in/kod" in url)
     if "/logga-in/kod" in page.url:
-        page.get_by_label("Kod").fill(totp_code(email))
+        page.get_by_label("Kod", exact=True).fill(totp_code(email))
         page.get_by_role("button", name="Logga in").click()
-        page.wait_for_load_state("load")
+        page.wait_for_url(lambda url: "/logga-in" not in url)
 
 
 def form_csrf_token(client, url: str) -> str:

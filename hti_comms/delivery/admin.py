@@ -229,7 +229,7 @@ def _decide_unknown(outbox_id: int, *, resend: bool):
 
 
 @bp.route("/provbrev", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Skickade ett provbrev")
+@needs(Role.REDAKTOR, "Skickade ett provbrev", get=True)
 def test_email():
     form = TestEmailForm()
     if form.validate_on_submit():

@@ -105,7 +105,7 @@ def _errors(form: EventForm) -> list[tuple[str | None, str | None, str]]:
 
 
 @bp.route("/nytt", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Skapade ett evenemang")
+@needs(Role.REDAKTOR, "Skapade ett evenemang", get=True)
 def new_event():
     form = EventForm()
     if request.method == "GET":
@@ -123,7 +123,7 @@ def new_event():
 
 
 @bp.route("/<int:event_id>/andra", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Ändrade ett evenemang")
+@needs(Role.REDAKTOR, "Ändrade ett evenemang", get=True)
 def edit_event(event_id: int):
     event = _event_or_404(event_id)
     if not can_edit(event):

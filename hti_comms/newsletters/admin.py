@@ -55,7 +55,7 @@ def index():
 
 
 @bp.route("/nytt/<kind>", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Skapade ett nyhetsbrev eller cirkulär")
+@needs(Role.REDAKTOR, "Skapade ett nyhetsbrev eller cirkulär", get=True)
 def new(kind: str):
     try:
         newsletter_kind = NewsletterKind(kind)
@@ -90,7 +90,7 @@ def _fill_choices(form: NewsletterForm) -> None:
 
 
 @bp.route("/<int:newsletter_id>/redigera", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Ändrade ett nyhetsbrev eller cirkulär")
+@needs(Role.REDAKTOR, "Ändrade ett nyhetsbrev eller cirkulär", get=True)
 def edit(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     if not can_edit(newsletter):
@@ -150,7 +150,7 @@ def _section_fields(form: SectionForm, kind_key: str, section: Section | None) -
 
 @bp.route("/<int:newsletter_id>/avsnitt/nytt/<kind_key>", methods=["GET", "POST"])
 @bp.route("/<int:newsletter_id>/avsnitt/<int:section_id>", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Sparade ett avsnitt")
+@needs(Role.REDAKTOR, "Sparade ett avsnitt", get=True)
 def section(newsletter_id: int, section_id: int | None = None, kind_key: str | None = None):
     newsletter = newsletter_or_404(newsletter_id)
     current = _section_or_404(newsletter, section_id) if section_id else None

@@ -83,7 +83,7 @@ def preview_html(newsletter_id: int):
 
 
 @bp.route("/<int:newsletter_id>/prov", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Skickade ett prov")
+@needs(Role.REDAKTOR, "Skickade ett prov", get=True)
 def test_send(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     form = TestSendForm()

@@ -27,7 +27,7 @@ def index():
 
 
 @bp.route("/<int:year>", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Lade till en länk om en kommuns uppföljning")
+@needs(Role.REDAKTOR, "Lade till en länk om en kommuns uppföljning", get=True)
 def links(year: int):
     years = available_years()
     if year not in years:

@@ -46,7 +46,7 @@ def ranking_download(year: int):
 
 
 @bp.route("/importera", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Importerade resultat")
+@needs(Role.REDAKTOR, "Importerade resultat", get=True)
 def import_file():
     form = ImportResultsForm()
     outcome = None

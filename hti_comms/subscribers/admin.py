@@ -69,7 +69,7 @@ def contacts():
 
 
 @bp.route("/ny", methods=["GET", "POST"])
-@needs(StaffRole.REDAKTOR, "Lade till en kontakt")
+@needs(StaffRole.REDAKTOR, "Lade till en kontakt", get=True)
 def new_contact():
     form = NewContactForm()
     form.lists.choices = as_choices(_list_choices())
@@ -228,7 +228,7 @@ def audiences():
 
 @bp.route("/malgrupper/ny", methods=["GET", "POST"])
 @bp.route("/malgrupper/<int:audience_id>", methods=["GET", "POST"])
-@needs(StaffRole.REDAKTOR, "Sparade en målgrupp")
+@needs(StaffRole.REDAKTOR, "Sparade en målgrupp", get=True)
 def audience(audience_id: int | None = None):
     audience = db.session.get(Audience, audience_id) or abort(404) if audience_id else None
     form = _audience_form(audience)

@@ -16,7 +16,7 @@ from .store import ImportRefused, describe_outcome
 
 
 @bp.route("/importera", methods=["GET", "POST"])
-@needs(Role.REDAKTOR, "Laddade upp en kontaktfil")
+@needs(Role.REDAKTOR, "Laddade upp en kontaktfil", get=True)
 def import_contacts():
     form = ImportForm()
     form.default_lists.choices = as_choices([(m.key, m.name) for m in all_lists()])
