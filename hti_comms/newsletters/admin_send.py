@@ -23,7 +23,8 @@ from .checks import check_newsletter
 from .forms import SendForm, TestSendForm
 from .models import Newsletter, can_schedule
 from .render import preview_image_src, render_newsletter, template_name
-from .sending import TEST_PREFIX, cancel, pause, resume, schedule, send_test, staff_addresses, unschedule
+from .sending import (TEST_PREFIX, cancel, pause, resume, schedule, send_test, staff_addresses, unschedule,
+                      waits_for_approval)
 from .services import NewsletterError, definite
 
 EXAMPLE_RECIPIENT = ("exempel@example.se", "Exempel Mottagare", None)
@@ -174,10 +175,15 @@ def recipients(newsletter_id: int):
 
 def _confirm(newsletter: Newsletter, send_at, confirmed: list[str], local):
     try:
-        schedule(newsletter, send_at, confirmed)
+        schedule(newsletter, send_at, confirmed, requested_by=current_user._get_current_object())
     except NewsletterError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".send", newsletter_id=newsletter.id))
+    if waits_for_approval(newsletter):
+        flash(f"{definite(newsletter)} väntar på att en andra person med rollen Utskick godkänner det. "
+              f"{when_text(local, send_at)} Godkänns det inte i tid väntar det, och skickas inte förrän någon "
+              "godkänner det.", "success")
+        return redirect(url_for(".show", newsletter_id=newsletter.id))
     flash(f"{definite(newsletter)} är klart att skickas. {when_text(local, send_at)}", "success")
     return redirect(url_for(".show", newsletter_id=newsletter.id))
 

@@ -14,7 +14,7 @@ from ..formatting import format_datetime
 from ..geo.models import Municipality
 from ..geo.services import municipalities_by_code, municipality_label
 from ..staff import staff_blueprint
-from . import audit
+from . import audit, second_pair_of_eyes
 from .forms import ActionForm, DeliverForm, DryRunForm, PublicationForm, StaffOrderForm
 from .models import Order, OrderContact, OrderSource, OrderStatus
 from .moments import PublicationError, known_years, moments, parse_wall_clock, set_orders_close, set_publication
@@ -98,7 +98,17 @@ def open_year():
 @needs(Role.PUBLICERING, "Satte publiceringstiden")
 def set_moments(year: int):
     form = PublicationForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and second_pair_of_eyes.moment_needs_approval(year):
+        try:
+            asked = second_pair_of_eyes.ask_to_move(year, form.published_at.data, form.orders_close_at.data)
+        except PublicationError as exc:
+            db.session.rollback()
+            form.published_at.errors = [*form.published_at.errors, str(exc).split(": ", 1)[-1]]
+        else:
+            flash("Det är mindre än 72 timmar kvar till embargot släpps, så ändringen väntar på att en andra person "
+                  f"med rollen Publicering godkänner den: {asked.payload['text']}", "success")
+            return redirect(url_for(".year", year=year))
+    elif form.validate_on_submit():
         try:
             set_publication(year, parse_wall_clock(form.published_at.data, "Publicering"), actor=_actor())
             close = parse_wall_clock(form.orders_close_at.data, "Beställningen stänger") \
@@ -185,7 +195,11 @@ def approve(year: int, order_id: int, contact_id: int):
     order_contact = db.session.get(OrderContact, contact_id)
     if order_contact is None or order_contact.order_id != order.id:
         abort(404)
-    if ActionForm().validate_on_submit():
+    if ActionForm().validate_on_submit() and second_pair_of_eyes.contact_needs_approval(order):
+        second_pair_of_eyes.ask_to_approve_contact(order_contact)
+        flash(f"Embargot gäller nu, så godkännandet av {order_contact.contact.email} väntar på att en andra person "
+              "med rollen Publicering godkänner det.", "success")
+    elif ActionForm().validate_on_submit():
         email, name = order_contact.contact.email, order.municipality.short_name
         try:
             approve_contact(order_contact, actor=_actor())
