@@ -200,8 +200,11 @@ def after_enqueue(send, added: int) -> None:
 
 def hold_unapproved_send(send) -> Hold | None:
     """Release guard: a send waiting for a second person does not go, whatever its time."""
+    send_id = getattr(send, "id", None)
+    if send_id is None:
+        return None
     status = db.session.scalar(select(ApprovalRequest.status).where(
-        ApprovalRequest.kind == "send", ApprovalRequest.send_id == send.id).order_by(ApprovalRequest.id.desc()).limit(1))
+        ApprovalRequest.kind == "send", ApprovalRequest.send_id == send_id).order_by(ApprovalRequest.id.desc()).limit(1))
     if status is ApprovalStatus.WAITING:
         return Hold("Väntar på att en andra person med rollen Utskick godkänner utskicket.")
     if status is ApprovalStatus.WITHDRAWN:
