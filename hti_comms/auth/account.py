@@ -4,12 +4,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
+from ..extensions import db
 from ..staff import LOGIN, needs, staff_blueprint
+from ..stafflog.services import record
 from . import second_factor
 from .forms import CodeForm, PasswordForm
 from .login_flow import ENROL_SECRET
 from .services import StaffError, change_password, check_password
-from ..extensions import db
 
 bp = staff_blueprint("account", __name__, "/konto", under_admin=False)
 
@@ -46,6 +47,7 @@ def second_factor_page():
                 form.code.errors = [*form.code.errors, "Koden stämmer inte eller är redan använd."]
             else:
                 codes = second_factor.new_recovery_codes(user)
+                record("auth.recovery_codes", "Skapade nya reservkoder", actor=user)
                 db.session.commit()
                 return render_template("web/auth/recovery_codes.html", codes=codes,
                                        next_url=url_for(".second_factor_page"))

@@ -151,9 +151,11 @@ def confirm_enrolment(user: StaffUser, secret: str, code: str) -> list[str] | No
     user.totp_last_step = step
     codes = new_recovery_codes(user)
     user.end_all_sessions()
+    from ..stafflog.services import record
     from .notices import tell_new_second_factor
 
     tell_new_second_factor(user)
+    record("auth.second_factor", "Ställde in tvåstegsverifiering", actor=user)
     db.session.commit()
     return codes
 
