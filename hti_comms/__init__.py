@@ -13,6 +13,7 @@ from .config import PROJECT_ROOT, build_config, startup_warnings
 DOMAINS = (
     "hti_comms.public",
     "hti_comms.auth",
+    "hti_comms.stafflog",
     "hti_comms.results",
     "hti_comms.geo",
     "hti_comms.briefs",
@@ -21,6 +22,7 @@ DOMAINS = (
     "hti_comms.newsletters",
     "hti_comms.events",
     "hti_comms.publication",
+    "hti_comms.approvals",
     "hti_comms.scheduling",
 )
 
@@ -62,6 +64,9 @@ def create_app(config: dict | None = None) -> Flask:
 
     forgery.init_app(app)
     security.init_app(app)
+    from . import staff
+
+    staff.init_app(app)
     from .domain import load_domains
 
     load_domains(app, DOMAINS)

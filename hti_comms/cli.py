@@ -63,13 +63,35 @@ def init_db(demo: bool) -> None:
             if message:
                 click.echo(message)
     password = secrets.token_urlsafe(12)
-    create_staff(DEMO_STAFF_EMAIL, password, name="Demopersonal")
+    user = create_staff(DEMO_STAFF_EMAIL, password, name="Demopersonal")
+    key = _demo_second_factor(user)
     click.echo("")
     click.echo("=" * 64)
     click.echo("  Inloggning för personal (visas bara denna gång):")
     click.echo(f"    E-post:   {DEMO_STAFF_EMAIL}")
     click.echo(f"    Lösenord: {password}")
+    click.echo(f"    Nyckel för tvåstegsverifiering: {key}")
+    click.echo("    Läs av QR-koden nedan med en app för inloggningskoder, eller skriv in nyckeln i den.")
+    click.echo(f"    Utan app: python -c \"import pyotp; print(pyotp.TOTP('{key}').now())\"")
     click.echo("=" * 64)
+    _print_qr(user, key)
+
+
+def _demo_second_factor(user) -> str:
+    """Give the demo administrator a second factor (administrators need one), and return its key to print once."""
+    from .auth import second_factor
+
+    secret = second_factor.new_secret()
+    second_factor.confirm_enrolment(user, secret, second_factor.code_at(secret, second_factor.current_step()))
+    return secret
+
+
+def _print_qr(user, key: str) -> None:
+    import segno
+
+    from .auth.second_factor import provisioning_uri
+
+    segno.make(provisioning_uri(user, key), error="m").terminal(compact=True)
 
 
 def _schema_revision() -> str | None:

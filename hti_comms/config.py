@@ -222,6 +222,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         #: Tests only: this process's own clock is this many seconds wrong (the database's time corrects it).
         "HTI_CLOCK_SKEW_SECONDS": clock_skew,
         **delivery,
+        **_staff_settings(env),
     }
     for name in ("PREFERENCES_LINK_DAYS", "DATA_EXPORT_LINK_MINUTES"):
         if config[name] < 1:
@@ -316,6 +317,27 @@ def _mail_settings(env: dict) -> dict:
         "CONTACT_ADDRESS": (env.get("CONTACT_ADDRESS") or "").strip(),
         "ORGANISATION_URL": env.get("ORGANISATION_URL") or "https://www.spfseniorerna.se",
     }
+
+
+def _staff_settings(env: dict) -> dict:
+    """Return the settings of staff accounts: second factor, invitations, approvals and the staff log."""
+    settings = {
+        #: Everyone must log in with a second factor, not only utskick, publicering and administrator.
+        "TWO_FACTOR_FOR_EVERYONE": _bool(env.get("TWO_FACTOR_FOR_EVERYONE")),
+        #: Failed second-factor codes per account (only someone with the password gets that far).
+        "SECOND_FACTOR_RATE_LIMIT": env.get("SECOND_FACTOR_RATE_LIMIT") or "5 per minute;20 per hour",
+        "STAFF_INVITATION_HOURS": _int(env, "STAFF_INVITATION_HOURS", 72),
+        #: A send to more recipients than this waits for a second person with the role utskick.
+        "APPROVAL_THRESHOLD": _int(env, "APPROVAL_THRESHOLD", 50),
+        #: Years the staff log (and the embargo log in it) is kept; the scheduler deletes older rows.
+        "STAFF_LOG_RETENTION_YEARS": _int(env, "STAFF_LOG_RETENTION_YEARS", 3),
+    }
+    for name in ("STAFF_INVITATION_HOURS", "STAFF_LOG_RETENTION_YEARS"):
+        if settings[name] < 1:
+            raise ConfigError(f"{name} must be at least 1, got {settings[name]}")
+    if settings["APPROVAL_THRESHOLD"] < 0:
+        raise ConfigError("APPROVAL_THRESHOLD must be 0 (every send waits for a second person) or more")
+    return settings
 
 
 def _delivery_settings(env: dict) -> dict:

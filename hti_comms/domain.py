@@ -90,6 +90,9 @@ class Domain:
     #: just claimed (`hti_comms.release.refused_recipients`); a refused recipient's message is cancelled with the
     #: reason instead of sent (someone no longer entitled to what the send carries).
     recipient_guards: tuple[str, ...] = ()
+    #: "module:function"s `(Send, added: int) -> None` that `delivery.outbox.enqueue` calls after writing a send's
+    #: new rows, in the caller's transaction (the approvals domain holds a large send a staff member started).
+    send_hooks: tuple[str, ...] = ()
     #: "module:function" run by every `hti init-db` (idempotent); returns a Swedish line to print, or None.
     initial_data: str | None = None
     #: "module:function" run by `hti init-db --demo` on a database nobody uses yet; returns a line or None.
@@ -132,6 +135,7 @@ class DomainRegistry:
         self.release_guards: list[Callable] = []
         self.link_history: list[Callable] = []
         self.recipient_guards: list[Callable] = []
+        self.send_hooks: list[Callable] = []
 
     def add(self, domain: Domain) -> None:
         if any(d.package == domain.package for d in self.domains):
@@ -151,6 +155,7 @@ class DomainRegistry:
         self.release_guards.extend(domain.resolve(name) for name in domain.release_guards)
         self.link_history.extend(domain.resolve(name) for name in domain.link_history)
         self.recipient_guards.extend(domain.resolve(name) for name in domain.recipient_guards)
+        self.send_hooks.extend(domain.resolve(name) for name in domain.send_hooks)
 
     def handlers(self, which: str) -> list[tuple[str, Callable]]:
         """Return (label, function) of every personal-data exporter or eraser (`which` = "export"/"erase")."""

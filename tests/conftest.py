@@ -146,18 +146,18 @@ def runner(app):
 
 @pytest.fixture
 def staff_user(app):
-    from hti_comms.auth.services import create_staff
+    """An administrator (every right, as every staff login had before roles) with a second factor tests can use."""
+    from tests.helpers import make_staff
 
-    return create_staff("personal@spf.example", TEST_PASSWORD, name="Karin Personal")
+    return make_staff("personal@spf.example", name="Karin Personal")
 
 
 @pytest.fixture
 def staff_login(client, staff_user):
-    """Return a client logged in as staff (CSRF is switched off only for this login)."""
-    client.application.config["WTF_CSRF_ENABLED"] = False
-    response = client.post("/logga-in", data={"email": staff_user.email, "password": TEST_PASSWORD})
-    client.application.config["WTF_CSRF_ENABLED"] = True
-    assert response.status_code == 302, response.get_data(as_text=True)
+    """Return a client logged in as staff, password and code (CSRF is switched off only for this login)."""
+    from tests.helpers import log_in_without_csrf
+
+    log_in_without_csrf(client, staff_user.email)
     return client
 
 

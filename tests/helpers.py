@@ -43,6 +43,100 @@ def to_csv(rows: list[list[str]], *, delimiter: str = ",", decimal_comma: bool =
     return (b"\xef\xbb\xbf" + data) if bom else data
 
 
+#: The second factor of the staff the tests make (`make_staff`): codes come from it as an app would show them.
+TEST_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def make_staff(email: str, *, roles=None, name: str = "", second_factor: bool = True):
+    """Create a staff member with the test password (administrator unless `roles`) and, by default, the test key.
+
+    The key is stored as an enrolment leaves it, without the email a real enrolment sends (tests count emails).
+    """
+    from hti_comms import clock
+    from hti_comms.auth.roles import Role
+    from hti_comms.auth.services import create_staff
+    from hti_comms.extensions import db
+    from tests.conftest import TEST_PASSWORD
+
+    user = create_staff(email, TEST_PASSWORD, name=name, roles=(Role.ADMINISTRATOR,) if roles is None else roles)
+    if second_factor:
+        user.totp_secret, user.totp_enabled_at = TEST_TOTP_SECRET, clock.now()
+        db.session.commit()
+    return user
+
+
+def totp_code(email: str) -> str:
+    """Return the code the person's app shows now, first moving the clock past a step already used.
+
+    A code works once per 30-second step; a test that logs the same person in twice within one step moves on.
+    """
+    from datetime import timedelta
+
+    from hti_comms import clock
+    from hti_comms.auth.second_factor import code_at, current_step
+    from hti_comms.auth.services import find_staff
+    from hti_comms.extensions import db
+
+    user = find_staff(email)
+    db.session.refresh(user)
+    if user.totp_last_step is not None and user.totp_last_step >= current_step():
+        clock.set_now(clock.now() + timedelta(seconds=30 * (user.totp_last_step - current_step() + 1)))
+    return code_at(user.totp_secret, current_step())
+
+
+def second_step(client, response, email: str, *, csrf: bool = True):
+    """Finish a login whose password step answered `response`: type the code when the login asks for one."""
+    if response.status_code == 302 and response.headers["Location"].startswith("/logga-in/kod"):
+        data = {"code": totp_code(email)}
+        if csrf:
+            data["csrf_token"] = form_csrf_token(client, "/logga-in/kod")
+        response = client.post("/logga-in/kod", data=data)
+    return response
+
+
+def log_in(client, email: str, password: str | None = None, *, next_path: str = ""):
+    """Log in through the login page, password and (when the account has one) the second factor's code."""
+    from tests.conftest import TEST_PASSWORD
+
+    data = {"email": email, "password": password or TEST_PASSWORD,
+            "csrf_token": form_csrf_token(client, "/logga-in")}
+    return second_step(client, client.post("/logga-in" + next_path, data=data), email)
+
+
+def log_in_without_csrf(client, email: str) -> None:
+    """Log in with CSRF switched off for these two posts only (the `staff_login` fixture)."""
+    from tests.conftest import TEST_PASSWORD
+
+    client.application.config["WTF_CSRF_ENABLED"] = False
+    try:
+        response = client.post("/logga-in", data={"email": email, "password": TEST_PASSWORD})
+        response = second_step(client, response, email, csrf=False)
+    finally:
+        client.application.config["WTF_CSRF_ENABLED"] = True
+    assert response.status_code == 302 and not response.headers["Location"].startswith("/logga-in"), \
+        response.get_data(as_text=True)
+
+
+def browser_log_in(page, base_url: str, email: str, password: str | None = None, next_path: str = "") -> None:
+    """Log in with the browser: the login form, then the code from the app when the account has one."""
+    from tests.conftest import TEST_PASSWORD
+
+    page.goto(f"{base_url}/logga-in" + (f"?next={next_path}" if next_path else ""))
+    page.get_by_label("E-postadress").fill(email)
+    page.get_by_label("Lösenord").fill(password or TEST_PASSWORD)
+    page.get_by_role("button", name="Logga in").click()
+    browser_second_step(page, email)
+
+
+def browser_second_step(page, email: str) -> None:
+    """After the password was sent: type the code from the app when the login asks for it."""
+    page.wait_for_url(lambda url: "/logga-in" not in url or "/logga-in/kod" in url)
+    if "/logga-in/kod" in page.url:
+        page.get_by_label("Kod", exact=True).fill(totp_code(email))
+        page.get_by_role("button", name="Logga in").click()
+        page.wait_for_url(lambda url: "/logga-in" not in url)
+
+
 def form_csrf_token(client, url: str) -> str:
     """Return the CSRF token from the form rendered at `url` (as a browser would submit it)."""
     html = client.get(url).get_data(as_text=True)

@@ -3,7 +3,7 @@ import pytest
 
 from hti_comms.results.services import load_demo_results
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import results_rows, to_csv
+from tests.helpers import results_rows, to_csv, browser_second_step
 
 pytestmark = pytest.mark.browser
 
@@ -17,6 +17,7 @@ def test_staff_logs_in_and_sees_the_demo_ranking(app, live_server, browser_page,
     page.get_by_label("E-postadress").fill(staff_user.email)
     page.get_by_label("Lösenord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    browser_second_step(page, staff_user.email)
     page.get_by_role("navigation", name="Personalmeny").get_by_role("link", name="Resultat", exact=True).click()
 
     heading = page.get_by_role("heading", level=1)
@@ -37,6 +38,7 @@ def test_import_page_shows_line_numbers_for_bad_rows(app, live_server, browser_p
     page.get_by_label("E-postadress").fill(staff_user.email)
     page.get_by_label("Lösenord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    browser_second_step(page, staff_user.email)
 
     page.get_by_label("År", exact=True).fill("2024")
     page.get_by_label("Resultatfil (CSV eller Excel)").set_input_files(str(path))

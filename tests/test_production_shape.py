@@ -91,7 +91,9 @@ def log_in(page, base_url: str, email: str, password: str) -> None:
 
 def test_staff_log_in_and_out_through_the_proxy(stack, page):
     email = "personal@spf.example"
-    run_command(["hti", "create-staff", email, "--password-stdin"], stack.env, stdin=PASSWORD + "\n")
+    # A redaktör logs in with the password alone (the roles that send or publish also need the code from an app).
+    run_command(["hti", "create-staff", email, "--role", "redaktor", "--password-stdin"], stack.env,
+                stdin=PASSWORD + "\n")
     log_in(page, stack.base_url, email, PASSWORD)
     expect(page.get_by_role("navigation", name="Personalmeny")).to_be_visible()
     assert page.url.startswith(stack.base_url + "/")  # redirects stay on https behind the proxy
@@ -109,7 +111,9 @@ def test_staff_log_in_and_out_through_the_proxy(stack, page):
 
 def test_password_reset_from_the_emailed_link(stack, page):
     email = "glomsk@spf.example"
-    run_command(["hti", "create-staff", email, "--password-stdin"], stack.env, stdin=PASSWORD + "\n")
+    # A redaktör logs in with the password alone (the roles that send or publish also need the code from an app).
+    run_command(["hti", "create-staff", email, "--role", "redaktor", "--password-stdin"], stack.env,
+                stdin=PASSWORD + "\n")
     page.goto(f"{stack.base_url}/logga-in/glomt-losenord")
     page.get_by_label("E-postadress").fill(email)
     press(page, "Skicka länken")

@@ -57,6 +57,18 @@ def _login(request):
     return "/logga-in"
 
 
+def _half_logged_in(request, *, enrolled: bool) -> str:
+    """A client whose password step is done: the code step (enrolled) or setting up a second factor (not)."""
+    from hti_comms.auth.roles import Role
+    from tests.helpers import form_csrf_token, make_staff
+
+    client = request.getfixturevalue("client")
+    user = make_staff("kod@spf.example", roles=[Role.UTSKICK], second_factor=enrolled)
+    client.post("/logga-in", data={"email": user.email, "password": TEST_PASSWORD,
+                                   "csrf_token": form_csrf_token(client, "/logga-in")})
+    return "/logga-in/kod" if enrolled else "/logga-in/tvastegs"
+
+
 #: Every public POST route with fields people type into, and how to fill it in correctly.
 TEXT_FORMS = {
     "subscribers.signup": PublicForm(_signup, {
@@ -72,6 +84,8 @@ TEXT_FORMS = {
         "name": "Eva Ek", "role": "", "municipality": "", "association": ""}),
     "auth.login": PublicForm(_login, {"email": "personal@spf.example", "password": TEST_PASSWORD}),
     "auth.forgotten_password": PublicForm(_login, {"email": "personal@spf.example"}),
+    "auth.second_step": PublicForm(lambda request: _half_logged_in(request, enrolled=True), {"code": "123456"}),
+    "auth.enrol": PublicForm(lambda request: _half_logged_in(request, enrolled=False), {"code": "123456"}),
 }
 #: Public POST routes without a field people type text into (a button, or passwords only, which are never shown).
 WITHOUT_TEXT = {
@@ -86,6 +100,8 @@ WITHOUT_TEXT = {
     "events.cancel": "a button",
     "auth.logout": "a button",
     "auth.reset_password": "passwords only",
+    "auth.invitation": "passwords only",
+    "account.second_factor_page": "the code from the app (staff)",
     "account.password": "passwords only (staff)",
 }
 TYPED = ("text", "email", "search", "tel", "url")

@@ -1,11 +1,14 @@
-"""Staff logins: accounts, passwords (argon2id), signing in and out."""
-from ..domain import Domain
+"""Staff logins: accounts and their roles, passwords (argon2id), two-factor login, invitations, signing in and out."""
+from ..domain import Domain, MenuEntry
 
 DOMAIN = Domain(
     package=__name__,
     models=(".models",),
-    blueprints=(".views:bp", ".account:bp"),
+    blueprints=(".views:bp", ".account:bp", ".admin:bp"),
+    menu=(MenuEntry("staff_admin.index", "Personal"),),
     commands=(".cli",),
     send_kinds={"password_reset": "Länk för nytt lösenord",
-                "login_warning": "Varning om många försök att logga in"},
+                "login_warning": "Varning om många försök att logga in",
+                "second_factor_added": "Besked om ny tvåstegsverifiering",
+                "staff_invitation": "Inbjudan till ett personalkonto"},
 )

@@ -1,4 +1,4 @@
-from wtforms import EmailField, PasswordField
+from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from ..forms import Form
@@ -28,4 +28,16 @@ class NewPasswordForm(Form):
         DataRequired("Fyll i ett nytt lösenord."), Length(max=200)])
     repeat_password = PasswordField("Upprepa det nya lösenordet", validators=[
         DataRequired("Skriv det nya lösenordet en gång till."),
+        EqualTo("new_password", message="Lösenorden är inte likadana.")])
+
+
+class CodeForm(Form):
+    code = StringField("Kod", validators=[DataRequired("Skriv koden."), Length(max=40)])
+
+
+class InvitationForm(Form):
+    new_password = PasswordField("Lösenord", validators=[
+        DataRequired("Välj ett lösenord."), Length(max=200)])
+    repeat_password = PasswordField("Upprepa lösenordet", validators=[
+        DataRequired("Skriv lösenordet en gång till."),
         EqualTo("new_password", message="Lösenorden är inte likadana.")])

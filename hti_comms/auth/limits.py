@@ -22,9 +22,6 @@ from datetime import timedelta
 
 from flask import Response, current_app, g, request
 from flask_limiter.util import get_remote_address
-from sqlalchemy import select
-
-from .. import clock
 from ..tokens import BadToken, make_token, read_token
 from .models import StaffUser
 from .services import find_staff
@@ -32,7 +29,6 @@ from .services import find_staff
 DEVICE_COOKIE = "hti_enhet"
 DEVICE_PURPOSE = "staff-login-device"
 DEVICE_DAYS = 365
-WARNING_KIND = "login_warning"
 
 
 def tried_account() -> str:
@@ -94,21 +90,10 @@ def failed(response: Response) -> bool:
 def warn_owner(_limit=None) -> None:
     """`on_breach` of the limits on an account: tell its owner by email, at most once a (Stockholm) day."""
     user = find_staff(tried_account())
-    if user is None or not user.is_enabled:
-        return None
-    from ..delivery.models import Send
-    from ..delivery.outbox import EmailSpec, Recipient, enqueue
-    from ..extensions import db
-    from ..formatting import format_datetime
+    if user is not None:
+        from .notices import warn_of_failed_attempts
 
-    now = clock.now()
-    reference = f"login-warning:{user.id}:{clock.to_stockholm(now):%Y-%m-%d}"
-    if db.session.scalar(select(Send.id).where(Send.reference == reference)) is not None:
-        return None
-    spec = EmailSpec(template="auth/login_warning", subject="Många försök att logga in på ditt konto",
-                     context={"at": format_datetime(now)}, kind=WARNING_KIND, reference=reference)
-    enqueue(spec, [Recipient(user.email, user.name)])
-    db.session.commit()
+        warn_of_failed_attempts(user)
     return None
 
 

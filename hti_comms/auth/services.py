@@ -1,4 +1,4 @@
-"""Create staff accounts and check their passwords."""
+"""Create staff accounts, give them roles, and check their passwords."""
 from __future__ import annotations
 
 from functools import cache
@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 from ..addresses import InvalidAddress, normalise_address
 from ..clock import now
 from ..extensions import db
-from .models import StaffUser
+from .models import StaffRole, StaffUser
+from .roles import Role
 
 MIN_PASSWORD_LENGTH = 10
 _hasher = PasswordHasher()
@@ -30,20 +31,56 @@ class StaffError(ValueError):
     """A Swedish message about why the account cannot be created."""
 
 
-def create_staff(email: str, password: str, name: str = "") -> StaffUser:
-    """Create a staff account with an argon2-hashed password."""
+def create_staff(email: str, password: str, name: str = "", roles=(Role.ADMINISTRATOR,)) -> StaffUser:
+    """Create a staff account with an argon2-hashed password and these roles (default: administrator)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise StaffError(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
+    user = new_staff(email, name, roles)
+    user.password_hash = _hasher.hash(password)
+    db.session.commit()
+    return user
+
+
+def new_staff(email: str, name: str, roles) -> StaffUser:
+    """Add an account without a password (the caller sets one, or invites the person) in the caller's transaction."""
     try:
         address = normalise_address(email)
     except InvalidAddress as exc:
         raise StaffError(str(exc)) from None
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise StaffError(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
     if db.session.scalar(select(StaffUser).where(StaffUser.email == address)):
         raise StaffError(f"Det finns redan ett personalkonto för {address}.")
-    user = StaffUser(email=address, name=name.strip(), password_hash=_hasher.hash(password), created_at=now())
+    user = StaffUser(email=address, name=" ".join(name.split())[:120], password_hash="", created_at=now())
+    user.role_rows = [StaffRole(role=role) for role in dict.fromkeys(roles)]
     db.session.add(user)
-    db.session.commit()
+    db.session.flush()
     return user
+
+
+def enabled_administrators(excluding: StaffUser | None = None) -> int:
+    """Return how many enabled administrators there are, not counting `excluding`."""
+    query = (select(func.count(func.distinct(StaffUser.id))).join(StaffRole)
+             .where(StaffUser.is_enabled.is_(True), StaffRole.role == Role.ADMINISTRATOR))
+    if excluding is not None:
+        query = query.where(StaffUser.id != excluding.id)
+    return db.session.scalar(query)
+
+
+def set_roles(user: StaffUser, roles, *, enabled: bool) -> None:
+    """Give the person exactly these roles and enable or disable the account (the caller commits).
+
+    Nobody can take away the last enabled administrator: someone must always be able to manage the accounts.
+    """
+    roles = list(dict.fromkeys(roles))
+    stays_administrator = enabled and Role.ADMINISTRATOR in roles
+    if not stays_administrator and user.may(Role.ADMINISTRATOR) and user.is_enabled \
+            and enabled_administrators(excluding=user) == 0:
+        raise StaffError(f"{user.display_name} är den enda administratören. Ge någon annan rollen Administratör "
+                         "först, så att någon alltid kan sköta personalkontona.")
+    user.role_rows = [row for row in user.role_rows if row.role in roles] + [
+        StaffRole(role=role) for role in roles if role not in user.roles]
+    if user.is_enabled and not enabled:
+        user.end_all_sessions()
+    user.is_enabled = enabled
 
 
 def find_staff(email: str) -> StaffUser | None:
@@ -69,9 +106,14 @@ def authenticate(email: str, password: str) -> StaffUser | None:
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
+        db.session.commit()
+    return user
+
+
+def record_login(user: StaffUser) -> None:
+    """Note the moment of a completed login (after the second factor, when there is one) and commit."""
     user.last_login_at = now()
     db.session.commit()
-    return user
 
 
 def user_of_session(session_id: str) -> StaffUser | None:

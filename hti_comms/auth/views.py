@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user, logout_user
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, logout_user
 
 from ..extensions import limiter, login_manager
-from . import limits
-from .forms import ForgottenPasswordForm, LoginForm, NewPasswordForm
+from . import limits, second_factor
+from .forms import CodeForm, ForgottenPasswordForm, InvitationForm, LoginForm, NewPasswordForm
+from .invitations import INVITATION_PATH, invitation_valid_for, user_of_invitation
+from .login_flow import ENROL_SECRET, after_password, complete, pending_next, pending_user
 from .models import StaffUser
 from .reset import RESET_PATH, send_reset_link, user_of_reset_token, valid_for_in_words
 from .services import StaffError, authenticate, change_password, end_sessions, user_of_session
@@ -54,17 +56,114 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
-            login_user(user)
-            flash(f"Välkommen, {user.display_name}!", "success")
-            return limits.remember_device(redirect(_safe_next(request.args.get("next"))), user)
+            return after_password(user, _safe_next(request.args.get("next")))
         flash("Fel e-postadress eller lösenord. Försök igen.", "error")
     return render_template("web/auth/login.html", form=form)
+
+
+# --- The second factor --------------------------------------------------------------------------------------------
+
+def _second_factor_limit() -> str:
+    return current_app.config["SECOND_FACTOR_RATE_LIMIT"]
+
+
+def _pending_account() -> str:
+    """Key of the limit on codes: the account being logged in to (only someone with its password gets here)."""
+    user = pending_user()
+    return f"second-factor:{user.id if user else 'none'}"
+
+
+def _warn_of_codes(_limit=None) -> None:
+    user = pending_user()
+    if user is not None:
+        from .notices import warn_of_failed_attempts
+
+        warn_of_failed_attempts(user, what="code")
+
+
+def _back_to_login():
+    flash("Inloggningen tog för lång tid eller avbröts. Logga in igen.", "info")
+    return redirect(url_for(".login"))
+
+
+@bp.route("/logga-in/kod", methods=["GET", "POST"])
+@limiter.limit(_second_factor_limit, key_func=_pending_account, methods=["POST"], deduct_when=limits.failed,
+               on_breach=_warn_of_codes)
+def second_step():
+    """The code from the person's app (or one of their recovery codes), after the right password."""
+    user = pending_user()
+    if user is None or not user.has_second_factor:
+        return _back_to_login()
+    form = CodeForm()
+    if form.validate_on_submit():
+        code = form.code.data
+        if second_factor.use_code(user, code) or (
+                second_factor.looks_like_recovery_code(code) and second_factor.use_recovery_code(user, code)):
+            return complete(user, pending_next())
+        form.code.errors = [*form.code.errors, "Koden stämmer inte eller är redan använd. Skriv den kod appen visar "
+                                               "nu, eller en oanvänd reservkod."]
+    return render_template("web/auth/second_step.html", form=form)
+
+
+def _enrolment_secret() -> str:
+    """Return the key being set up in this session (made on the first visit, kept until it is confirmed)."""
+    if not session.get(ENROL_SECRET):
+        session[ENROL_SECRET] = second_factor.new_secret()
+    return session[ENROL_SECRET]
+
+
+@bp.route("/logga-in/tvastegs", methods=["GET", "POST"])
+@limiter.limit(_second_factor_limit, key_func=_pending_account, methods=["POST"], deduct_when=limits.failed)
+def enrol():
+    """Set up the second factor a person's roles need, before they are logged in for the first time with them."""
+    user = pending_user()
+    if user is None:
+        return _back_to_login()
+    if user.has_second_factor:
+        return redirect(url_for(".second_step"))
+    secret = _enrolment_secret()
+    form = CodeForm()
+    if form.validate_on_submit():
+        codes = second_factor.confirm_enrolment(user, secret, form.code.data)
+        if codes is not None:
+            next_url = pending_next()
+            complete(user, next_url)
+            return render_template("web/auth/recovery_codes.html", codes=codes, next_url=next_url)
+        form.code.errors = [*form.code.errors, "Koden stämmer inte. Skriv den sexsiffriga kod appen visar just nu."]
+    return render_template("web/auth/second_factor_setup.html", form=form,
+                           enrolment=second_factor.enrolment(user, secret), required=True)
+
+
+# --- An invitation -------------------------------------------------------------------------------------------------
+
+@bp.route(INVITATION_PATH + "<token>", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["PASSWORD_RESET_RATE_LIMIT"], methods=["POST"])
+def invitation(token: str):
+    """Choose a password from an administrator's invitation (then set up the second factor if the roles need it)."""
+    user = user_of_invitation(token)
+    if user is None:
+        return render_template("web/auth/invitation_bad.html", valid_for=invitation_valid_for()), 400
+    form = InvitationForm()
+    if form.validate_on_submit():
+        try:
+            # A password hash and a new session version: the invitation link dies here.
+            change_password(user, form.new_password.data)
+        except StaffError as exc:
+            form.new_password.errors.append(str(exc))
+        else:
+            logout_user()
+            return after_password(user, url_for("overview.dashboard"))
+    return render_template("web/auth/invitation.html", form=form, user=user)
 
 
 @bp.route("/logga-ut", methods=["POST"])
 def logout():
     if current_user.is_authenticated:
+        from ..stafflog.services import record
+
+        record("auth.logout", "Loggade ut", actor=current_user)
         end_sessions(current_user)
+    session.pop("pending_login", None)
     logout_user()
     flash("Du är utloggad.", "info")
     return redirect(url_for("auth.login"))

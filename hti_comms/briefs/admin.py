@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 
+from ..auth.roles import Role
+from ..staff import needs
 from ..delivery.confirm import is_confirmed, preview_recipients
 from ..domain import SendReference
 from ..security import email_document
@@ -130,6 +132,7 @@ def district_email(year: int, district_id: int):
 
 
 @bp.route("/<int:year>/<code>/skicka", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Skickade ett resultatbrev till en kommun", get=True)
 def send_municipality(year: int, code: str):
     """Ask first (who gets it, by name), then enqueue the municipality's result brief to its council."""
     municipality = db.session.get(Municipality, code) or abort(404)
@@ -140,6 +143,7 @@ def send_municipality(year: int, code: str):
 
 
 @bp.route("/<int:year>/distrikt/<int:district_id>/skicka", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Skickade ett distriktsbrev", get=True)
 def send_district(year: int, district_id: int):
     """Ask first (who gets it, by name), then enqueue the district digest to its chairs and officials."""
     district = db.session.get(District, district_id) or abort(404)

@@ -5,8 +5,9 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user
 from sqlalchemy import and_, func, or_, select
 
+from ..auth.roles import Role
 from .. import clock
-from ..staff import staff_blueprint
+from ..staff import needs, staff_blueprint
 from ..extensions import db
 from ..formatting import format_datetime
 from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
@@ -170,11 +171,13 @@ def _act(send_id: int, action, done_message: str):
 
 
 @bp.post("/<int:send_id>/pausa")
+@needs(Role.UTSKICK, "Pausade ett utskick")
 def pause(send_id: int):
     return _act(send_id, pause_send, "Utskicket är pausat. Brev som redan var på väg skickas klart.")
 
 
 @bp.route("/<int:send_id>/fortsatt", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Lät ett utskick fortsätta", get=True)
 def resume(send_id: int):
     """Ask first (who is still waiting for it, by name), then let the send go on."""
     send = _send_or_404(send_id)
@@ -202,11 +205,13 @@ def resume(send_id: int):
 
 
 @bp.post("/<int:send_id>/avbryt")
+@needs(Role.UTSKICK, "Avbröt ett utskick")
 def cancel(send_id: int):
     return _act(send_id, cancel_send, "Utskicket är avbrutet. Brev som inte skickats skickas inte.")
 
 
 @bp.route("/provbrev", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Skickade ett provbrev", get=True)
 def test_email():
     form = TestEmailForm()
     if form.validate_on_submit():

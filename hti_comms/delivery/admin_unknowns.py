@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 
+from ..auth.roles import Role
 from ..extensions import db
 from ..formatting import format_integer
+from ..staff import needs
 from .admin import bp, _send_or_404
 from .confirm import SHOWN, is_confirmed, people_text, preview_recipients
 from .forms import ActionForm
@@ -32,6 +34,7 @@ DECISION_TEXTS = {
 
 
 @bp.route("/<int:send_id>/okant-utfall/<decision>", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Bestämde om brev med okänt utfall", get=True)
 def resolve_unknown(send_id: int, decision: str):
     """Decide for all of a send's unknown messages at once: ask first (who, how many, what happens), then act."""
     send = _send_or_404(send_id)

@@ -98,6 +98,11 @@ def enqueue(spec: EmailSpec, recipients: Iterable[Recipient], *, rendered: Rende
         if send.list_key is not None:
             _mark_suppressed(chunk)
         db.session.execute(insert(OutboxMessage.__table__), chunk)
+    if rows:
+        from ..domain import registry
+
+        for hook in registry().send_hooks:
+            hook(send, len(rows))
     return send
 
 

@@ -6,6 +6,8 @@ downloaded, and a text attachment is also shown on the page.
 """
 from __future__ import annotations
 
+from ..auth.roles import Role
+from ..staff import needs
 import io
 
 from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
@@ -84,6 +86,7 @@ def attachment(message_id: int, number: int):
 
 
 @bp.post("/tom")
+@needs(Role.REDAKTOR, "Tömde Testpost")
 def clear():
     if not ActionForm().validate_on_submit():
         abort(400)

@@ -1,6 +1,8 @@
 """Staff pages: events, their registrations and waiting list, the CSV export, messages to registrants."""
 from __future__ import annotations
 
+from ..auth.roles import Role
+from ..staff import needs
 import secrets
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -103,6 +105,7 @@ def _errors(form: EventForm) -> list[tuple[str | None, str | None, str]]:
 
 
 @bp.route("/nytt", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Skapade ett evenemang", get=True)
 def new_event():
     form = EventForm()
     if request.method == "GET":
@@ -120,6 +123,7 @@ def new_event():
 
 
 @bp.route("/<int:event_id>/andra", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Ändrade ett evenemang", get=True)
 def edit_event(event_id: int):
     event = _event_or_404(event_id)
     if not can_edit(event):
@@ -185,6 +189,7 @@ def export(event_id: int):
 
 
 @bp.route("/<int:event_id>/stall-in", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Ställde in ett evenemang", get=True)
 def cancel_event(event_id: int):
     event = _event_or_404(event_id)
     if not can_cancel_event(event):
@@ -206,6 +211,7 @@ def cancel_event(event_id: int):
 
 
 @bp.route("/<int:event_id>/anmalan/<int:registration_id>/avboka", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Avbokade en anmälan")
 def cancel_person(event_id: int, registration_id: int):
     event = _event_or_404(event_id)
     registration = db.session.get(Registration, registration_id)
@@ -228,6 +234,7 @@ def cancel_person(event_id: int, registration_id: int):
 
 
 @bp.route("/<int:event_id>/meddelande", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Skickade ett meddelande till de anmälda", get=True)
 def message(event_id: int):
     event = _event_or_404(event_id)
     form = MessageForm()

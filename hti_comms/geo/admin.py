@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from sqlalchemy import select
 
+from ..auth.roles import Role
+from ..staff import needs
 from ..staff import staff_blueprint
 from ..extensions import db
 from .forms import DistrictForm, MunicipalityDistrictForm
@@ -14,6 +16,7 @@ bp = staff_blueprint("geo_admin", __name__, "/distrikt")
 
 
 @bp.route("/", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Lade till ett distrikt")
 def districts():
     form = DistrictForm()
     if form.validate_on_submit():
@@ -29,6 +32,7 @@ def districts():
 
 
 @bp.route("/<int:district_id>", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Ändrade ett distrikt")
 def district(district_id: int):
     district = db.session.get(District, district_id) or abort(404)
     form = DistrictForm(obj=district)
@@ -46,6 +50,7 @@ def district(district_id: int):
 
 
 @bp.route("/kommun/<code>", methods=["POST"])
+@needs(Role.REDAKTOR, "Flyttade en kommun till ett annat distrikt")
 def move(code: str):
     municipality = db.session.get(Municipality, code) or abort(404)
     form = MunicipalityDistrictForm()

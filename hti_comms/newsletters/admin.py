@@ -5,6 +5,8 @@ from flask import Response, abort, flash, jsonify, redirect, render_template, re
 from flask_login import current_user
 from sqlalchemy.orm import undefer
 
+from ..auth.roles import Role
+from ..staff import needs
 from ..domain import SendReference
 from ..extensions import db
 from ..markdown import render_markdown
@@ -53,6 +55,7 @@ def index():
 
 
 @bp.route("/nytt/<kind>", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Skapade ett nyhetsbrev eller cirkulär", get=True)
 def new(kind: str):
     try:
         newsletter_kind = NewsletterKind(kind)
@@ -87,6 +90,7 @@ def _fill_choices(form: NewsletterForm) -> None:
 
 
 @bp.route("/<int:newsletter_id>/redigera", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Ändrade ett nyhetsbrev eller cirkulär", get=True)
 def edit(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     if not can_edit(newsletter):
@@ -115,6 +119,7 @@ def edit(newsletter_id: int):
 
 
 @bp.post("/<int:newsletter_id>/ta-bort")
+@needs(Role.REDAKTOR, "Tog bort ett utkast")
 def delete(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     if not ActionForm().validate_on_submit():
@@ -145,6 +150,7 @@ def _section_fields(form: SectionForm, kind_key: str, section: Section | None) -
 
 @bp.route("/<int:newsletter_id>/avsnitt/nytt/<kind_key>", methods=["GET", "POST"])
 @bp.route("/<int:newsletter_id>/avsnitt/<int:section_id>", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Sparade ett avsnitt", get=True)
 def section(newsletter_id: int, section_id: int | None = None, kind_key: str | None = None):
     newsletter = newsletter_or_404(newsletter_id)
     current = _section_or_404(newsletter, section_id) if section_id else None
@@ -178,6 +184,7 @@ def section(newsletter_id: int, section_id: int | None = None, kind_key: str | N
 
 
 @bp.post("/<int:newsletter_id>/avsnitt/<int:section_id>/flytta/<direction>")
+@needs(Role.REDAKTOR, "Flyttade ett avsnitt")
 def move(newsletter_id: int, section_id: int, direction: str):
     newsletter = newsletter_or_404(newsletter_id)
     current = _section_or_404(newsletter, section_id)
@@ -191,6 +198,7 @@ def move(newsletter_id: int, section_id: int, direction: str):
 
 
 @bp.post("/<int:newsletter_id>/avsnitt/<int:section_id>/ta-bort")
+@needs(Role.REDAKTOR, "Tog bort ett avsnitt")
 def remove_section(newsletter_id: int, section_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     current = _section_or_404(newsletter, section_id)
@@ -216,6 +224,7 @@ def section_image(newsletter_id: int, section_id: int):
 
 
 @bp.post("/markdown")
+@needs(Role.REDAKTOR, "")  # a preview: changes nothing, not logged
 def markdown_preview():
     """Return the sanitised HTML of Markdown typed in a section form (for the live preview)."""
     source = (request.get_json(silent=True) or {}).get("markdown", "")

@@ -6,6 +6,8 @@ from datetime import datetime
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth.roles import Role
+from ..staff import needs
 from .. import clock
 from ..delivery.models import Send, SendStatus, can_pause, can_resume
 from ..delivery.render import render_preview
@@ -22,7 +24,8 @@ from .checks import check_newsletter
 from .forms import SendForm, TestSendForm
 from .models import Newsletter, can_schedule
 from .render import preview_image_src, render_newsletter, template_name
-from .sending import TEST_PREFIX, cancel, pause, resume, schedule, send_test, staff_addresses, unschedule
+from .sending import (TEST_PREFIX, cancel, pause, resume, schedule, send_test, staff_addresses, unschedule,
+                      waits_for_approval)
 from .services import NewsletterError, definite
 
 EXAMPLE_RECIPIENT = ("exempel@example.se", "Exempel Mottagare", None)
@@ -82,6 +85,7 @@ def preview_html(newsletter_id: int):
 
 
 @bp.route("/<int:newsletter_id>/prov", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Skickade ett prov", get=True)
 def test_send(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     form = TestSendForm()
@@ -135,6 +139,7 @@ def when_text(local: datetime | None, send_at: datetime | None) -> str:
 
 
 @bp.route("/<int:newsletter_id>/skicka", methods=["GET", "POST"])
+@needs(Role.UTSKICK, "Skickade eller schemalade ett nyhetsbrev eller cirkulär", get=True)
 def send(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     if not can_schedule(newsletter):
@@ -171,10 +176,15 @@ def recipients(newsletter_id: int):
 
 def _confirm(newsletter: Newsletter, send_at, confirmed: list[str], local):
     try:
-        schedule(newsletter, send_at, confirmed)
+        schedule(newsletter, send_at, confirmed, requested_by=current_user._get_current_object())
     except NewsletterError as exc:
         flash(str(exc), "error")
         return redirect(url_for(".send", newsletter_id=newsletter.id))
+    if waits_for_approval(newsletter):
+        flash(f"{definite(newsletter)} väntar på att en andra person med rollen Utskick godkänner det. "
+              f"{when_text(local, send_at)} Godkänns det inte i tid väntar det, och skickas inte förrän någon "
+              "godkänner det.", "success")
+        return redirect(url_for(".show", newsletter_id=newsletter.id))
     flash(f"{definite(newsletter)} är klart att skickas. {when_text(local, send_at)}", "success")
     return redirect(url_for(".show", newsletter_id=newsletter.id))
 
@@ -192,21 +202,25 @@ def _act(newsletter_id: int, action, done: str):
 
 
 @bp.post("/<int:newsletter_id>/ta-tillbaka")
+@needs(Role.UTSKICK, "Ångrade en schemaläggning")
 def unschedule_view(newsletter_id: int):
     return _act(newsletter_id, unschedule, "Schemaläggningen är ångrad; utskicket är ett utkast igen.")
 
 
 @bp.post("/<int:newsletter_id>/pausa")
+@needs(Role.UTSKICK, "Pausade ett nyhetsbrev")
 def pause_view(newsletter_id: int):
     return _act(newsletter_id, pause, "Utskicket är pausat. Brev som redan var på väg skickas klart.")
 
 
 @bp.post("/<int:newsletter_id>/fortsatt")
+@needs(Role.UTSKICK, "Lät ett nyhetsbrev fortsätta")
 def resume_view(newsletter_id: int):
     return _act(newsletter_id, resume, "Utskicket fortsätter. Den som redan fått brevet får det inte igen.")
 
 
 @bp.post("/<int:newsletter_id>/avbryt")
+@needs(Role.UTSKICK, "Avbröt ett nyhetsbrev")
 def cancel_view(newsletter_id: int):
     return _act(newsletter_id, cancel, "Utskicket är avbrutet. Brev som inte skickats skickas inte.")
 

@@ -72,10 +72,13 @@ def send_test(newsletter: Newsletter, emails: list[str]) -> Send:
     return send
 
 
-def schedule(newsletter: Newsletter, send_at: datetime | None, confirmed_warnings: list[str]) -> list[Finding]:
+def schedule(newsletter: Newsletter, send_at: datetime | None, confirmed_warnings: list[str], *,
+             requested_by: StaffUser | None = None) -> list[Finding]:
     """Schedule the newsletter for `send_at` (UTC; None = now) after the checks; return the findings.
 
-    Raises NewsletterError when an error or an unconfirmed warning stops it.
+    `requested_by`: the staff member who pressed send on the web; to more than APPROVAL_THRESHOLD recipients the
+    newsletter then waits for a second person with the role utskick. Without one (the command line, the operator)
+    it needs no approval. Raises NewsletterError when an error or an unconfirmed warning stops it.
     """
     if not can_schedule(newsletter):
         raise NewsletterError(f"{definite(newsletter)} har redan börjat skickas.")
@@ -93,8 +96,32 @@ def schedule(newsletter: Newsletter, send_at: datetime | None, confirmed_warning
     if not _mark_scheduled(newsletter.id, send_at, warnings):
         db.session.rollback()
         raise NewsletterError(already_started(newsletter))
+    _ask_for_approval(newsletter, send_at, requested_by)
     db.session.commit()
     return findings
+
+
+def _ask_for_approval(newsletter: Newsletter, send_at: datetime, requested_by: StaffUser | None) -> None:
+    from ..approvals.services import ask, needs_approval, withdraw
+    from ..auth.roles import Role
+    from .audience import names_sentence, recipient_count
+    from .services import content_digest
+
+    count = recipient_count(newsletter) if requested_by is not None else 0
+    if not needs_approval(count):
+        withdraw("newsletter", note="Behövs inte längre.", newsletter_id=newsletter.id)
+        return
+    db.session.refresh(newsletter)
+    ask("newsletter", Role.UTSKICK, requested_by=requested_by, title=f"{newsletter.kind.label}: {newsletter.subject}",
+        audience=names_sentence(newsletter, count), recipient_count=count,
+        due_at=send_at if send_at > clock.now() else None, version=content_digest(newsletter),
+        newsletter_id=newsletter.id)
+
+
+def waits_for_approval(newsletter: Newsletter) -> bool:
+    from ..approvals.services import newsletter_may_start
+
+    return newsletter.status is NewsletterStatus.SCHEDULED and not newsletter_may_start(newsletter)
 
 
 def already_started(newsletter: Newsletter) -> str:
@@ -118,12 +145,16 @@ def _mark_scheduled(newsletter_id: int, send_at: datetime, warnings: list[str]) 
         .execution_options(synchronize_session=False)).rowcount == 1
 
 
-def unschedule(newsletter: Newsletter) -> None:
-    """Take a scheduled newsletter back to draft (it has not started)."""
+def unschedule(newsletter: Newsletter, *, withdraw_approval: bool = True) -> None:
+    """Take a scheduled newsletter back to draft (it has not started); a request for approval goes with it."""
     if not can_unschedule(newsletter):
         raise NewsletterError(f"{definite(newsletter)} är inte schemalagt.")
     transition(newsletter, NewsletterStatus.DRAFT, NEWSLETTER_TRANSITIONS)
     newsletter.scheduled_at = None
+    if withdraw_approval:
+        from ..approvals.services import withdraw
+
+        withdraw("newsletter", note="Schemaläggningen ångrades.", newsletter_id=newsletter.id)
     db.session.commit()
 
 
@@ -146,8 +177,15 @@ def _stop(newsletter_id: int, reason: str) -> None:
 
 
 def start(newsletter_id: int) -> Send | None:
-    """Start one due newsletter: claim, check, render, enqueue — in one transaction. Return its send."""
+    """Start one due newsletter: claim, check, render, enqueue — in one transaction. Return its send.
+
+    One waiting for a second person's approval (or changed since it was approved) is not started: it waits.
+    """
     now = clock.now()
+    waiting = db.session.get(Newsletter, newsletter_id)
+    if waiting is not None and waits_for_approval(waiting):
+        db.session.rollback()
+        return None
     if not _claim(newsletter_id, now):
         db.session.rollback()
         return None

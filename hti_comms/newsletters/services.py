@@ -140,11 +140,32 @@ def update_newsletter(newsletter: Newsletter, fields: NewsletterFields) -> str |
     return _touch(newsletter)
 
 
+def content_digest(newsletter: Newsletter) -> str:
+    """Return a digest of everything the recipients read and who they are: what a second person's approval covers."""
+    import hashlib
+    import json
+
+    fields = {name: getattr(newsletter, name) for name in (
+        "kind", "number", "subject", "heading", "addressee", "intro", "topics", "forward_note", "forward_url",
+        "signature_name", "signature_title", "list_key", "audience_ids", "letter_date")}
+    fields["sections"] = [[section.kind, section.title, section.body, section.data, section.link_url,
+                           section.link_text, section.image_alt, section.image.id if section.image else None]
+                          for section in newsletter.sections]
+    return hashlib.sha256(json.dumps(fields, default=str, sort_keys=True).encode()).hexdigest()
+
+
 def _touch(newsletter: Newsletter) -> str | None:
-    """Record a change and commit; a scheduled newsletter stays scheduled only if it still passes its checks."""
+    """Record a change and commit; a scheduled newsletter stays scheduled only if it still passes its checks.
+
+    An approval of a scheduled newsletter covered what it said then: a change sends it back for approval.
+    """
     newsletter.updated_at = clock.now()
     note = None
     if newsletter.status is NewsletterStatus.SCHEDULED:
+        from ..approvals.services import reopen
+
+        db.session.flush()
+        reopen("newsletter", note="Ändrat efter godkännandet", newsletter_id=newsletter.id)
         from .checks import blocking, check_newsletter
 
         db.session.flush()

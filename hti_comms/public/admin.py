@@ -5,6 +5,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth.roles import Role
+from ..staff import needs
 from ..extensions import db
 from ..geo.models import Municipality
 from ..results.publication import publication_state
@@ -25,6 +27,7 @@ def index():
 
 
 @bp.route("/<int:year>", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Lade till en länk om en kommuns uppföljning", get=True)
 def links(year: int):
     years = available_years()
     if year not in years:
@@ -49,6 +52,7 @@ def links(year: int):
 
 
 @bp.post("/<int:year>/<int:link_id>/ta-bort")
+@needs(Role.REDAKTOR, "Tog bort en länk om en kommuns uppföljning")
 def remove(year: int, link_id: int):
     if RemoveLinkForm().validate_on_submit() and remove_link(link_id):
         flash("Länken är borttagen.", "success")

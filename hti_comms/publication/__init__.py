@@ -32,12 +32,13 @@ DOMAIN = Domain(
         # which municipalities and years are the person's.
         PersonalData(
             "embargologgen", export=".personal_data:export_audit", erase=".personal_data:erase_audit",
-            tables=("publication_audit",),
+            tables=("staff_log",),
             privacy="En logg över vem som gjorde vad med resultaten före publiceringen: när en kontaktperson lades "
                     "till, bekräftade sin adress, godkändes och öppnade kommunens sammanfattning under embargo. "
                     "Loggen är vårt bevis på att ingen annan än kommunens egna kontaktpersoner såg resultaten i "
                     "förväg, så den finns kvar även när du ber oss radera dina uppgifter: då ersätts ditt namn och "
-                    "din e-postadress i loggen med en kod som inte går att koppla till dig."),
+                    "din e-postadress i loggen med en kod som inte går att koppla till dig. Embargologgen är en del av "
+                    "personalloggen och sparas lika länge: {STAFF_LOG_RETENTION_YEARS} år."),
     ),
     content_checks=(".content_check:check_unpublished_figures",),
     release_guards=(".guard:hold_for_embargo",),

@@ -5,6 +5,8 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth.roles import Role
+from ..staff import needs
 from ..domain import SendReference
 from ..exports import download
 from ..extensions import db
@@ -12,7 +14,7 @@ from ..formatting import format_datetime
 from ..geo.models import Municipality
 from ..geo.services import municipalities_by_code, municipality_label
 from ..staff import staff_blueprint
-from . import audit
+from . import audit, second_pair_of_eyes
 from .forms import ActionForm, DeliverForm, DryRunForm, PublicationForm, StaffOrderForm
 from .models import Order, OrderContact, OrderSource, OrderStatus
 from .moments import PublicationError, known_years, moments, parse_wall_clock, set_orders_close, set_publication
@@ -22,7 +24,7 @@ from .orders import (ContactInput, OrderError, OrderInput, cancel_order, create_
 from .timeline import dry_run, timeline
 from .views import _municipality_choices
 
-bp = staff_blueprint("publication_admin", __name__, "/publicering")
+bp = staff_blueprint("publication_admin", __name__, "/publicering", read=Role.PUBLICERING)
 
 
 def _actor() -> str:
@@ -93,9 +95,20 @@ def open_year():
 
 
 @bp.route("/<int:year>/tid", methods=["POST"])
+@needs(Role.PUBLICERING, "Satte publiceringstiden")
 def set_moments(year: int):
     form = PublicationForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and second_pair_of_eyes.moment_needs_approval(year):
+        try:
+            asked = second_pair_of_eyes.ask_to_move(year, form.published_at.data, form.orders_close_at.data)
+        except PublicationError as exc:
+            db.session.rollback()
+            form.published_at.errors = [*form.published_at.errors, str(exc).split(": ", 1)[-1]]
+        else:
+            flash("Det är mindre än 72 timmar kvar till embargot släpps, så ändringen väntar på att en andra person "
+                  f"med rollen Publicering godkänner den: {asked.payload['text']}", "success")
+            return redirect(url_for(".year", year=year))
+    elif form.validate_on_submit():
         try:
             set_publication(year, parse_wall_clock(form.published_at.data, "Publicering"), actor=_actor())
             close = parse_wall_clock(form.orders_close_at.data, "Beställningen stänger") \
@@ -115,6 +128,7 @@ def set_moments(year: int):
 
 
 @bp.route("/<int:year>/bestallning", methods=["POST"])
+@needs(Role.PUBLICERING, "Lade in en beställning")
 def new_order(year: int):
     form = StaffOrderForm()
     form.municipality.choices = _municipality_choices()
@@ -140,6 +154,7 @@ def _order_or_404(year: int, order_id: int) -> Order:
 
 
 @bp.route("/<int:year>/bestallning/<int:order_id>/leverera", methods=["GET", "POST"])
+@needs(Role.PUBLICERING, "Markerade en analys som levererad")
 def deliver(year: int, order_id: int):
     order = _order_or_404(year, order_id)
     form = DeliverForm()
@@ -159,6 +174,7 @@ def deliver(year: int, order_id: int):
 
 
 @bp.route("/<int:year>/bestallning/<int:order_id>/makulera", methods=["POST"])
+@needs(Role.PUBLICERING, "Makulerade en beställning")
 def cancel(year: int, order_id: int):
     order = _order_or_404(year, order_id)
     if ActionForm().validate_on_submit():
@@ -172,13 +188,18 @@ def cancel(year: int, order_id: int):
 
 
 @bp.route("/<int:year>/bestallning/<int:order_id>/kontakt/<int:contact_id>/godkann", methods=["POST"])
+@needs(Role.PUBLICERING, "Godkände en kontaktperson")
 def approve(year: int, order_id: int, contact_id: int):
     """Staff vouch that a contact from the public form is the municipality's: only then may results reach them."""
     order = _order_or_404(year, order_id)
     order_contact = db.session.get(OrderContact, contact_id)
     if order_contact is None or order_contact.order_id != order.id:
         abort(404)
-    if ActionForm().validate_on_submit():
+    if ActionForm().validate_on_submit() and second_pair_of_eyes.contact_needs_approval(order):
+        second_pair_of_eyes.ask_to_approve_contact(order_contact)
+        flash(f"Embargot gäller nu, så godkännandet av {order_contact.contact.email} väntar på att en andra person "
+              "med rollen Publicering godkänner det.", "success")
+    elif ActionForm().validate_on_submit():
         email, name = order_contact.contact.email, order.municipality.short_name
         try:
             approve_contact(order_contact, actor=_actor())

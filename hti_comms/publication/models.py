@@ -148,6 +148,8 @@ class SummaryOpening(db.Model):
 
 
 class AuditAction(LabelledEnum):
+    """The events of the embargo log (rows of the staff log, kind "publication.<value>": `publication.audit`)."""
+
     ORDER_CREATED = ("order_created", "Beställning mottagen")
     #: A pending order from the public form got its place in the queue (someone entitled stands behind it).
     ORDER_PLACED = ("order_placed", "Beställningen fick sin plats i kön")
@@ -164,20 +166,3 @@ class AuditAction(LabelledEnum):
     SUMMARY_WITHHELD = ("summary_withheld", "Sammanfattning stoppad: siffrorna stämmer inte")
     SUMMARY_OPENED = ("summary_opened", "Sammanfattning öppnad")
     ACCESS_SENT = ("access_sent", "Tillgångsbrev skickade")
-
-
-class AuditEntry(db.Model):
-    """One embargo-related action: who did what, when, about which year and municipality."""
-
-    __tablename__ = "publication_audit"
-    __table_args__ = (Index("ix_publication_audit_year_at", "year", "at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    year: Mapped[int] = mapped_column(Integer)
-    at: Mapped[datetime] = mapped_column(UTCDateTime())
-    action: Mapped[AuditAction] = mapped_column(_enum(AuditAction, "publication_audit_action"))
-    municipality_code: Mapped[str | None] = mapped_column(String(4))
-    #: A staff member's address, "schemaläggaren", "formuläret" or "kommandoraden".
-    actor: Mapped[str] = mapped_column(String(255), default="")
-    #: Plain Swedish details; no more personal data than the action needs (a contact's address for contacts).
-    detail: Mapped[str] = mapped_column(Text, default="")

@@ -12,7 +12,9 @@ from sqlalchemy import false, or_, select, tuple_
 from ..extensions import db
 from ..personal_data import Person, timestamp
 from ..subscribers.models import Contact
-from .models import AuditEntry, Order, OrderContact, SummaryOpening
+from ..stafflog.models import LogEntry as AuditEntry
+from .audit import EMBARGO_KINDS
+from .models import Order, OrderContact, SummaryOpening
 
 
 def _order_contacts(person: Person) -> list[OrderContact]:
@@ -65,7 +67,7 @@ def _audit_entries(person: Person) -> list[tuple[AuditEntry, bool]]:
     """Return the audit entries that name the person, each with whether their name counts (see `erase_audit`)."""
     own = {(oc.order.year, oc.order.municipality_code) for oc in _order_contacts(person)}
     about_own = tuple_(AuditEntry.year, AuditEntry.municipality_code).in_(sorted(own)) if own else false()
-    candidates = db.session.scalars(select(AuditEntry).where(or_(
+    candidates = db.session.scalars(select(AuditEntry).where(AuditEntry.kind.in_(EMBARGO_KINDS), or_(
         about_own, *(person.may_be_mentioned_in(column, by_name=False)
                      for column in (AuditEntry.actor, AuditEntry.detail))))
         .order_by(AuditEntry.at, AuditEntry.id))
@@ -82,7 +84,7 @@ def export_audit(person: Person) -> list[dict]:
     return [{
         "tid": timestamp(entry.at),
         "år": entry.year,
-        "händelse": entry.action.label,
+        "händelse": entry.action,
         "kommunkod": entry.municipality_code,
         "vem": entry.actor,
         "detaljer": entry.detail,

@@ -22,7 +22,7 @@ from ..links import absolute
 from ..results.ranking import YearRanking
 from . import audit
 from .links import summary_url
-from .models import LIVE_ORDER_STATUSES, AuditAction, AuditEntry, Order, OrderContact, Publication
+from .models import LIVE_ORDER_STATUSES, AuditAction, Order, OrderContact, Publication
 from .moments import embargo_label, known_years, moments
 from .entitlement import entitled_contacts
 
@@ -159,10 +159,7 @@ def _checked_render(spec: EmailSpec, figures, year: int, municipality_code: str)
     try:
         check_figures(figures, municipality_code, (spec.subject, rendered.html.source, rendered.text.source))
     except FigureMismatch as error:
-        already = db.session.scalar(select(AuditEntry.id).where(
-            AuditEntry.year == year, AuditEntry.municipality_code == municipality_code,
-            AuditEntry.action == AuditAction.SUMMARY_WITHHELD).limit(1))
-        if already is None:  # the sweep asks again every few seconds; one entry says it
+        if not audit.has_entry(year, AuditAction.SUMMARY_WITHHELD, municipality_code):  # the sweep asks again every few seconds; one entry says it
             audit.record(year, AuditAction.SUMMARY_WITHHELD, actor=audit.SCHEDULER,
                          municipality_code=municipality_code, detail=error.summary)
             logger.error("Embargoed summary for %s %s withheld: %s", municipality_code, year, error.summary)

@@ -10,7 +10,8 @@ from .. import clock
 from ..delivery.models import OutboxMessage, OutboxStatus, Send
 from ..extensions import db
 from ..formatting import counted, format_datetime, relative_phrase
-from .models import LIVE_ORDER_STATUSES, AuditAction, AuditEntry, Order
+from . import audit
+from .models import LIVE_ORDER_STATUSES, AuditAction, Order
 from .moments import Moments, moments
 from .entitlement import entitled_contacts
 
@@ -74,8 +75,7 @@ def timeline(year: int) -> list[Step]:
         Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES)))
     summaries = send_counts(f"embargo-summary:{year}:")
     # A summary whose figures disagreed with the results was never enqueued: it counts as failed here.
-    withheld = db.session.scalar(select(func.count(func.distinct(AuditEntry.municipality_code))).where(
-        AuditEntry.year == year, AuditEntry.action == AuditAction.SUMMARY_WITHHELD))
+    withheld = audit.municipalities_with(year, AuditAction.SUMMARY_WITHHELD)
     summary_state = _send_state(steps.embargo_release_at, summaries, now)
     if withheld:
         summaries = {**summaries, "kommuner stoppade: siffrorna stämmer inte": withheld}

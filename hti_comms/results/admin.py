@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth.roles import Role
+from ..staff import needs
 from ..exports import download
 from ..formatting import counted
 from ..staff import staff_blueprint
@@ -44,6 +46,7 @@ def ranking_download(year: int):
 
 
 @bp.route("/importera", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Importerade resultat", get=True)
 def import_file():
     form = ImportResultsForm()
     outcome = None

@@ -1,6 +1,8 @@
 """Staff pages: contacts (search, add, edit, history, export, erase) and audiences with their live size."""
 from __future__ import annotations
 
+from ..auth.roles import Role as StaffRole
+from ..staff import needs
 import json
 
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
@@ -67,6 +69,7 @@ def contacts():
 
 
 @bp.route("/ny", methods=["GET", "POST"])
+@needs(StaffRole.REDAKTOR, "Lade till en kontakt", get=True)
 def new_contact():
     form = NewContactForm()
     form.lists.choices = as_choices(_list_choices())
@@ -97,6 +100,7 @@ def _affiliation_form() -> AffiliationForm:
 
 
 @bp.route("/<int:contact_id>", methods=["GET", "POST"])
+@needs(StaffRole.REDAKTOR, "Ändrade en kontakt")
 def contact(contact_id: int):
     contact = _contact_or_404(contact_id)
     form = ContactForm(obj=contact)
@@ -120,6 +124,7 @@ def contact(contact_id: int):
 
 
 @bp.route("/<int:contact_id>/uppdrag", methods=["POST"])
+@needs(StaffRole.REDAKTOR, "Lade till ett uppdrag")
 def add_affiliation(contact_id: int):
     contact = _contact_or_404(contact_id)
     form = _affiliation_form()
@@ -138,6 +143,7 @@ def add_affiliation(contact_id: int):
 
 
 @bp.route("/<int:contact_id>/uppdrag/<int:affiliation_id>/ta-bort", methods=["POST"])
+@needs(StaffRole.REDAKTOR, "Tog bort ett uppdrag")
 def remove_affiliation(contact_id: int, affiliation_id: int):
     contact = _contact_or_404(contact_id)
     if ActionForm().validate_on_submit():
@@ -147,6 +153,7 @@ def remove_affiliation(contact_id: int, affiliation_id: int):
 
 
 @bp.route("/<int:contact_id>/avregistrera", methods=["POST"])
+@needs(StaffRole.REDAKTOR, "Avregistrerade en kontakt")
 def unsubscribe(contact_id: int):
     contact = _contact_or_404(contact_id)
     if ActionForm().validate_on_submit():
@@ -156,6 +163,7 @@ def unsubscribe(contact_id: int):
 
 
 @bp.route("/<int:contact_id>/export", methods=["POST"])
+@needs(StaffRole.REDAKTOR, "Hämtade en persons uppgifter")
 def export(contact_id: int):
     contact = _contact_or_404(contact_id)
     if not ActionForm().validate_on_submit():
@@ -166,6 +174,7 @@ def export(contact_id: int):
 
 
 @bp.route("/<int:contact_id>/radera", methods=["GET", "POST"])
+@needs(StaffRole.ADMINISTRATOR, "Raderade en persons uppgifter", get=True)
 def erase(contact_id: int):
     contact = _contact_or_404(contact_id)
     form = ActionForm()
@@ -219,6 +228,7 @@ def audiences():
 
 @bp.route("/malgrupper/ny", methods=["GET", "POST"])
 @bp.route("/malgrupper/<int:audience_id>", methods=["GET", "POST"])
+@needs(StaffRole.REDAKTOR, "Sparade en målgrupp", get=True)
 def audience(audience_id: int | None = None):
     audience = db.session.get(Audience, audience_id) or abort(404) if audience_id else None
     form = _audience_form(audience)
@@ -269,6 +279,7 @@ def audience_size_json():
 
 
 @bp.route("/malgrupper/<int:audience_id>/ta-bort", methods=["POST"])
+@needs(StaffRole.REDAKTOR, "Tog bort en målgrupp")
 def remove_audience(audience_id: int):
     audience = db.session.get(Audience, audience_id) or abort(404)
     if ActionForm().validate_on_submit():

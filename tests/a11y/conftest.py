@@ -17,6 +17,7 @@ from hti_comms import create_app
 from hti_comms.extensions import db as _db
 from tests.a11y.registry import EMAILS, NOT_PAGES, PAGES, PageData, PageExample, load_declarations
 from tests.conftest import TEST_PASSWORD, fresh_database
+from tests.helpers import browser_second_step
 
 load_declarations()
 
@@ -42,7 +43,6 @@ def demo_app(directory):
     """Yield (app, staff address): an app on a SQLite database of its own with the demo results and one staff user."""
     from flask_migrate import upgrade
 
-    from hti_comms.auth.services import create_staff
     from hti_comms.geo.services import load_reference_data
     from hti_comms.results.services import load_demo_results
     from hti_comms.subscribers.services import ensure_default_lists
@@ -58,8 +58,9 @@ def demo_app(directory):
             load_demo_results()
             ensure_default_lists()
             _db.session.commit()
-            staff = create_staff("personal@spf.example", TEST_PASSWORD, name="Karin Personal")
-            _db.session.commit()
+            from tests.helpers import make_staff
+
+            staff = make_staff("personal@spf.example", name="Karin Personal")
             staff_email = staff.email
         try:
             yield app, staff_email
@@ -109,6 +110,8 @@ def staff_page(chromium, a11y_site):
     page.get_by_label("E-postadress").fill(a11y_site.data.staff_user)
     page.get_by_label("Lösenord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    with a11y_site.app.app_context():
+        browser_second_step(page, a11y_site.data.staff_user)
     page.wait_for_url("**/admin/**")
     yield page
     context.close()

@@ -61,4 +61,6 @@ def internal_codes(app) -> list[str]:
 SWEDISH_WORDS: set[str] = {
     # The kinds of event are stored as the Swedish words staff type (`hti event create --kind kurs`).
     "kurs", "webbinarium", "publicering",
+    # A staff role is stored as its name on the command line (`hti create-staff --role utskick`): a Swedish word.
+    "utskick",
 }

@@ -4,16 +4,18 @@ import pytest
 from flask import url_for
 
 from hti_comms.auth.models import StaffUser
-from hti_comms.auth.services import authenticate
+from hti_comms.auth.roles import Role
+from hti_comms.auth.services import authenticate, find_staff
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import form_csrf_token
+from tests.helpers import form_csrf_token, second_step
 
 
 def login(client, email, password, token=None):
+    """Post the login form; when the password is right, type the code from the app too (the account has one)."""
     data = {"email": email, "password": password}
     if token is not None:
         data["csrf_token"] = token
-    return client.post("/logga-in", data=data)
+    return second_step(client, client.post("/logga-in", data=data), email, csrf=token is not None)
 
 
 def test_login_and_logout(client, staff_user):
@@ -50,8 +52,8 @@ def test_admin_form_without_csrf_token_is_rejected(staff_login):
 
 def test_next_parameter_never_leaves_the_site(client, staff_user):
     token = form_csrf_token(client, "/logga-in")
-    response = client.post("/logga-in?next=https://evil.example/", data={
-        "email": staff_user.email, "password": TEST_PASSWORD, "csrf_token": token})
+    response = second_step(client, client.post("/logga-in?next=https://evil.example/", data={
+        "email": staff_user.email, "password": TEST_PASSWORD, "csrf_token": token}), staff_user.email)
     assert response.headers["Location"] == "/admin/"
 
 
@@ -116,8 +118,9 @@ def test_create_staff_cli_with_password_stdin(runner, db):
     result = runner.invoke(args=["hti", "create-staff", "Ny.Person@SPF.example", "--password-stdin"],
                            input="ett-långt-lösenord\n")
     assert result.exit_code == 0, result.output
-    assert "Personalkontot ny.person@spf.example är skapat." in result.output
+    assert "Personalkontot ny.person@spf.example är skapat med rollen administratör." in result.output
     assert authenticate("ny.person@spf.example", "ett-långt-lösenord") is not None
+    assert find_staff("ny.person@spf.example").roles == {Role.ADMINISTRATOR}  # as every staff login could before
 
 
 def test_create_staff_cli_prompts_without_echo(runner, db):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import form_csrf_token
+from tests.helpers import form_csrf_token, second_step
 
 HOSTILE = ["/%0d%0aX", "/%0aSet-Cookie:%20x=1", "/%09/evil.example/", "/%5Cevil.example/", "/\\evil.example/",
            "//evil.example/", "https://evil.example/"]
@@ -13,8 +13,8 @@ HOSTILE = ["/%0d%0aX", "/%0aSet-Cookie:%20x=1", "/%09/evil.example/", "/%5Cevil.
 
 def _login(client, staff_user, query: str):
     token = form_csrf_token(client, "/logga-in")
-    return client.post(f"/logga-in?next={query}", data={"email": staff_user.email, "password": TEST_PASSWORD,
-                                                        "csrf_token": token})
+    return second_step(client, client.post(f"/logga-in?next={query}", data={
+        "email": staff_user.email, "password": TEST_PASSWORD, "csrf_token": token}), staff_user.email)
 
 
 @pytest.mark.parametrize("query", HOSTILE)

@@ -1,7 +1,7 @@
 """Logging out and changing the password end every session of the person, also copies of the cookie."""
 from hti_comms.auth.services import authenticate
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import form_csrf_token
+from tests.helpers import form_csrf_token, log_in
 
 NEW_PASSWORD = "ett-helt-nytt-lösenord-456"
 
@@ -30,8 +30,7 @@ def test_logout_ends_the_sessions_on_other_computers_too(app, client, staff_user
     for _ in range(2):
         computer = app.test_client()
         computer.environ_base.update(client.environ_base)
-        computer.post("/logga-in", data={"email": staff_user.email, "password": TEST_PASSWORD,
-                                         "csrf_token": form_csrf_token(computer, "/logga-in")})
+        log_in(computer, staff_user.email)
         assert computer.get("/admin/").status_code == 200
         computers.append(computer)
 

@@ -4,6 +4,7 @@ from playwright.sync_api import expect
 
 from tests.briefs.factories import store_year
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import browser_second_step
 
 pytestmark = pytest.mark.browser
 
@@ -13,6 +14,7 @@ def log_in(page, live_server, staff_user, next_path):
     page.get_by_label("E-postadress").fill(staff_user.email)
     page.get_by_label("Lösenord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    browser_second_step(page, staff_user.email)
 
 
 def test_copy_button_copies_the_sentence(app, live_server, browser_page, staff_user):

@@ -5,6 +5,7 @@ import pytest
 
 from hti_comms.delivery.worker import deliver_due
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import browser_second_step
 
 from .helpers import enqueue_people, sample_spec
 
@@ -20,6 +21,7 @@ def test_counts_update_while_the_send_runs(app, db, staff_user, live_server, bro
     page.fill("input[name=email]", staff_user.email)
     page.fill("input[name=password]", TEST_PASSWORD)
     page.click("button[type=submit]")
+    browser_second_step(page, staff_user.email)
     page.goto(f"{live_server}/admin/utkorg/{send_id}")
     expect(page.locator("[data-count=queued]")).to_have_text("12")
     expect(page.locator("#send-status")).to_have_text("Skickas")

@@ -3,6 +3,7 @@ width with the text part beside them."""
 import pytest
 
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import browser_second_step
 
 from .helpers import png_bytes
 
@@ -17,6 +18,7 @@ def test_compose_a_section_with_live_preview_and_preview_the_email(app, db, make
     page.get_by_label("E-postadress").fill(staff_user.email)
     page.get_by_label("Lösenord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    browser_second_step(page, staff_user.email)
 
     page.get_by_role("link", name="Nytt nyhetsbrev").click()
     page.get_by_label("Ämnesrad").fill("Ny rapport om hemtjänsten")

@@ -68,7 +68,9 @@ def test_the_timeline_counts_sends_and_the_dry_run_says_who_gets_what(app, staff
 
 def test_a_contact_from_the_public_form_gets_results_only_after_staff_approve(app, staff_login):
     """Anyone can type any address into /bestall and confirm it; staff approve before results reach them."""
-    from hti_comms.publication.models import AuditAction, AuditEntry, OrderContact
+    from hti_comms.publication.models import AuditAction, OrderContact
+    from hti_comms.publication.audit import EMBARGO_KINDS, kind as audit_kind
+    from hti_comms.stafflog.models import LogEntry as AuditEntry
     from hti_comms.publication.contacts import confirm_contact
     from hti_comms.publication.entitlement import entitled_contacts
 
@@ -86,6 +88,6 @@ def test_a_contact_from_the_public_form_gets_results_only_after_staff_approve(ap
     assert staff_login.post(path, data={"csrf_token": _csrf(page)}).status_code == 302
     assert entitled_contacts(order) == [order_contact]
     assert order_contact.approved_by == "personal@spf.example"
-    assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.action == AuditAction.CONTACT_APPROVED)) \
+    assert db.session.scalar(select(AuditEntry.detail).where(AuditEntry.kind == audit_kind(AuditAction.CONTACT_APPROVED))) \
         == "h1@habo.example.se"
     assert "inte godkänd av personal" not in staff_login.get("/admin/publicering/2025").get_data(as_text=True)

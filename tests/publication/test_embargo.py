@@ -155,7 +155,9 @@ def test_a_summary_whose_figures_disagree_with_the_results_is_withheld_and_shown
     """Every figure of a summary is re-derived from the stored results before it is enqueued: a generator that
     writes a wrong place stops that municipality's summary (the others go), once in the audit log."""
     from hti_comms.briefs import talking_points
-    from hti_comms.publication.models import AuditAction, AuditEntry
+    from hti_comms.publication.models import AuditAction
+    from hti_comms.publication.audit import EMBARGO_KINDS, kind as audit_kind
+    from hti_comms.stafflog.models import LogEntry as AuditEntry
 
     _orders()
     real_place = talking_points.place
@@ -165,7 +167,7 @@ def test_a_summary_whose_figures_disagree_with_the_results_is_withheld_and_shown
     clock.set_now(RELEASE_AT)
     run_all_once()
     run_all_once()
-    withheld = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == AuditAction.SUMMARY_WITHHELD)))
+    withheld = list(db.session.scalars(select(AuditEntry).where(AuditEntry.kind == audit_kind(AuditAction.SUMMARY_WITHHELD))))
     summaries = _summaries()
     held_codes = {entry.municipality_code for entry in withheld}
     assert len(withheld) == 1 and held_codes == {"0114"}  # one entry, however often the sweep runs

@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 from hti_comms import clock
 from hti_comms.delivery.worker import deliver_due
 from hti_comms.extensions import db
-from hti_comms.publication.models import AuditAction, AuditEntry, Order, OrderContact, OrderStatus
+from hti_comms.publication.models import AuditAction, Order, OrderContact, OrderStatus
+from hti_comms.publication.audit import EMBARGO_KINDS, kind as audit_kind
+from hti_comms.stafflog.models import LogEntry as AuditEntry
 from hti_comms.publication.moments import parse_wall_clock, set_orders_close
 from hti_comms.publication.orders import OrderError, mark_delivered, next_in_line, queue, queue_position
 from hti_comms.subscribers.models import Contact, ContactStatus, Role
@@ -96,7 +98,7 @@ def test_public_form_creates_an_order_with_an_unconfirmed_contact_who_confirms_w
     db.session.expire_all()
     order_contact = db.session.scalar(select(OrderContact))
     assert order_contact.confirmed_at is not None and order_contact.contact.status is ContactStatus.CONFIRMED
-    actions = set(db.session.scalars(select(AuditEntry.action)))
+    actions = {AuditAction(k.removeprefix("publication.")) for k in db.session.scalars(select(AuditEntry.kind).where(AuditEntry.kind.in_(EMBARGO_KINDS)))}
     assert {AuditAction.ORDER_CREATED, AuditAction.CONTACT_ADDED, AuditAction.CONTACT_CONFIRMED} <= actions
     assert order_contact.order.status is OrderStatus.PENDING  # staff have not approved the contact yet
 
@@ -136,5 +138,5 @@ def test_analyses_are_delivered_in_order_and_out_of_order_needs_a_recorded_reaso
     mark_delivered(first, actor="karin@spf.example")
     assert next_in_line(2025) is None
     details = list(db.session.scalars(select(AuditEntry.detail).where(
-        AuditEntry.action == AuditAction.ORDER_DELIVERED).order_by(AuditEntry.id)))
+        AuditEntry.kind == audit_kind(AuditAction.ORDER_DELIVERED)).order_by(AuditEntry.id)))
     assert details == ["Före sin tur: Kommunen har budgetmöte i morgon.", "I kötur."]

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from hti_comms.subscribers.models import Contact, ContactStatus
 from tests.conftest import TEST_PASSWORD
+from tests.helpers import browser_second_step
 
 pytestmark = pytest.mark.browser
 
@@ -37,6 +38,7 @@ def test_audience_size_follows_the_choices_live(app, db, make_contact, staff_use
     page.get_by_label("E-postadress").fill(staff_user.email)
     page.get_by_label("Lösenord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
+    browser_second_step(page, staff_user.email)
 
     size = page.locator("#audience-size")
     assert size.inner_text() == "0 mottagare just nu"  # no list chosen yet: mail goes only to those who chose one

@@ -4,6 +4,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ...auth.roles import Role
+from ...staff import needs
 from ...extensions import db
 from ..admin import bp
 from ..forms import ActionForm, ImportForm, as_choices
@@ -14,6 +16,7 @@ from .store import ImportRefused, describe_outcome
 
 
 @bp.route("/importera", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Laddade upp en kontaktfil", get=True)
 def import_contacts():
     form = ImportForm()
     form.default_lists.choices = as_choices([(m.key, m.name) for m in all_lists()])
@@ -44,6 +47,7 @@ def import_preview(import_id: int):
 
 
 @bp.route("/importera/<int:import_id>/spara", methods=["POST"])
+@needs(Role.REDAKTOR, "Importerade kontakter")
 def import_commit(import_id: int):
     _staged_or_404(import_id)
     if ActionForm().validate_on_submit():
@@ -55,6 +59,7 @@ def import_commit(import_id: int):
 
 
 @bp.route("/importera/<int:import_id>/avbryt", methods=["POST"])
+@needs(Role.REDAKTOR, "Avbröt en kontaktimport")
 def import_discard(import_id: int):
     _staged_or_404(import_id)
     if not ActionForm().validate_on_submit():
