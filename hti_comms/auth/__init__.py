@@ -4,8 +4,8 @@ from ..domain import Domain, MenuEntry
 DOMAIN = Domain(
     package=__name__,
     models=(".models",),
-    blueprints=(".views:bp", ".account:bp", ".admin:bp"),
-    menu=(MenuEntry("staff_admin.index", "Personal"),),
+    blueprints=(".views:bp", ".account:bp", ".admin:bp", ".settings:bp"),
+    menu=(MenuEntry("staff_admin.index", "Personal"), MenuEntry("settings_admin.index", "Inställningar")),
     commands=(".cli",),
     send_kinds={"password_reset": "Länk för nytt lösenord",
                 "login_warning": "Varning om många försök att logga in",

@@ -89,6 +89,7 @@ email("auth/new_second_factor", build=_new_factor_email)
 
 # Staff accounts (administrators).
 page("staff_admin.index")
+page("settings_admin.index")
 page("staff_admin.index", state="fel", then=lambda page_: page_.get_by_role("button", name="Skicka inbjudan").click())
 page("staff_admin.account", args=_staff_id)
 not_a_page("staff_admin.reset_factor", "POST that resets a second factor and redirects")
