@@ -21,6 +21,7 @@ DOMAINS = (
     "hti_comms.newsletters",
     "hti_comms.events",
     "hti_comms.publication",
+    "hti_comms.action_plans",
     "hti_comms.scheduling",
 )
 

@@ -5,8 +5,10 @@ the rounding rule documented in `wording`. Missing data is said as missing, neve
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ..formatting import format_number
 from ..geo.models import Municipality
@@ -22,7 +24,8 @@ class BriefError(LookupError):
 
 @dataclass(frozen=True)
 class Point:
-    #: What the sentence is about: demo, index, trend, sub_index, county, question, press, missing.
+    #: What the sentence is about: demo, index, trend, plan (an earlier action plan), sub_index, county, question,
+    #: press, missing.
     kind: str
     text: str
     #: Which figure each number of the text states, in reading order ("index", "place", "sub_gap:utforande"):
@@ -53,6 +56,8 @@ class TalkingPoints:
     ranking: YearRanking
     entry: RankedResult | None
     points: list[Point] = field(default_factory=list)
+    #: The municipality's latest action plan of an earlier year (hti_comms.action_plans), or None.
+    earlier_plan: Any = None
 
     @property
     def sub_indices(self) -> list[SubIndexFigure]:
@@ -88,8 +93,24 @@ class TalkingPoints:
             "county_average": json_number(entry.county_average) if entry else None,
             "sub_indices": [{"name": f.name, "label": f.label, "value": json_number(f.value),
                              "national_average": json_number(f.national_average)} for f in self.sub_indices],
+            "earlier_plan": self._earlier_plan_json(),
             "points": self.texts(),
         }
+
+    def _earlier_plan_json(self) -> dict | None:
+        """Return the earlier plan with each targeted area's value in both years and the change (one decimal)."""
+        plan = self.earlier_plan
+        if plan is None or self.entry is None:
+            return None
+        areas = []
+        for area_plan in plan.areas:
+            value = self.entry.values.get(area_plan.area.measure)
+            before = area_plan.before
+            areas.append({"area": area_plan.area.value, "label": area_plan.area.label, "measures": list(area_plan.texts),
+                          "previous_value": json_number(before), "value": json_number(value),
+                          "change": json_number(difference(value, before))
+                          if value is not None and before is not None else None})
+        return {"plan_year": plan.plan_year, "areas": areas}
 
 
 def resolve_municipality(code_or_name: str) -> Municipality:
@@ -108,8 +129,10 @@ def year_ranking(year: int) -> YearRanking:
     return ranking
 
 
-def build_talking_points(municipality: Municipality, year: int, ranking: YearRanking | None = None) -> TalkingPoints:
-    """Return the talking points of a municipality for a year (pass `ranking` to reuse one computation)."""
+def build_talking_points(municipality: Municipality, year: int, ranking: YearRanking | None = None,
+                         plans: Mapping | None = None) -> TalkingPoints:
+    """Return the talking points of a municipality for a year (pass `ranking` to reuse one computation, and
+    `plans`, `action_plans.followup.earlier_plans(year)`, to read the earlier action plans of all at once)."""
     ranking = ranking or year_ranking(year)
     entry = ranking.entry(municipality.code)
     result = TalkingPoints(municipality=municipality, year=year, ranking=ranking, entry=entry)
@@ -125,6 +148,7 @@ def build_talking_points(municipality: Municipality, year: int, ranking: YearRan
 
     add(Point("index", _index_sentence(name, entry, ranking), ("index", "year", "national_average", "gap", "place")))
     add(Point("trend", *_trend_sentence(name, entry, ranking)))
+    plan_questions = _earlier_plan_points(result, plans)
     figures = result.sub_indices
     for figure in figures:
         if figure.is_missing:
@@ -134,10 +158,27 @@ def build_talking_points(municipality: Municipality, year: int, ranking: YearRan
     for text, claims in _sub_index_sentences(present):
         add(Point("sub_index", text, claims))
     add(Point("county", *_county_sentence(name, entry, ranking)))
+    result.points.extend(plan_questions)
     for text in _questions(present):
         add(Point("question", text))
     add(Point("press", *_press_comment(name, entry, ranking, present)))
     return result
+
+
+def _earlier_plan_points(result: TalkingPoints, plans: Mapping | None) -> list[Point]:
+    """Add what the municipality planned after an earlier result and how the targeted areas moved ("plan"
+    points); return the questions about areas that fell, for the questions' place."""
+    from ..action_plans.followup import earlier_plans, followup_points
+
+    code = result.municipality.code
+    plan = (plans if plans is not None else earlier_plans(result.year, code)).get(code)
+    if plan is None:
+        return []
+    result.earlier_plan = plan
+    made = [Point(p.kind, p.text, p.claims)
+            for p in followup_points(result.municipality.short_name, plan, result.entry.values)]
+    result.points.extend(p for p in made if p.kind == "plan")
+    return [p for p in made if p.kind == "question"]
 
 
 def _index_sentence(name: str, entry: RankedResult, ranking: YearRanking) -> str:

@@ -192,14 +192,18 @@ def send_access_emails(year: int) -> int:
     orders = _orders(year)
     if not orders:
         return 0
+    # The personal link to the municipality's action-plan form (the action_plans domain's page) goes with it.
+    from ..action_plans.links import plan_form_url
+
     added = 0
     for order in orders:
         contacts = entitled_contacts(order)
         if not contacts:
             continue
         spec = access_spec(year, order.municipality)
-        enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id, link_key=oc.contact.link_key)
-                       for oc in contacts])
+        enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id,
+                                 {"action_plan_url": plan_form_url(oc.key, year, order.municipality_code)},
+                                 link_key=oc.contact.link_key) for oc in contacts])
         added += len(contacts)
     _withdraw_unsent_summaries(year)
     if publication is None:
