@@ -16,7 +16,6 @@ from decimal import Decimal
 from markupsafe import escape
 
 from ..checks import Finding, error
-from ..formatting import format_signed
 from ..geo.services import municipalities_by_code
 from ..inputs import BadInput, check_text
 from ..links import absolute
@@ -42,7 +41,10 @@ class Candidate:
 
     @property
     def moved_text(self) -> str:
-        return "ingen jämförelse" if self.moved is None else f"{format_signed(self.moved)} enheter"
+        """Return the movement in the words of the one owner of the change sentence ("ökat med 4,2 enheter")."""
+        from ..briefs.wording import IndexChange
+
+        return "ingen jämförelse" if self.moved is None else IndexChange(self.moved, Decimal(0)).words()
 
 
 def latest_year() -> int | None:
