@@ -54,5 +54,3 @@ def load() -> str | None:
     db.session.commit()
     count = len(EARLIER) + len(LATEST)
     return f"DEMODATA: {count} åtgärder i kommunernas åtgärdsplaner för {earlier} och {latest}."
-
-

@@ -106,9 +106,9 @@ class TalkingPoints:
         for area_plan in plan.areas:
             value = self.entry.values.get(area_plan.area.measure)
             before = area_plan.before
-            areas.append({"area": area_plan.area.value, "label": area_plan.area.label, "measures": list(area_plan.texts),
-                          "previous_value": json_number(before), "value": json_number(value),
-                          "change": json_number(difference(value, before))
+            areas.append({"area": area_plan.area.value, "label": area_plan.area.label,
+                          "measures": list(area_plan.texts), "previous_value": json_number(before),
+                          "value": json_number(value), "change": json_number(difference(value, before))
                           if value is not None and before is not None else None})
         return {"plan_year": plan.plan_year, "areas": areas}
 
