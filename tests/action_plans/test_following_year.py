@@ -133,3 +133,22 @@ def test_the_local_brief_and_the_embargoed_summary_say_it_too(years):
     brief = local_brief_context(points, embargoed_audience=False)
     assert sentence in str(brief)
     assert "Utförande sjönk trots planen: vad hände med planen att ge varje person en fast kontaktperson?" in str(brief)
+
+
+def test_the_embargoed_summary_released_by_the_sweep_says_what_was_planned(db, mail_sink, years):
+    from hti_comms import clock
+    from hti_comms.delivery.worker import deliver_due
+    from hti_comms.scheduling.sweeps import run_all_once
+    from tests.publication.helpers import RELEASE_AT, staff_order, text_of
+
+    add(2024, "0115", "information", "ge tydligare information om avgifterna")
+    staff_order("0115", "vera@vallentuna.example.se")
+    staff_order("0114", "eva@vasby.example.se")  # no plan: says nothing of one
+    clock.set_now(RELEASE_AT)
+    run_all_once()
+    texts = {m["To"].addresses[0].addr_spec: " ".join(text_of(m).split()) for m in mail_sink.wait_for(deliver_due())
+             if m["Subject"].startswith("EMBARGO")}
+    assert ("Inför 2025 planerade Vallentuna att ge tydligare information om avgifterna (Information). Sedan dess "
+            "har delindex Information minskat med 4,0 enheter, från 70,0 till 66,0.") in texts["vera@vallentuna.example.se"]
+    assert "Information sjönk trots planen" in texts["vera@vallentuna.example.se"]
+    assert "planerade" not in texts["eva@vasby.example.se"]

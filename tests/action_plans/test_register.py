@@ -70,7 +70,7 @@ def test_a_status_moves_only_as_the_table_allows_and_nothing_is_saved_otherwise(
     (["--municipality", "Atlantis"], "Kommun: Hittar ingen kommun som heter eller har koden ”Atlantis”"),
     (["--year", "1999"], "År: Året 1999 är inte rimligt"),
 ])
-def test_bad_input_on_the_command_line_is_refused_in_swedish_naming_the_field(runner, db, years, args, message):
+def test_bad_input_on_the_command_line_is_refused_in_swedish_naming_the_field(runner, db, args, message):
     values = {"--year": "2025", "--municipality": "0114", "--area": "information", "--text": "förbättra informationen",
               "--source": ""}
     values.update(dict(zip(args[::2], args[1::2])))
