@@ -61,4 +61,7 @@ def internal_codes(app) -> list[str]:
 SWEDISH_WORDS: set[str] = {
     # The kinds of event are stored as the Swedish words staff type (`hti event create --kind kurs`).
     "kurs", "webbinarium", "publicering",
+    # An action plan's area, horizon and status are stored as the words `hti action-plan add` takes (--area
+    # information, --area index for the whole index, --horizon kort, --status planerad).
+    "information", "index", "kort", "planerad",
 }
