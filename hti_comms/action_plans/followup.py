@@ -153,3 +153,17 @@ def movement(plan: EarlierPlan, current: Mapping[str, Decimal | None]) -> Decima
     changes = [current.get(a.area.measure) - a.before for a in plan.areas
                if a.before is not None and current.get(a.area.measure) is not None]
     return max(changes, key=abs) if changes else None
+
+
+def plan_json(plan: EarlierPlan, current: Mapping[str, Decimal | None]) -> dict:
+    """Return the plan as the talking points' JSON says it: each area's value in both years and the change."""
+    from ..briefs.wording import difference, json_number
+
+    areas = []
+    for area_plan in plan.areas:
+        value, before = current.get(area_plan.area.measure), area_plan.before
+        areas.append({"area": area_plan.area.value, "label": area_plan.area.label, "measures": list(area_plan.texts),
+                      "previous_value": json_number(before), "value": json_number(value),
+                      "change": json_number(difference(value, before))
+                      if value is not None and before is not None else None})
+    return {"plan_year": plan.plan_year, "areas": areas}

@@ -15,6 +15,7 @@ from ..geo.models import Municipality
 from ..geo.services import find_municipality
 from ..results.models import SUB_INDICES
 from ..results.ranking import RankedResult, YearRanking, compute_ranking
+from ..action_plans.followup import plan_json
 from .wording import QUESTIONS, IndexChange, difference, gap, json_number, lower_label, place, places
 
 
@@ -93,24 +94,9 @@ class TalkingPoints:
             "county_average": json_number(entry.county_average) if entry else None,
             "sub_indices": [{"name": f.name, "label": f.label, "value": json_number(f.value),
                              "national_average": json_number(f.national_average)} for f in self.sub_indices],
-            "earlier_plan": self._earlier_plan_json(),
+            "earlier_plan": plan_json(self.earlier_plan, self.entry.values) if self.earlier_plan and entry else None,
             "points": self.texts(),
         }
-
-    def _earlier_plan_json(self) -> dict | None:
-        """Return the earlier plan with each targeted area's value in both years and the change (one decimal)."""
-        plan = self.earlier_plan
-        if plan is None or self.entry is None:
-            return None
-        areas = []
-        for area_plan in plan.areas:
-            value = self.entry.values.get(area_plan.area.measure)
-            before = area_plan.before
-            areas.append({"area": area_plan.area.value, "label": area_plan.area.label,
-                          "measures": list(area_plan.texts), "previous_value": json_number(before),
-                          "value": json_number(value), "change": json_number(difference(value, before))
-                          if value is not None and before is not None else None})
-        return {"plan_year": plan.plan_year, "areas": areas}
 
 
 def resolve_municipality(code_or_name: str) -> Municipality:
