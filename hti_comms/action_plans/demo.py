@@ -46,9 +46,12 @@ def load() -> str | None:
     latest, earlier = years
     for year, rows in ((earlier, EARLIER), (latest, LATEST)):
         published_at = clock.as_utc(db.session.get(ResultSet, year).published_at)
-        since = clock.to_stockholm(published_at + timedelta(days=60)).date()
+        since = clock.to_stockholm(published_at + timedelta(days=60)).date()  # as if entered two months after
+        entered_at = published_at + timedelta(days=60)
         for code, area, text, horizon, status in rows:
-            add_measure(year, code, MeasureInput(area, text, horizon, status, "", since), actor=ACTOR, is_demo=True)
+            measure = add_measure(year, code, MeasureInput(area, text, horizon, status, "", since), actor=ACTOR,
+                                  is_demo=True)
+            measure.created_at = measure.updated_at = measure.versions[0].changed_at = entered_at
         # The demo's years are past: their reminders count as sent, so the scheduler sends nothing for the demo.
         db.session.add(PlanReminder(year=year, sent_at=published_at, recipients=0))
     db.session.commit()

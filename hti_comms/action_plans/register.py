@@ -76,10 +76,10 @@ def parse_choice(enum_class, value, field: str):
 
 
 def clean_text(text: str) -> str:
-    """Return a measure's text as the sentences use it: one line, no leading "att", no final full stop, and a
+    """Return a measure's text as the sentences use it: one line, no leading "att", no final punctuation, and a
     lower-case first letter unless the first word is an abbreviation ("KPI", "IT-stöd")."""
     text = " ".join((text or "").split())
-    text = re.sub(r"^(?:att|Att|ATT)\s+", "", text).rstrip(" .")
+    text = re.sub(r"^(?:att|Att|ATT)\s+", "", text).rstrip(" .!?;:,")
     first = text.split(" ", 1)[0]
     if first[:1].isupper() and not (len(first) > 1 and (first[1].isupper() or first[1] in "-")):
         text = text[:1].lower() + text[1:]

@@ -60,7 +60,7 @@ def test_the_edited_text_is_sent_and_a_wrong_figure_in_it_stops_the_send(plans):
     assert finding.is_error and finding.field == "Så jobbar Håbo" and "säger ”54,0”" in finding.message
 
 
-def test_the_form_needs_a_municipality_and_words_for_each(plans):
+def test_the_form_needs_a_municipality_and_words_for_each(app):
     with pytest.raises(SectionDataError, match="kryssa för minst en kommun"):
         read_choices(MultiDict([("plan_year", "2025")]))
     with pytest.raises(SectionDataError, match="Så jobbar Håbo: texten är tom"):

@@ -61,22 +61,25 @@ def test_a_status_moves_only_as_the_table_allows_and_nothing_is_saved_otherwise(
     assert result.exit_code == 0 and _count(db, MeasureVersion) == 2
 
 
-@pytest.mark.parametrize("args,message", [
+BAD_INPUT = [
     (["--area", "ekonomi"], "Delindex: ”ekonomi” finns inte bland alternativen"),
-    (["--text", "Bra."], "Åtgärd: Skriv vad kommunen ska göra"),
+    (["--text", "Bra!"], "Åtgärd: Skriv vad kommunen ska göra"),
     (["--text", "Bygga om webbplatsen. Sedan införa en kalkylator"], "Åtgärd: Skriv åtgärden som en enda mening"),
     (["--text", "förbättra\u202e informationen"], "Åtgärd: Texten innehåller ett osynligt tecken"),
     (["--source", "https://spfseniorerna.se@evil.example/plan"], "Källa: Länken"),
     (["--municipality", "Atlantis"], "Kommun: Hittar ingen kommun som heter eller har koden ”Atlantis”"),
     (["--year", "1999"], "År: Året 1999 är inte rimligt"),
-])
-def test_bad_input_on_the_command_line_is_refused_in_swedish_naming_the_field(runner, db, args, message):
-    values = {"--year": "2025", "--municipality": "0114", "--area": "information", "--text": "förbättra informationen",
-              "--source": ""}
-    values.update(dict(zip(args[::2], args[1::2])))
-    result = runner.invoke(args=["hti", "action-plan", "add", *[x for pair in values.items() for x in pair]])
-    assert result.exit_code != 0
-    assert "Inget sparades." in result.output and message in result.output
+]
+
+
+def test_bad_input_on_the_command_line_is_refused_in_swedish_naming_the_field(runner, db):
+    for args, message in BAD_INPUT:
+        values = {"--year": "2025", "--municipality": "0114", "--area": "information",
+                  "--text": "förbättra informationen", "--source": ""}
+        values.update(dict(zip(args[::2], args[1::2])))
+        result = runner.invoke(args=["hti", "action-plan", "add", *[x for pair in values.items() for x in pair]])
+        assert result.exit_code != 0, args
+        assert "Inget sparades." in result.output and message in result.output, (args, result.output)
     assert _count(db, Measure) == 0
 
 
@@ -95,7 +98,7 @@ def test_the_list_has_every_measure_of_the_year_by_municipality(runner, years):
     assert [m["municipality_code"] for m in by_name] == ["0115"]
 
 
-def test_the_staff_pages_need_a_login(client, years):
+def test_the_staff_pages_need_a_login(client):
     for url in ("/admin/atgardsplaner/", "/admin/atgardsplaner/2025", "/admin/atgardsplaner/2025/0114"):
         response = client.get(url)
         assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
