@@ -23,6 +23,7 @@ DOMAINS = (
     "hti_comms.events",
     "hti_comms.publication",
     "hti_comms.approvals",
+    "hti_comms.action_plans",
     "hti_comms.scheduling",
 )
 

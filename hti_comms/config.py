@@ -216,6 +216,8 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "DATA_EXPORT_LINK_MINUTES": _int(env, "DATA_EXPORT_LINK_MINUTES", 60),
         #: Flask-Limiter string for the buttons that email a person a fresh link (per client address).
         "LINK_EMAIL_RATE_LIMIT": env.get("LINK_EMAIL_RATE_LIMIT") or "5 per hour",
+        #: Months after a year's publication when the ordering municipalities are reminded of their action plan.
+        "ACTION_PLAN_REMINDER_MONTHS": _int(env, "ACTION_PLAN_REMINDER_MONTHS", 9),
         "HTI_FAKE_NOW": fake_now,
         #: The organisation's own domains: the lookalike-link check compares every link with them.
         "ORGANISATION_DOMAINS": organisation_domains(env),
@@ -224,7 +226,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         **delivery,
         **_staff_settings(env),
     }
-    for name in ("PREFERENCES_LINK_DAYS", "DATA_EXPORT_LINK_MINUTES"):
+    for name in ("PREFERENCES_LINK_DAYS", "DATA_EXPORT_LINK_MINUTES", "ACTION_PLAN_REMINDER_MONTHS"):
         if config[name] < 1:
             raise ConfigError(f"{name} must be at least 1, got {config[name]}")
     config.update(overrides)

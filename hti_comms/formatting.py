@@ -68,6 +68,13 @@ def format_date(value: date | datetime) -> str:
     return babel_format_date(value, "EEEE d MMMM y", locale=LOCALE)
 
 
+def format_day(value: date | datetime) -> str:
+    """Return e.g. '7 november 2024' (a date in running text, without the weekday)."""
+    if isinstance(value, datetime):
+        value = to_stockholm(value).date()
+    return babel_format_date(value, "d MMMM y", locale=LOCALE)
+
+
 def format_time(moment: datetime) -> str:
     """Return e.g. '10.00' in Stockholm time."""
     return f"{to_stockholm(moment):%H.%M}"
@@ -184,6 +191,7 @@ def register_filters(app) -> None:
         signed=format_signed,
         datetime_sv=format_datetime,
         date_sv=format_date,
+        day_sv=format_day,
         time_sv=format_time,
         span_sv=format_span,
         relative_sv=relative_phrase,

@@ -2,7 +2,8 @@
 
 The person signs up and confirms, registers for a course, orders the report package for their municipality on the
 public form (an invoice reference with their name), confirms and is approved, opens the embargoed summary's web
-version, gets the access email and newsletters, asks for their data by email, bounces, and is named in a contact
+version, gets the access email and through its personal link proposes a measure for the municipality's action plan
+(signed with their name), gets newsletters, asks for their data by email, bounces, and is named in a contact
 file staff staged. Before the erasure `hti export-contact` must show every record of it, and every table that
 holds something of them must be declared in the personal-data registry; after the erasure a search of every
 text, JSON and binary column of every table (from the SQLAlchemy metadata, so a new table cannot be forgotten)
@@ -212,7 +213,10 @@ def a_person_does_everything(app, public, staff, runner, tmp_path) -> Inbox:
     # Publication: the access email; then a newsletter, from whose footer they ask for their data by email.
     clock.set_now(PUBLISHED_AT)
     run_all_once()
-    inbox.deliver()
+    access = inbox.deliver()
+    # Through the personal link in the access email they tell what the municipality does, signing with their name.
+    _press(public, _link(access, "/atgardsplan/"), measure="", area="information", horizon="kort", status="pagar",
+           text="ta fram en tydligare webbplats", status_since="", source_url="", message=f"Hälsningar, {NAME}")
     _newsletter(runner, tmp_path, "Nytt om Hemtjänstindex")
     preferences = _link(inbox.deliver(), "/installningar/")
     _press(public, preferences + "/mina-uppgifter", form_on=preferences)
@@ -280,6 +284,8 @@ def test_every_table_that_holds_the_person_is_declared_and_exported(app, db, run
         "Beställning mottagen", "Kontaktperson tillagd", "Kontaktperson bekräftad", "Kontaktperson godkänd av personal"}
     [order] = exported["beställningar av rapportpaket"]
     assert order["fakturareferens"] == INVOICE_REFERENCE
+    [proposal] = exported["förslag till kommunens åtgärdsplan"]
+    assert proposal["meddelande"] == f"Hälsningar, {NAME}" and proposal["granskning"] == "Väntar på granskning"
     assert exported["väntande importer"][0]["fil"] == "rådet.csv"
 
 

@@ -52,6 +52,20 @@ def _preferences(request):
     return urlsplit(preferences_url(contact.link_key)).path
 
 
+def _action_plan(request):
+    """The personal link of a report-package contact to the municipality's action-plan form, with one measure."""
+    from urllib.parse import urlsplit
+
+    from hti_comms.action_plans.links import plan_form_url
+    from hti_comms.action_plans.register import MeasureInput, add_measure
+    from tests.publication.helpers import results_for_2025, staff_order
+
+    results_for_2025()
+    order, _position = staff_order("0114", "eva@vasby.example.se")
+    add_measure(2025, "0114", MeasureInput("information", "förbättra informationen"), actor="test")
+    return urlsplit(plan_form_url(order.contacts[0].key, 2025, "0114")).path
+
+
 def _login(request):
     request.getfixturevalue("staff_user")
     return "/logga-in"
@@ -82,6 +96,10 @@ TEXT_FORMS = {
         "organisation": "Upplands Väsby", "needs": "Textning", "question": "Hur räknas indexet?"}),
     "subscribers.preferences": PublicForm(_preferences, {
         "name": "Eva Ek", "role": "", "municipality": "", "association": ""}),
+    "action_plans.plan_form": PublicForm(_action_plan, {
+        "measure": "", "area": "utforande", "text": "ge varje person en fast kontaktperson", "horizon": "kort",
+        "status": "planerad", "status_since": "", "source_url": "https://www.vasby.example.se/plan",
+        "message": "Hälsningar från Eva"}),
     "auth.login": PublicForm(_login, {"email": "personal@spf.example", "password": TEST_PASSWORD}),
     "auth.forgotten_password": PublicForm(_login, {"email": "personal@spf.example"}),
     "auth.second_step": PublicForm(lambda request: _half_logged_in(request, enrolled=True), {"code": "123456"}),

@@ -87,12 +87,27 @@ def _count_word(text: str) -> int:
 _MAY_STATE = re.compile(r"\d|en placering|samma (?:placering|plats)|oförändrat|i nivå med|enda kommun", re.IGNORECASE)
 
 
+#: A municipality's own words about its plan, quoted in a sentence about it ("Inför 2025 planerade Habo att <own
+#: words> (Information)." and "… trots planen: vad hände med planen att <own words>?"): they state no figure of
+#: the results ("minska till 10 olika personal på 14 dagar"), so they are read as no figures at all.
+_OWN_WORDS = re.compile(
+    r"(?P<lead>\binför \d{4} planerade .+? att ).+(?P<tail> \((?:information|biståndshandläggning|utförande|"
+    r"stöd och utveckling|hela indexet)\))"
+    r"|(?P<question>\btrots planen: vad hände med planen att ).+(?P<end>\?)",
+    re.IGNORECASE)
+
+
+def _without_own_words(sentence: str) -> str:
+    return _OWN_WORDS.sub(lambda m: f"{m['lead']} … {m['tail']}" if m["lead"] else f"{m['question']} … {m['end']}",
+                          sentence)
+
+
 def read_figures(sentence: str) -> list[ReadFigure]:
     """Return every figure the sentence states, in reading order."""
     if not _MAY_STATE.search(sentence):
         return []
     found = []
-    for match in _PATTERN.finditer(_URL.sub(" ", sentence)):
+    for match in _PATTERN.finditer(_URL.sub(" ", _without_own_words(sentence))):
         group = _top_group(match)
         found.append(_READERS[group](match, match.group(group).strip()))
     return found

@@ -38,6 +38,7 @@ from ..geo.models import County, Municipality
 from ..results.models import SUB_INDICES, IndexResult, ResultSet
 from . import figure_reading as read
 from .figure_reading import ReadFigure, html_text, read_figures, sentences
+from .plan_figures import expected_plan, is_plan_claim, plan_claims, plan_year_of, says_since
 
 SUB_INDEX_NAMES = tuple(name for name, _label in SUB_INDICES)
 _LIST_NUMBER = re.compile(r"^\s*(\d+)\.\s")
@@ -97,9 +98,18 @@ class YearFigures:
     ranked_count: int
     #: How many municipalities of each district have a result.
     district_counts: dict[int, int]
+    #: Code -> the earlier years with a registered action plan of the municipality (`plan_figures`), as asked.
+    plan_years: dict[str, frozenset[int]] = field(default_factory=dict)
+    _earlier: dict[int, "YearFigures | None"] = field(default_factory=dict)
 
     def municipality(self, code: str) -> MunicipalityFigures:
         return self.municipalities[code]
+
+    def earlier(self, year: int) -> "YearFigures | None":
+        """Return the figures of an earlier year (for sentences about an earlier action plan), derived once."""
+        if year not in self._earlier:
+            self._earlier[year] = derive(year)
+        return self._earlier[year]
 
 
 def derive(year: int) -> YearFigures | None:
@@ -197,6 +207,8 @@ class UnknownClaim(ValueError):
 
 def expected(claim: str, year: YearFigures, figures: MunicipalityFigures | None) -> Expected | None:
     """Return the figure a claim names, re-derived; None when the results have no such figure."""
+    if is_plan_claim(claim):
+        return expected_plan(claim, year, figures)
     if claim == "year":
         return Expected(read.YEAR, year.year)
     if claim == "previous_year":
@@ -401,21 +413,28 @@ def verify_text(text: str, year: int | YearFigures, municipality_code: str | Non
                 mismatches.append(Mismatch(line, numbered.group(1), str(list_number)))
             line = line[numbered.end():]
         subjects = fixed if municipality_code is not None else _named(line, members)
+        plan_year = None  # set by "Inför 2025 planerade …" for the "sedan dess" sentences after it
         for sentence in sentences(line):
-            key = (sentence, tuple(id(subject) for subject in subjects))
+            planned = plan_year_of(sentence)
+            plan_year = planned if planned is not None else plan_year
+            context = plan_year if planned is not None or says_since(sentence) else None
+            key = (sentence, tuple(id(subject) for subject in subjects), context)
             if key not in memo:
-                memo[key] = _verify_sentence(sentence, figures, subjects, members, district_id is not None)
+                memo[key] = _verify_sentence(sentence, figures, subjects, members, district_id is not None, context)
             mismatches.extend(memo[key])
     return mismatches
 
 
 def _verify_sentence(sentence: str, figures: YearFigures, subjects: list[MunicipalityFigures],
-                     members: list[MunicipalityFigures], in_district: bool) -> list[Mismatch]:
-    """Return the numbers of one sentence that are no figure it may state about its subjects."""
+                     members: list[MunicipalityFigures], in_district: bool,
+                     plan_year: int | None = None) -> list[Mismatch]:
+    """Return the numbers of one sentence that are no figure it may state about its subjects (and, after "Inför
+    N planerade", about the plan of N − 1)."""
     stated = read_figures(sentence)
     if not stated:
         return []
     claims = _allowed_claims(sentence.lower(), subjects, in_district=in_district)
+    claims += [(claim, subject) for subject in subjects for claim in plan_claims(sentence, plan_year)]
     if members:  # any member knows the district: "distriktets 5 kommuner" needs no municipality named
         claims.append(("district_count", members[0]))
     wanted = [expected(claim, figures, subject) for claim, subject in claims]

@@ -17,7 +17,7 @@ from .talking_points import TalkingPoints, build_talking_points
 from .wording import IndexChange, gap, place, places
 
 #: What the brief lists as facts; the demo warning has its own banner there.
-FACT_KINDS = ("index", "trend", "sub_index", "county", "missing")
+FACT_KINDS = ("index", "trend", "plan", "sub_index", "county", "missing")
 
 
 class ReleaseError(PermissionError):

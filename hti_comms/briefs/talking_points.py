@@ -5,14 +5,17 @@ the rounding rule documented in `wording`. Missing data is said as missing, neve
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from ..formatting import format_number
 from ..geo.models import Municipality
 from ..geo.services import find_municipality
 from ..results.models import SUB_INDICES
 from ..results.ranking import RankedResult, YearRanking, compute_ranking
+from ..action_plans.followup import plan_json
 from .wording import QUESTIONS, IndexChange, difference, gap, json_number, lower_label, place, places
 
 
@@ -22,7 +25,8 @@ class BriefError(LookupError):
 
 @dataclass(frozen=True)
 class Point:
-    #: What the sentence is about: demo, index, trend, sub_index, county, question, press, missing.
+    #: What the sentence is about: demo, index, trend, plan (an earlier action plan), sub_index, county, question,
+    #: press, missing.
     kind: str
     text: str
     #: Which figure each number of the text states, in reading order ("index", "place", "sub_gap:utforande"):
@@ -53,6 +57,8 @@ class TalkingPoints:
     ranking: YearRanking
     entry: RankedResult | None
     points: list[Point] = field(default_factory=list)
+    #: The municipality's latest action plan of an earlier year (hti_comms.action_plans), or None.
+    earlier_plan: Any = None
 
     @property
     def sub_indices(self) -> list[SubIndexFigure]:
@@ -88,6 +94,7 @@ class TalkingPoints:
             "county_average": json_number(entry.county_average) if entry else None,
             "sub_indices": [{"name": f.name, "label": f.label, "value": json_number(f.value),
                              "national_average": json_number(f.national_average)} for f in self.sub_indices],
+            "earlier_plan": plan_json(self.earlier_plan, self.entry.values) if self.earlier_plan and entry else None,
             "points": self.texts(),
         }
 
@@ -108,8 +115,10 @@ def year_ranking(year: int) -> YearRanking:
     return ranking
 
 
-def build_talking_points(municipality: Municipality, year: int, ranking: YearRanking | None = None) -> TalkingPoints:
-    """Return the talking points of a municipality for a year (pass `ranking` to reuse one computation)."""
+def build_talking_points(municipality: Municipality, year: int, ranking: YearRanking | None = None,
+                         plans: Mapping | None = None) -> TalkingPoints:
+    """Return the talking points of a municipality for a year (pass `ranking` to reuse one computation, and
+    `plans`, `action_plans.followup.earlier_plans(year)`, to read the earlier action plans of all at once)."""
     ranking = ranking or year_ranking(year)
     entry = ranking.entry(municipality.code)
     result = TalkingPoints(municipality=municipality, year=year, ranking=ranking, entry=entry)
@@ -125,6 +134,7 @@ def build_talking_points(municipality: Municipality, year: int, ranking: YearRan
 
     add(Point("index", _index_sentence(name, entry, ranking), ("index", "year", "national_average", "gap", "place")))
     add(Point("trend", *_trend_sentence(name, entry, ranking)))
+    plan_questions = _earlier_plan_points(result, plans)
     figures = result.sub_indices
     for figure in figures:
         if figure.is_missing:
@@ -134,10 +144,27 @@ def build_talking_points(municipality: Municipality, year: int, ranking: YearRan
     for text, claims in _sub_index_sentences(present):
         add(Point("sub_index", text, claims))
     add(Point("county", *_county_sentence(name, entry, ranking)))
+    result.points.extend(plan_questions)
     for text in _questions(present):
         add(Point("question", text))
     add(Point("press", *_press_comment(name, entry, ranking, present)))
     return result
+
+
+def _earlier_plan_points(result: TalkingPoints, plans: Mapping | None) -> list[Point]:
+    """Add what the municipality planned after an earlier result and how the targeted areas moved ("plan"
+    points); return the questions about areas that fell, for the questions' place."""
+    from ..action_plans.followup import earlier_plans, followup_points
+
+    code = result.municipality.code
+    plan = (plans if plans is not None else earlier_plans(result.year, code)).get(code)
+    if plan is None:
+        return []
+    result.earlier_plan = plan
+    made = [Point(p.kind, p.text, p.claims)
+            for p in followup_points(result.municipality.short_name, plan, result.entry.values)]
+    result.points.extend(p for p in made if p.kind == "plan")
+    return [p for p in made if p.kind == "question"]
 
 
 def _index_sentence(name: str, entry: RankedResult, ranking: YearRanking) -> str:

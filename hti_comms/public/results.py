@@ -133,21 +133,28 @@ def _trend(state: PublicationState, year: int, code: str) -> list[TrendPoint]:
 
 @bp.route("/resultat/<int:year>/<code>")
 def municipality(year: int, code: str):
+    from ..action_plans.public import plan_version
+
     state, ranking = _ranking_or_404(year)
     entry = ranking.entry(code) if parse_municipality_code(code) == code else None
     if entry is None:
         abort(404)
     links = link_rows(year, code)
-    key = ("municipality", year, code, links)
+    key = ("municipality", year, code, links, plan_version(year, code))
 
     def make() -> str:
+        from ..action_plans.followup import is_plan_question
+        from ..action_plans.public import public_plan
         from ..briefs.talking_points import build_talking_points
 
         points = build_talking_points(db.session.get(Municipality, code), year, ranking)
         shows_change = _shows_change(state, ranking)
         hidden = set() if shows_change else {"trend"}
+        earlier = points.earlier_plan
+        if earlier is not None and not state.is_public(earlier.plan_year):
+            hidden.add("plan")  # the earlier figures it states are not public
         if _figures_disagree(points):
-            hidden |= {"demo", "index", "trend", "sub_index", "county", "missing"}
+            hidden |= {"demo", "index", "trend", "plan", "sub_index", "county", "missing"}
         trend = _trend(state, year, code)
         return render_template(
             "web/public/results/municipality.html", ranking=ranking, entry=entry, trend=trend,
@@ -155,9 +162,14 @@ def municipality(year: int, code: str):
             chart=trend_svg(trend, entry.municipality_name), shows_change=shows_change,
             facts=[p.text for p in points.points if p.kind in ("demo", "index", "trend", "sub_index", "county",
                                                                   "missing") and p.kind not in hidden],
-            questions=points.texts("question"), sub_indices=points.sub_indices, years=state.public_years)
+            plan=public_plan(year, code), earlier_plan_year=earlier.plan_year if earlier else None,
+            followup=[] if "plan" in hidden else points.texts("plan"),
+            questions=[text for text in points.texts("question")
+                       if "plan" not in hidden or not is_plan_question(text)],
+            sub_indices=points.sub_indices, years=state.public_years)
 
-    # Not replayable: the follow-up links are staff's to change at any moment (read above on every request).
+    # Not replayable: the follow-up links and the plan are staff's to change at any moment (read above on every
+    # request).
     return _public_response(state, key, make, "text/html", replayable=False)
 
 

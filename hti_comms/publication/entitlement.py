@@ -96,3 +96,22 @@ def refuse_unentitled_recipients(send, recipients: Sequence[Addressee]) -> dict[
     contact_ids, addresses = entitled_addresses(send.results_year, send.municipality_code)
     return {recipient: NOT_ENTITLED for recipient in recipients
             if recipient.contact_id not in contact_ids and recipient.email.lower() not in addresses}
+
+
+def entitled_contact(key: str, year: int, municipality_code: str) -> OrderContact | None:
+    """Return the order contact a personal link names (their key), if they may still act for the municipality's
+    live order of the year: confirmed, approved and still there (other domains' personal links use this)."""
+    order_contact = db.session.scalar(select(OrderContact).where(OrderContact.key == key))
+    if order_contact is None:
+        return None
+    order = order_contact.order
+    if order.year != year or order.municipality_code != municipality_code:
+        return None
+    return order_contact if order_contact in entitled_contacts(order) else None
+
+
+def entitled_contacts_of_year(year: int) -> dict[str, list[OrderContact]]:
+    """Return {municipality code: its entitled contacts} for every live order of the year, in queue order."""
+    orders = db.session.scalars(select(Order).where(Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES))
+                                .order_by(Order.received_at, Order.sequence))
+    return {order.municipality_code: entitled_contacts(order) for order in orders}

@@ -37,17 +37,18 @@ def summary_reference(year: int, municipality_code: str) -> str:
 
 
 def summary_context(year: int, municipality_code: str, ranking: YearRanking | None = None, *,
-                    published_at: datetime | None = None) -> dict:
+                    published_at: datetime | None = None, plans=None) -> dict:
     """Return what a municipality's embargoed summary shows, built from its talking points (display text).
 
     One function, so that a check of the figures (re-derived from the stored results) can be run on exactly
-    what is sent before it is enqueued. `published_at`: the publication moment, when the caller has read it.
+    what is sent before it is enqueued. `published_at`: the publication moment, when the caller has read it;
+    `plans`: the earlier action plans of every municipality (`action_plans.followup.earlier_plans`), read once.
     """
     from ..briefs.services import brief_context
     from ..briefs.talking_points import build_talking_points
 
     municipality = db.session.get(Municipality, municipality_code)
-    points = build_talking_points(municipality, year, ranking)
+    points = build_talking_points(municipality, year, ranking, plans)
     published_at = published_at or moments(year).published_at
     brief = brief_context(points)
     # The change since last year is the talking points' own sentence (its one owner), said once, up front.
@@ -62,8 +63,8 @@ def summary_context(year: int, municipality_code: str, ranking: YearRanking | No
 
 
 def summary_spec(year: int, municipality_code: str, ranking: YearRanking | None = None, *,
-                 published_at: datetime | None = None) -> EmailSpec:
-    context = summary_context(year, municipality_code, ranking, published_at=published_at)
+                 published_at: datetime | None = None, plans=None) -> EmailSpec:
+    context = summary_context(year, municipality_code, ranking, published_at=published_at, plans=plans)
     name = context["brief"]["municipality_name"]
     return EmailSpec(template="publication/embargo_summary",
                      subject=f"{context['embargo']} – {name} i Hemtjänstindex {year}",
@@ -120,7 +121,7 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
     if not steps.is_embargo_released(now) or steps.is_published(now):
         return 0
     sent = _sent_to(f"embargo-summary:{year}:")
-    ranking = figures = None
+    ranking = figures = plans = None
     added = 0
     for municipality_code, recipients in _entitled_recipients(year):
         reference = summary_reference(year, municipality_code)
@@ -132,12 +133,15 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
 
             from ..briefs.figures import FigureMismatch, year_figures
 
+            from ..action_plans.followup import earlier_plans
+
             ranking = year_ranking(year)
+            plans = earlier_plans(year)  # every municipality's earlier action plan, in two queries
             try:
                 figures = year_figures(year)  # re-derived once for all summaries of the year
             except FigureMismatch:
                 figures = year
-        spec = summary_spec(year, municipality_code, ranking, published_at=steps.published_at)
+        spec = summary_spec(year, municipality_code, ranking, published_at=steps.published_at, plans=plans)
         rendered = _checked_render(spec, figures, year, municipality_code)
         if rendered is None:
             continue
@@ -189,14 +193,18 @@ def send_access_emails(year: int) -> int:
     orders = _orders(year)
     if not orders:
         return 0
+    # The personal link to the municipality's action-plan form (the action_plans domain's page) goes with it.
+    from ..action_plans.links import plan_form_url
+
     added = 0
     for order in orders:
         contacts = entitled_contacts(order)
         if not contacts:
             continue
         spec = access_spec(year, order.municipality)
-        enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id, link_key=oc.contact.link_key)
-                       for oc in contacts])
+        enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id,
+                                 {"action_plan_url": plan_form_url(oc.key, year, order.municipality_code)},
+                                 link_key=oc.contact.link_key) for oc in contacts])
         added += len(contacts)
     _withdraw_unsent_summaries(year)
     if publication is None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -14,7 +15,7 @@ from ..formatting import round_half_up
 from ..geo.services import municipalities_by_code
 from .cache import forget
 from .importer import ParsedFile, ParsedRow, Problem, parse_results_file
-from .models import SUB_INDICES, IndexResult, ResultSet
+from .models import MEASURES, SUB_INDICES, IndexResult, ResultSet
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -150,3 +151,15 @@ def load_demo_data() -> str | None:
 
 def has_any_results() -> bool:
     return db.session.scalar(select(func.count()).select_from(ResultSet)) > 0
+
+
+def stored_values(year: int, codes: Iterable[str]) -> dict[str, dict[str, Decimal | None]]:
+    """Return {code: {measure: stored value}} of the given municipalities' results of `year` (one query; a
+    municipality without a result that year is left out)."""
+    wanted = sorted(set(codes))
+    if not wanted:
+        return {}
+    columns = [IndexResult.municipality_code, *(getattr(IndexResult, name) for name, _label in MEASURES)]
+    rows = db.session.execute(select(*columns).where(IndexResult.year == year,
+                                                     IndexResult.municipality_code.in_(wanted)))
+    return {row[0]: dict(zip((name for name, _label in MEASURES), row[1:])) for row in rows}

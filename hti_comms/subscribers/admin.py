@@ -202,6 +202,8 @@ def _audience_form(audience: Audience | None) -> AudienceForm:
     form.result_kind.choices = as_choices([("", "Inget villkor på resultaten")] + ResultRuleKind.choices())
     form.result_year.choices = as_choices([(str(year), str(year)) for year in available_years()])
     form.result_sub_index.choices = as_choices([("", "Välj delindex")] + list(SUB_INDICES))
+    form.without_action_plan_year.choices = as_choices(
+        [("", "Inget villkor på åtgärdsplaner")] + [(str(year), str(year)) for year in available_years()])
     if audience is not None and request.method == "GET":
         form.lists.data = audience.list_keys
         form.roles.data = audience.roles
@@ -213,6 +215,7 @@ def _audience_form(audience: Audience | None) -> AudienceForm:
         form.result_year.data = str(rule.get("year", ""))
         form.result_places.data = str(rule.get("places") or "")
         form.result_sub_index.data = rule.get("sub_index") or ""
+        form.without_action_plan_year.data = str(audience.without_action_plan_year or "")
     return form
 
 

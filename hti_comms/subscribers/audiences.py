@@ -62,12 +62,14 @@ class Criteria:
     district_ids: tuple[int, ...] = ()
     #: Only contacts whose municipality (of the same affiliation) meets a condition on its index result.
     result_rule: ResultRule | None = None
+    #: Only contacts whose municipality (of the same affiliation) has no registered action plan for this year.
+    without_action_plan_year: int | None = None
 
     @classmethod
     def of(cls, audience: Audience) -> "Criteria":
         return cls(tuple(audience.list_keys), tuple(audience.roles), tuple(audience.municipality_codes),
                    tuple(audience.county_codes), tuple(int(d) for d in audience.district_ids),
-                   ResultRule.from_dict(audience.result_rule))
+                   ResultRule.from_dict(audience.result_rule), audience.without_action_plan_year)
 
     @classmethod
     def from_multidict(cls, args) -> "Criteria":
@@ -79,7 +81,7 @@ class Criteria:
         return cls(values("lists"), tuple(r for r in values("roles") if r in {x.value for x in Role}),
                    chosen + tuple(code for code in typed if code not in chosen), values("counties"),
                    tuple(d for d in map(optional_whole_number, values("districts")) if d is not None),
-                   result_rule_from(args))
+                   result_rule_from(args), optional_whole_number(args.get("without_action_plan_year") or None))
 
     @property
     def result_years(self) -> tuple[int, ...]:
@@ -88,7 +90,8 @@ class Criteria:
 
     @property
     def has_place(self) -> bool:
-        return bool(self.municipality_codes or self.county_codes or self.district_ids or self.result_rule)
+        return bool(self.municipality_codes or self.county_codes or self.district_ids or self.result_rule
+                    or self.without_action_plan_year)
 
 
 def result_rule_from(args) -> ResultRule | None:
@@ -141,6 +144,11 @@ def contact_condition(criteria: Criteria):
             # The municipalities come from one query over the year's results, never a loop per contact.
             affiliation_conditions.append(
                 Affiliation.municipality_code.in_(municipality_codes_query(criteria.result_rule)))
+        if criteria.without_action_plan_year is not None:
+            from ..action_plans.coverage import plan_codes_query  # the register's owner says who has a plan
+
+            affiliation_conditions += [Affiliation.municipality_code.is_not(None), Affiliation.municipality_code.not_in(
+                plan_codes_query(criteria.without_action_plan_year))]
         subquery = (select(Affiliation.id)
                     .outerjoin(place, place.code == Affiliation.municipality_code)
                     .outerjoin(district, district.id == Affiliation.district_id)
@@ -203,6 +211,7 @@ def save_audience(audience: Audience | None, name: str, description: str, criter
     audience.county_codes = list(criteria.county_codes)
     audience.district_ids = list(criteria.district_ids)
     audience.result_rule = criteria.result_rule.to_dict() if criteria.result_rule else None
+    audience.without_action_plan_year = criteria.without_action_plan_year
     audience.updated_at = now()
     db.session.commit()
     return audience

@@ -154,6 +154,8 @@ class AudienceForm(Form):
     result_places = StringField("Antal platser (för klättrat, tappat, bästa och sämsta)",
                                 validators=[Optional(), Length(max=3)])
     result_sub_index = SelectField("Delindex (för svagaste område)", validators=[Optional()])
+    without_action_plan_year = SelectField("Bara kommuner utan registrerad åtgärdsplan för året",
+                                           validators=[Optional()])
 
 
 class ImportForm(Form):

@@ -235,6 +235,9 @@ class Audience(db.Model):
     district_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
     #: An index-result condition (results.selection.ResultRule as a dict), or None.
     result_rule: Mapped[dict | None] = mapped_column(JSON)
+    #: Only contacts whose municipality (of the same affiliation) has no registered action plan for this index
+    #: year (hti_comms.action_plans), or None.
+    without_action_plan_year: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

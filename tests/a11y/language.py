@@ -63,4 +63,7 @@ SWEDISH_WORDS: set[str] = {
     "kurs", "webbinarium", "publicering",
     # A staff role is stored as its name on the command line (`hti create-staff --role utskick`): a Swedish word.
     "utskick",
+    # An action plan's area, horizon and status are stored as the words `hti action-plan add` takes (--area
+    # information, --area index for the whole index, --horizon kort, --status planerad).
+    "information", "index", "kort", "planerad",
 }

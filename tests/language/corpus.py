@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from flask import current_app
 
+from hti_comms.action_plans.register import MeasureInput, add_measure
 from hti_comms.briefs.emails import DISTRICT_DIGEST_TEMPLATE, LOCAL_BRIEF_TEMPLATE, local_brief_context, \
     local_brief_subject
 from hti_comms.briefs.national import build_national_summary
@@ -83,8 +84,33 @@ def edge_case_years() -> tuple[int, ...]:
         store_year(year, rows)
     for year, day in ((2023, "2023-12-05"), (2024, "2024-12-03"), (2025, "2025-12-04")):
         set_publication(year, parse_wall_clock(f"{day} 07:00"), actor="språkkontrollen")
+    for code, year, area, text in plans():
+        add_measure(year, code, MeasureInput(area, text), actor="språkkontrollen")
     db.session.commit()
     return YEARS
+
+
+def plans() -> list[tuple[str, int, str, str]]:
+    """Action plans with the edge cases of the sentences about them the year after: an area that fell (with two
+    measures), one that rose, about the same (Borås, −0,04), the same (Gotland, the whole index), the whole index
+    written alike in both years (Stockholm), a sub-index missing, a plan two years back with no result in between
+    (the municipality new this year), a plan with no following year, and one of a municipality without a result."""
+    codes = [code for code, _name in reference_codes()]
+    fell, rose, missing = codes[6], codes[9], codes[0]
+    return [
+        (fell, 2023, "utforande", "ge varje person en fast kontaktperson"),
+        (fell, 2024, "information", "förbättra informationen på kommunens webbplats"),
+        (fell, 2024, "information", "ge tydligare besked om vad hemtjänsten kostar"),
+        (rose, 2024, "utforande", "minska antalet olika personer som besöker varje brukare"),
+        (rose, 2025, "bistandshandlaggning", "förenkla besluten efter en sjukhusvistelse"),
+        ("1490", 2024, "information", "förbättra informationen på kommunens webbplats"),
+        ("0980", 2024, "index", "följa upp resultatet tillsammans med pensionärsrådet"),
+        ("0180", 2024, "index", "följa upp resultatet tillsammans med pensionärsrådet"),
+        ("0180", 2024, "stod_och_utveckling", "erbjuda digital tillsyn på natten"),
+        (missing, 2024, "information", "förbättra informationen på kommunens webbplats"),
+        (NEW_THIS_YEAR, 2023, "bistandshandlaggning", "förenkla besluten efter en sjukhusvistelse"),
+        (MISSING_THIS_YEAR, 2024, "utforande", "ge varje person en fast kontaktperson"),
+    ]
 
 
 def rendered(template: str, context: dict, *, subject: str, list_key: str | None = None,
@@ -142,7 +168,8 @@ def embargoed_summary(points: TalkingPoints) -> list[Text]:
 
 def access_email(points: TalkingPoints) -> list[Text]:
     spec = access_spec(points.year, points.municipality)
-    html, text = rendered(spec.template, spec.context, subject=spec.subject)
+    html, text = rendered(spec.template, spec.context, subject=spec.subject,
+                          fields={"action_plan_url": "https://hti.example.se/atgardsplan/abc"})
     where = f"tillgångsbrevet {points.municipality.code} {points.year}"
     return [Text(where, part, points.year, points.municipality.code) for part in (spec.subject, html, text)]
 
@@ -185,7 +212,7 @@ def edge_codes(year: int) -> set[str]:
     entries = ranking.entries
     shared = next((e.municipality_code for e in entries if ranking.shares_rank(e)), None)
     return {*NAMED, NEW_THIS_YEAR, MISSING_THIS_YEAR, entries[0].municipality_code, entries[-1].municipality_code,
-            *([shared] if shared else [])}
+            *([shared] if shared else []), *(code for code, _year, _area, _text in plans())}
 
 
 def circular_sections() -> list[Text]:
@@ -228,6 +255,34 @@ def circular_sections() -> list[Text]:
         texts += [Text(f"cirkulärets evenemang {now[:10]}", sent.plain_text)]
         texts += [Text(f"cirkulärets evenemang {now[:10]} (HTML)", section["html"])
                   for section in sent.context["sections"]]
+    return texts
+
+
+def action_plan_texts() -> list[Text]:
+    """What the action plans say besides the talking points: the newsletter section "Så jobbar kommunerna" with the
+    draft of every municipality with an earlier plan, and the reminder with and without registered measures."""
+    from hti_comms.action_plans.newsletter_section import candidates, read_choices
+    from hti_comms.action_plans.reminders import reminder_spec
+    from hti_comms.newsletters.models import NewsletterKind
+    from hti_comms.newsletters.render import render_newsletter
+    from hti_comms.newsletters.services import SectionFields, create_newsletter
+    from werkzeug.datastructures import MultiDict
+
+    found = candidates(2025)
+    data = read_choices(MultiDict([("plan_year", "2025"), *[("plan_codes", c.code) for c in found],
+                                   *[(f"plan_text_{c.code}", c.draft) for c in found]]))
+    newsletter = create_newsletter(NewsletterKind.NEWSLETTER, "Så jobbar kommunerna med resultatet", sections=[
+        SectionFields(title="Så jobbar kommunerna", kind="action_plans", body="Så arbetar kommunerna.", data=data)])
+    sent = render_newsletter(newsletter, purpose="preview")
+    texts = [Text("avsnittet Så jobbar kommunerna", sent.plain_text)]
+    texts += [Text(f"utkastet om {c.name}", c.draft, 2025, c.code) for c in found]
+    municipalities = municipalities_by_code()
+    for code in ("0180", "0114"):  # with measures registered for 2025 (none) and for 2024 (two)
+        for year in (2024, 2025):
+            spec = reminder_spec(year, municipalities[code])
+            html, text = rendered(spec.template, spec.context, subject=spec.subject,
+                                  fields={"plan_url": "https://hti.example.se/atgardsplan/abc"})
+            texts += [Text(f"påminnelsen {code} {year}", part) for part in (spec.subject, html, text)]
     return texts
 
 

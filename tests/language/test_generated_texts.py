@@ -95,6 +95,21 @@ def test_the_circulars_events_section(db, swedish):
     assert not problems, _report(problems)
 
 
+def test_action_plan_texts(db, swedish):
+    """The sentences about an earlier plan with every edge case are in the talking points above; here the newsletter
+    section built from them (its drafts checked against the figures too) and the reminder."""
+    years = corpus.edge_case_years()
+    figures = {year: derive(year) for year in years}
+    texts = corpus.action_plan_texts()
+    drafts = " ".join(text.text for text in texts if text.where.startswith("utkastet"))
+    for expected in ("minskat med 2,4 enheter", "ökat med 12,5 enheter", "i stort sett oförändrat", "är indexet "
+                     "oförändrat", "att förbättra informationen på kommunens webbplats och ge tydligare besked om "
+                     "vad hemtjänsten kostar (Information)", "Inför 2024 planerade", "Det saknas uppgift om delindex"):
+        assert expected in drafts, expected
+    problems = _check(texts, figures)
+    assert not problems, _report(problems)
+
+
 def test_staff_counts(db, staff_login, swedish):
     """The dry run of the publication desk with none, one and two ordering municipalities, and import summaries."""
     from tests.publication.helpers import RELEASE_AT, results_for_2025, staff_order

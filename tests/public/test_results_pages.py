@@ -83,7 +83,8 @@ def test_municipality_page_has_figures_trend_chart_points_and_links(client, publ
 def test_staff_add_and_remove_a_link_and_the_public_page_follows(staff_login, published):
     client = staff_login
     public = f"/resultat/{YEAR}/{FIRST_CODE}"
-    assert "Vi har inga länkar" in client.get(public).get_data(as_text=True)
+    assert "Kommunen har inte berättat om sina åtgärder" in client.get(public).get_data(as_text=True)
+    assert "<h3>Källor</h3>" not in client.get(public).get_data(as_text=True)
     url = f"/admin/uppfoljning/{YEAR}"
     response = client.post(url, data={"csrf_token": form_csrf_token(client, url), "municipality": FIRST_CODE,
                                       "title": "Kommunens handlingsplan", "url": "https://kommun.example.se/plan"},

@@ -126,7 +126,8 @@ def _access_email(data):
     from hti_comms.publication.summaries import access_spec
 
     return access_spec(_latest_year(), db.session.get(Municipality, "0114")), \
-        Recipient("kontakt.order@vasby.example.se", "Karin Kommun")
+        Recipient("kontakt.order@vasby.example.se", "Karin Kommun",
+                  fields={"action_plan_url": "http://127.0.0.1/atgardsplan/personlig-lank"})
 
 
 def _submit_empty(page_):
