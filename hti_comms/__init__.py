@@ -21,6 +21,7 @@ DOMAINS = (
     "hti_comms.newsletters",
     "hti_comms.events",
     "hti_comms.publication",
+    "hti_comms.alerts",
     "hti_comms.scheduling",
 )
 

@@ -175,3 +175,14 @@ def known_years() -> list[int]:
     """Return every year with results or a publication row, newest first."""
     years = set(db.session.scalars(db.select(ResultSet.year))) | set(db.session.scalars(db.select(Publication.year)))
     return sorted(years, reverse=True)
+
+
+def next_publication(at: datetime | None = None) -> Moments | None:
+    """Return the moments of the next year to be published after `at` (default: now), or None when none is set.
+
+    The date is public (the start page and /resultat say it); nothing of the year's results is.
+    """
+    at = at or clock.now()
+    upcoming = [steps for steps in (moments(year) for year in known_years())
+                if steps.published_at is not None and steps.published_at > at]
+    return min(upcoming, key=lambda steps: steps.published_at, default=None)

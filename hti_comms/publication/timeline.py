@@ -1,7 +1,7 @@
 """The publication timeline of a year (every step with its time, countdown and state) and the dry run."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from .. import clock
 from ..delivery.models import OutboxMessage, OutboxStatus, Send
 from ..extensions import db
-from ..formatting import counted, format_datetime, relative_phrase
+from ..formatting import counted, format_datetime
+from ..steps import DONE, FAILED, RUNNING, WAITING, Step, year_steps
 from .models import LIVE_ORDER_STATUSES, AuditAction, AuditEntry, Order
 from .moments import Moments, moments
 from .entitlement import entitled_contacts
@@ -17,25 +18,6 @@ from .entitlement import entitled_contacts
 #: Events of the events domain this long before and after the publication belong to its timeline.
 EVENT_WINDOW_BEFORE = timedelta(days=60)
 EVENT_WINDOW_AFTER = timedelta(days=21)
-
-WAITING, RUNNING, DONE, FAILED = "Väntar", "Pågår", "Klart", "Misslyckades"
-
-
-@dataclass
-class Step:
-    title: str
-    at: datetime | None
-    state: str
-    counts: dict[str, int] = field(default_factory=dict)
-    note: str = ""
-
-    @property
-    def when(self) -> str:
-        return format_datetime(self.at) if self.at else "Inte bestämt"
-
-    @property
-    def countdown(self) -> str:
-        return relative_phrase(self.at) if self.at else ""
 
 
 def send_counts(reference_prefix: str) -> dict[str, int]:
@@ -92,6 +74,7 @@ def timeline(year: int) -> list[Step]:
              access),
     ]
     items.extend(_events(steps, now))
+    items.extend(year_steps(year))  # what other domains send at the moment: briefs, alerts
     return sorted(items, key=lambda s: (s.at is None, s.at or now))
 
 
