@@ -9,7 +9,7 @@ from ..links import UNSUBSCRIBE_PURPOSE
 from ..tokens import BadToken, read_personal_token
 from .forms import ActionForm, AlertForm
 from .links import ALERT_LIST_KEY, CONFIRM_PATH, LEAVE_PATH, SIGNUP_PATH
-from .services import (AlertError, Request, confirm, followed_municipalities, leave, request_alerts,
+from .services import (AlertError, Request, confirm, followed_municipalities, leave, municipality_codes, request_alerts,
                        subscriber_by_link_key, subscriber_for_confirmation, waiting_municipalities)
 
 bp = Blueprint("alerts", __name__)
@@ -36,6 +36,18 @@ def _next_publication():
     return next_publication()
 
 
+def _check_municipalities(form: AlertForm) -> bool:
+    """Check the municipalities typed together with the form's own checks, so every mistake shows at once."""
+    if not form.municipalities.data:
+        return True
+    try:
+        municipality_codes(form.municipalities.data)
+    except AlertError as error:
+        form.municipalities.errors = [str(error).split(": ", 1)[-1]]
+        return False
+    return True
+
+
 def _place_error(form: AlertForm, message: str) -> None:
     target = form.municipalities if message.startswith("Kommun") else form.email
     target.errors = [*target.errors, message.split(": ", 1)[-1]]
@@ -49,7 +61,8 @@ def signup():
         chosen = find_municipality(request.args.get("kommun", ""))
         if chosen is not None:
             form.municipalities.data = chosen.short_name
-    if form.validate_on_submit():
+    is_valid = form.validate_on_submit()
+    if form.is_submitted() and _check_municipalities(form) and is_valid:
         session[ASKED] = form.email.data
         if form.website.data:
             return redirect(url_for(".thanks"))  # a robot: the same answer, nothing stored

@@ -11,7 +11,8 @@ DOMAIN = Domain(
     commands=(".cli", ".imports.cli"),
     sweeps=(".sweeps",),
     send_kinds={"confirmation": "Bekräftelse av adress", "already_subscribed": "Besked: redan anmäld",
-                "preferences_link": "Ny länk till valen", "data_export_link": "Länk till sparade uppgifter"},
+                "preferences_link": "Ny länk till valen", "data_export_link": "Länk till sparade uppgifter",
+                "welcome": "Välkomstbrev"},
     personal_data=(
         PersonalData("kontakt", export=_DATA + "export_contact_details", erase=_DATA + "erase_contact_details",
                      tables=("contact",),
