@@ -101,11 +101,11 @@ def test_staff_counts(db, staff_login, swedish):
 
     results_for_2025()
     texts = corpus.import_summaries()
-    during = (RELEASE_AT + timedelta(hours=2)).astimezone(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    during = (RELEASE_AT + timedelta(hours=2)).astimezone(clock.STOCKHOLM).strftime("at_date=%Y-%m-%d&at_time=%H:%M")
     for contacts in ((), ("a@vasby.example.se",), ("b@vallentuna.example.se", "c@vallentuna.example.se")):
         if contacts:
             staff_order("0114" if len(contacts) == 1 else "0115", *contacts)
-        page = staff_login.get(f"/admin/publicering/2025/tidslinje?at={during}").get_data(as_text=True)
+        page = staff_login.get(f"/admin/publicering/2025/tidslinje?{during}").get_data(as_text=True)
         dry_run = re.search(r"<h3>Vid .*?</main>", page, re.DOTALL).group(0)
         texts.append(corpus.Text(f"provkörningen med {len(contacts)} kontaktpersoner", dry_run))
     assert "Upplands Väsby: 1 kontaktperson" in texts[-1].text and "Vallentuna: 2 kontaktpersoner" in texts[-1].text
