@@ -14,7 +14,7 @@ from hti_comms.events.models import Event
 from hti_comms.events.publication_link import create_linked
 from hti_comms.extensions import db
 from hti_comms.publication.contradictions import contradictions
-from hti_comms.publication.moments import moments, parse_wall_clock, set_publication
+from hti_comms.publication.moments import moments
 from tests.events.helpers import make_event
 
 from .helpers import PUBLISHED_AT, results_for_2025, staff_order, text_of
@@ -134,11 +134,3 @@ def test_the_timeline_warns_about_what_contradicts_the_moment(app, staff_login):
     staff_login.post(f"/admin/publicering/2025/evenemang/{unlinked.id}/lanka", data={"csrf_token": _csrf(year_page)})
     assert not any("Resultaten publiceras" in w for w in contradictions(2025))
 
-
-def test_a_postponement_in_code_keeps_the_reminders_of_the_linked_event_in_step(app):
-    results_for_2025()
-    event = create_linked(2025, PUBLISHED_AT)
-    db.session.commit()
-    set_publication(2025, parse_wall_clock("2025-12-05 07:00"), actor="test")
-    db.session.commit()
-    assert contradictions(2025) == []
