@@ -22,6 +22,7 @@ DOMAINS = (
     "hti_comms.events",
     "hti_comms.publication",
     "hti_comms.alerts",
+    "hti_comms.yearplan",
     "hti_comms.scheduling",
 )
 

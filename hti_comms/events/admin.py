@@ -231,3 +231,18 @@ def message(event_id: int):
             return redirect(url_for(".event", event_id=event.id))
     return render_template("web/events/admin/message.html", form=form, event=event, count=count,
                            preview=preview, recipients=preview_recipients([*people, *line]) if preview else None, registered_count=len(people), waiting_count=len(waiting_list(event)))
+
+
+@bp.route("/<int:event_id>/kopiera", methods=["POST"])
+def duplicate(event_id: int):
+    """Copy the event (one button): another session of a course, say; then staff give it its own time."""
+    from .copies import copy_event
+
+    event = _event_or_404(event_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    copy = copy_event(event, title=f"{event.title} (kopia)")
+    db.session.commit()
+    flash(f"”{copy.title}” är sparad med samma tid och utan anmälningar och möteslänk. Ge den en egen tid och "
+          "rubrik här.", "success")
+    return redirect(url_for(".edit_event", event_id=copy.id))

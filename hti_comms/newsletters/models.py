@@ -97,6 +97,9 @@ class Newsletter(db.Model):
     signature_title: Mapped[str] = mapped_column(String(200), default="")
 
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    #: The day a draft is meant to go out (a copy for next year gets its original's day moved to the same weekday):
+    #: shown on the year plan; nothing is sent by it. Scheduling sets `scheduled_at`.
+    planned_on: Mapped[date | None] = mapped_column(Date)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The delivery send of the real send-out (set when it starts).

@@ -63,15 +63,17 @@ def timeline(year: int) -> list[Step]:
         summaries = {**summaries, "kommuner stoppade: siffrorna stämmer inte": withheld}
         summary_state = FAILED if summary_state != WAITING else summary_state
     access = send_counts(f"report-access:{year}:")
+    page = ("publication_admin.year", {"year": year})
     items = [
         Step("Beställningen stänger", steps.orders_close_at,
-             DONE if steps.orders_close_at and now >= steps.orders_close_at else WAITING, {"beställningar": orders}),
+             DONE if steps.orders_close_at and now >= steps.orders_close_at else WAITING, {"beställningar": orders},
+             page=page, kind="publication"),
         Step("Embargot släpps: sammanfattningar till de beställande kommunerna", steps.embargo_release_at,
-             summary_state, summaries),
+             summary_state, summaries, page=page, kind="publication"),
         Step("Publicering: resultaten blir offentliga", steps.published_at,
-             DONE if steps.is_published(now) else WAITING),
+             DONE if steps.is_published(now) else WAITING, page=page, kind="publication"),
         Step("Tillgångsbrev till kontaktpersonerna", steps.published_at, _send_state(steps.published_at, access, now),
-             access),
+             access, page=page, kind="publication"),
     ]
     items.extend(_events(steps, now))
     items.extend(year_steps(year))  # what other domains send at the moment: briefs, alerts
@@ -96,7 +98,8 @@ def _events(steps: Moments, now: datetime) -> list[Step]:
             state = RUNNING
         else:
             state = WAITING
-        found.append(Step(f"{event.kind.label}: {event.title}", clock.as_utc(event.starts_at), state))
+        found.append(Step(f"{event.kind.label}: {event.title}", clock.as_utc(event.starts_at), state, kind="event",
+                          page=("events_admin.event", {"event_id": event.id})))
     return found
 
 

@@ -1,5 +1,5 @@
 """the year runs itself: briefs sent at publication (per year), "Min kommun kl. 07.00" alerts (subscribers, their
-municipalities, one round per publication), a publication event linked to its year's moment, named test addresses
+municipalities, one round per publication), a publication event linked to its year's moment, a day planned for a newsletter draft, named test addresses
 confirmed by their owners, and results files kept for their preview until staff save them
 
 Revision ID: 0014_year_runs_itself
@@ -90,9 +90,15 @@ def upgrade():
         batch_op.add_column(sa.Column('publication_year', sa.Integer(), nullable=True))
         batch_op.create_index(batch_op.f('ix_event_publication_year'), ['publication_year'], unique=False)
 
+    with op.batch_alter_table('newsletter', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('planned_on', sa.Date(), nullable=True))
+
 
 
 def downgrade():
+    with op.batch_alter_table('newsletter', schema=None) as batch_op:
+        batch_op.drop_column('planned_on')
+
     with op.batch_alter_table('event', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_event_publication_year'))
         batch_op.drop_column('publication_year')
