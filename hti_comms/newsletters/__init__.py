@@ -3,6 +3,7 @@ from ..domain import Domain, MenuEntry
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".overview:next_newsletters",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("newsletters_admin.index", "Nyhetsbrev"),),

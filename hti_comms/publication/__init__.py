@@ -11,6 +11,7 @@ SEND_KINDS = {
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".overview:countdown", ".overview:to_approve"),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("publication_admin.index", "Publicering"),),

@@ -5,6 +5,7 @@ _DATA = ".personal_data:"
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".overview:imports_waiting",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("subscribers_admin.contacts", "Kontakter"),),

@@ -3,6 +3,7 @@ from ..domain import Domain, MenuEntry
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".overview:missing",),
     blueprints=(".admin:bp",),
     menu=(MenuEntry("yearplan_admin.index", "Årsplan"),),
 )
