@@ -9,7 +9,7 @@ def latest_year(data) -> int:
 
 
 def _submit_empty(page_):
-    page_.get_by_role("button", name="Kontrollera och importera").click()
+    page_.get_by_role("button", name="Kontrollera filen").click()
 
 
 page("overview.dashboard")
