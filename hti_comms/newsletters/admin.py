@@ -240,3 +240,4 @@ def markdown_preview():
 
 
 from . import admin_send  # noqa: E402,F401  (preview, test send, sending and results on this blueprint)
+from . import admin_trial  # noqa: E402,F401  (test addresses, on this blueprint)
