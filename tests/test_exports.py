@@ -109,7 +109,7 @@ def _arguments(planted: dict) -> dict:
     return {"year": 2025, "code": "0114", "event_id": planted["event_id"], "token": "x", "kind": "newsletter",
             "kind_key": "text", "newsletter_id": 1, "section_id": 1, "image_id": 1, "send_id": 1, "message_id": 1,
             "contact_id": 1, "audience_id": 1, "import_id": 1, "registration_id": planted["registration_id"],
-            "order_id": 1, "district_id": planted["district_id"], "number": 1}
+            "order_id": 1, "district_id": planted["district_id"], "number": 1, "upload_id": 1, "trial_id": 1}
 
 
 @pytest.fixture

@@ -186,6 +186,14 @@ def a_person_does_everything(app, public, staff, runner, tmp_path) -> Inbox:
            consent_version="2026-11", website="")
     _press(public, _link(inbox.deliver(), "/bekrafta/"))
 
+    # Asks for their municipality's result at the publication moment ("Min kommun"), and confirms with the button.
+    _press(public, "/min-kommun", email=TYPED, municipalities="Upplands Väsby", website="")
+    _press(public, _link(inbox.deliver(), "/min-kommun/bekrafta/"))
+
+    # Staff name their address as a test address for newsletters; they confirm it too.
+    _press(staff, "/admin/nyhetsbrev/provadresser", email=TYPED, name=NAME)
+    _press(public, _link(inbox.deliver(), "/provadress/"))
+
     # Registers for a course, with a question that names them.
     event = make_event()
     _press(public, f"/evenemang/{event.id}", name=NAME, email=TYPED, role="Ledamot i kommunens pensionärsråd",
@@ -207,10 +215,11 @@ def a_person_does_everything(app, public, staff, runner, tmp_path) -> Inbox:
     for _ in range(2):
         assert public.get(summary).status_code == 200
 
-    # Publication: the access email; then a newsletter, from whose footer they ask for their data by email.
+    # Publication: the access email and their municipality's result; then a newsletter, from whose footer they ask
+    # for their data by email.
     clock.set_now(PUBLISHED_AT)
     run_all_once()
-    inbox.deliver()
+    assert any(m["Subject"] == "Upplands Väsby i Hemtjänstindex 2025" for m in inbox.deliver())
     _newsletter(runner, tmp_path, "Nytt om Hemtjänstindex")
     preferences = _link(inbox.deliver(), "/installningar/")
     _press(public, preferences + "/mina-uppgifter", form_on=preferences)
@@ -276,6 +285,8 @@ def test_every_table_that_holds_the_person_is_declared_and_exported(app, db, run
     assert len(opened) == 2 and all(entry["vem"] == STORED for entry in opened)
     assert {entry["händelse"] for entry in exported["embargologgen"]} >= {
         "Beställning mottagen", "Kontaktperson tillagd", "Kontaktperson bekräftad", "Kontaktperson godkänd av personal"}
+    assert exported["min kommun kl. 07.00"]["kommuner"][0]["kommun"] == "Upplands Väsby"
+    assert exported["provadresser"][0]["e-post"] == STORED
     [order] = exported["beställningar av rapportpaket"]
     assert order["fakturareferens"] == INVOICE_REFERENCE
     assert exported["väntande importer"][0]["fil"] == "rådet.csv"

@@ -52,6 +52,11 @@ def _preferences(request):
     return urlsplit(preferences_url(contact.link_key)).path
 
 
+def _alerts(request):
+    request.getfixturevalue("lists")
+    return "/min-kommun"
+
+
 def _login(request):
     request.getfixturevalue("staff_user")
     return "/logga-in"
@@ -70,6 +75,7 @@ TEXT_FORMS = {
         "organisation": "Upplands Väsby", "needs": "Textning", "question": "Hur räknas indexet?"}),
     "subscribers.preferences": PublicForm(_preferences, {
         "name": "Eva Ek", "role": "", "municipality": "", "association": ""}),
+    "alerts.signup": PublicForm(_alerts, {"email": "eva@exempel.se", "municipalities": "Habo, Mullsjö"}),
     "auth.login": PublicForm(_login, {"email": "personal@spf.example", "password": TEST_PASSWORD}),
     "auth.forgotten_password": PublicForm(_login, {"email": "personal@spf.example"}),
 }
@@ -85,6 +91,9 @@ WITHOUT_TEXT = {
     "publication.confirm": "a button",
     "events.cancel": "a button",
     "auth.logout": "a button",
+    "alerts.confirm_page": "a button",
+    "alerts.leave_page": "a button (and RFC 8058 one-click unsubscribe)",
+    "newsletters.confirm_trial_address": "a button",
     "auth.reset_password": "passwords only",
     "account.password": "passwords only (staff)",
 }

@@ -38,12 +38,12 @@ def _next_publication():
 
 def _check_municipalities(form: AlertForm) -> bool:
     """Check the municipalities typed together with the form's own checks, so every mistake shows at once."""
-    if not form.municipalities.data:
-        return True
+    if not form.municipalities.data or form.municipalities.errors:
+        return True  # empty or already refused (a direction character): the form's own message says it
     try:
         municipality_codes(form.municipalities.data)
     except AlertError as error:
-        form.municipalities.errors = [str(error).split(": ", 1)[-1]]
+        form.municipalities.errors = [*form.municipalities.errors, str(error).split(": ", 1)[-1]]
         return False
     return True
 
