@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -46,13 +46,26 @@ def followers(published_at: datetime) -> dict[str, list[Recipient]]:
     return found
 
 
+#: After a scheduler outage the alerts still go, up to this long after the moment; a publication older than that
+#: (a year published before this feature, or before anyone followed anything) is never sent as "news".
+CATCH_UP = timedelta(days=3)
+
+
 def send_due() -> int:
     """Sweep: the alerts of every year whose publication moment has passed and whose round is not done."""
     added = 0
-    done = set(db.session.scalars(select(AlertRound.year).where(AlertRound.done_at.is_not(None))))
+    rounds = {round_.year: round_ for round_ in db.session.scalars(select(AlertRound))}
     for year in known_years():
-        if year not in done and is_released(publication_moment(year)):
-            added += send_alerts(year, commit_each=True)
+        moment = publication_moment(year)
+        round_ = rounds.get(year)
+        if (round_ is not None and round_.done_at is not None) or not is_released(moment):
+            continue
+        if round_ is None and clock.now() > moment + CATCH_UP:
+            late = _new_round(year)
+            late.done_at = clock.now()  # too late to be news: nothing is sent for this year
+            db.session.commit()
+            continue
+        added += send_alerts(year, commit_each=True)
     return added
 
 

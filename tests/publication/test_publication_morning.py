@@ -169,3 +169,21 @@ def test_the_worker_holds_an_alert_until_the_moment_whatever_put_it_in_the_outbo
     assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {OutboxStatus.QUEUED}
     clock.set_now(PUBLISHED_AT + timedelta(seconds=2))
     assert deliver_due() == 3
+
+
+def test_alerts_catch_up_after_an_outage_but_an_old_publication_is_no_news(app, morning):
+    from hti_comms.alerts.publication import CATCH_UP
+
+    clock.set_now(PUBLISHED_AT + CATCH_UP - timedelta(minutes=1))  # the scheduler was down since before 07.00
+    run_all_once()
+    assert set(_sent()) >= {"alert:2025:0114", "alert:2025:0115", "brief:2025:0114"}
+
+
+def test_a_publication_older_than_the_catch_up_sends_no_alerts(app, morning):
+    from hti_comms.alerts.models import AlertRound
+    from hti_comms.alerts.publication import CATCH_UP
+
+    clock.set_now(PUBLISHED_AT + CATCH_UP + timedelta(minutes=1))
+    run_all_once()
+    assert not any(reference.startswith("alert:") for reference in _sent())
+    assert db.session.get(AlertRound, 2025).done_at is not None
