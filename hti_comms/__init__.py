@@ -24,6 +24,8 @@ DOMAINS = (
     "hti_comms.publication",
     "hti_comms.approvals",
     "hti_comms.action_plans",
+    "hti_comms.alerts",
+    "hti_comms.yearplan",
     "hti_comms.scheduling",
 )
 

@@ -56,6 +56,25 @@ class PersonalData:
 
 
 @dataclass(frozen=True)
+class OverviewPart:
+    """One block of the staff overview (`/admin/`): the group it goes under, its template and what it shows.
+
+    Groups, in the order the page shows them: "next" (the countdown), "waiting" (what waits for someone),
+    "coming" (the next sends and events) and "results". Within a group, parts are shown by `order`.
+    """
+
+    group: str
+    template: str
+    context: Mapping[str, Any] = field(default_factory=dict)
+    order: int = 50
+
+
+#: The groups of the staff overview, in order, with their headings.
+OVERVIEW_GROUPS = {"next": "Nästa steg", "waiting": "Väntar på någon", "coming": "Kommande utskick och evenemang",
+                   "results": "Senaste resultaten"}
+
+
+@dataclass(frozen=True)
 class Domain:
     """What one package brings to the application (see the module docstring)."""
 
@@ -93,6 +112,14 @@ class Domain:
     #: "module:function"s `(Send, added: int) -> None` that `delivery.outbox.enqueue` calls after writing a send's
     #: new rows, in the caller's transaction (the approvals domain holds a large send a staff member started).
     send_hooks: tuple[str, ...] = ()
+    #: "module:function"s `() -> OverviewPart | None`: the domain's blocks on the staff overview (`/admin/`).
+    overview: tuple[str, ...] = ()
+    #: "module:function"s `(year) -> list[steps.Step]`: the domain's steps of a year's cycle, shown on the
+    #: publication timeline and the year plan (briefs and alerts at publication, events, newsletters).
+    year_steps: tuple[str, ...] = ()
+    #: {list key: path}: the domain's own one-click unsubscribe page for list mail it sends on a list of its own
+    #: (not a subscribers list); `links.unsubscribe_url` sends the recipient there.
+    unsubscribe_paths: Mapping[str, str] = field(default_factory=dict)
     #: "module:function" run by every `hti init-db` (idempotent); returns a Swedish line to print, or None.
     initial_data: str | None = None
     #: "module:function" run by `hti init-db --demo` on a database nobody uses yet; returns a line or None.
@@ -136,6 +163,9 @@ class DomainRegistry:
         self.link_history: list[Callable] = []
         self.recipient_guards: list[Callable] = []
         self.send_hooks: list[Callable] = []
+        self.overview: list[Callable] = []
+        self.year_steps: list[Callable] = []
+        self.unsubscribe_paths: dict[str, str] = {}
 
     def add(self, domain: Domain) -> None:
         if any(d.package == domain.package for d in self.domains):
@@ -146,6 +176,9 @@ class DomainRegistry:
         for prefix in domain.send_references:
             if prefix in self.send_references:
                 raise ValueError(f"two domains declare the send reference {prefix!r}")
+        for list_key in domain.unsubscribe_paths:
+            if list_key in self.unsubscribe_paths:
+                raise ValueError(f"two domains declare the unsubscribe page of the list {list_key!r}")
         self.domains.append(domain)
         self.menu.extend(domain.menu)
         self.send_kinds.update(domain.send_kinds)
@@ -156,6 +189,9 @@ class DomainRegistry:
         self.link_history.extend(domain.resolve(name) for name in domain.link_history)
         self.recipient_guards.extend(domain.resolve(name) for name in domain.recipient_guards)
         self.send_hooks.extend(domain.resolve(name) for name in domain.send_hooks)
+        self.overview.extend(domain.resolve(name) for name in domain.overview)
+        self.year_steps.extend(domain.resolve(name) for name in domain.year_steps)
+        self.unsubscribe_paths.update(domain.unsubscribe_paths)
 
     def handlers(self, which: str) -> list[tuple[str, Callable]]:
         """Return (label, function) of every personal-data exporter or eraser (`which` = "export"/"erase")."""

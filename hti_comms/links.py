@@ -52,8 +52,14 @@ def _subject(link_key: str | None) -> str:
 
 
 def unsubscribe_url(link_key: str | None, list_key: str | None) -> str:
-    """Return the List-Unsubscribe URL (RFC 8058): POST unsubscribes at once, GET shows one button."""
-    return personal_url(UNSUBSCRIBE_PATH, UNSUBSCRIBE_PURPOSE, _subject(link_key), None, l=list_key)
+    """Return the List-Unsubscribe URL (RFC 8058): POST unsubscribes at once, GET shows one button.
+
+    A list of a domain's own (its `Domain.unsubscribe_paths`, such as the alerts' "min-kommun") has its page
+    there; every other list's is the subscribers domain's.
+    """
+    path = current_app.extensions["hti_domains"].unsubscribe_paths.get(list_key, UNSUBSCRIBE_PATH) \
+        if list_key is not None else UNSUBSCRIBE_PATH
+    return personal_url(path, UNSUBSCRIBE_PURPOSE, _subject(link_key), None, l=list_key)
 
 
 def preferences_url(link_key: str | None) -> str:

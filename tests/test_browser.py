@@ -42,7 +42,7 @@ def test_import_page_shows_line_numbers_for_bad_rows(app, live_server, browser_p
 
     page.get_by_label("År", exact=True).fill("2024")
     page.get_by_label("Resultatfil (CSV eller Excel)").set_input_files(str(path))
-    page.get_by_role("button", name="Kontrollera och importera").click()
+    page.get_by_role("button", name="Kontrollera filen").click()
 
     alert = page.get_by_role("alert").first
     assert "Inget importerades." in alert.inner_text()

@@ -110,7 +110,7 @@ def _arguments(planted: dict) -> dict:
             "kind_key": "text", "newsletter_id": 1, "section_id": 1, "image_id": 1, "send_id": 1, "message_id": 1,
             "contact_id": 1, "audience_id": 1, "import_id": 1, "registration_id": planted["registration_id"],
             "order_id": 1, "district_id": planted["district_id"], "number": 1, "user_id": 1, "request_id": 1,
-            "decision": "rakna-som-skickade", "measure_id": 1, "submission_id": 1}
+            "decision": "rakna-som-skickade", "measure_id": 1, "submission_id": 1, "upload_id": 1, "trial_id": 1}
 
 
 @pytest.fixture

@@ -189,6 +189,14 @@ def a_person_does_everything(app, public, staff, runner, tmp_path) -> Inbox:
            consent_version="2026-11", website="")
     _press(public, _link(inbox.deliver(), "/bekrafta/"))
 
+    # Asks for their municipality's result at the publication moment ("Min kommun"), and confirms with the button.
+    _press(public, "/min-kommun", email=TYPED, municipalities="Upplands Väsby", website="")
+    _press(public, _link(inbox.deliver(), "/min-kommun/bekrafta/"))
+
+    # Staff name their address as a test address for newsletters; they confirm it too.
+    _press(staff, "/admin/nyhetsbrev/provadresser", email=TYPED, name=NAME)
+    _press(public, _link(inbox.deliver(), "/provadress/"))
+
     # Registers for a course, with a question that names them.
     event = make_event()
     _press(public, f"/evenemang/{event.id}", name=NAME, email=TYPED, role="Ledamot i kommunens pensionärsråd",
@@ -210,10 +218,12 @@ def a_person_does_everything(app, public, staff, runner, tmp_path) -> Inbox:
     for _ in range(2):
         assert public.get(summary).status_code == 200
 
-    # Publication: the access email; then a newsletter, from whose footer they ask for their data by email.
+    # Publication: the access email and their municipality's result; then a newsletter, from whose footer they ask
+    # for their data by email.
     clock.set_now(PUBLISHED_AT)
     run_all_once()
     access = inbox.deliver()
+    assert any(m["Subject"] == "Upplands Väsby i Hemtjänstindex 2025" for m in access)
     # Through the personal link in the access email they tell what the municipality does, signing with their name.
     _press(public, _link(access, "/atgardsplan/"), measure="", area="information", horizon="kort", status="pagar",
            text="ta fram en tydligare webbplats", status_since="", source_url="", message=f"Hälsningar, {NAME}")
@@ -282,6 +292,8 @@ def test_every_table_that_holds_the_person_is_declared_and_exported(app, db, run
     assert len(opened) == 2 and all(entry["vem"] == STORED for entry in opened)
     assert {entry["händelse"] for entry in exported["embargologgen"]} >= {
         "Beställning mottagen", "Kontaktperson tillagd", "Kontaktperson bekräftad", "Kontaktperson godkänd av personal"}
+    assert exported["min kommun kl. 07.00"]["kommuner"][0]["kommun"] == "Upplands Väsby"
+    assert exported["provadresser"][0]["e-post"] == STORED
     [order] = exported["beställningar av rapportpaket"]
     assert order["fakturareferens"] == INVOICE_REFERENCE
     [proposal] = exported["förslag till kommunens åtgärdsplan"]

@@ -64,6 +64,9 @@ def _action_plan(request):
     order, _position = staff_order("0114", "eva@vasby.example.se")
     add_measure(2025, "0114", MeasureInput("information", "förbättra informationen"), actor="test")
     return urlsplit(plan_form_url(order.contacts[0].key, 2025, "0114")).path
+def _alerts(request):
+    request.getfixturevalue("lists")
+    return "/min-kommun"
 
 
 def _login(request):
@@ -100,6 +103,7 @@ TEXT_FORMS = {
         "measure": "", "area": "utforande", "text": "ge varje person en fast kontaktperson", "horizon": "kort",
         "status": "planerad", "status_since": "", "source_url": "https://www.vasby.example.se/plan",
         "message": "Hälsningar från Eva"}),
+    "alerts.signup": PublicForm(_alerts, {"email": "eva@exempel.se", "municipalities": "Habo, Mullsjö"}),
     "auth.login": PublicForm(_login, {"email": "personal@spf.example", "password": TEST_PASSWORD}),
     "auth.forgotten_password": PublicForm(_login, {"email": "personal@spf.example"}),
     "auth.second_step": PublicForm(lambda request: _half_logged_in(request, enrolled=True), {"code": "123456"}),
@@ -117,6 +121,9 @@ WITHOUT_TEXT = {
     "publication.confirm": "a button",
     "events.cancel": "a button",
     "auth.logout": "a button",
+    "alerts.confirm_page": "a button",
+    "alerts.leave_page": "a button (and RFC 8058 one-click unsubscribe)",
+    "newsletters.confirm_trial_address": "a button",
     "auth.reset_password": "passwords only",
     "auth.invitation": "passwords only",
     "account.second_factor_page": "the code from the app (staff)",

@@ -10,5 +10,6 @@ DOMAIN = Domain(
     send_kinds={"approval_request": "Begäran om godkännande"},
     release_guards=(".services:hold_unapproved_send",),
     send_hooks=(".services:after_enqueue",),
+    overview=(".overview:waiting_requests",),
     setup=".admin:setup",
 )

@@ -51,7 +51,8 @@ def _set_moment(request: ApprovalRequest, approver) -> None:
 
     actor = f"{approver.email} (godkände ändringen som {request.requested_by.email} bad om)"
     try:
-        set_publication(request.year, datetime.fromisoformat(request.payload["published_at"]), actor=actor)
+        set_publication(request.year, datetime.fromisoformat(request.payload["published_at"]), actor=actor,
+                        notify_registered=bool(request.payload.get("notify_registered")))
         close = request.payload.get("orders_close_at")
         close_at = datetime.fromisoformat(close) if close else None
         if close_at != moments(request.year).explicit_orders_close_at:

@@ -7,6 +7,8 @@ DOMAIN = Domain(
     blueprints=(".admin:bp",),
     menu=(MenuEntry("briefs_admin.index", "Talpunkter"),),
     commands=(".cli",),
+    sweeps=(".sweeps",),
+    year_steps=(".at_publication:year_steps",),
     send_kinds={
         "local_brief": "Lokalt resultat",
         "local_brief_embargoed": "Lokalt resultat (under embargo)",

@@ -83,3 +83,29 @@ def brief_pdf_command(kommun: str, year: int, output: Path | None) -> None:
     target.write_bytes(data)
     db.session.commit()  # keep the PDF for the staff page and the next command
     click.echo(f"Utskriften för {name} {year} är sparad i {target}.")
+
+
+@hti.group("brief")
+def brief_group() -> None:
+    """Local briefs and district digests."""
+
+
+@brief_group.command("schedule")
+@click.option("--year", type=int, required=True, help="The year of the results.")
+@click.option("--at-publication", "at_publication", is_flag=True,
+              help="Send them by themselves at the year's publication moment (the only choice so far).")
+@click.option("--kind", type=click.Choice(["local", "district", "both"]), default="both", show_default=True,
+              help="Local briefs to each council, district digests to each district's chairs, or both.")
+def schedule_command(year: int, at_publication: bool, kind: str) -> None:
+    """Send the year's local briefs and/or district digests by themselves at the publication moment."""
+    from .at_publication import ScheduleError, schedule, summary
+
+    if not at_publication:
+        raise click.UsageError("Ange --at-publication: breven skickas vid publiceringen.")
+    try:
+        schedule(year, kind, actor="kommandoraden")
+    except ScheduleError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(summary(year))
+    click.echo("Varje brev kontrolleras mot resultaten innan det skickas; ett brev som inte stämmer stoppas och "
+               "visas på tidslinjen.")

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import LargeBinary, String
+from sqlalchemy import JSON, Boolean, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime
@@ -26,3 +27,26 @@ class BriefRendering(db.Model):
     data_version: Mapped[str] = mapped_column(String(64))
     content: Mapped[bytes] = mapped_column(LargeBinary)
     rendered_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PublicationSending(db.Model):
+    """Staff's choice for one year: the local briefs and/or district digests go out by themselves at publication.
+
+    The moment is never stored here: the sweep reads the year's publication moment each time it runs, so a
+    postponement moves the sending with it.
+    """
+
+    __tablename__ = "brief_at_publication"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    #: Each municipality's local brief to its pensioner council.
+    send_local: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: Each district's digest to its chairs and officers.
+    send_district: Mapped[bool] = mapped_column(Boolean, default=True)
+    chosen_by: Mapped[str] = mapped_column(String(255), default="")
+    chosen_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When the sweep had gone through every municipality and district after the publication (None: not yet).
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Briefs held back because their figures disagreed with the results, each
+    #: {"kind": "local" | "district", "target": code or district id, "name": …, "reason": …}; shown to staff.
+    held: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

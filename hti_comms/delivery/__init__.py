@@ -3,6 +3,7 @@ from ..domain import Domain, MenuEntry, PersonalData
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".overview:problems", ".overview:next_sends"),
     models=(".models",),
     blueprints=(".admin:bp", ".testpost:bp"),
     menu=(MenuEntry("delivery_admin.sends", "Utkorg"), MenuEntry("testpost_admin.index", "Testpost", setting="MAIL_SINK")),

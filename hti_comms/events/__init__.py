@@ -15,6 +15,7 @@ SEND_KINDS = {
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".overview:next_events",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("events_admin.index", "Evenemang"),),

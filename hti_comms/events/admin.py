@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from .. import clock
 from ..addresses import display_address
-from ..checks import Finding
 from ..delivery.confirm import preview_recipients
 from ..domain import SendReference
 from ..exports import download
@@ -21,8 +20,9 @@ from ..staff import staff_blueprint
 from . import services
 from .emails import send_message
 from .exports import csv_filename, registrations_csv
+from .admin_input import errors_of, fill_from, has_time_errors, input_from, show_findings
 from .forms import ActionForm, EventForm, MessageForm
-from .inputs import DEFAULT_REMINDERS, LABELS, EventInput, input_for, parse_event
+from .inputs import DEFAULT_REMINDERS, parse_event
 from .models import Event, Registration, RegistrationStatus, can_cancel_event, can_edit
 from .registration import cancel_registration, registered, waiting_list
 from .wording import relative_text, when_text
@@ -70,56 +70,24 @@ def index():
                            relative_text=relative_text, statuses=RegistrationStatus)
 
 
-def _input_from(form: EventForm) -> EventInput:
-    return EventInput(
-        kind=form.kind.data, title=form.title.data or "", start=form.start.data or "", end=form.end.data or "",
-        description=form.description.data or "", speakers=form.speakers.data or "",
-        registration=form.registration.data, registration_url=form.registration_url.data or "",
-        join_url=form.join_url.data or "", stream_url=form.stream_url.data or "", capacity=form.capacity.data,
-        opens=form.opens.data or "", closes=form.closes.data or "", organiser_name=form.organiser_name.data or "",
-        organiser_email=form.organiser_email.data or "", reminders=tuple(form.reminders.data or ()))
-
-
-def _show_findings(form: EventForm, findings: list[Finding]) -> None:
-    """Put each error next to its field (by its Swedish name); warnings become a message at the top."""
-    fields = {label: getattr(form, key) for key, label in LABELS.items()}
-    for finding in findings:
-        if finding.is_error and finding.field in fields:
-            target = fields[finding.field]
-            target.errors = [*target.errors, finding.message]
-        elif finding.is_error:
-            form.form_errors.append(str(finding))
-        else:
-            flash(str(finding), "warning")
-
-
-def _fill_from(form: EventForm, event: Event) -> None:
-    values = input_for(event)
-    for name in LABELS:
-        getattr(form, name).data = list(values.reminders) if name == "reminders" else getattr(values, name)
-
-
-def _errors(form: EventForm) -> list[tuple[str | None, str | None, str]]:
-    errors = [(field.id, field.label.text, message) for field in form for message in field.errors]
-    return errors + [(None, None, message) for message in form.form_errors]
-
-
 @bp.route("/nytt", methods=["GET", "POST"])
 @needs(Role.REDAKTOR, "Skapade ett evenemang", get=True)
 def new_event():
     form = EventForm()
     if request.method == "GET":
         form.reminders.data = list(DEFAULT_REMINDERS)
-    if form.validate_on_submit():
-        data, findings = parse_event(_input_from(form))
-        _show_findings(form, findings)
-        if data is not None:
+    if form.is_submitted():
+        # Every mistake at once: the event's own checks run even when a date or time field is unreadable.
+        is_valid = form.validate_on_submit()
+        data, findings = parse_event(input_from(form))
+        show_findings(form, findings)
+        if is_valid and data is not None and not has_time_errors(form):
             event = services.create_event(data)
             for note in data.notes:
                 flash(note, "warning")
             flash(f"”{event.title}” är sparat och syns nu på webben.", "success")
             return redirect(url_for(".event", event_id=event.id))
-    return render_template("web/events/admin/form.html", form=form, event=None, errors=_errors(form))
+    return render_template("web/events/admin/form.html", form=form, event=None, errors=errors_of(form))
 
 
 @bp.route("/<int:event_id>/andra", methods=["GET", "POST"])
@@ -131,23 +99,29 @@ def edit_event(event_id: int):
         return redirect(url_for(".event", event_id=event.id))
     form = EventForm()
     if request.method == "GET":
-        _fill_from(form, event)
+        fill_from(form, event)
     people = len(registered(event))
     confirm = None
-    if form.validate_on_submit():
-        data, findings = parse_event(_input_from(form))
-        _show_findings(form, findings)
-        if data is not None:
+    if form.is_submitted():
+        is_valid = form.validate_on_submit()
+        data, findings = parse_event(input_from(form, event))
+        show_findings(form, findings)
+        if is_valid and data is not None and not has_time_errors(form):
             moves = (data.starts_at, data.ends_at, data.join_url) != (event.starts_at, event.ends_at, event.join_url)
             if moves and people and request.form.get("confirmed") != "1":
                 # Asks first: a new time or link goes to every registered person.
                 confirm = people
             else:
-                result = services.update_event(event, data)
-                _flash_change(result)
-                return redirect(url_for(".event", event_id=event.id))
-    return render_template("web/events/admin/form.html", form=form, event=event, errors=_errors(form),
-                           confirm=confirm, people=people,
+                try:
+                    result = services.update_event(event, data)
+                except services.EventError as error:
+                    db.session.rollback()
+                    form.form_errors.append(str(error))
+                else:
+                    _flash_change(result)
+                    return redirect(url_for(".event", event_id=event.id))
+    return render_template("web/events/admin/form.html", form=form, event=event, errors=errors_of(form),
+                           when=when_text(event), confirm=confirm, people=people,
                            recipients=preview_recipients(registered(event)) if confirm else None)
 
 
@@ -264,3 +238,18 @@ def message(event_id: int):
             return redirect(url_for(".event", event_id=event.id))
     return render_template("web/events/admin/message.html", form=form, event=event, count=count,
                            preview=preview, recipients=preview_recipients([*people, *line]) if preview else None, registered_count=len(people), waiting_count=len(waiting_list(event)))
+
+
+@bp.route("/<int:event_id>/kopiera", methods=["POST"])
+def duplicate(event_id: int):
+    """Copy the event (one button): another session of a course, say; then staff give it its own time."""
+    from .copies import copy_event
+
+    event = _event_or_404(event_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    copy = copy_event(event, title=f"{event.title} (kopia)")
+    db.session.commit()
+    flash(f"”{copy.title}” är sparad med samma tid och utan anmälningar och möteslänk. Ge den en egen tid och "
+          "rubrik här.", "success")
+    return redirect(url_for(".edit_event", event_id=copy.id))

@@ -1,7 +1,7 @@
 """Forms: the public registration, and the staff pages (event, message to registrants, buttons)."""
 from __future__ import annotations
 
-from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import DateField, HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField, TimeField, widgets
 from wtforms.validators import DataRequired, Length, Optional
 
 from ..forms import Form
@@ -53,15 +53,20 @@ class EventForm(Form):
     title = StringField(LABELS["title"], validators=[DataRequired("Skriv en rubrik."), Length(max=200)])
     description = TextAreaField(LABELS["description"], validators=[Optional(), Length(max=20_000)])
     speakers = TextAreaField(LABELS["speakers"], validators=[Optional(), Length(max=5000)])
-    start = _text("start", 20)
-    end = _text("end", 20)
+    # Times are a date field and a time field each, as on the newsletter's send page (Stockholm time).
+    start_date = DateField(f"{LABELS['start']}: datum", validators=[Optional()])
+    start_time = TimeField(f"{LABELS['start']}: klockslag", validators=[Optional()])
+    end_date = DateField(f"{LABELS['end']}: datum", validators=[Optional()])
+    end_time = TimeField(f"{LABELS['end']}: klockslag", validators=[Optional()])
     registration = SelectField(LABELS["registration"], choices=as_choices(RegistrationMode.choices()))
     registration_url = _text("registration_url")
     join_url = _text("join_url")
     stream_url = _text("stream_url")
     capacity = _text("capacity", 10)
-    opens = _text("opens", 20)
-    closes = _text("closes", 20)
+    opens_date = DateField(f"{LABELS['opens']}: datum", validators=[Optional()])
+    opens_time = TimeField(f"{LABELS['opens']}: klockslag", validators=[Optional()])
+    closes_date = DateField(f"{LABELS['closes']}: datum", validators=[Optional()])
+    closes_time = TimeField(f"{LABELS['closes']}: klockslag", validators=[Optional()])
     organiser_name = _text("organiser_name", 200)
     organiser_email = _text("organiser_email", 254)
     reminders = MultiCheckboxField(LABELS["reminders"], coerce=int,
@@ -78,3 +83,7 @@ class MessageForm(Form):
     #: Makes a double click one send (the outbox reference).
     nonce = HiddenField()
     confirmed = HiddenField()
+
+
+#: The times of the staff form (keys in `events.inputs.LABELS`), each a date field and a time field.
+TIME_FIELDS = ("start", "end", "opens", "closes")

@@ -102,6 +102,10 @@ class Event(db.Model):
     #: iCalendar SEQUENCE: raised on every change people's calendars should follow.
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: The index year whose publication this event is (kind "publicering"): its time is that year's publication
+    #: moment, written only when the moment is set or moved (`publication.moments.set_publication`), never typed.
+    #: None: an event with a time of its own.
+    publication_year: Mapped[int | None] = mapped_column(Integer, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -114,6 +118,11 @@ class Event(db.Model):
     @property
     def is_cancelled(self) -> bool:
         return self.status is EventStatus.CANCELLED
+
+    @property
+    def is_linked_to_publication(self) -> bool:
+        """Return whether the event's time is a year's publication moment (changed only by moving the moment)."""
+        return self.publication_year is not None
 
     @property
     def takes_registrations_here(self) -> bool:

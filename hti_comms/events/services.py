@@ -14,7 +14,7 @@ from ..status import transition
 from . import emails
 from .inputs import EventData
 from .models import (
-    EVENT_TRANSITIONS, Event, EventSpeaker, EventStatus, Registration, RegistrationStatus, can_cancel_event,
+    EVENT_TRANSITIONS, Event, EventKind, EventSpeaker, EventStatus, Registration, RegistrationStatus, can_cancel_event,
     can_edit,
 )
 from .registration import promote_waiting, registered, registered_count, waiting_list
@@ -83,6 +83,7 @@ def update_event(event: Event, data: EventData) -> ChangeResult:
     """Save changes; on a new time or join link every registered person gets an update; commit."""
     if not can_edit(event):
         raise EventError("Evenemanget är inställt och kan inte ändras.")
+    _keep_publication_time(event, data)
     before = {name: getattr(event, name) for name in CALENDAR_FIELDS}
     before_speakers = [(s.name, s.title) for s in event.speakers]
     previous_when = when_text(event)
@@ -107,6 +108,18 @@ def update_event(event: Event, data: EventData) -> ChangeResult:
         result.over_capacity = max(0, registered_count(event) - event.capacity)
     db.session.commit()
     return result
+
+
+def _keep_publication_time(event: Event, data: EventData) -> None:
+    """Refuse a new time or kind for a year's publication event: its time is the publication moment."""
+    if not event.is_linked_to_publication:
+        return
+    if data.kind is not EventKind.PUBLICERING:
+        raise EventError(f"”{event.title}” är publiceringen {event.publication_year} och kan inte bli en annan sorts "
+                         "evenemang.")
+    if (data.starts_at, data.ends_at) != (clock.as_utc(event.starts_at), clock.as_utc(event.ends_at)):
+        raise EventError(f"Tiden för ”{event.title}” är publiceringstiden {event.publication_year}. Flytta "
+                         "publiceringen under Publicering, så flyttas evenemanget med.")
 
 
 def cancel_event(event: Event) -> int:

@@ -133,6 +133,20 @@ def delete(newsletter_id: int):
     return redirect(url_for(".index"))
 
 
+@bp.post("/<int:newsletter_id>/kopiera")
+def duplicate(newsletter_id: int):
+    """Copy the newsletter or circular as a new draft (one button), whatever state the original is in."""
+    from .copies import copy_newsletter
+
+    newsletter = newsletter_or_404(newsletter_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    copy = copy_newsletter(newsletter, created_by=getattr(current_user, "email", ""))
+    db.session.commit()
+    flash(f"Kopian är sparad som utkast: {copy.label}.", "success")
+    return redirect(url_for(".show", newsletter_id=copy.id))
+
+
 # --- sections ------------------------------------------------------------------------------------------------
 
 def _section_fields(form: SectionForm, kind_key: str, section: Section | None) -> SectionFields:
@@ -235,3 +249,4 @@ def markdown_preview():
 
 
 from . import admin_send  # noqa: E402,F401  (preview, test send, sending and results on this blueprint)
+from . import admin_trial  # noqa: E402,F401  (test addresses, on this blueprint)

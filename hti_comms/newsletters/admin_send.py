@@ -26,6 +26,7 @@ from .models import Newsletter, can_schedule
 from .render import preview_image_src, render_newsletter, template_name
 from .sending import (TEST_PREFIX, cancel, pause, resume, schedule, send_test, staff_addresses, unschedule,
                       waits_for_approval)
+from .trial_addresses import allowed_test_recipients
 from .services import NewsletterError, definite
 
 EXAMPLE_RECIPIENT = ("exempel@example.se", "Exempel Mottagare", None)
@@ -90,7 +91,7 @@ def test_send(newsletter_id: int):
     newsletter = newsletter_or_404(newsletter_id)
     form = TestSendForm()
     form.addresses.choices = as_choices([(email, f"{name} <{email}>" if name != email else email)
-                                         for email, name in staff_addresses()])
+                                         for email, name in allowed_test_recipients()])
     if request.method == "GET":
         form.addresses.data = [current_user.email]
     if form.validate_on_submit():

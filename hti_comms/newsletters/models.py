@@ -97,6 +97,9 @@ class Newsletter(db.Model):
     signature_title: Mapped[str] = mapped_column(String(200), default="")
 
     scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    #: The day a draft is meant to go out (a copy for next year gets its original's day moved to the same weekday):
+    #: shown on the year plan; nothing is sent by it. Scheduling sets `scheduled_at`.
+    planned_on: Mapped[date | None] = mapped_column(Date)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: The delivery send of the real send-out (set when it starts).
@@ -237,3 +240,26 @@ def can_delete(newsletter: Newsletter) -> bool:
 def is_public(newsletter: Newsletter) -> bool:
     """Return whether the web archive shows it: once it has started going out, unless it was cancelled."""
     return newsletter.status in (NewsletterStatus.SENDING, NewsletterStatus.SENT) and newsletter.archive is not None
+
+
+class TrialAddress(db.Model):
+    """An address outside the staff logins that test sends may go to: named by staff, confirmed once by its owner.
+
+    A test send shows unpublished content; it goes only to staff logins and to these, each confirmed with the
+    button in an email to the address itself (so nobody's test goes to an address typed by mistake).
+    """
+
+    __tablename__ = "newsletter_trial_address"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Lower-case ASCII (hti_comms.addresses).
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    #: Random; names the address in its confirmation link.
+    key: Mapped[str] = mapped_column(String(32), unique=True)
+    added_by: Mapped[str] = mapped_column(String(255), default="")
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When the owner pressed the button in the email; test sends go to it only from then on.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the confirmation email was last queued (no second one within `CONFIRMATION_RESEND_MINUTES`).
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

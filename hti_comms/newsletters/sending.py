@@ -13,7 +13,6 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from .. import clock
-from ..auth.models import StaffUser
 from ..checks import Finding
 from ..delivery import services as delivery
 from ..delivery.models import Send, SendStatus
@@ -28,15 +27,10 @@ from .models import (
 )
 from .render import email_image_src, image_content_id, render_newsletter, template_name
 from .services import NewsletterError, definite, get_newsletter
+from .trial_addresses import allowed_test_recipients
 
 log = logging.getLogger(__name__)
 TEST_PREFIX = "[TEST] "
-
-
-def staff_addresses() -> list[tuple[str, str]]:
-    """Return (email, name) of every enabled staff login: the only addresses a test send may go to."""
-    return [(u.email, u.display_name) for u in db.session.scalars(
-        select(StaffUser).where(StaffUser.is_enabled.is_(True)).order_by(StaffUser.email))]
 
 
 def _attachments(newsletter: Newsletter) -> tuple[Attachment, ...]:
@@ -57,15 +51,16 @@ def _spec(newsletter: Newsletter, context: dict, *, test: bool) -> EmailSpec:
 
 
 def send_test(newsletter: Newsletter, emails: list[str]) -> Send:
-    """Send the newsletter as it looks now to staff addresses, subject "[TEST] …"; links go direct."""
-    allowed = {email: name for email, name in staff_addresses()}
+    """Send the newsletter as it looks now to staff logins and confirmed test addresses, subject "[TEST] …"; links
+    go direct."""
+    allowed = {email: name for email, name in allowed_test_recipients()}
     chosen = [e.strip().lower() for e in emails if e.strip()]
     if not chosen:
         raise NewsletterError("Välj minst en adress att skicka provet till.")
     strangers = [e for e in chosen if e not in allowed]
     if strangers:
-        raise NewsletterError(f"Prov skickas bara till personalens adresser; {', '.join(strangers)} är inte en "
-                              "personaladress.")
+        raise NewsletterError(f"Prov skickas bara till personalens adresser och bekräftade provadresser; "
+                              f"{', '.join(strangers)} är ingen personaladress eller bekräftad provadress.")
     rendered = render_newsletter(newsletter, purpose="test", image_src=email_image_src)
     send = enqueue(_spec(newsletter, rendered.context, test=True), [Recipient(e, allowed[e]) for e in chosen])
     db.session.commit()

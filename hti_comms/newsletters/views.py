@@ -93,3 +93,19 @@ def click(token: str):
 
 def archive_image_src(image: dict) -> str:
     return url_for("newsletters.image", image_id=image["id"])
+
+
+@bp.route("/provadress/<token>", methods=["GET", "POST"])
+def confirm_trial_address(token: str):
+    """The owner of a named test address confirms it with a button (opening the link changes nothing)."""
+    from flask import request
+
+    from ..subscribers.forms import ActionForm
+    from .trial_addresses import confirm, trial_for
+
+    trial = trial_for(token)
+    if trial is None:
+        return render_template("web/newsletters/trial_confirm.html", trial=None), 404
+    if request.method == "POST" and ActionForm().validate_on_submit():
+        confirm(trial)
+    return render_template("web/newsletters/trial_confirm.html", trial=trial, form=ActionForm())

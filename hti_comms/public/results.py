@@ -92,13 +92,20 @@ def _shows_change(state: PublicationState, ranking: YearRanking) -> bool:
 
 @bp.route("/resultat")
 def archive():
+    from ..publication.moments import next_publication
+
     state = _state_or_404()
+    upcoming = next_publication(state.at)
+    announced = (upcoming.year, upcoming.published_at.isoformat()) if upcoming else None
 
     def make() -> str:
         years = [cached_ranking(year, state) for year in state.public_years]
-        return render_template("web/public/results/archive.html", rankings=[r for r in years if r])
+        return render_template("web/public/results/archive.html", rankings=[r for r in years if r],
+                               next_publication=upcoming)
 
-    return _public_response(state, ("archive",), make, "text/html")
+    # Not replayable: the next publication's date (a planned moment, before the year's results exist) is read
+    # here on every request, and a moved date must show at once.
+    return _public_response(state, ("archive", announced), make, "text/html", replayable=False)
 
 
 @bp.route("/resultat/<int:year>")

@@ -10,11 +10,26 @@ from ..results.publication import public_years
 bp = Blueprint("public", __name__)
 
 
+#: How many coming events the start page shows.
+HOME_EVENTS = 3
+
+
 @bp.route("/")
 def home():
+    """The front door: the latest results, when the next are published, the next events, the latest newsletter."""
+    from ..events.services import upcoming_events
+    from ..events.wording import registration_text, when_text
+    from ..newsletters.views import published
+    from ..publication.moments import next_publication
+
     # Only years public now (asked on every request): before publication the page is as if the year did not exist.
     years = public_years()
-    return render_template("web/public/home.html", latest_year=years[0] if years else None)
+    newsletters = published()
+    return render_template("web/public/home.html", latest_year=years[0] if years else None,
+                           next_publication=next_publication(),
+                           events=upcoming_events(include_cancelled=False)[:HOME_EVENTS],
+                           when_text=when_text, registration_text=registration_text,
+                           newsletter=newsletters[0] if newsletters else None)
 
 
 def privacy_items() -> list[tuple[str, str]]:

@@ -6,10 +6,12 @@ SEND_KINDS = {
     "report_order_received": "Bekräftelse av beställt rapportpaket",
     "embargo_summary": "Sammanfattning under embargo",
     "report_access": "Tillgång till analysen vid publiceringen",
+    "publication_moved": "Besked: publiceringen är flyttad",
 }
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".overview:countdown", ".overview:to_approve"),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("publication_admin.index", "Publicering"),),
@@ -17,7 +19,7 @@ DOMAIN = Domain(
     sweeps=(".sweeps",),
     send_kinds=SEND_KINDS,
     send_references={"report-order": ".admin:describe_send", "embargo-summary": ".admin:describe_send",
-                     "report-access": ".admin:describe_send"},
+                     "report-access": ".admin:describe_send", "publication-moved": ".admin:describe_send"},
     personal_data=(
         PersonalData(
             "beställningar av rapportpaket", export=".personal_data:export", erase=".personal_data:erase",

@@ -17,7 +17,7 @@ from ..staff import staff_blueprint
 from . import audit, second_pair_of_eyes
 from .forms import ActionForm, DeliverForm, DryRunForm, PublicationForm, StaffOrderForm
 from .models import Order, OrderContact, OrderSource, OrderStatus
-from .moments import PublicationError, known_years, moments, parse_wall_clock, set_orders_close, set_publication
+from .moments import PublicationError, known_years, moments, wall_clock_moment
 from .contacts import approve_contact
 from .orders import (ContactInput, OrderError, OrderInput, cancel_order, create_order, mark_delivered, next_in_line,
                      pending_orders, queue, queue_position)
@@ -43,6 +43,9 @@ def describe_send(reference: str) -> SendReference | None:
     year, _, code = rest.partition(":")
     if not year.isdigit():
         return None
+    if kind == "publication-moved":
+        return SendReference(f"Besked: publiceringen {year} är flyttad", url_for("publication_admin.year",
+                                                                                 year=int(year)))
     municipality = db.session.get(Municipality, code)
     label = "Sammanfattning under embargo" if kind == "embargo-summary" else "Tillgångsbrev"
     name = municipality.short_name if municipality is not None else code
@@ -56,12 +59,10 @@ def index():
 
 
 def _year_page(year: int, *, publication_form=None, order_form=None, status: int = 200):
+    from .admin_moment import calendar_events, prepare_publication_form
+
     steps = moments(year)
-    publication_form = publication_form or PublicationForm()
-    if publication_form.published_at.data is None and steps.published_at:
-        publication_form.published_at.data = f"{_local(steps.published_at)}"
-        if steps.explicit_orders_close_at:
-            publication_form.orders_close_at.data = f"{_local(steps.explicit_orders_close_at)}"
+    publication_form = prepare_publication_form(publication_form or PublicationForm(), year, steps)
     order_form = order_form or StaffOrderForm()
     order_form.municipality.choices = _municipality_choices()
     entries = queue(year)
@@ -69,13 +70,7 @@ def _year_page(year: int, *, publication_form=None, order_form=None, status: int
     return render_template("web/publication/admin/year.html", year=year, steps=steps, entries=entries,
                            pending=pending_orders(year), cancelled=cancelled, next_entry=next_in_line(year), publication_form=publication_form,
                            order_form=order_form, action_form=ActionForm(), format_datetime=format_datetime,
-                           statuses=OrderStatus), status
-
-
-def _local(moment) -> str:
-    from .. import clock
-
-    return f"{clock.to_stockholm(moment):%Y-%m-%d %H:%M}"
+                           statuses=OrderStatus, calendar=calendar_events(year, steps)), status
 
 
 @bp.route("/<int:year>")
@@ -92,39 +87,6 @@ def open_year():
         flash("År: skriv ett år med fyra siffror, till exempel 2025.", "error")
         return redirect(url_for(".index"))
     return redirect(url_for(".year", year=int(year_text)))
-
-
-@bp.route("/<int:year>/tid", methods=["POST"])
-@needs(Role.PUBLICERING, "Satte publiceringstiden")
-def set_moments(year: int):
-    form = PublicationForm()
-    if form.validate_on_submit() and second_pair_of_eyes.moment_needs_approval(year):
-        try:
-            asked = second_pair_of_eyes.ask_to_move(year, form.published_at.data, form.orders_close_at.data)
-        except PublicationError as exc:
-            db.session.rollback()
-            form.published_at.errors = [*form.published_at.errors, str(exc).split(": ", 1)[-1]]
-        else:
-            flash("Det är mindre än 72 timmar kvar till embargot släpps, så ändringen väntar på att en andra person "
-                  f"med rollen Publicering godkänner den: {asked.payload['text']}", "success")
-            return redirect(url_for(".year", year=year))
-    elif form.validate_on_submit():
-        try:
-            set_publication(year, parse_wall_clock(form.published_at.data, "Publicering"), actor=_actor())
-            close = parse_wall_clock(form.orders_close_at.data, "Beställningen stänger") \
-                if form.orders_close_at.data else None
-            if close != moments(year).explicit_orders_close_at:
-                set_orders_close(year, close, actor=_actor())
-            db.session.commit()
-        except PublicationError as exc:
-            db.session.rollback()
-            target = form.orders_close_at if str(exc).startswith(("Beställningen", "Sista")) else form.published_at
-            target.errors = [*target.errors, str(exc).split(": ", 1)[-1]]
-        else:
-            flash(f"Publiceringen är satt till {format_datetime(moments(year).published_at)}. "
-                  "Alla steg har flyttats med.", "success")
-            return redirect(url_for(".year", year=year))
-    return _year_page(year, publication_form=form, status=400)
 
 
 @bp.route("/<int:year>/bestallning", methods=["POST"])
@@ -214,15 +176,17 @@ def approve(year: int, order_id: int, contact_id: int):
 
 @bp.route("/<int:year>/tidslinje")
 def timeline_page(year: int):
+    from .contradictions import contradictions
+
     form = DryRunForm(request.args)
     result = None
-    if request.args.get("at") is not None and form.validate():
+    if request.args.get("at_date") is not None and form.validate():
         try:
-            result = dry_run(year, parse_wall_clock(form.at.data, "Tidpunkt"))
+            result = dry_run(year, wall_clock_moment(form.at_date.data, form.at_time.data, "Tidpunkt"))
         except PublicationError as exc:
-            form.at.errors = [*form.at.errors, str(exc).split(": ", 1)[-1]]
+            form.at_time.errors = [*form.at_time.errors, str(exc).split(": ", 1)[-1]]
     return render_template("web/publication/admin/timeline.html", year=year, steps=timeline(year), form=form,
-                           result=result, format_datetime=format_datetime)
+                           result=result, format_datetime=format_datetime, warnings=contradictions(year))
 
 
 @bp.route("/<int:year>/logg")
@@ -240,3 +204,6 @@ def log(year: int):
 @bp.route("/<int:year>/logg.csv")
 def log_csv(year: int):
     return download(audit.as_csv(year), f"embargologg-{year}.csv", {"Cache-Control": "no-store"})
+
+
+from . import admin_moment  # noqa: E402,F401  (the moment, its event in the calendar: on this blueprint)

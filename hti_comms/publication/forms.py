@@ -1,8 +1,10 @@
 """Forms: the public order form and the staff forms (publication moment, order, delivery, buttons)."""
 from __future__ import annotations
 
-from wtforms import SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from datetime import time
+
+from wtforms import DateField, RadioField, SelectField, StringField, TextAreaField, TimeField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..forms import Form
 from ..subscribers.forms import strip
@@ -27,10 +29,14 @@ class OrderForm(Form):
 
 
 class PublicationForm(Form):
-    published_at = StringField("Publicering (svensk tid)", filters=[strip], validators=[
-        DataRequired("Skriv datum och tid, till exempel 2025-12-04 07:00.")])
-    orders_close_at = StringField("Beställningen stänger (svensk tid, frivilligt)", filters=[strip],
-                                  validators=[Optional()])
+    """The publication moment and when ordering closes: date and time fields, as on the newsletter's send page."""
+
+    published_date = DateField("Publiceringsdag", validators=[InputRequired("Välj publiceringsdag.")])
+    published_time = TimeField("Klockslag (svensk tid)", default=time(7, 0), validators=[Optional()])
+    orders_close_date = DateField("Beställningen stänger: dag (frivilligt)", validators=[Optional()])
+    orders_close_time = TimeField("Beställningen stänger: klockslag (svensk tid)", validators=[Optional()])
+    #: Asked only when a set moment moves: whether the registered get a change notice (choices set by the view).
+    notify = RadioField("Ska de anmälda få besked om den nya tiden?", validators=[Optional()])
 
 
 class StaffOrderForm(Form):
@@ -52,8 +58,8 @@ class DryRunForm(Form):
     class Meta:
         csrf = False
 
-    at = StringField("Tidpunkt (svensk tid)", filters=[strip], validators=[
-        DataRequired("Skriv datum och tid, till exempel 2025-12-03 07:00.")])
+    at_date = DateField("Dag", validators=[InputRequired("Välj en dag.")])
+    at_time = TimeField("Klockslag (svensk tid)", validators=[InputRequired("Välj ett klockslag, till exempel 07:00.")])
 
 
 class ActionForm(Form):

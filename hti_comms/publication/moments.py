@@ -97,7 +97,16 @@ def parse_wall_clock(text: str, field: str = "Tidpunkt") -> datetime:
         local_time = time(int(hour), int(minute)) if hour is not None else DEFAULT_PUBLICATION_TIME
     except ValueError:
         raise PublicationError(f"{field}: ”{text.strip()}” är inget riktigt datum eller klockslag.") from None
-    local = datetime.combine(local_date, local_time)
+    return wall_clock_moment(local_date, local_time, field)
+
+
+def wall_clock_moment(local_date: date, local_time: time | None, field: str = "Tidpunkt") -> datetime:
+    """Return the UTC instant of a Stockholm date and time of day (07.00 when no time is given).
+
+    A publication moment is never a time the clock skips or repeats (the daylight-saving changes): a moment
+    everyone reads differently is refused.
+    """
+    local = datetime.combine(local_date, local_time or DEFAULT_PUBLICATION_TIME)
     if is_skipped(local) or is_repeated(local):
         raise PublicationError(f"{field}: klockan {local:%H.%M} den dagen finns inte eller finns två gånger "
                                "(sommartiden börjar eller slutar). Välj en annan tid.")
@@ -112,11 +121,14 @@ def _publication_row(year: int) -> Publication:
     return publication
 
 
-def set_publication(year: int, published_at: datetime, *, actor: str) -> Moments:
+def set_publication(year: int, published_at: datetime, *, actor: str, notify_registered: bool = False) -> Moments:
     """Set (or postpone) the publication moment of `year`; every derived step moves with it. The caller commits.
 
     Sends already queued that carry the year's results are not touched: the release guard asks for the moment at
-    send time, so a send that became premature waits for the new moment.
+    send time, so a send that became premature waits for the new moment. The year's publication event in the
+    calendar takes the new time in the same transaction (its one home is this moment). `notify_registered`: staff
+    chose, when the moment moved, to tell the registered (the ordering municipalities' contacts and anyone
+    registered for the publication event) with a change notice.
     """
     if not 2000 <= year <= 2100:
         raise PublicationError(f"År: {year} är inget rimligt indexår.")
@@ -141,6 +153,14 @@ def set_publication(year: int, published_at: datetime, *, actor: str) -> Moments
         audit.record(year, AuditAction.PUBLICATION_POSTPONED, actor=actor,
                      detail=f"Från {format_datetime(before.published_at)} till {format_datetime(published_at)}.")
     db.session.flush()
+    if published_at != before.published_at:
+        from ..events.publication_link import follow_publication
+
+        follow_publication(year, published_at, notify=notify_registered)
+        if notify_registered and before.published_at is not None:
+            from .moved import notify_contacts
+
+            notify_contacts(year, before.published_at, published_at)
     return moments(year)
 
 
@@ -175,3 +195,14 @@ def known_years() -> list[int]:
     """Return every year with results or a publication row, newest first."""
     years = set(db.session.scalars(db.select(ResultSet.year))) | set(db.session.scalars(db.select(Publication.year)))
     return sorted(years, reverse=True)
+
+
+def next_publication(at: datetime | None = None) -> Moments | None:
+    """Return the moments of the next year to be published after `at` (default: now), or None when none is set.
+
+    The date is public (the start page and /resultat say it); nothing of the year's results is.
+    """
+    at = at or clock.now()
+    upcoming = [steps for steps in (moments(year) for year in known_years())
+                if steps.published_at is not None and steps.published_at > at]
+    return min(upcoming, key=lambda steps: steps.published_at, default=None)

@@ -18,7 +18,7 @@ from ..auth.roles import Role
 from ..extensions import db
 from ..formatting import format_datetime
 from .models import Order, OrderContact
-from .moments import PublicationError, moments, parse_wall_clock
+from .moments import PublicationError, moments
 
 #: How long before the embargo release a move of the publication moment needs a second person.
 LATE_MOVE = timedelta(hours=72)
@@ -34,12 +34,10 @@ def contact_needs_approval(order: Order) -> bool:
     return steps.is_embargo_released() and not steps.is_published()
 
 
-def ask_to_move(year: int, published_text: str, orders_close_text: str | None):
+def ask_to_move(year: int, published_at, close_at, *, notify_registered: bool = False):
     """Ask a second person to approve the new moments (checked now, carried out when approved); commit."""
     from ..approvals.services import ask
 
-    published_at = parse_wall_clock(published_text, "Publicering")
-    close_at = parse_wall_clock(orders_close_text, "Beställningen stänger") if orders_close_text else None
     before = moments(year)
     if before.is_published():
         raise PublicationError(f"Publicering: resultaten för {year} är redan publicerade.")
@@ -49,7 +47,10 @@ def ask_to_move(year: int, published_text: str, orders_close_text: str | None):
     request = ask("publication_moment", Role.PUBLICERING, requested_by=current_user._get_current_object(),
                   title=f"Ny publiceringstid {year}", audience="", year=year,
                   payload={"published_at": published_at.isoformat(),
-                           "orders_close_at": close_at.isoformat() if close_at else None, "text": text + "."})
+                           "orders_close_at": close_at.isoformat() if close_at else None,
+                           "notify_registered": notify_registered,
+                           "text": text + (", och de anmälda får besked om den nya tiden." if notify_registered
+                                           else ".")})
     db.session.commit()
     return request
 

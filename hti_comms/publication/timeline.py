@@ -1,7 +1,7 @@
 """The publication timeline of a year (every step with its time, countdown and state) and the dry run."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from .. import clock
 from ..delivery.models import OutboxMessage, OutboxStatus, Send
 from ..extensions import db
-from ..formatting import counted, format_datetime, relative_phrase
+from ..formatting import counted, format_datetime
+from ..steps import DONE, FAILED, RUNNING, WAITING, Step, year_steps
 from . import audit
 from .models import LIVE_ORDER_STATUSES, AuditAction, Order
 from .moments import Moments, moments
@@ -18,25 +19,6 @@ from .entitlement import entitled_contacts
 #: Events of the events domain this long before and after the publication belong to its timeline.
 EVENT_WINDOW_BEFORE = timedelta(days=60)
 EVENT_WINDOW_AFTER = timedelta(days=21)
-
-WAITING, RUNNING, DONE, FAILED = "Väntar", "Pågår", "Klart", "Misslyckades"
-
-
-@dataclass
-class Step:
-    title: str
-    at: datetime | None
-    state: str
-    counts: dict[str, int] = field(default_factory=dict)
-    note: str = ""
-
-    @property
-    def when(self) -> str:
-        return format_datetime(self.at) if self.at else "Inte bestämt"
-
-    @property
-    def countdown(self) -> str:
-        return relative_phrase(self.at) if self.at else ""
 
 
 def send_counts(reference_prefix: str) -> dict[str, int]:
@@ -81,17 +63,20 @@ def timeline(year: int) -> list[Step]:
         summaries = {**summaries, "kommuner stoppade: siffrorna stämmer inte": withheld}
         summary_state = FAILED if summary_state != WAITING else summary_state
     access = send_counts(f"report-access:{year}:")
+    page = ("publication_admin.year", {"year": year})
     items = [
         Step("Beställningen stänger", steps.orders_close_at,
-             DONE if steps.orders_close_at and now >= steps.orders_close_at else WAITING, {"beställningar": orders}),
+             DONE if steps.orders_close_at and now >= steps.orders_close_at else WAITING, {"beställningar": orders},
+             page=page, kind="publication"),
         Step("Embargot släpps: sammanfattningar till de beställande kommunerna", steps.embargo_release_at,
-             summary_state, summaries),
+             summary_state, summaries, page=page, kind="publication"),
         Step("Publicering: resultaten blir offentliga", steps.published_at,
-             DONE if steps.is_published(now) else WAITING),
+             DONE if steps.is_published(now) else WAITING, page=page, kind="publication"),
         Step("Tillgångsbrev till kontaktpersonerna", steps.published_at, _send_state(steps.published_at, access, now),
-             access),
+             access, page=page, kind="publication"),
     ]
     items.extend(_events(steps, now))
+    items.extend(year_steps(year))  # what other domains send at the moment: briefs, alerts
     return sorted(items, key=lambda s: (s.at is None, s.at or now))
 
 
@@ -113,7 +98,8 @@ def _events(steps: Moments, now: datetime) -> list[Step]:
             state = RUNNING
         else:
             state = WAITING
-        found.append(Step(f"{event.kind.label}: {event.title}", clock.as_utc(event.starts_at), state))
+        found.append(Step(f"{event.kind.label}: {event.title}", clock.as_utc(event.starts_at), state, kind="event",
+                          page=("events_admin.event", {"event_id": event.id})))
     return found
 
 

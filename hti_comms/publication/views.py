@@ -1,7 +1,7 @@
 """Public pages: the order form (/bestall), confirming a contact, the web version of an embargoed summary."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from sqlalchemy import select
 
 from .. import clock
@@ -12,13 +12,16 @@ from ..subscribers.forms import as_choices
 from . import audit
 from .forms import ActionForm, OrderForm
 from .links import CONFIRM_PATH, SUMMARY_PATH, read_summary_token
-from .models import AuditAction, OrderContact, OrderSource, SummaryOpening
+from .models import AuditAction, Order, OrderContact, OrderSource, SummaryOpening
 from .moments import known_years, moments
 from .contacts import confirm_contact, contact_for_confirmation
 from .entitlement import entitled_contacts
-from .orders import ContactInput, OrderError, OrderInput, create_order
+from .orders import ContactInput, OrderError, OrderInput, create_order, queue_position
 
 bp = Blueprint("publication", __name__)
+
+#: The session key of the order this visitor just placed, for the thank-you page.
+ORDERED = "publication_ordered"
 
 
 def _order_limit() -> str:
@@ -58,10 +61,11 @@ def order():
     form = OrderForm()
     form.municipality.choices = _municipality_choices()
     if steps is not None and form.validate_on_submit():
+        session.pop(ORDERED, None)
         if form.website.data:
             return redirect(url_for(".thanks"))
         try:
-            create_order(OrderInput(
+            order, _position = create_order(OrderInput(
                 year=steps.year, municipality=form.municipality.data,
                 contacts=(ContactInput(form.email.data, form.name.data),
                           ContactInput(form.second_email.data or "", form.second_name.data or "")),
@@ -71,6 +75,7 @@ def order():
             db.session.rollback()
             _place_error(form, str(exc))
         else:
+            session[ORDERED] = order.id  # the thank-you page repeats what the receipt says, for this visitor only
             return redirect(url_for(".thanks"))
     return render_template("web/publication/order.html", form=form, steps=steps,
                            closes=format_datetime(steps.orders_close_at) if steps else None,
@@ -79,7 +84,12 @@ def order():
 
 @bp.route("/bestall/tack")
 def thanks():
-    return render_template("web/publication/thanks.html")
+    """Thanks, with what the receipt email says: the municipality, when the order came in, and its place in the
+    queue once it has one (an order from the form gets it when someone entitled stands behind it)."""
+    order = db.session.get(Order, session[ORDERED]) if isinstance(session.get(ORDERED), int) else None
+    return render_template("web/publication/thanks.html", order=order,
+                           received=format_datetime(order.received_at) if order else None,
+                           position=queue_position(order) if order is not None and order.is_live else None)
 
 
 @bp.route(CONFIRM_PATH + "<token>", methods=["GET", "POST"])
@@ -92,8 +102,10 @@ def confirm(token: str):
     if request.method == "POST" and ActionForm().validate_on_submit():
         confirmed_now = order_contact.confirmed_at is None
         confirm_contact(order_contact, ip_address=request.remote_addr)
+    order = order_contact.order
     return render_template("web/publication/confirm.html", order_contact=order_contact, form=ActionForm(),
-                           order=order_contact.order, confirmed_now=confirmed_now)
+                           order=order, confirmed_now=confirmed_now,
+                           position=queue_position(order) if order.is_live else None)
 
 
 @bp.route(SUMMARY_PATH + "<token>")

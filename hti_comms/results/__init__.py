@@ -3,6 +3,7 @@ from ..domain import Domain, MenuEntry
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".dashboard:latest_results",),
     models=(".models",),
     blueprints=(".dashboard:bp", ".admin:bp"),
     menu=(MenuEntry("overview.dashboard", "Översikt"), MenuEntry("results_admin.index", "Resultat")),

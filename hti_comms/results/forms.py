@@ -18,3 +18,9 @@ class ImportResultsForm(Form):
                     FileAllowed(["csv", "txt", "xlsx"], "Filen måste vara CSV (.csv) eller Excel (.xlsx).")],
     )
     replace = BooleanField("Ersätt årets befintliga resultat")
+
+
+class SaveResultsForm(Form):
+    """The preview's buttons: save (replacing the year's results when ticked) or cancel."""
+
+    replace = BooleanField("Ersätt årets befintliga resultat")

@@ -5,7 +5,7 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, ForeignKey, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime
@@ -74,3 +74,21 @@ class IndexResult(db.Model):
     def measure(self, name: str) -> Decimal | None:
         """Return the value of a measure by attribute name ('index_value', 'utforande', …)."""
         return getattr(self, name)
+
+
+class ResultUpload(db.Model):
+    """A results file staff uploaded and look at before anything is saved (the preview); deleted once decided.
+
+    The preview and the import read the very same bytes, so what staff saw is what is saved.
+    """
+
+    __tablename__ = "result_upload"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    filename: Mapped[str] = mapped_column(String(255))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    #: Staff ticked "replace the year's results" on the upload.
+    replace: Mapped[bool] = mapped_column(Boolean, default=False)
+    uploaded_by: Mapped[str | None] = mapped_column(String(255))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -5,13 +5,15 @@ _DATA = ".personal_data:"
 
 DOMAIN = Domain(
     package=__name__,
+    overview=(".overview:imports_waiting",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("subscribers_admin.contacts", "Kontakter"),),
     commands=(".cli", ".imports.cli"),
     sweeps=(".sweeps",),
     send_kinds={"confirmation": "Bekräftelse av adress", "already_subscribed": "Besked: redan anmäld",
-                "preferences_link": "Ny länk till valen", "data_export_link": "Länk till sparade uppgifter"},
+                "preferences_link": "Ny länk till valen", "data_export_link": "Länk till sparade uppgifter",
+                "welcome": "Välkomstbrev"},
     personal_data=(
         PersonalData("kontakt", export=_DATA + "export_contact_details", erase=_DATA + "erase_contact_details",
                      tables=("contact",),

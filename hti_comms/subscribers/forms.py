@@ -23,6 +23,7 @@ ROLE_CHOICES = [
     ("district_officer", "Annat uppdrag i ett SPF-distrikt"),
     ("municipal_official", "Tjänsteperson i en kommun"),
     ("spf_staff", "Anställd på SPF Seniorerna"),
+    ("member_or_relative", "Medlem eller anhörig (inget uppdrag)"),
 ]
 
 

@@ -41,6 +41,14 @@ class Role(LabelledEnum):
     ASSOCIATION_OFFICER = ("association_officer", "Funktionär i SPF-förening")
     MUNICIPAL_OFFICIAL = ("municipal_official", "Tjänsteperson i kommunen")
     SPF_STAFF = ("spf_staff", "Personal på SPF Seniorerna")
+    #: No assignment: a member of SPF Seniorerna, or a relative of someone with home care. The municipality is
+    #: kept when they give one (their own), never required.
+    MEMBER_OR_RELATIVE = ("member_or_relative", "Medlem eller anhörig")
+
+    @property
+    def keeps_municipality(self) -> bool:
+        """Return whether the role's place includes a municipality (required or, for a member, when given)."""
+        return self.needs_municipality or self is Role.MEMBER_OR_RELATIVE
 
     @property
     def needs_municipality(self) -> bool:

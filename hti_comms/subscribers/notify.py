@@ -63,3 +63,13 @@ def already_subscribed(contact: Contact, new_lists: list[MailingList] = ()) -> N
     spec = EmailSpec(template="subscribers/already_subscribed", subject=subject, context=context,
                      kind="already_subscribed")
     enqueue(spec, [Recipient(contact.email, contact.name, contact.id, fields, link_key=contact.link_key)])
+
+
+def welcome(contact: Contact) -> None:
+    """Welcome a person who just confirmed, with their preference link (transactional; the caller commits)."""
+    from flask import current_app
+
+    spec = EmailSpec(template="subscribers/welcome", subject="Välkommen till utskicken från Hemtjänstindex",
+                     context={"link_days": current_app.config["PREFERENCES_LINK_DAYS"]}, kind="welcome")
+    enqueue(spec, [Recipient(contact.email, contact.name, contact.id, {"lists": _list_names(contact)},
+                             link_key=contact.link_key)])

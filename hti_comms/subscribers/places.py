@@ -127,7 +127,7 @@ def check_place_parts(place: Place, directory: PlaceDirectory, role_name: str | 
     return AffiliationValues(
         role=role,
         council_name=(place.council_name or CouncilName.PENSIONARSRAD) if role is Role.COUNCIL_MEMBER else None,
-        municipality_code=municipality.code if municipality is not None and role.needs_municipality else None,
+        municipality_code=municipality.code if municipality is not None and role.keeps_municipality else None,
         district_id=district_id,
         association_name=association if role.needs_association else ""), []
 

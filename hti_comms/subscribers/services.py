@@ -287,6 +287,7 @@ def confirm(token: str, ip_address: str | None = None) -> tuple[ConfirmResult, C
     signed_up = next((e for e in contact.consent_events if e.text_version), None)
     record(contact, ConsentAction.CONFIRMED, ConsentSource.EMAIL_LINK, ip_address=ip_address,
            text_version=signed_up.text_version if signed_up else consent.CURRENT_VERSION)
+    notify.welcome(contact)  # with the preference link, which no email before this one carried
     db.session.commit()
     return ConfirmResult.CONFIRMED, contact
 

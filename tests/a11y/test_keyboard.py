@@ -134,3 +134,27 @@ def test_change_preferences_with_the_keyboard(a11y_site, keyboard_page):
     with a11y_site.app.app_context():
         contact = db.session.scalar(select(Contact).where(Contact.email == address))
         assert contact.list_keys == {"nyhetsbrev", "lokala-resultat"}
+
+
+def test_the_public_menu_on_a_phone_with_the_keyboard_only(chromium, a11y_site):
+    """360 px wide: the skip link first, then the five menu links in order, all on screen; Enter follows one."""
+    context = chromium.new_context(locale="sv-SE", viewport={"width": 360, "height": 740})
+    page = context.new_page()
+    try:
+        page.goto(a11y_site.base_url + "/")
+        page.keyboard.press("Tab")
+        assert focused(page)["text"] == "Till sidans innehåll"
+        tab_to(page, by_text("Resultat"), "the menu's first link", limit=3)
+        for label in ("Evenemang", "Nyhetsbrev", "Beställ rapportpaketet", "Prenumerera"):
+            page.keyboard.press("Tab")
+            assert focused(page)["text"] == label
+            box = page.evaluate("() => document.activeElement.getBoundingClientRect().toJSON()")
+            assert 0 <= box["left"] and box["right"] <= 360, (label, box)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360
+        with page.expect_navigation(wait_until="load"):
+            page.keyboard.press("Enter")
+        assert page.url.endswith("/prenumerera")
+        current = page.get_by_role("navigation", name="Huvudmeny").get_by_role("link", name="Prenumerera")
+        assert current.get_attribute("aria-current") == "page"
+    finally:
+        context.close()

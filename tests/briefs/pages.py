@@ -78,3 +78,20 @@ email("briefs/district_digest", build=_district_digest)
 
 not_a_page("briefs_admin.municipality_email", "the brief email shown in the page's frame (checked as an email)")
 not_a_page("briefs_admin.district_email", "the digest email shown in the page's frame (checked as an email)")
+
+
+def _at_publication_args(data):
+    """The year after the demo results, publication ahead, with the briefs chosen for its moment (made once)."""
+    from tests.publication.pages import _open_year
+
+    def make(_data):
+        from hti_comms.briefs.at_publication import schedule
+
+        year = _open_year(data)
+        schedule(year, "both", actor="a11y")
+        return year
+    return {"year": data.get("briefs:at-publication", make)}
+
+
+page("briefs_admin.at_publication", args=_at_publication_args)
+not_a_page("briefs_admin.undo_at_publication", "a POST that redirects to the page of sending at publication")

@@ -174,6 +174,16 @@ def access_email(points: TalkingPoints) -> list[Text]:
     return [Text(where, part, points.year, points.municipality.code) for part in (spec.subject, html, text)]
 
 
+def alert_email(points: TalkingPoints) -> list[Text]:
+    """The "Min kommun" result of a municipality, as each follower gets it at the publication."""
+    from hti_comms.alerts.emails import result_spec
+
+    spec = result_spec(points)
+    html, text = rendered(spec.template, spec.context, subject=spec.subject, list_key=spec.list_key)
+    where = f"resultatet med e-post (Min kommun) {points.municipality.code} {points.year}"
+    return [Text(where, part, points.year, points.municipality.code) for part in (spec.subject, html, text)]
+
+
 def district_digests(year: int) -> list[Text]:
     ranking = compute_ranking(year)
     texts = []

@@ -1,7 +1,7 @@
 """The language check over every text the product generates (issue 17): the talking points of all 290
 municipalities over three years with the edge cases (see `corpus`), the national summary, local briefs, district
-digests, embargoed summaries (email and web version), access emails, relative phrases, the circular's events
-section and staff counts. Local briefs, summaries and access emails are rendered for every municipality in the
+digests, embargoed summaries (email and web version), access emails, "Min kommun" alerts, relative phrases, the
+circular's events section, staff counts, and the year plan's and the timeline's sentences about what is missing. Local briefs, summaries and access emails are rendered for every municipality in the
 latest year and for the edge cases in the years before (their sentences are the talking points, checked for all).
 
 Each test collects every problem and fails with the list, so one run shows all there is to fix.
@@ -68,6 +68,7 @@ def test_local_briefs_embargoed_summaries_and_access_emails(db, swedish):
             if points.entry is None or (year != latest and points.municipality.code not in edges):
                 continue
             texts += corpus.local_briefs(points, embargoed_too=year == latest) + corpus.embargoed_summary(points)
+            texts += corpus.alert_email(points)
             if year == latest:
                 texts += corpus.access_email(points)
     assert len({text.municipality_code for text in texts if text.year == latest}) == 289  # one has no result
@@ -116,13 +117,38 @@ def test_staff_counts(db, staff_login, swedish):
 
     results_for_2025()
     texts = corpus.import_summaries()
-    during = (RELEASE_AT + timedelta(hours=2)).astimezone(clock.STOCKHOLM).strftime("%Y-%m-%d %H:%M")
+    during = (RELEASE_AT + timedelta(hours=2)).astimezone(clock.STOCKHOLM).strftime("at_date=%Y-%m-%d&at_time=%H:%M")
     for contacts in ((), ("a@vasby.example.se",), ("b@vallentuna.example.se", "c@vallentuna.example.se")):
         if contacts:
             staff_order("0114" if len(contacts) == 1 else "0115", *contacts)
-        page = staff_login.get(f"/admin/publicering/2025/tidslinje?at={during}").get_data(as_text=True)
+        page = staff_login.get(f"/admin/publicering/2025/tidslinje?{during}").get_data(as_text=True)
         dry_run = re.search(r"<h3>Vid .*?</main>", page, re.DOTALL).group(0)
         texts.append(corpus.Text(f"provkörningen med {len(contacts)} kontaktpersoner", dry_run))
     assert "Upplands Väsby: 1 kontaktperson" in texts[-1].text and "Vallentuna: 2 kontaktpersoner" in texts[-1].text
+    problems = _check(texts)
+    assert not problems, _report(problems)
+
+
+def test_the_year_plan_and_the_timeline_say_what_is_missing_in_swedish(db, staff_login, swedish):
+    """Everything missing at once: no course, webinar, webcast or calendar event, briefs not chosen, an unlinked
+    publication event on another day, a webinar on publication day, a brief held at publication."""
+    from hti_comms.briefs.at_publication import held_sentences, schedule
+    from hti_comms.publication.contradictions import contradictions
+    from hti_comms.yearplan.plan import year_plan
+    from tests.events.helpers import make_event
+    from tests.publication.helpers import results_for_2025
+
+    results_for_2025()
+    make_event(kind="publicering", title="Resultaten publiceras", registration="none", join_url="", speakers="",
+               start="2025-12-03 07:00", end="2025-12-03 07:00")
+    make_event(kind="webbinarium", title="Webbinarium om resultaten", start="2025-12-04 10:00", end="2025-12-04 12:00",
+               registration="external", join_url="", registration_url="https://spfseniorerna.zoom.us/webinar/1")
+    plan = year_plan(2025)
+    texts = [corpus.Text("årsplanen", sentence) for sentence in plan.missing + contradictions(2025)]
+    row = schedule(2025, "both", actor="test")
+    row.held = [{"kind": "local", "target": "0114", "name": "Upplands Väsby", "reason": "1 siffra stämmer inte."},
+                {"kind": "district", "target": "1", "name": "Stockholms län", "reason": "1 siffra stämmer inte."}]
+    texts += [corpus.Text("stoppade brev", sentence) for sentence in held_sentences(row)]
+    assert len(texts) >= 8
     problems = _check(texts)
     assert not problems, _report(problems)

@@ -384,3 +384,37 @@ for endpoint in ("delete", "move", "remove_section", "unschedule_view", "pause_v
 # Emails
 email("newsletters/newsletter", build=_newsletter_send)
 email("newsletters/circular", build=_circular_send)
+
+
+def _trial_addresses(data):
+    """One named test address confirmed by its owner and one still waiting (made once)."""
+    def make(_data):
+        from hti_comms.newsletters.trial_addresses import add_trial_address, confirm
+
+        confirm(add_trial_address("mobilen@example.se", "Karins mobil", added_by=STAFF))
+        return add_trial_address("kollega@example.se", "", added_by=STAFF).key
+    return data.get("newsletters:trial-addresses", make)
+
+
+def _trial_confirm_args(data):
+    from hti_comms.newsletters.trial_addresses import CONFIRM_PURPOSE
+    from hti_comms.tokens import make_personal_token
+
+    return {"token": make_personal_token(CONFIRM_PURPOSE, _trial_addresses(data), None)}
+
+
+def _trial_email(data):
+    from sqlalchemy import select
+
+    from hti_comms.delivery.models import Send
+    from hti_comms.extensions import db
+
+    _trial_addresses(data)
+    return db.session.scalar(select(Send).where(Send.kind == "trial_address_confirmation").order_by(Send.id.desc()))
+
+
+page("newsletters_admin.trial_addresses", args=lambda data: _trial_addresses(data) and {})
+page("newsletters.confirm_trial_address", args=_trial_confirm_args)
+not_a_page("newsletters_admin.duplicate", "a POST that copies the newsletter and redirects to the copy")
+not_a_page("newsletters_admin.remove_trial_address", "a POST that redirects to the test addresses")
+email("newsletters/trial_confirm", build=_trial_email)

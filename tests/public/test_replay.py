@@ -10,6 +10,7 @@ import pytest
 from flask import request_started
 
 from hti_comms import clock
+from hti_comms.extensions import db
 from hti_comms.public.replay import Replay
 from tests.helpers import reference_codes
 from tests.public.conftest import PREVIOUS, PUBLICATION, YEAR, import_year
@@ -43,7 +44,9 @@ def _answer(client, url, **kwargs):
 
 def test_the_same_address_under_the_same_state_is_answered_without_flask(app, client, years, flask_requests):
     clock.set_now(PUBLICATION + timedelta(hours=1))
-    urls = (f"/resultat/{YEAR}", f"/resultat/{YEAR}?sortera=utforande&ordning=fallande", "/resultat",
+    # Not /resultat: it says when the next year is published, a date staff may move before any results exist
+    # (so not in the publication state), and is made by Flask every time (test_the_archive_... below).
+    urls = (f"/resultat/{YEAR}", f"/resultat/{YEAR}?sortera=utforande&ordning=fallande",
             f"/resultat/{YEAR}.csv", f"/api/resultat/{YEAR}.json", "/resultat/atom.xml", "/sitemap.xml")
     first = {url: _answer(client, url) for url in urls}
     assert len(flask_requests) == len(urls) and all(status == 200 for status, _b, _h in first.values())
@@ -144,3 +147,19 @@ def test_a_forged_host_never_reaches_the_kept_answers(app, client, years):
         assert b"angripare.example" not in client.get(url).get_data(), url
     document = client.get(f"/api/resultat/{YEAR}.json").get_json()
     assert document["municipalities"][0]["url"].startswith("https://hti.example.se/resultat/")
+
+
+def test_the_archive_says_at_once_when_a_planned_publication_moves(app, client, years):
+    """/resultat names the next publication's date, read on every request (a planned moment is no part of the
+    publication state the kept answers go by)."""
+    from hti_comms.publication.moments import parse_wall_clock, set_publication
+
+    clock.set_now(PUBLICATION + timedelta(hours=1))
+    set_publication(YEAR + 1, parse_wall_clock("2027-12-02 07:00"), actor="test")
+    db.session.commit()
+    assert "Hemtjänstindex 2027 publiceras torsdag 2 december 2027 kl. 07.00." in client.get("/resultat").get_data(
+        as_text=True)
+    set_publication(YEAR + 1, parse_wall_clock("2027-12-09 07:00"), actor="test")
+    db.session.commit()
+    page = client.get("/resultat").get_data(as_text=True)
+    assert "Hemtjänstindex 2027 publiceras torsdag 9 december 2027 kl. 07.00." in page and "2 december 2027" not in page

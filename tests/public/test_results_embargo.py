@@ -2,6 +2,7 @@
 publication, judged against the application clock on every request (no job, no flag, no cache decides)."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -70,14 +71,32 @@ def _without_year(client, urls):
         db.session.commit()
 
 
+#: The one thing the start page and /resultat say about a year before it is public: when it is published.
+ANNOUNCEMENT = re.compile(rb'\n  <p class="next-results">(.*?)</p>', re.S)
+
+
+def _announced(body: bytes) -> tuple[bytes, bytes | None]:
+    """Return the page without its announcement of the next publication, and the announcement's text."""
+    found = ANNOUNCEMENT.search(body)
+    return (ANNOUNCEMENT.sub(b"", body), found.group(1) if found else None)
+
+
 @pytest.mark.parametrize("label,offset", BEFORE, ids=[label for label, _ in BEFORE])
 def test_before_publication_shared_pages_are_as_if_the_year_did_not_exist(client, years, label, offset):
+    """… except that the start page and /resultat say when the year is published: the date is public, nothing
+    of its results is."""
     clock.set_now(PUBLICATION + offset)
     expected = _without_year(client, SHARED_URLS)
     clock.set_now(PUBLICATION + offset)
     for url in SHARED_URLS:
         status, body, headers = _snapshot(client, url)
         assert status == 200, url
+        body, announcement = _announced(body)
+        if url in ("/", "/resultat"):
+            assert announcement == ("<strong>Hemtjänstindex 2026 publiceras torsdag 3 december 2026 kl. 07.00."
+                                    "</strong>").encode(), url
+        else:
+            assert announcement is None, url
         assert body == expected[url][1], (label, url)
         assert f"/resultat/{YEAR}".encode() not in body and f"Hemtjänstindex {YEAR}".encode() not in body, url
         cache_control = dict(headers).get("Cache-Control")

@@ -155,3 +155,28 @@ not_a_page("publication_admin.log_csv", "the audit log as a CSV file for Excel")
 email("publication/order_received", build=_order_received)
 email("publication/embargo_summary", build=_summary_email)
 email("publication/access", build=_access_email)
+
+
+
+def _moved_email(data):
+    """The change notice to the ordering municipalities' contacts, as a postponement sends it."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from hti_comms.delivery.models import Send
+    from hti_comms.extensions import db
+    from hti_comms.publication.moments import moments
+    from hti_comms.publication.moved import notify_contacts
+
+    _order(data)
+    year = _latest_year()
+    before = moments(year).published_at
+    notify_contacts(year, before, before + timedelta(days=7))
+    db.session.commit()
+    return db.session.scalar(select(Send).where(Send.kind == "publication_moved").order_by(Send.id.desc()))
+
+
+not_a_page("publication_admin.create_event", "a POST that creates the publication event and redirects")
+not_a_page("publication_admin.link_event", "a POST that links an event to the moment and redirects")
+email("publication/moved", build=_moved_email)

@@ -23,10 +23,14 @@ def test_postponing_on_the_staff_page_moves_the_steps_and_is_logged(app, staff_l
     results_for_2025()
     page = staff_login.get("/admin/publicering/2025").get_data(as_text=True)
     assert "torsdag 4 december 2025 kl. 07.00" in page
-    bad = staff_login.post("/admin/publicering/2025/tid", data={"csrf_token": _csrf(page), "published_at": "imorgon"})
-    assert bad.status_code == 400 and "skriv datum och tid som 2025-12-04 07:00" in bad.get_data(as_text=True)
+    # A date and a time field, as on the newsletter's send page; what is not a date is named beside its field.
+    assert 'type="date"' in page and 'type="time"' in page
+    bad = staff_login.post("/admin/publicering/2025/tid", data={"csrf_token": _csrf(page), "published_date": "imorgon",
+                                                                "published_time": "07:00"})
+    assert bad.status_code == 400 and "Skriv ett datum, till exempel 2026-12-03." in bad.get_data(as_text=True)
     assert moments(2025).published_at == PUBLISHED_AT
-    staff_login.post("/admin/publicering/2025/tid", data={"csrf_token": _csrf(page), "published_at": "2025-12-11 07:00"})
+    staff_login.post("/admin/publicering/2025/tid", data={"csrf_token": _csrf(page), "published_date": "2025-12-11",
+                                                          "published_time": "07:00", "notify": "no"})
     assert moments(2025).embargo_release_at == RELEASE_AT + timedelta(days=7)
     log = staff_login.get("/admin/publicering/2025/logg").get_data(as_text=True)
     assert "Publiceringen flyttad" in log and "personal@spf.example" in log
@@ -58,10 +62,10 @@ def test_the_timeline_counts_sends_and_the_dry_run_says_who_gets_what(app, staff
     for step in ("Beställningen stänger", "Embargot släpps", "Publicering: resultaten blir offentliga",
                  "Tillgångsbrev till kontaktpersonerna"):
         assert step in page
-    during = staff_login.get("/admin/publicering/2025/tidslinje?at=2025-12-03 12:00").get_data(as_text=True)
+    during = staff_login.get("/admin/publicering/2025/tidslinje?at_date=2025-12-03&at_time=12:00").get_data(as_text=True)
     assert "Upplands Väsby: 1 kontaktperson<" in during and "svarar som om året inte fanns" in during
     assert "1 kommun har fått eller får sin egen sammanfattning" in during  # the noun agrees with the count
-    after = staff_login.get("/admin/publicering/2025/tidslinje?at=2025-12-04 07:00").get_data(as_text=True)
+    after = staff_login.get("/admin/publicering/2025/tidslinje?at_date=2025-12-04&at_time=07:00").get_data(as_text=True)
     assert "Upplands Väsby: 1" not in after and "Resultatsidorna, listan och filerna för 2025 visas" in after
     assert clock.now() < RELEASE_AT  # a dry run moves nothing
 

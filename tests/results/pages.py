@@ -9,7 +9,7 @@ def latest_year(data) -> int:
 
 
 def _submit_empty(page_):
-    page_.get_by_role("button", name="Kontrollera och importera").click()
+    page_.get_by_role("button", name="Kontrollera filen").click()
 
 
 page("overview.dashboard")
@@ -22,3 +22,20 @@ page("results_admin.ranking", state="sorterad", args=lambda data: {"year": lates
 page("results_admin.import_file")
 page("results_admin.import_file", state="fel", then=_submit_empty)
 not_a_page("results_admin.ranking_download", "the ranking as an Excel file")
+
+
+def _upload_args(data):
+    """A checked results file waiting for its preview to be saved (made once)."""
+    def make(_data):
+        from hti_comms.results.uploads import stage
+        from tests.helpers import results_rows, to_csv
+
+        upload, problems = stage(to_csv(results_rows(290)), "resultat-2030.csv", 2030, replace=False,
+                                 uploaded_by="personal@spf.example")
+        assert not problems, problems
+        return upload.id
+    return {"upload_id": data.get("results:upload", make)}
+
+
+page("results_admin.import_preview", args=_upload_args)
+not_a_page("results_admin.import_cancel", "a POST that forgets the file and redirects to the import page")

@@ -7,15 +7,22 @@ from hti_comms.results.services import import_results, load_demo_results
 from tests.helpers import form_csrf_token, results_rows, to_csv
 
 
-def upload(client, data: bytes, year: int, replace: bool = False, filename: str = "hti.csv"):
+def upload(client, data: bytes, year: int, replace: bool = False, filename: str = "hti.csv", save: bool = True):
+    """Upload a file as staff do; when it passes the checks, press "Spara resultaten" on its preview."""
     import io
 
     token = form_csrf_token(client, "/admin/resultat/importera")
     form = {"csrf_token": token, "year": str(year), "file": (io.BytesIO(data), filename)}
     if replace:
         form["replace"] = "y"
-    return client.post("/admin/resultat/importera", data=form, content_type="multipart/form-data",
-                       follow_redirects=True)
+    response = client.post("/admin/resultat/importera", data=form, content_type="multipart/form-data")
+    if response.status_code != 302 or not save:
+        return response
+    preview = response.headers["Location"]
+    data = {"csrf_token": form_csrf_token(client, preview)}
+    if replace:
+        data["replace"] = "y"
+    return client.post(preview, data=data, follow_redirects=True)
 
 
 def test_admin_import_then_ranking(staff_login, db):

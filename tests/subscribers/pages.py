@@ -245,3 +245,16 @@ def _send_data_export_link(contact):
 
 email("subscribers/preferences_link", build=_fresh_link_email(_send_preferences_link, "subscribers/preferences_link"))
 email("subscribers/data_export_link", build=_fresh_link_email(_send_data_export_link, "subscribers/data_export_link"))
+
+
+def _welcome_email(data):
+    """The welcome with the preference link, as a confirmation sends it."""
+    from hti_comms.delivery.outbox import EmailSpec, Recipient
+
+    return (EmailSpec(template="subscribers/welcome", subject="Välkommen till utskicken från Hemtjänstindex",
+                      context={"link_days": 90}, kind="welcome"),
+            Recipient("birgitta.berg@example.se", "Birgitta Berg",
+                      fields={"lists": "Hemtjänstindex nyhetsbrev, Kurser och webbinarier"}))
+
+
+email("subscribers/welcome", build=_welcome_email)

@@ -264,7 +264,7 @@ def test_required_fields_are_marked_in_words(client, lists):
     html = client.get(SIGNUP).get_data(as_text=True)
     for label in ("Ditt namn", "Din e-postadress", "Ditt uppdrag"):
         assert f'{label} <span class="required">(måste fyllas i)</span></label>' in html
-    assert 'Din kommun <span class="required">(måste fyllas i utom för anställda på SPF Seniorerna)</span>' in html
+    assert 'Din kommun <span class="required">(måste fyllas i för uppdrag i en kommun eller förening)</span>' in html
     assert '<span class="required">(välj minst ett)</span></legend>' in html
     assert '<span class="required">(måste kryssas i)</span></label>' in html
     for field_id in ("name", "email", "role", "consent"):

@@ -40,6 +40,7 @@ ROLE_WORDS = {
     "kommunal_tjansteperson": Role.MUNICIPAL_OFFICIAL, "tjansteman": Role.MUNICIPAL_OFFICIAL,
     "kommuntjansteman": Role.MUNICIPAL_OFFICIAL,
     "personal": Role.SPF_STAFF, "spf_personal": Role.SPF_STAFF, "personal_pa_spf_seniorerna": Role.SPF_STAFF,
+    "medlem": Role.MEMBER_OR_RELATIVE, "anhorig": Role.MEMBER_OR_RELATIVE, "medlem_eller_anhorig": Role.MEMBER_OR_RELATIVE,
 } | {role.value: role for role in Role}
 LIST_SEPARATORS = (";", "|", "/")
 

@@ -1,0 +1,40 @@
+"""Staff page: how many follow which municipality, and what each publication's alerts did."""
+from __future__ import annotations
+
+from flask import render_template, url_for
+from sqlalchemy import func, select
+
+from ..domain import SendReference
+from ..extensions import db
+from ..geo.models import Municipality
+from ..geo.services import municipalities_by_code
+from ..staff import staff_blueprint
+from .models import AlertRound, AlertStatus, AlertSubscriber
+from .publication import counts, held_sentences
+from .services import follower_counts
+
+bp = staff_blueprint("alerts_admin", __name__, "/min-kommun")
+
+
+@bp.route("/")
+def index():
+    by_status = dict(db.session.execute(select(AlertSubscriber.status, func.count()).group_by(
+        AlertSubscriber.status)).all())
+    names = {code: m.short_name for code, m in municipalities_by_code().items()}
+    followed = sorted(((names.get(code, code), number) for code, number in follower_counts().items()),
+                      key=lambda item: (-item[1], item[0]))
+    rounds = [(round_, counts(round_.year), held_sentences(round_.year)) for round_ in db.session.scalars(
+        select(AlertRound).order_by(AlertRound.year.desc()))]
+    return render_template("web/alerts/admin/index.html", confirmed=by_status.get(AlertStatus.CONFIRMED, 0),
+                           pending=by_status.get(AlertStatus.PENDING, 0), followed=followed, rounds=rounds)
+
+
+
+def describe_send(reference: str) -> SendReference | None:
+    """Name what an alert send is about: "Min kommun: Lund 2025" (the reference is "alert:2025:1281")."""
+    _prefix, _, rest = reference.partition(":")
+    year, _, code = rest.partition(":")
+    municipality = db.session.get(Municipality, code) if code else None
+    if not year.isdigit() or municipality is None:
+        return None
+    return SendReference(f"Min kommun: {municipality.short_name} {year}", url_for("alerts_admin.index"))
