@@ -42,7 +42,12 @@ class Step:
     def url(self) -> str | None:
         from flask import url_for
 
-        return url_for(self.page[0], **self.page[1]) if self.page else None
+        from .staff import may
+
+        # A link only for those who may open the page (the publication pages need the role publicering).
+        if not self.page or not may(self.page[0], "GET"):
+            return None
+        return url_for(self.page[0], **self.page[1])
 
 
 def year_steps(year: int) -> list[Step]:

@@ -5,6 +5,8 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from wtforms import RadioField
 
+from ..auth.roles import Role as StaffRole
+from ..staff import needs
 from ..formatting import format_datetime
 from ..forms import Form
 from ..publication.moments import publication_moment
@@ -37,6 +39,7 @@ def _audiences() -> dict[str, int]:
 
 
 @bp.route("/<int:year>/vid-publiceringen", methods=["GET", "POST"])
+@needs(StaffRole.UTSKICK, "Valde lokala resultat vid publiceringen")
 def at_publication(year: int):
     """Choose (or take back) that the year's briefs go out by themselves at the publication moment."""
     if not 2000 <= year <= 2100:
@@ -64,6 +67,7 @@ def at_publication(year: int):
 
 
 @bp.route("/<int:year>/vid-publiceringen/angra", methods=["POST"])
+@needs(StaffRole.UTSKICK, "Ångrade lokala resultat vid publiceringen")
 def undo_at_publication(year: int):
     if UndoForm().validate_on_submit():
         if unschedule(year):

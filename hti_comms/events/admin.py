@@ -241,6 +241,7 @@ def message(event_id: int):
 
 
 @bp.route("/<int:event_id>/kopiera", methods=["POST"])
+@needs(Role.REDAKTOR, "Kopierade ett evenemang")
 def duplicate(event_id: int):
     """Copy the event (one button): another session of a course, say; then staff give it its own time."""
     from .copies import copy_event

@@ -134,6 +134,7 @@ def delete(newsletter_id: int):
 
 
 @bp.post("/<int:newsletter_id>/kopiera")
+@needs(Role.REDAKTOR, "Kopierade ett nyhetsbrev")
 def duplicate(newsletter_id: int):
     """Copy the newsletter or circular as a new draft (one button), whatever state the original is in."""
     from .copies import copy_newsletter

@@ -24,7 +24,7 @@ from .checks import check_newsletter
 from .forms import SendForm, TestSendForm
 from .models import Newsletter, can_schedule
 from .render import preview_image_src, render_newsletter, template_name
-from .sending import (TEST_PREFIX, cancel, pause, resume, schedule, send_test, staff_addresses, unschedule,
+from .sending import (TEST_PREFIX, cancel, pause, resume, schedule, send_test, unschedule,
                       waits_for_approval)
 from .trial_addresses import allowed_test_recipients
 from .services import NewsletterError, definite

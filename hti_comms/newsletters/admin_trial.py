@@ -6,6 +6,8 @@ from flask_login import current_user
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, Optional
 
+from ..auth.roles import Role
+from ..staff import needs
 from ..extensions import db
 from ..forms import Form
 from ..subscribers.forms import ActionForm, strip
@@ -22,6 +24,7 @@ class TrialAddressForm(Form):
 
 
 @bp.route("/provadresser", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Lade till en provadress")
 def trial_addresses():
     form = TrialAddressForm()
     if form.validate_on_submit():
@@ -39,6 +42,7 @@ def trial_addresses():
 
 
 @bp.post("/provadresser/<int:trial_id>/ta-bort")
+@needs(Role.REDAKTOR, "Tog bort en provadress")
 def remove_trial_address(trial_id: int):
     trial = db.session.get(TrialAddress, trial_id) or abort(404)
     if ActionForm().validate_on_submit():

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 
 from .. import clock
+from ..auth.models import StaffUser
 from ..checks import Finding
 from ..delivery import services as delivery
 from ..delivery.models import Send, SendStatus

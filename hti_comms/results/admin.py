@@ -69,6 +69,7 @@ def _upload_or_404(upload_id: int) -> ResultUpload:
 
 
 @bp.route("/importera/<int:upload_id>", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Sparade importerade resultat", get=True)
 def import_preview(upload_id: int):
     """The file as it would be saved: its size, notes, what it replaces, best and worst; then save or cancel."""
     upload = _upload_or_404(upload_id)
@@ -92,6 +93,7 @@ def import_preview(upload_id: int):
 
 
 @bp.route("/importera/<int:upload_id>/avbryt", methods=["POST"])
+@needs(Role.REDAKTOR, "Avbröt en import av resultat")
 def import_cancel(upload_id: int):
     upload = _upload_or_404(upload_id)
     if SaveResultsForm().validate_on_submit():

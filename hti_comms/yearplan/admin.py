@@ -4,11 +4,12 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..auth.roles import Role
 from .. import clock
 from ..formatting import counted, format_datetime
 from ..forms import Form
 from ..publication.moments import known_years, next_publication
-from ..staff import staff_blueprint
+from ..staff import needs, staff_blueprint
 from .copy import copy_items, copy_to_next_year
 from .plan import year_plan
 
@@ -42,6 +43,7 @@ def plan(year: int):
 
 
 @bp.route("/<int:year>/nasta-ar", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Kopierade året till nästa år")
 def next_year(year: int):
     """Show what copying the year to the next would make; save only what staff keep ticked."""
     items = copy_items(_year_or_404(year))
