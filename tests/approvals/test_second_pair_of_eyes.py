@@ -172,7 +172,7 @@ def test_two_approvers_pressing_at_once_give_one_approval(app, db, people):
     eva = _client(app, people["eva"])
     page = eva.get("/admin/publicering/2025").get_data(as_text=True)
     eva.post("/admin/publicering/2025/tid", data={"csrf_token": form_csrf_token(eva, "/admin/publicering/2025"),
-                                                 "published_at": "2025-12-11 07:00"})
+                                                 "published_date": "2025-12-11", "published_time": "07:00", "notify": "no"})
     assert "2025-12-04" in page
     request = db.session.scalar(select(ApprovalRequest))
     assert moments(2025).published_at == PUBLISHED_AT  # not moved yet
@@ -195,12 +195,12 @@ def test_a_late_move_of_the_publication_needs_a_second_person_with_publicering(a
     eva, fred = _client(app, people["eva"]), _client(app, people["fred"])
     clock.set_now(RELEASE_AT - timedelta(hours=73))  # more than 72 hours before the release: no second person
     eva.post("/admin/publicering/2025/tid", data={"csrf_token": form_csrf_token(eva, "/admin/publicering/2025"),
-                                                 "published_at": "2025-12-05 07:00"})
+                                                 "published_date": "2025-12-05", "published_time": "07:00", "notify": "no"})
     assert moments(2025).published_at == PUBLISHED_AT + timedelta(days=1)
 
     clock.set_now(RELEASE_AT + timedelta(days=1) - timedelta(hours=71))
     moved = eva.post("/admin/publicering/2025/tid", data={
-        "csrf_token": form_csrf_token(eva, "/admin/publicering/2025"), "published_at": "2025-12-11 07:00"},
+        "csrf_token": form_csrf_token(eva, "/admin/publicering/2025"), "published_date": "2025-12-11", "published_time": "07:00", "notify": "no"},
         follow_redirects=True).get_data(as_text=True)
     assert "ändringen väntar på att en andra person med rollen Publicering godkänner den" in moved
     assert moments(2025).published_at == PUBLISHED_AT + timedelta(days=1)

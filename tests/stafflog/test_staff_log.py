@@ -38,7 +38,7 @@ def test_one_row_per_action_and_none_for_a_form_with_mistakes(app, db, staff_log
                                                                 "192.0.2.44")
     # An action that writes its own row (here an embargo event: setting the publication) gets no second one.
     clock.set_now(clock.now())
-    staff_login.post("/admin/publicering/2031/tid", data={"csrf_token": token, "published_at": "2031-12-04 07:00"})
+    staff_login.post("/admin/publicering/2031/tid", data={"csrf_token": token, "published_date": "2031-12-04", "published_time": "07:00", "notify": "no"})
     assert [entry.kind for entry in _rows()][-1:] == ["publication.publication_set"]
     assert len([e for e in _rows() if e.kind.startswith("publication_admin")]) == 0
 
