@@ -82,7 +82,8 @@ def _demo_second_factor(user) -> str:
     from .auth import second_factor
 
     secret = second_factor.new_secret()
-    second_factor.confirm_enrolment(user, secret, second_factor.code_at(secret, second_factor.current_step()))
+    second_factor.confirm_enrolment(user, secret, second_factor.code_at(secret, second_factor.current_step()),
+                                    tell=False)
     return secret
 
 

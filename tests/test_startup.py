@@ -136,3 +136,8 @@ def test_hti_commands_print_no_library_chatter(project_root, tmp_path):
     assert target.read_bytes().startswith(b"%PDF")
     chatter = [line for line in init + pdf if re.search(r"\b(INFO|DEBUG)\b", line)]
     assert chatter == []
+    # Setting up the demo login (its second factor included) queues no email: the key is on the terminal.
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "hti.db") as connection:
+        assert connection.execute("select kind from send").fetchall() == []

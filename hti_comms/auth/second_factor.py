@@ -137,11 +137,12 @@ def enrolment(user: StaffUser, secret: str) -> Enrolment:
     return Enrolment(secret, uri, qr_svg(uri), grouped(secret))
 
 
-def confirm_enrolment(user: StaffUser, secret: str, code: str) -> list[str] | None:
+def confirm_enrolment(user: StaffUser, secret: str, code: str, *, tell: bool = True) -> list[str] | None:
     """Make `secret` the person's second factor if `code` is its current code; return the new recovery codes.
 
-    The person is told by email (someone who had their password could otherwise add a factor unnoticed). Every
-    other session ends. Commits. Returns None when the code does not match.
+    The person is told by email (someone who had their password could otherwise add a factor unnoticed), unless
+    `tell` is false: the operator setting up the demo login at the terminal sees the key there. Every other
+    session ends. Commits. Returns None when the code does not match.
     """
     step = matching_step(secret, code, after=None)
     if step is None:
@@ -154,7 +155,8 @@ def confirm_enrolment(user: StaffUser, secret: str, code: str) -> list[str] | No
     from ..stafflog.services import record
     from .notices import tell_new_second_factor
 
-    tell_new_second_factor(user)
+    if tell:
+        tell_new_second_factor(user)
     record("auth.second_factor", "Ställde in tvåstegsverifiering", actor=user)
     db.session.commit()
     return codes
