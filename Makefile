@@ -77,8 +77,11 @@ run: install
 	@# Web app, scheduler, send worker and mail sink together; Ctrl-C stops all four.
 	$(FLASK) hti dev --port $(PORT) --sink-port $(SINK_PORT)
 
+# One test process per core (TEST_WORKERS=0 runs in this process alone, for a debugger or -x).
+TEST_WORKERS ?= auto
+
 test: install browser proxy dictionary a11y-tools
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
