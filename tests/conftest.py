@@ -207,7 +207,18 @@ def live_server(app):
 
     from werkzeug.serving import make_server
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    def buffered(environ, start_response):
+        # The whole body is read and the app's iterable closed here. Werkzeug's development server skips the
+        # close when the browser resets the connection while it drains the request (a favicon fetched as a page
+        # closes), and the open static file would then be reported in whichever test runs next.
+        body = app(environ, start_response)
+        try:
+            return [b"".join(body)]
+        finally:
+            if hasattr(body, "close"):
+                body.close()
+
+    server = make_server("127.0.0.1", 0, buffered, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
