@@ -47,7 +47,8 @@ def _aliases() -> dict[str, object]:
         for member in enum_class:
             for name in (member.value, member.label, member.name):
                 found[(enum_class.__name__, _key(name))] = member
-    for alias in ("hela", "hela_indexet", "helaindexet", "totalt", "index_value", "hemtjanstindex"):
+    for alias in ("hela", "hela_indexet", "helaindexet", "hela_index", "helhet", "helheten", "total", "totalt",
+                  "totalindex", "index_value", "hemtjanstindex"):
         found[("Area", _key(alias))] = Area.INDEX
     for alias in ("stod", "stod_utveckling"):
         found[("Area", _key(alias))] = Area.STOD_OCH_UTVECKLING

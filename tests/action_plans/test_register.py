@@ -102,3 +102,14 @@ def test_the_staff_pages_need_a_login(client):
     for url in ("/admin/atgardsplaner/", "/admin/atgardsplaner/2025", "/admin/atgardsplaner/2025/0114"):
         response = client.get(url)
         assert response.status_code == 302 and "/logga-in" in response.headers["Location"]
+
+
+@pytest.mark.parametrize(("written", "area"), [
+    ("index", "index"), ("Hela indexet", "index"), ("total", "index"), ("helheten", "index"),
+    ("Biståndshandläggning", "bistandshandlaggning"), ("stöd och utveckling", "stod_och_utveckling"),
+    ("UTFÖRANDE", "utforande")])
+def test_an_area_is_known_by_its_code_its_swedish_name_and_common_words_for_the_whole_index(written, area):
+    from hti_comms.action_plans.models import Area
+    from hti_comms.action_plans.register import parse_choice
+
+    assert parse_choice(Area, written, "Delindex") is Area(area)
