@@ -22,6 +22,8 @@ _offset = timedelta(0)
 _pending_fake_now: datetime | None = None
 #: Test-only (HTI_CLOCK_SKEW_SECONDS): how wrong this process's own system clock is made to be.
 _skew = timedelta(0)
+#: Tests only (`stop_at`): the moment the clock reads until it is moved again; None while it runs.
+_stopped_at: datetime | None = None
 
 
 class ClockNotTrusted(RuntimeError):
@@ -59,6 +61,8 @@ def now() -> datetime:
     if _pending_fake_now is not None:
         moment, _pending_fake_now = _pending_fake_now, None
         set_now(moment)
+    if _stopped_at is not None:
+        return _stopped_at
     return _real_now() + _offset
 
 
@@ -73,17 +77,27 @@ def trusted_now() -> datetime:
 
 def set_now(moment: datetime) -> None:
     """Move the clock so that it reads `moment` now and runs on from there."""
-    global _offset
+    global _offset, _stopped_at
     if moment.tzinfo is None:
         raise ValueError("set_now needs an aware datetime")
+    _stopped_at = None
     _offset = moment - _real_now()
+
+
+def stop_at(moment: datetime) -> None:
+    """Make the clock read exactly `moment` until it is moved again (tests of an exact instant: one second
+    before the embargo stays one second before, however slow the machine)."""
+    global _stopped_at
+    set_now(moment)
+    _stopped_at = moment.astimezone(timezone.utc)
 
 
 def reset() -> None:
     """Put the clock back to real time."""
-    global _offset, _pending_fake_now
+    global _offset, _pending_fake_now, _stopped_at
     _offset = timedelta(0)
     _pending_fake_now = None
+    _stopped_at = None
 
 
 def use_reference(reference: Reference | None) -> None:

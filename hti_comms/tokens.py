@@ -160,3 +160,20 @@ def read_personal_token(purpose: str, token: str) -> PersonalToken:
         if clock.now() >= expires_at:
             raise BadToken(expired=True, subject=subject)
     return PersonalToken(subject=subject, extra=payload, expires_at=expires_at)
+
+
+def make_municipality_token(purpose: str, contact_key: str, year: int, municipality_code: str) -> str:
+    """Return a personal token naming an order contact, a year and a municipality (it never expires by itself)."""
+    return make_personal_token(purpose, contact_key, None, y=year, m=municipality_code)
+
+
+def read_municipality_token(purpose: str, token: str) -> tuple[str, int, str] | None:
+    """Return (contact key, year, municipality code) of a genuine token made for `purpose`, or None."""
+    try:
+        read = read_personal_token(purpose, token)
+    except BadToken:
+        return None
+    year, code = read.extra.get("y"), read.extra.get("m")
+    if not isinstance(year, int) or not isinstance(code, str):
+        return None
+    return read.subject, year, code

@@ -78,6 +78,22 @@ def test_clock_keeps_running_after_being_set():
     assert second >= first and first.year == 2024
 
 
+def test_a_stopped_clock_reads_the_same_instant_until_it_is_moved_again():
+    import time
+
+    moment = datetime(2025, 12, 2, 5, 59, 59, tzinfo=timezone.utc)
+    clock.stop_at(moment)
+    first = clock.now()
+    time.sleep(0.02)
+    assert first == clock.now() == clock.trusted_now() == moment
+    clock.set_now(moment)  # moved again: it runs on from there
+    time.sleep(0.02)
+    assert clock.now() > moment
+    clock.stop_at(moment)
+    clock.reset()
+    assert clock.now().year >= 2026
+
+
 def test_public_pages_are_swedish(client):
     html = client.get("/").get_data(as_text=True)
     assert '<html lang="sv">' in html and "Hemtjänstindex" in html

@@ -8,14 +8,14 @@ version; taking them off the order kills it.
 from __future__ import annotations
 
 from ..links import absolute
-from ..tokens import BadToken, make_personal_token, read_personal_token
+from ..tokens import make_municipality_token, read_municipality_token
 
 PLAN_FORM_PURPOSE = "action-plan-form"
 PLAN_FORM_PATH = "/atgardsplan/"
 
 
 def plan_form_token(contact_key: str, year: int, municipality_code: str) -> str:
-    return make_personal_token(PLAN_FORM_PURPOSE, contact_key, None, y=year, m=municipality_code)
+    return make_municipality_token(PLAN_FORM_PURPOSE, contact_key, year, municipality_code)
 
 
 def plan_form_url(contact_key: str, year: int, municipality_code: str) -> str:
@@ -25,11 +25,4 @@ def plan_form_url(contact_key: str, year: int, municipality_code: str) -> str:
 
 def read_plan_form_token(token: str) -> tuple[str, int, str] | None:
     """Return (contact key, year, municipality code) of a genuine token, or None."""
-    try:
-        read = read_personal_token(PLAN_FORM_PURPOSE, token)
-    except BadToken:
-        return None
-    year, code = read.extra.get("y"), read.extra.get("m")
-    if not isinstance(year, int) or not isinstance(code, str):
-        return None
-    return read.subject, year, code
+    return read_municipality_token(PLAN_FORM_PURPOSE, token)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..links import absolute
-from ..tokens import BadToken, make_personal_token, read_personal_token
+from ..tokens import make_municipality_token, read_municipality_token
 
 SUMMARY_PURPOSE = "embargo-summary"
 SUMMARY_PATH = "/sammanfattning/"
@@ -11,7 +11,7 @@ CONFIRM_PATH = "/bestall/bekrafta/"
 
 def summary_token(contact_key: str, year: int, municipality_code: str) -> str:
     """Return the token of one contact's summary link: their key, the year and their municipality, signed."""
-    return make_personal_token(SUMMARY_PURPOSE, contact_key, None, y=year, m=municipality_code)
+    return make_municipality_token(SUMMARY_PURPOSE, contact_key, year, municipality_code)
 
 
 def summary_url(contact_key: str, year: int, municipality_code: str) -> str:
@@ -20,14 +20,7 @@ def summary_url(contact_key: str, year: int, municipality_code: str) -> str:
 
 def read_summary_token(token: str) -> tuple[str, int, str] | None:
     """Return (contact key, year, municipality code) of a genuine summary token, or None."""
-    try:
-        read = read_personal_token(SUMMARY_PURPOSE, token)
-    except BadToken:
-        return None
-    year, code = read.extra.get("y"), read.extra.get("m")
-    if not isinstance(year, int) or not isinstance(code, str):
-        return None
-    return read.subject, year, code
+    return read_municipality_token(SUMMARY_PURPOSE, token)
 
 
 def confirm_url(token: str) -> str:

@@ -30,7 +30,7 @@ def test_before_publication_only_the_embargoed_audience(db):
 def test_from_publication_everyone(db):
     store_year(2024, {"0114": "60.0"})
     publish(2024, PUBLISHED_AT)
-    clock.set_now(PUBLISHED_AT - timedelta(seconds=1))
+    clock.stop_at(PUBLISHED_AT - timedelta(seconds=1))
     with pytest.raises(ReleaseError):
         check_release(2024, embargoed_audience=False)
     clock.set_now(PUBLISHED_AT)

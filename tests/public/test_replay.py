@@ -76,7 +76,7 @@ def test_the_clock_is_judged_on_every_request(app, client, years):
     clock.set_now(PUBLICATION)
     for _ in range(2):
         assert client.get(f"/resultat/{YEAR}").status_code == 200
-    clock.set_now(PUBLICATION - timedelta(seconds=1))  # a clock put back: the year is not public now
+    clock.stop_at(PUBLICATION - timedelta(seconds=1))  # a clock put back: the year is not public now
     assert client.get(f"/resultat/{YEAR}").status_code == 404
     assert f"/resultat/{YEAR}".encode() not in client.get("/resultat").get_data()
 

@@ -122,7 +122,7 @@ def test_at_publication_every_url_answers_with_the_figures(client, years):
 def test_nothing_but_the_clock_publishes_no_scheduler_runs(client, years):
     """A stopped scheduler (no heartbeat, no sweep ever run) does not keep the pages from appearing."""
     assert db.session.scalar(select(func.count()).select_from(SchedulerState)) == 0
-    clock.set_now(PUBLICATION - timedelta(seconds=1))
+    clock.stop_at(PUBLICATION - timedelta(seconds=1))
     assert client.get(f"/resultat/{YEAR}").status_code == 404
     clock.set_now(PUBLICATION)
     assert client.get(f"/resultat/{YEAR}").status_code == 200
@@ -136,7 +136,7 @@ def test_publication_after_the_october_change_is_at_seven_local_time(client, yea
         clock.set_now(PUBLICATION.replace(hour=utc_hour))
         assert clock.to_stockholm(clock.now()).hour == local_hour
         assert client.get(f"/resultat/{YEAR}").status_code == expected, local_hour
-    clock.set_now(PUBLICATION - timedelta(seconds=1))  # 06.59.59 local
+    clock.stop_at(PUBLICATION - timedelta(seconds=1))  # 06.59.59 local
     assert client.get(f"/resultat/{YEAR}").status_code == 404
 
 
@@ -184,7 +184,7 @@ def test_an_import_in_this_process_changes_the_pages(client, years):
 
 
 def test_the_page_of_the_previous_year_does_not_show_the_coming_year(client, years):
-    clock.set_now(PUBLICATION - timedelta(seconds=1))
+    clock.stop_at(PUBLICATION - timedelta(seconds=1))
     page = client.get(f"/resultat/{YEAR - 1}/{FIRST_CODE}").get_data(as_text=True)
     assert str(YEAR) not in page.replace(f"{YEAR - 1}", "")
     clock.set_now(PUBLICATION)

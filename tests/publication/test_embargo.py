@@ -34,7 +34,7 @@ def _summaries() -> list[OutboxMessage]:
 def test_nothing_before_the_release_then_each_municipality_gets_only_its_own(app, mail_sink):
     _orders()
     mail_sink.clear()
-    clock.set_now(RELEASE_AT - timedelta(seconds=1))
+    clock.stop_at(RELEASE_AT - timedelta(seconds=1))
     run_all_once()
     assert _summaries() == []
     clock.set_now(RELEASE_AT)
@@ -70,7 +70,7 @@ def test_the_summary_link_works_only_for_its_recipient_and_municipality_and_only
     _orders()
     vasby_key = db.session.scalar(select(OrderContact.key).order_by(OrderContact.id))
     token = summary_token(vasby_key, 2025, "0114")
-    clock.set_now(RELEASE_AT - timedelta(seconds=1))
+    clock.stop_at(RELEASE_AT - timedelta(seconds=1))
     early = client.get(f"/sammanfattning/{token}")
     assert early.status_code == 404 and "Upplands Väsby" not in early.get_data(as_text=True)
     assert early.headers["Cache-Control"] == "no-store"
@@ -140,7 +140,7 @@ def test_at_publication_no_summary_goes_under_the_embargo_label_and_access_email
 
 def test_access_emails_wait_for_the_publication(app, mail_sink):
     _orders()
-    clock.set_now(PUBLISHED_AT - timedelta(seconds=1))
+    clock.stop_at(PUBLISHED_AT - timedelta(seconds=1))
     run_all_once()
     assert db.session.scalar(select(func.count()).select_from(Send).where(Send.kind == "report_access")) == 0
     clock.set_now(PUBLISHED_AT)

@@ -76,7 +76,7 @@ def test_an_embargoed_summary_goes_only_to_an_ordering_municipality_and_only_in_
     for code, email in (("0114", "a@vasby.example.se"), ("0115", "intruder@example.se")):
         enqueue(summary_spec(2025, code), [Recipient(email)])
     db.session.commit()
-    clock.set_now(RELEASE_AT - timedelta(seconds=1))
+    clock.stop_at(RELEASE_AT - timedelta(seconds=1))
     assert deliver_due() == 0
     clock.set_now(RELEASE_AT)
     deliver_due()

@@ -59,7 +59,7 @@ def _district_reference() -> str:
 
 
 def test_nothing_before_the_moment_then_everything_with_the_right_figures(app, morning, mail_sink):
-    clock.set_now(PUBLISHED_AT - timedelta(seconds=1))
+    clock.stop_at(PUBLISHED_AT - timedelta(seconds=1))
     run_all_once()
     assert _sent() == {}
 
@@ -164,7 +164,7 @@ def test_the_worker_holds_an_alert_until_the_moment_whatever_put_it_in_the_outbo
     clock.set_now(PUBLISHED_AT + timedelta(seconds=1))
     assert send_alerts(2025) == 3
     db.session.commit()
-    clock.set_now(PUBLISHED_AT - timedelta(seconds=1))  # as if the clock were wrong when it was enqueued
+    clock.stop_at(PUBLISHED_AT - timedelta(seconds=1))  # as if the clock were wrong when it was enqueued
     assert deliver_due() == 0
     assert {m.status for m in db.session.scalars(select(OutboxMessage))} == {OutboxStatus.QUEUED}
     clock.set_now(PUBLISHED_AT + timedelta(seconds=2))
