@@ -1,10 +1,11 @@
-"""Whole-app rules about the code itself: one owner for Stockholm wall-clock input.
+"""Whole-app rules about the code itself: one owner for Stockholm wall-clock input, no import cycles.
 
 Each test reads the source of every module under hti_comms, so a new module is checked without anyone
 remembering to add it.
 """
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -35,3 +36,75 @@ def test_only_the_wall_clock_owner_parses_times_of_day_or_writes_the_daylight_sa
         offenders += [f"{_name(path)}: writes the daylight-saving note itself (use scheduling.localtime.dst_note)"
                       for words in note_words if words in text]
     assert offenders == []
+
+
+def _is_type_checking(node: ast.If) -> bool:
+    test = node.test
+    return getattr(test, "id", None) == "TYPE_CHECKING" or getattr(test, "attr", None) == "TYPE_CHECKING"
+
+
+def _module_level_imports(tree: ast.Module):
+    """Yield the imports that run when the module is imported (not those in functions or under TYPE_CHECKING)."""
+    pending = list(tree.body)
+    while pending:
+        node = pending.pop()
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            yield node
+        elif isinstance(node, ast.If) and not _is_type_checking(node):
+            pending += node.body + node.orelse
+        elif isinstance(node, ast.Try):
+            pending += node.body + node.orelse + node.finalbody + [s for h in node.handlers for s in h.body]
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Return, for each module of hti_comms, the modules of hti_comms it imports at module level."""
+    paths = {_name(path): path for path in _modules()}
+    graph = {}
+    for name, path in paths.items():
+        base = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        targets = set()
+        for node in _module_level_imports(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {alias.name for alias in node.names if alias.name in paths}
+                continue
+            package = base
+            for _ in range(node.level - 1):
+                package = package.rpartition(".")[0]
+            module = (f"{package}.{node.module}" if node.module else package) if node.level else node.module
+            targets |= {module} & paths.keys()
+            targets |= {f"{module}.{alias.name}" for alias in node.names} & paths.keys()  # `from . import x`
+        graph[name] = targets - {name}
+    return graph
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """Return one import cycle as [a, b, …, a], or None."""
+    state: dict[str, str] = {}
+    path: list[str] = []
+
+    def visit(module: str) -> list[str] | None:
+        state[module] = "open"
+        path.append(module)
+        for target in sorted(graph[module]):
+            if state.get(target) == "open":
+                return path[path.index(target):] + [target]
+            if target not in state and (cycle := visit(target)):
+                return cycle
+        state[module] = "done"
+        path.pop()
+        return None
+
+    for module in sorted(graph):
+        if module not in state and (cycle := visit(module)):
+            return cycle
+    return None
+
+
+def test_the_modules_of_hti_comms_import_each_other_without_cycles():
+    cycle = find_cycle(import_graph())
+    assert cycle is None, "import cycle: " + " -> ".join(cycle)
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None

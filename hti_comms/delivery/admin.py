@@ -249,6 +249,3 @@ def _scheduled_message(local, send: Send | None) -> str:
                 else "Provbrevet skickas inom några sekunder.")
     when = format_datetime(send.scheduled_at if send is not None else stockholm_to_utc(local))
     return dst_note(local, "Provbrevet skickas") or f"Provbrevet skickas {when}."
-
-
-from . import admin_unknowns  # noqa: E402,F401  (staff decide about unknown messages, on this blueprint)

@@ -8,6 +8,7 @@ DOMAIN = Domain(
     overview=(".overview:imports_waiting",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
+    routes=(".imports.admin",),
     menu=(MenuEntry("subscribers_admin.contacts", "Kontakter"),),
     commands=(".cli", ".imports.cli"),
     sweeps=(".sweeps",),
