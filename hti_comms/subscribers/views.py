@@ -23,10 +23,8 @@ from .gdpr import export_contact
 from .models import ConsentSource, ContactStatus
 from .places import PlaceDirectory, as_sentence, check_place_parts
 from .personal_links import LinkState, OpenedLink, open_link, send_data_export_link, send_preferences_link
-from .services import (
-    ConfirmResult, PreferenceChange, SignUpRequest, SubscriberError, all_lists, check_confirmation, confirm,
-    leave_everything, lists_to_add, sign_up, unsubscribe, update_preferences,
-)
+from .services import PreferenceChange, SubscriberError, all_lists, leave_everything, unsubscribe, update_preferences
+from .signup import ConfirmResult, SignUpRequest, check_confirmation, confirm, lists_to_add, sign_up
 
 bp = Blueprint("subscribers", __name__)
 
