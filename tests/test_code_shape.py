@@ -1,4 +1,4 @@
-"""Whole-app rules about the code itself: one owner for Stockholm wall-clock input, no import cycles.
+"""Whole-app rules about the code itself: one owner for Stockholm wall-clock input, short modules, no import cycles.
 
 Each test reads the source of every module under hti_comms, so a new module is checked without anyone
 remembering to add it.
@@ -11,7 +11,16 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "hti_comms"
 WALL_CLOCK_OWNER = PACKAGE / "scheduling" / "localtime.py"
-
+MAX_LINES = 300
+#: Modules allowed past MAX_LINES, each with the reason it is not split (yet).
+LONG_MODULES: dict[str, str] = {
+    "hti_comms.config": "every setting read and validated in one build_config; the seam (mail, staff, delivery "
+                        "settings to a module of their own) is not cut yet",
+    "hti_comms.dbclock": "one measurement state machine (DatabaseClock) and the process-wide clock around it; "
+                         "not cut yet",
+    "hti_comms.subscribers.views": "the public subscriber pages on one blueprint; the seam (the data-export pages "
+                                   "to a routes module) is not cut yet",
+}
 
 
 def _modules() -> list[Path]:
@@ -36,6 +45,15 @@ def test_only_the_wall_clock_owner_parses_times_of_day_or_writes_the_daylight_sa
         offenders += [f"{_name(path)}: writes the daylight-saving note itself (use scheduling.localtime.dst_note)"
                       for words in note_words if words in text]
     assert offenders == []
+
+
+def test_every_module_is_short_or_on_the_allow_list_with_a_reason():
+    lengths = {_name(path): len(path.read_text(encoding="utf-8").splitlines()) for path in _modules()}
+    too_long = {name: lines for name, lines in lengths.items() if lines > MAX_LINES and name not in LONG_MODULES}
+    assert too_long == {}, f"split these along their seams (at most {MAX_LINES} lines): {too_long}"
+    stale = [name for name in LONG_MODULES if lengths.get(name, 0) <= MAX_LINES]
+    assert stale == [], f"short now (or gone): take them off LONG_MODULES: {stale}"
+    assert all(reason.strip() for reason in LONG_MODULES.values())
 
 
 def _is_type_checking(node: ast.If) -> bool:
