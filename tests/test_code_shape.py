@@ -18,8 +18,6 @@ LONG_MODULES: dict[str, str] = {
                         "settings to a module of their own) is not cut yet",
     "hti_comms.dbclock": "one measurement state machine (DatabaseClock) and the process-wide clock around it; "
                          "not cut yet",
-    "hti_comms.subscribers.views": "the public subscriber pages on one blueprint; the seam (the data-export pages "
-                                   "to a routes module) is not cut yet",
 }
 
 
