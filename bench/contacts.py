@@ -81,7 +81,8 @@ def run(url: str, rows: int) -> None:
     from hti_comms.subscribers.audiences import Criteria, audience_size, resolve
     from hti_comms.subscribers.imports.run import cancel_import, preview_page, stage_import
     from hti_comms.subscribers.imports.store import import_contacts
-    from hti_comms.subscribers.models import LegalBasis, LineAction
+    from hti_comms.subscribers.models import LegalBasis
+    from hti_comms.subscribers.imports.models import LineAction
     from hti_comms.subscribers.services import ensure_default_lists
 
     app = create_app({"HTI_ENV": "test", "DATABASE_URL": url})

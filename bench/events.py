@@ -48,7 +48,7 @@ def run(url: str, people: int) -> None:
 
     from hti_comms import clock
     from hti_comms.delivery.models import OutboxMessage, Send
-    from hti_comms.delivery.render import PersonalText
+    from hti_comms.delivery.personal_attachments import PersonalText
     from hti_comms.events.calendar import invitation
     from hti_comms.events.emails import recipient
     from hti_comms.events.inputs import EventInput, input_for, parse_event

@@ -68,15 +68,6 @@ def _ascii_domain(domain: str) -> str | None:
         return None
 
 
-def is_valid_address(text: str | None) -> bool:
-    """Return whether `text` passes normalise_address."""
-    try:
-        normalise_address(text)
-    except InvalidAddress:
-        return False
-    return True
-
-
 def is_same_address(typed: str, stored: str) -> bool:
     """Return whether what someone typed is the stored address, however it is written."""
     try:

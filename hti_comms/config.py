@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -11,7 +10,8 @@ import idna
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from .organisation import SENDER_NAME
+from .config_sections import delivery_settings, mail_settings, staff_settings
+from .config_values import ConfigError, env_bool, env_float, env_int
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
@@ -24,18 +24,6 @@ VALIDATED_SETTINGS = ("HTI_ENV", "SECRET_KEY", "SECRET_KEY_FALLBACKS", "DATABASE
 #: Shortest SECRET_KEY (and old key in SECRET_KEY_FALLBACKS) production accepts: 32 characters, e.g. 16 random
 #: bytes as hex; anything shorter can be guessed offline from one signed link.
 MIN_SECRET_KEY_LENGTH = 32
-#: Seconds the send worker waits for the SMTP server in each phase of a message (README, Configuration). The
-#: older SMTP_TIMEOUT, when set, is the default of every phase.
-SMTP_PHASE_TIMEOUTS = {"SMTP_CONNECT_TIMEOUT": 10.0, "SMTP_GREETING_TIMEOUT": 30.0, "SMTP_COMMAND_TIMEOUT": 30.0,
-                       "SMTP_DATA_TIMEOUT": 60.0, "SMTP_FINAL_REPLY_TIMEOUT": 30.0}
-
-
-class ConfigError(SystemExit):
-    """Stop the process with one clear line saying what to set."""
-
-    def __init__(self, message: str):
-        super().__init__(f"hti-comms: configuration error: {message}")
-        self.message = message
 
 
 def normalise_database_url(url: str) -> str:
@@ -60,34 +48,6 @@ def normalise_database_url(url: str) -> str:
             raise ConfigError("DATABASE_URL names no database; set it to postgresql://user@host:5432/dbname")
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
-
-
-def _bool(value: str | bool | None, default: bool = False) -> bool:
-    if value is None or value == "":
-        return default
-    if isinstance(value, bool):
-        return value
-    return value.strip().lower() in ("1", "true", "yes", "on")
-
-
-def _int(env: dict, name: str, default: int) -> int:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-
-
-def _float(env: dict, name: str, default: float) -> float:
-    raw = env.get(name)
-    if raw in (None, ""):
-        return default
-    try:
-        return float(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a number, got {raw!r}") from None
 
 
 def build_config(env: dict | None = None, overrides: dict | None = None) -> dict:
@@ -133,12 +93,12 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         if parsed_now.tzinfo is None:
             raise ConfigError(f"HTI_FAKE_NOW {fake_now!r} has no UTC offset; write e.g. 2026-12-01T07:00:00+01:00")
 
-    clock_skew = _float(env, "HTI_CLOCK_SKEW_SECONDS", 0.0)
+    clock_skew = env_float(env, "HTI_CLOCK_SKEW_SECONDS", 0.0)
     if clock_skew and hti_env == "production":
         raise ConfigError("HTI_CLOCK_SKEW_SECONDS is set in production; unset it (it makes the clock wrong on purpose, "
                           "for tests of clocks that disagree)")
 
-    rate_limits_on = _bool(env.get("RATELIMIT_ENABLED"), default=True)
+    rate_limits_on = env_bool(env.get("RATELIMIT_ENABLED"), default=True)
     redis_url = env.get("REDIS_URL") or None
     if hti_env == "production" and rate_limits_on and not redis_url:
         # In memory, every gunicorn worker would count on its own: each would let the whole limit through.
@@ -146,7 +106,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
                           "worker shares the login and form rate limits, or set RATELIMIT_ENABLED=false")
     trusted_proxies = trusted_proxy_count(env)
 
-    delivery = _delivery_settings(env)
+    delivery = delivery_settings(env)
     is_https = parts.scheme == "https"
     config = {
         "HTI_ENV": hti_env,
@@ -170,17 +130,17 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "WTF_CSRF_SSL_STRICT": False,
         "MAX_CONTENT_LENGTH": 20 * 1024 * 1024,
         "SMTP_HOST": env.get("SMTP_HOST") or "127.0.0.1",
-        "SMTP_PORT": _int(env, "SMTP_PORT", 8025),
+        "SMTP_PORT": env_int(env, "SMTP_PORT", 8025),
         "SMTP_USERNAME": env.get("SMTP_USERNAME") or None,
         "SMTP_PASSWORD": env.get("SMTP_PASSWORD") or None,
         "SMTP_SECURITY": smtp_security,
         #: Accept addresses with letters such as å before the @ (only if the SMTP relay speaks SMTPUTF8).
-        "SMTP_UTF8": _bool(env.get("SMTP_UTF8")),
+        "SMTP_UTF8": env_bool(env.get("SMTP_UTF8")),
         #: Mail goes to the local development sink (`hti mail-sink`, started by `hti dev`): the staff menu shows
         #: Testpost. Default: on outside production when SMTP_HOST is this machine.
-        "MAIL_SINK": _bool(env.get("MAIL_SINK"), default=hti_env != "production" and
+        "MAIL_SINK": env_bool(env.get("MAIL_SINK"), default=hti_env != "production" and
                            (env.get("SMTP_HOST") or "127.0.0.1") in ("127.0.0.1", "localhost", "::1")),
-        **_mail_settings(env),
+        **mail_settings(env),
         "REDIS_URL": redis_url,
         "RATELIMIT_ENABLED": rate_limits_on,
         #: Put before every rate-limit key in Redis (Flask-Limiter), so that installations sharing one Redis never
@@ -198,7 +158,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "LOGIN_ACCOUNT_RATE_LIMIT": env.get("LOGIN_ACCOUNT_RATE_LIMIT") or "50 per hour;300 per day",
         #: "Glömt lösenordet?": requests per client address and per account, and how long a link works.
         "PASSWORD_RESET_RATE_LIMIT": env.get("PASSWORD_RESET_RATE_LIMIT") or "5 per hour",
-        "PASSWORD_RESET_MINUTES": _int(env, "PASSWORD_RESET_MINUTES", 30),
+        "PASSWORD_RESET_MINUTES": env_int(env, "PASSWORD_RESET_MINUTES", 30),
         #: Counts accepted sign-ups only; a form sent back with mistakes to correct never counts.
         "SIGNUP_RATE_LIMIT": env.get("SIGNUP_RATE_LIMIT") or "5 per minute;20 per hour",
         #: Every post to the sign-up form, accepted or not: generous, against floods only.
@@ -207,24 +167,24 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "UNSUBSCRIBE_RATE_LIMIT": env.get("UNSUBSCRIBE_RATE_LIMIT") or "60 per minute",
         #: A public form sent again with the same address (a sign-up, an event registration, an order) within this
         #: many minutes of the last confirmation email sends no second one: nobody's inbox can be flooded.
-        "CONFIRMATION_RESEND_MINUTES": _int(env, "CONFIRMATION_RESEND_MINUTES", 60),
+        "CONFIRMATION_RESEND_MINUTES": env_int(env, "CONFIRMATION_RESEND_MINUTES", 60),
         #: Days a confirmation link works, and days before a never-confirmed sign-up is deleted.
-        "SUBSCRIBERS_CONFIRM_DAYS": _int(env, "SUBSCRIBERS_CONFIRM_DAYS", 7),
-        "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS": _int(env, "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS", 30),
+        "SUBSCRIBERS_CONFIRM_DAYS": env_int(env, "SUBSCRIBERS_CONFIRM_DAYS", 7),
+        "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS": env_int(env, "SUBSCRIBERS_UNCONFIRMED_RETENTION_DAYS", 30),
         #: How long a preference link and a data-export link work (an unsubscribe link works until revoked).
-        "PREFERENCES_LINK_DAYS": _int(env, "PREFERENCES_LINK_DAYS", 90),
-        "DATA_EXPORT_LINK_MINUTES": _int(env, "DATA_EXPORT_LINK_MINUTES", 60),
+        "PREFERENCES_LINK_DAYS": env_int(env, "PREFERENCES_LINK_DAYS", 90),
+        "DATA_EXPORT_LINK_MINUTES": env_int(env, "DATA_EXPORT_LINK_MINUTES", 60),
         #: Flask-Limiter string for the buttons that email a person a fresh link (per client address).
         "LINK_EMAIL_RATE_LIMIT": env.get("LINK_EMAIL_RATE_LIMIT") or "5 per hour",
         #: Months after a year's publication when the ordering municipalities are reminded of their action plan.
-        "ACTION_PLAN_REMINDER_MONTHS": _int(env, "ACTION_PLAN_REMINDER_MONTHS", 9),
+        "ACTION_PLAN_REMINDER_MONTHS": env_int(env, "ACTION_PLAN_REMINDER_MONTHS", 9),
         "HTI_FAKE_NOW": fake_now,
         #: The organisation's own domains: the lookalike-link check compares every link with them.
         "ORGANISATION_DOMAINS": organisation_domains(env),
         #: Tests only: this process's own clock is this many seconds wrong (the database's time corrects it).
         "HTI_CLOCK_SKEW_SECONDS": clock_skew,
         **delivery,
-        **_staff_settings(env),
+        **staff_settings(env),
     }
     for name in ("PREFERENCES_LINK_DAYS", "DATA_EXPORT_LINK_MINUTES", "ACTION_PLAN_REMINDER_MONTHS"):
         if config[name] < 1:
@@ -235,7 +195,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
 
 def trusted_proxy_count(env: dict) -> int:
     """Return TRUSTED_PROXIES: how many proxies in front of the app write X-Forwarded-For (gunicorn.conf.py too)."""
-    trusted_proxies = _int(env, "TRUSTED_PROXIES", 0)
+    trusted_proxies = env_int(env, "TRUSTED_PROXIES", 0)
     if trusted_proxies < 0:
         raise ConfigError(f"TRUSTED_PROXIES must be 0 or more (the number of proxies in front of the app), "
                           f"got {trusted_proxies}")
@@ -272,7 +232,6 @@ def startup_warnings(config: dict) -> list[str]:
     return warnings
 
 
-DEFAULT_MAIL_FROM = f"{SENDER_NAME} <hemtjanstindex@spfseniorerna.se>"
 #: The organisation's own domains when ORGANISATION_DOMAINS is not set (its video-meeting host included).
 DEFAULT_ORGANISATION_DOMAINS = ("spfseniorerna.se", "hemtjanstindex.se", "spfseniorerna-se.zoom.us")
 
@@ -298,74 +257,3 @@ def organisation_domains(env: dict) -> list[str]:
         if ascii_host not in domains:
             domains.append(ascii_host)
     return domains
-
-
-def _mail_settings(env: dict) -> dict:
-    """Return the sender, the Reply-To a person reads, and the contact details shown in footers."""
-    mail_from = env.get("MAIL_FROM") or DEFAULT_MAIL_FROM
-    _from_name, from_address = parseaddr(mail_from)
-    if "@" not in from_address:
-        raise ConfigError(f"MAIL_FROM {mail_from!r} has no email address; write e.g. {DEFAULT_MAIL_FROM!r}")
-    # Replies must reach a person: by default the sender's mailbox, in production someone's own address.
-    reply_to = env.get("MAIL_REPLY_TO") or from_address
-    _reply_name, reply_address = parseaddr(reply_to)
-    if "@" not in reply_address:
-        raise ConfigError(f"MAIL_REPLY_TO {reply_to!r} is not an email address; write e.g. karin.ek@spfseniorerna.se")
-    return {
-        "MAIL_FROM": mail_from,
-        "MAIL_REPLY_TO": reply_to,
-        #: Shown in the footer of every page and email next to the Reply-To address (each optional).
-        "CONTACT_PHONE": (env.get("CONTACT_PHONE") or "").strip(),
-        "CONTACT_ADDRESS": (env.get("CONTACT_ADDRESS") or "").strip(),
-        "ORGANISATION_URL": env.get("ORGANISATION_URL") or "https://www.spfseniorerna.se",
-    }
-
-
-def _staff_settings(env: dict) -> dict:
-    """Return the settings of staff accounts: second factor, invitations, approvals and the staff log."""
-    settings = {
-        #: Everyone must log in with a second factor, not only utskick, publicering and administrator.
-        "TWO_FACTOR_FOR_EVERYONE": _bool(env.get("TWO_FACTOR_FOR_EVERYONE")),
-        #: Failed second-factor codes per account (only someone with the password gets that far).
-        "SECOND_FACTOR_RATE_LIMIT": env.get("SECOND_FACTOR_RATE_LIMIT") or "5 per minute;20 per hour",
-        "STAFF_INVITATION_HOURS": _int(env, "STAFF_INVITATION_HOURS", 72),
-        #: A send to more recipients than this waits for a second person with the role utskick.
-        "APPROVAL_THRESHOLD": _int(env, "APPROVAL_THRESHOLD", 50),
-        #: Years the staff log (and the embargo log in it) is kept; the scheduler deletes older rows.
-        "STAFF_LOG_RETENTION_YEARS": _int(env, "STAFF_LOG_RETENTION_YEARS", 3),
-    }
-    for name in ("STAFF_INVITATION_HOURS", "STAFF_LOG_RETENTION_YEARS"):
-        if settings[name] < 1:
-            raise ConfigError(f"{name} must be at least 1, got {settings[name]}")
-    if settings["APPROVAL_THRESHOLD"] < 0:
-        raise ConfigError("APPROVAL_THRESHOLD must be 0 (every send waits for a second person) or more")
-    return settings
-
-
-def _delivery_settings(env: dict) -> dict:
-    """Return the send worker's, DKIM's and the scheduler's settings, validated."""
-    settings = {
-        "SMTP_POOL_SIZE": _int(env, "SMTP_POOL_SIZE", 4),
-        "SMTP_RATE_PER_SECOND": _float(env, "SMTP_RATE_PER_SECOND", 0.0),
-        "SEND_BATCH_SIZE": _int(env, "SEND_BATCH_SIZE", 200),
-        "SEND_LEASE_SECONDS": _int(env, "SEND_LEASE_SECONDS", 300),
-        "SEND_RETRY_BASE_SECONDS": _int(env, "SEND_RETRY_BASE_SECONDS", 60),
-        "SEND_MAX_ATTEMPTS": _int(env, "SEND_MAX_ATTEMPTS", 8),
-        "SCHEDULER_STALE_SECONDS": _int(env, "SCHEDULER_STALE_SECONDS", 60),
-        "DKIM_PRIVATE_KEY_PATH": env.get("DKIM_PRIVATE_KEY_PATH") or None,
-        "DKIM_SELECTOR": env.get("DKIM_SELECTOR") or None,
-        "DKIM_DOMAIN": env.get("DKIM_DOMAIN") or None,
-    }
-    for name, default in SMTP_PHASE_TIMEOUTS.items():
-        settings[name] = _float(env, name, _float(env, "SMTP_TIMEOUT", default))
-        if settings[name] <= 0:
-            raise ConfigError(f"{name} must be more than 0 seconds, got {settings[name]:g}")
-    for name in ("SMTP_POOL_SIZE", "SEND_BATCH_SIZE", "SEND_LEASE_SECONDS", "SEND_MAX_ATTEMPTS",
-                 "SCHEDULER_STALE_SECONDS"):
-        if settings[name] < 1:
-            raise ConfigError(f"{name} must be at least 1, got {settings[name]}")
-    if settings["SMTP_RATE_PER_SECOND"] < 0:
-        raise ConfigError("SMTP_RATE_PER_SECOND must be 0 (no limit) or more")
-    if settings["DKIM_PRIVATE_KEY_PATH"] and not (settings["DKIM_SELECTOR"] and settings["DKIM_DOMAIN"]):
-        raise ConfigError("DKIM_PRIVATE_KEY_PATH is set; also set DKIM_SELECTOR and DKIM_DOMAIN")
-    return settings

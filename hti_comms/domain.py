@@ -84,6 +84,9 @@ class Domain:
     models: tuple[str, ...] = ()
     #: "module:attribute" of each blueprint, registered in this order.
     blueprints: tuple[str, ...] = ()
+    #: Modules whose import adds pages to one of those blueprints (a staff blueprint split along its pages);
+    #: imported before the blueprints are registered, so the blueprint's own module need not import them.
+    routes: tuple[str, ...] = ()
     menu: tuple[MenuEntry, ...] = ()
     #: Modules whose import adds commands to the `hti` command group.
     commands: tuple[str, ...] = ()
@@ -141,7 +144,7 @@ class Domain:
         """Register everything the domain declares on `app`."""
         # Refused declarations (a second copy, a kind another domain has) stop before anything is registered.
         app.extensions.setdefault("hti_domains", DomainRegistry()).add(self)
-        for module in (*self.models, *self.commands, *self.sweeps):
+        for module in (*self.models, *self.commands, *self.sweeps, *self.routes):
             self.resolve(module)
         for blueprint in self.blueprints:
             app.register_blueprint(self.resolve(blueprint))

@@ -8,7 +8,8 @@ from sqlalchemy import select
 from hti_comms.addresses import InvalidAddress, display_address, normalise_address
 from hti_comms.auth.models import StaffUser
 from hti_comms.delivery.models import OutboxMessage
-from hti_comms.subscribers.models import Contact, ContactImport, ImportStatus
+from hti_comms.subscribers.models import Contact
+from hti_comms.subscribers.imports.models import ContactImport, ImportStatus
 from tests.helpers import form_csrf_token
 
 UNICODE_DOMAIN = ("anna@exämpel.se", "anna@xn--exmpel-cua.se")

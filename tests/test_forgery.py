@@ -11,7 +11,8 @@ from hti_comms.forgery import origin_of, refusal_reason
 from hti_comms.subscribers.confirmation import confirmation_token
 from hti_comms.subscribers.forms import place_from_choice
 from hti_comms.subscribers.models import Contact, ContactStatus
-from hti_comms.subscribers.services import SignUpRequest, ensure_default_lists, sign_up
+from hti_comms.subscribers.services import ensure_default_lists
+from hti_comms.subscribers.signup import SignUpRequest, sign_up
 from tests.conftest import TEST_PASSWORD
 from tests.helpers import form_csrf_token, log_in, second_step
 

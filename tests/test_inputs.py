@@ -2,7 +2,8 @@
 from sqlalchemy import func, select
 
 from hti_comms.inputs import BoundedMultiDict, control_character, optional_whole_number
-from hti_comms.subscribers.models import Contact, ContactImport
+from hti_comms.subscribers.models import Contact
+from hti_comms.subscribers.imports.models import ContactImport
 from tests.helpers import form_csrf_token
 
 HUGE = "99999999999999999999"

@@ -5,6 +5,7 @@ DOMAIN = Domain(
     package=__name__,
     models=(".models",),
     blueprints=(".admin:bp",),
+    routes=(".admin_publication",),
     menu=(MenuEntry("briefs_admin.index", "Talpunkter"),),
     commands=(".cli",),
     sweeps=(".sweeps",),

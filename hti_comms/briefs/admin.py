@@ -211,4 +211,3 @@ def describe_send(reference: str) -> SendReference | None:
         return SendReference(f"Distriktsbrev: {district.name} {year}",
                              url_for("briefs_admin.district", year=year, district_id=district.id))
     return None
-from . import admin_publication  # noqa: E402,F401  (sending at publication, on this blueprint)

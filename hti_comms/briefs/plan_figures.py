@@ -35,7 +35,7 @@ def is_plan_claim(claim: str) -> bool:
 
 def expected_plan(claim: str, year, figures):
     """Return the Expected figure a plan claim names (see the module docstring), or None when there is none."""
-    from .figures import Expected, UnknownClaim, _change, _value
+    from .figure_expectations import Expected, UnknownClaim, _change, _value
 
     match = _CLAIM.match(claim)
     if match is None:

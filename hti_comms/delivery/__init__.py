@@ -6,6 +6,7 @@ DOMAIN = Domain(
     overview=(".overview:problems", ".overview:next_sends"),
     models=(".models",),
     blueprints=(".admin:bp", ".testpost:bp"),
+    routes=(".admin_unknowns",),
     menu=(MenuEntry("delivery_admin.sends", "Utkorg"), MenuEntry("testpost_admin.index", "Testpost", setting="MAIL_SINK")),
     commands=(".cli",),
     sweeps=(".sweeps",),

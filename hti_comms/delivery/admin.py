@@ -10,7 +10,7 @@ from .. import clock
 from ..staff import needs, staff_blueprint
 from ..extensions import db
 from ..formatting import format_datetime
-from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
+from ..scheduling.localtime import dst_note, stockholm_to_utc
 from ..security import email_document
 from .confirm import SHOWN, is_confirmed, people_text, preview_recipients
 from .outbox import BUILD_FAILED
@@ -248,13 +248,4 @@ def _scheduled_message(local, send: Send | None) -> str:
         return ("Provbrevet ligger i utkorgen och skickas inom några sekunder." if send is not None
                 else "Provbrevet skickas inom några sekunder.")
     when = format_datetime(send.scheduled_at if send is not None else stockholm_to_utc(local))
-    if is_skipped(local):
-        return (f"Klockslaget {local:%H.%M} finns inte den dagen (klockan ställs fram en timme). "
-                f"Provbrevet skickas {when}.")
-    if is_repeated(local):
-        return (f"Klockslaget {local:%H.%M} inträffar två gånger den dagen (klockan ställs tillbaka). "
-                f"Provbrevet skickas den första gången, {when} sommartid.")
-    return f"Provbrevet skickas {when}."
-
-
-from . import admin_unknowns  # noqa: E402,F401  (staff decide about unknown messages, on this blueprint)
+    return dst_note(local, "Provbrevet skickas") or f"Provbrevet skickas {when}."

@@ -4,7 +4,7 @@ Every header value passes through `header()`, which removes CR/LF and other cont
 anything that is not plain ASCII (or that looks like an RFC 2047 encoded word) so it reads back literally.
 Bodies are quoted-printable (no line over 76 octets), attachments base64; line endings are CRLF.
 A personal attachment (`Attachment.is_personal`) is a slot like the bodies: its text is filled with the
-recipient's values (`render.PersonalText`) and base64-encoded for each message.
+recipient's values (`personal_attachments.PersonalText`) and base64-encoded for each message.
 """
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from urllib.parse import quote
 
 from .outbox import Attachment
 from .encoding import CRLF, quoted_printable
-from .render import PersonalText
+from .personal_attachments import PersonalText
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 

@@ -43,7 +43,7 @@ class Attachment:
     content_type: str
     data: bytes
     content_id: str | None = None
-    #: The data (UTF-8 text) holds per-recipient placeholders (`render.placeholder`), filled for each recipient.
+    #: The data (UTF-8 text) holds per-recipient placeholders (`personal_attachments.placeholder`), filled for each recipient.
     is_personal: bool = False
 
 

@@ -67,13 +67,6 @@ def suppress(email: str, reason: str, detail: str | None = None) -> None:
         db.session.flush()
 
 
-def unsuppress(email: str) -> bool:
-    """Remove the address from the suppression list; return whether it was there."""
-    result = db.session.execute(delete(Suppression).where(Suppression.email == lookup_form(email)))
-    db.session.commit()
-    return result.rowcount > 0
-
-
 # --- per person -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 from urllib.parse import unquote
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from .. import clock
 from ..extensions import db
@@ -127,10 +127,6 @@ class DatabaseSink:
 def sink_messages(limit: int = 200) -> list[SinkMessage]:
     """Return the newest messages the local sink received."""
     return list(db.session.scalars(select(SinkMessage).order_by(SinkMessage.id.desc()).limit(limit)))
-
-
-def sink_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(SinkMessage))
 
 
 def clear_sink() -> int:

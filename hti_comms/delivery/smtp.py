@@ -8,7 +8,7 @@ import ssl
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from ..config import SMTP_PHASE_TIMEOUTS
+from ..config_sections import SMTP_PHASE_TIMEOUTS
 
 CRLF = b"\r\n"
 _MAX_REPLY_LINE = 8193  # smtplib's _MAXLINE + 1

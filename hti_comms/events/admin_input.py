@@ -2,11 +2,10 @@
 its field, a form filled from an event."""
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import flash
 
 from ..checks import Finding
+from ..scheduling.localtime import read_wall_clock
 from .forms import TIME_FIELDS, EventForm
 from .inputs import LABELS, EventInput, input_for
 from .models import Event
@@ -72,7 +71,7 @@ def fill_from(form: EventForm, event: Event) -> None:
     for name in LABELS:
         if name in TIME_FIELDS:
             text = getattr(values, name)
-            moment = datetime.strptime(text, "%Y-%m-%d %H:%M") if text else None
+            moment = read_wall_clock(text) if text else None
             getattr(form, f"{name}_date").data = moment.date() if moment else None
             getattr(form, f"{name}_time").data = moment.time() if moment else None
         else:

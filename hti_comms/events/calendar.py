@@ -2,7 +2,7 @@
 
 Invitations (`METHOD:REQUEST`, `METHOD:CANCEL`) are rendered once per event and version with placeholders
 where the registration's UID, the attendee and the personal cancel link go; the delivery worker fills those
-in for each recipient (a personal attachment, `hti_comms.delivery.render.PersonalText`). The join link appears
+in for each recipient (a personal attachment, `hti_comms.delivery.personal_attachments.PersonalText`). The join link appears
 only here and in registered people's emails. The public feed (`METHOD:PUBLISH`) has no attendees and no
 private links.
 
@@ -19,7 +19,7 @@ from icalendar import Event as VEvent
 from icalendar.parser import param_value
 
 from .. import clock
-from ..delivery.render import placeholder
+from ..delivery.personal_attachments import placeholder
 from ..markdown import render_markdown
 from .links import calendar_domain, event_url
 from .models import Event, EventKind, RegistrationMode

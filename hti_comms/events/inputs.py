@@ -6,7 +6,6 @@ rule is written there); a time that does not exist or exists twice gets a note s
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from email.utils import parseaddr
@@ -16,11 +15,10 @@ from flask import current_app
 from .. import clock
 from ..addresses import InvalidAddress, normalise_address
 from ..checks import Finding, error
-from ..formatting import format_datetime
 from ..inputs import control_character
 from ..linkcheck import check_links
 from ..markdown import Link, render_markdown
-from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
+from ..scheduling.localtime import dst_note, read_wall_clock, stockholm_to_utc
 from .models import EventKind, RegistrationMode
 
 #: The Swedish name of each field, used in messages and to show an error next to its field.
@@ -36,7 +34,6 @@ REMINDER_CHOICES = [(10080, "1 vecka före"), (2880, "2 dagar före"), (1440, "1
                     (60, "1 timme före"), (15, "15 minuter före")]
 DEFAULT_REMINDERS = (1440, 60)
 TITLE_MAX, URL_MAX, NAME_MAX = 200, 500, 200
-_TIME = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})[ T](\d{1,2})[:.](\d{2})\s*$")
 
 
 @dataclass
@@ -99,25 +96,18 @@ def _wall_clock(value: str, key: str, findings: list[Finding], notes: list[str],
         if required:
             findings.append(error(LABELS[key], "Fyll i datum och tid, till exempel 2025-11-06 10:00."))
         return None
-    match = _TIME.match(text)
-    local = None
-    if match:
-        try:
-            local = datetime(*(int(part) for part in match.groups()))
-        except ValueError:
-            local = None
+    try:
+        local = read_wall_clock(text)
+    except ValueError:
+        local = None
     if local is None:
         findings.append(error(LABELS[key], f"”{text}” är inte ett datum och en tid. Skriv till exempel "
                                            "2025-11-06 10:00 (svensk tid)."))
         return None
-    moment = stockholm_to_utc(local)
-    if is_skipped(local):
-        notes.append(f"{LABELS[key]}: klockslaget {local:%H.%M} finns inte den dagen (klockan ställs fram en "
-                     f"timme). Det gäller {format_datetime(moment)}.")
-    elif is_repeated(local):
-        notes.append(f"{LABELS[key]}: klockslaget {local:%H.%M} inträffar två gånger den dagen (klockan ställs "
-                     f"tillbaka). Det gäller den första gången, {format_datetime(moment)} sommartid.")
-    return moment
+    note = dst_note(local, "Det gäller", label=LABELS[key])
+    if note:
+        notes.append(note)
+    return stockholm_to_utc(local)
 
 
 def _speakers(text: str, findings: list[Finding]) -> list[tuple[str, str]]:

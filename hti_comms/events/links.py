@@ -23,10 +23,6 @@ def event_url(event_id: int) -> str:
     return absolute(event_path(event_id))
 
 
-def event_ics_url(event_id: int) -> str:
-    return absolute(event_path(event_id) + ".ics")
-
-
 def feed_url() -> str:
     return absolute(FEED_PATH)
 

@@ -6,6 +6,7 @@ DOMAIN = Domain(
     overview=(".overview:next_newsletters",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
+    routes=(".admin_send", ".admin_trial"),
     menu=(MenuEntry("newsletters_admin.index", "Nyhetsbrev"),),
     commands=(".cli",),
     sweeps=(".sweeps",),

@@ -247,7 +247,3 @@ def markdown_preview():
         abort(400)
     rendered = render_markdown(source)
     return jsonify(html=rendered.html, links=[{"url": link.url, "text": link.text} for link in rendered.links])
-
-
-from . import admin_send  # noqa: E402,F401  (preview, test send, sending and results on this blueprint)
-from . import admin_trial  # noqa: E402,F401  (test addresses, on this blueprint)

@@ -16,7 +16,7 @@ from ..delivery.services import send_counts
 from ..delivery.unknowns import status_text
 from ..formatting import format_datetime
 from ..security import email_document
-from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
+from ..scheduling.localtime import dst_note, stockholm_to_utc
 from ..subscribers.forms import ActionForm, as_choices
 from .admin import bp, newsletter_or_404
 from .audience import find_recipient, first_recipients, names_sentence, recipient_count, recipient_page
@@ -129,14 +129,7 @@ def when_text(local: datetime | None, send_at: datetime | None) -> str:
     """Return the Swedish sentence saying when it goes, with the DST rule when it applied."""
     if send_at is None:
         return "Utskicket startar inom några sekunder."
-    when = format_datetime(send_at)
-    if is_skipped(local):
-        return (f"Klockslaget {local:%H.%M} finns inte den dagen (klockan ställs fram en timme), så utskicket "
-                f"startar {when}.")
-    if is_repeated(local):
-        return (f"Klockslaget {local:%H.%M} inträffar två gånger den dagen (klockan ställs tillbaka). Utskicket "
-                f"startar den första gången, {when} sommartid.")
-    return f"Utskicket startar {when}."
+    return dst_note(local, "Utskicket startar") or f"Utskicket startar {format_datetime(send_at)}."
 
 
 @bp.route("/<int:newsletter_id>/skicka", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from ..delivery.services import send_counts
 from ..delivery.unknowns import send_status_text
 from ..extensions import db
 from ..formatting import counted, format_datetime, format_integer
-from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
+from ..scheduling.localtime import dst_note, read_wall_clock, stockholm_to_utc
 from ..subscribers.models import Audience, MailingList
 from .audience import recipient_count
 from .checks import check_newsletter
@@ -114,9 +114,12 @@ def check_command(newsletter_id: int) -> None:
 
 def _parse_at(value: str) -> datetime:
     try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d %H:%M")
+        local = read_wall_clock(value)
     except ValueError:
+        local = None
+    if local is None:
         raise click.BadParameter("skriv datum och tid som \"2026-12-01 09:00\" (svensk tid)", param_hint="--at")
+    return local
 
 
 @newsletter_group.command("send")
@@ -143,17 +146,10 @@ def send_command(newsletter_id: int, at: str | None, accept_warnings: bool) -> N
                        "mottagare.")
         else:
             schedule(newsletter, send_at, confirmed)
-            click.echo(f"{newsletter.label} skickas {format_datetime(send_at)}{_dst_note(local)}.")
+            click.echo(dst_note(local, f"{newsletter.label} skickas")
+                       or f"{newsletter.label} skickas {format_datetime(send_at)}.")
     except NewsletterError as exc:
         raise click.ClickException(str(exc)) from None
-
-
-def _dst_note(local: datetime) -> str:
-    if is_skipped(local):
-        return f" (klockslaget {local:%H.%M} finns inte den dagen, klockan ställs fram en timme)"
-    if is_repeated(local):
-        return f" (klockslaget {local:%H.%M} inträffar två gånger den dagen; brevet går den första gången)"
-    return ""
 
 
 @newsletter_group.command("status")

@@ -6,7 +6,7 @@ sent, at the moment of each request, so it appears by itself when the year becom
 """
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, redirect, render_template
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 
@@ -89,10 +89,6 @@ def click(token: str):
     if url is None:
         abort(404)
     return redirect(url, code=302)
-
-
-def archive_image_src(image: dict) -> str:
-    return url_for("newsletters.image", image_id=image["id"])
 
 
 @bp.route("/provadress/<token>", methods=["GET", "POST"])

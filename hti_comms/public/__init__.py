@@ -2,5 +2,6 @@
 from ..domain import Domain
 
 DOMAIN = Domain(package=__name__, models=(".models",), blueprints=(".views:bp", ".results:bp", ".admin:bp"),
+                routes=(".results_downloads",),
                 setup=".results:setup",
                 demo_data=".services:load_demo_links")

@@ -14,6 +14,7 @@ DOMAIN = Domain(
     overview=(".overview:countdown", ".overview:to_approve"),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
+    routes=(".admin_moment",),
     menu=(MenuEntry("publication_admin.index", "Publicering"),),
     commands=(".cli",),
     sweeps=(".sweeps",),

@@ -204,6 +204,3 @@ def log(year: int):
 @bp.route("/<int:year>/logg.csv")
 def log_csv(year: int):
     return download(audit.as_csv(year), f"embargologg-{year}.csv", {"Cache-Control": "no-store"})
-
-
-from . import admin_moment  # noqa: E402,F401  (the moment, its event in the calendar: on this blueprint)

@@ -10,7 +10,7 @@ from sqlalchemy.sql.expression import false
 from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..geo.models import Municipality
-from ..status import LabelledEnum, can_transition
+from ..status import LabelledEnum
 from ..subscribers.models import Contact
 
 
@@ -105,10 +105,6 @@ class Order(db.Model):
     def is_live(self) -> bool:
         """Return whether the order holds the municipality's place (someone entitled stands behind it)."""
         return self.status in LIVE_ORDER_STATUSES
-
-
-def can_deliver(order: Order) -> bool:
-    return can_transition(ORDER_TRANSITIONS, order.status, OrderStatus.DELIVERED)
 
 
 class OrderContact(db.Model):

@@ -6,7 +6,6 @@ year's results are imported it is kept in `Publication.planned_published_at` and
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,7 +15,7 @@ from .. import clock
 from ..extensions import db
 from ..formatting import format_datetime
 from ..results.models import ResultSet
-from ..scheduling.localtime import is_repeated, is_skipped, stockholm_to_utc
+from ..scheduling.localtime import is_repeated, is_skipped, read_wall_clock, stockholm_to_utc
 from . import audit
 from .models import AuditAction, Publication
 
@@ -24,7 +23,6 @@ from .models import AuditAction, Publication
 EMBARGO_LEAD = timedelta(hours=24)
 #: The publication's time of day when staff give only a date.
 DEFAULT_PUBLICATION_TIME = time(7, 0)
-_WALL_CLOCK = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2})[:.](\d{2}))?\s*$")
 
 
 class PublicationError(ValueError):
@@ -88,16 +86,13 @@ def embargo_label(published_at: datetime) -> str:
 
 def parse_wall_clock(text: str, field: str = "Tidpunkt") -> datetime:
     """Return the UTC instant of 'YYYY-MM-DD HH:MM' (or a date alone: 07.00) in Stockholm time."""
-    match = _WALL_CLOCK.match(text or "")
-    if not match:
-        raise PublicationError(f"{field}: skriv datum och tid som 2025-12-04 07:00 (år-månad-dag timme:minut).")
-    year, month, day, hour, minute = match.groups()
     try:
-        local_date = date(int(year), int(month), int(day))
-        local_time = time(int(hour), int(minute)) if hour is not None else DEFAULT_PUBLICATION_TIME
+        local = read_wall_clock(text, default_time=DEFAULT_PUBLICATION_TIME)
     except ValueError:
         raise PublicationError(f"{field}: ”{text.strip()}” är inget riktigt datum eller klockslag.") from None
-    return wall_clock_moment(local_date, local_time, field)
+    if local is None:
+        raise PublicationError(f"{field}: skriv datum och tid som 2025-12-04 07:00 (år-månad-dag timme:minut).")
+    return wall_clock_moment(local.date(), local.time(), field)
 
 
 def wall_clock_moment(local_date: date, local_time: time | None, field: str = "Tidpunkt") -> datetime:

@@ -230,7 +230,3 @@ def cancel_order(order: Order, *, actor: str, reason: str = "") -> None:
     audit.record(order.year, AuditAction.ORDER_CANCELLED, actor=actor, municipality_code=order.municipality_code,
                  detail=" ".join((reason or "").split()))
     db.session.commit()
-
-
-def active_orders(year: int) -> list[Order]:
-    return [entry.order for entry in queue(year)]

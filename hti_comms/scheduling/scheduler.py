@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 from flask import Flask, current_app
-from sqlalchemy import false, or_, select, text, true, update
+from sqlalchemy import false, or_, text, true, update
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
@@ -204,10 +204,6 @@ def scheduler_health() -> str | None:
         return (f"Schemaläggaren har inte hört av sig sedan {format_datetime(state.heartbeat_at)}. "
                 "Schemalagda utskick skickas inte förrän den är igång igen.")
     return None
-
-
-def latest_heartbeat() -> datetime | None:
-    return db.session.scalar(select(SchedulerState.heartbeat_at).where(SchedulerState.name == SCHEDULER_NAME))
 
 
 def register_banner(app: Flask) -> None:

@@ -289,6 +289,3 @@ def remove_audience(audience_id: int):
         delete_audience(audience)
         flash(f"Målgruppen ”{audience.name}” är borttagen.", "success")
     return redirect(url_for(".audiences"))
-
-
-from .imports import admin as _import_pages  # noqa: E402,F401  (adds the import pages to this blueprint)

@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from ..domain import OverviewPart
 from ..extensions import db
-from .models import ContactImport, ImportStatus
+from .imports.models import ContactImport, ImportStatus
 
 
 def imports_waiting() -> OverviewPart | None:

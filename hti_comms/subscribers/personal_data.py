@@ -8,7 +8,8 @@ from ..extensions import db
 from ..personal_data import Person, timestamp
 from ..tabular import TableError, read_table
 from .imports.run import cancel_import
-from .models import Contact, ContactImport, ContactImportLine
+from .models import Contact
+from .imports.models import ContactImport, ContactImportLine
 
 
 def _contact(person: Person) -> Contact | None:

@@ -1,32 +1,23 @@
-"""Public pages: sign-up, confirmation, one-click unsubscribe and the preference centre."""
+"""Public pages: sign-up, confirmation and one-click unsubscribe (the preference centre: `preference_views`)."""
 from __future__ import annotations
 
-import json
 import math
 import time
 
 from flask import (
-    Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+    Blueprint, current_app, flash, make_response, redirect, render_template, request, session, url_for,
 )
 
 from ..extensions import csrf, limiter
 from ..geo.services import municipalities_by_code
-from ..links import (
-    DATA_EXPORT_PATH, DATA_EXPORT_PURPOSE, PREFERENCES_PATH, PREFERENCES_PURPOSE, UNSUBSCRIBE_PATH,
-    UNSUBSCRIBE_PURPOSE,
-)
-from ..personal_data import readable_export
+from ..links import UNSUBSCRIBE_PATH, UNSUBSCRIBE_PURPOSE
 from . import consent
 from .confirmation import CONFIRM_PATH
-from .forms import ActionForm, PreferencesForm, SignUpForm, as_choices, place_from_choice
-from .gdpr import export_contact
-from .models import ConsentSource, ContactStatus
+from .forms import ActionForm, SignUpForm, as_choices, place_from_choice
 from .places import PlaceDirectory, as_sentence, check_place_parts
-from .personal_links import LinkState, OpenedLink, open_link, send_data_export_link, send_preferences_link
-from .services import (
-    ConfirmResult, PreferenceChange, SignUpRequest, SubscriberError, all_lists, check_confirmation, confirm,
-    leave_everything, lists_to_add, sign_up, unsubscribe, update_preferences,
-)
+from .personal_links import LinkState, OpenedLink, open_link, send_preferences_link
+from .services import SubscriberError, all_lists, unsubscribe
+from .signup import ConfirmResult, SignUpRequest, check_confirmation, confirm, lists_to_add, sign_up
 
 bp = Blueprint("subscribers", __name__)
 
@@ -226,72 +217,6 @@ def preferences_link_after_unsubscribe(token: str):
     return _send_fresh_link(open_link(UNSUBSCRIBE_PURPOSE, token), send_preferences_link)
 
 
-@bp.route(PREFERENCES_PATH + "<token>", methods=["GET", "POST"])
-def preferences(token: str):
-    opened = open_link(PREFERENCES_PURPOSE, token)
-    unusable = _link_page(opened, ".new_preferences_link", token)
-    if unusable:
-        return unusable
-    contact = opened.contact
-    form = PreferencesForm(obj=None if request.method == "POST" else contact)
-    form.lists.choices = as_choices(_list_choices())
-    form.keep.choices = as_choices([(a.id, a.describe()) for a in contact.affiliations])
-    if request.method == "GET":
-        form.lists.data = sorted(contact.list_keys)
-        form.keep.data = [a.id for a in contact.affiliations]
-    is_valid = form.validate_on_submit()
-    if request.method == "POST" and _check_place(form) and is_valid:
-        new_place = None
-        if form.role.data:
-            new_place = place_from_choice(form.role.data, form.municipality.data, form.association.data)
-        try:
-            update_preferences(contact, PreferenceChange(
-                name=form.name.data, list_keys=form.lists.data or [], remove_affiliation_ids=[a.id for a in contact.affiliations if a.id not in (form.keep.data or [])],
-                new_place=new_place, ip_address=request.remote_addr))
-        except SubscriberError as exc:
-            flash(str(exc), "error")
-        else:
-            flash("Dina val är sparade.", "success")
-            return redirect(url_for(".preferences", token=token))
-    return render_template("web/subscribers/preferences.html", form=form, contact=contact, token=token,
-                           action_form=ActionForm(), municipality_names=_municipality_names(),
-                           is_unsubscribed=contact.status is ContactStatus.UNSUBSCRIBED)
-
-
-@bp.route(PREFERENCES_PATH + "<token>/avsluta", methods=["POST"])
-def leave(token: str):
-    opened = open_link(PREFERENCES_PURPOSE, token)
-    unusable = _link_page(opened, ".new_preferences_link", token)
-    if unusable:
-        return unusable
-    if ActionForm().validate_on_submit():
-        leave_everything(opened.contact, source=ConsentSource.PREFERENCES, ip_address=request.remote_addr)
-        flash("Du får inga fler utskick från oss. Du kan välja utskick igen här när du vill.", "success")
-    return redirect(url_for(".preferences", token=token))
-
-
-@bp.route(PREFERENCES_PATH + "<token>/mina-uppgifter", methods=["POST"])
-@limiter.limit(_link_email_limit)
-def my_data(token: str):
-    """Email a short-lived link to everything stored, to the address on file (never a download here)."""
-    opened = open_link(PREFERENCES_PURPOSE, token)
-    unusable = _link_page(opened, ".new_preferences_link", token)
-    if unusable:
-        return unusable
-    if ActionForm().validate_on_submit():
-        valid_for = send_data_export_link(opened.contact)
-        flash(f"Vi har skickat en länk till din e-postadress. Öppna den inom {valid_for} för att se allt vi har "
-              "sparat om dig.", "success")
-    return redirect(url_for(".preferences", token=token))
-
-
-@bp.route(PREFERENCES_PATH + "<token>/ny-lank", methods=["POST"])
-@limiter.limit(_link_email_limit)
-def new_preferences_link(token: str):
-    """Email a fresh preference link to the address on file of an expired (but genuine) link."""
-    return _send_fresh_link(open_link(PREFERENCES_PURPOSE, token), send_preferences_link)
-
-
 def _send_fresh_link(opened: OpenedLink, send):
     """Send a fresh link of a genuine one (valid or expired) to the address on file."""
     if opened.state is LinkState.GONE:
@@ -300,33 +225,3 @@ def _send_fresh_link(opened: OpenedLink, send):
         return _bad_link()
     send(opened.contact)
     return render_template("web/subscribers/link_sent.html")
-
-
-# --- Everything stored about a person, behind a short-lived link sent to the address on file -----------------------
-
-@bp.route(DATA_EXPORT_PATH + "<token>")
-def data_export(token: str):
-    opened = open_link(DATA_EXPORT_PURPOSE, token)
-    unusable = _link_page(opened, ".new_data_export_link", token)
-    if unusable:
-        return unusable
-    return render_template("web/subscribers/my_data.html", data=readable_export(export_contact(opened.contact)),
-                           token=token)
-
-
-@bp.route(DATA_EXPORT_PATH + "<token>/fil")
-def data_export_file(token: str):
-    opened = open_link(DATA_EXPORT_PURPOSE, token)
-    unusable = _link_page(opened, ".new_data_export_link", token)
-    if unusable:
-        return unusable
-    body = json.dumps(export_contact(opened.contact), ensure_ascii=False, indent=2)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="mina-uppgifter-hemtjanstindex.json"'})
-
-
-@bp.route(DATA_EXPORT_PATH + "<token>/ny-lank", methods=["POST"])
-@limiter.limit(_link_email_limit)
-def new_data_export_link(token: str):
-    """Email a fresh data-export link to the address on file of an expired (but genuine) link."""
-    return _send_fresh_link(open_link(DATA_EXPORT_PURPOSE, token), send_data_export_link)

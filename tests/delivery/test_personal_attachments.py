@@ -8,7 +8,7 @@ from sqlalchemy import select
 from hti_comms.delivery.mime import build_skeleton
 from hti_comms.delivery.models import SendAttachment
 from hti_comms.delivery.outbox import Attachment, Recipient, enqueue
-from hti_comms.delivery.render import fold_ical, placeholder
+from hti_comms.delivery.personal_attachments import fold_ical, placeholder
 from hti_comms.delivery.sink import parse
 from hti_comms.delivery.worker import deliver_due
 

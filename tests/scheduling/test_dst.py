@@ -81,3 +81,22 @@ def test_wall_clock_and_utc_round_trip_across_the_autumn_change():
     first = stockholm_to_utc(AUTUMN)
     second_occurrence = first + timedelta(hours=1)
     assert clock.to_stockholm(second_occurrence).replace(tzinfo=None) == AUTUMN
+
+
+def test_the_one_owner_reads_typed_text_and_writes_the_one_note():
+    from hti_comms.scheduling.localtime import dst_note, read_wall_clock
+
+    spring, autumn = read_wall_clock("2027-03-28 02:30"), read_wall_clock(" 2027-10-31T2.30 ")
+    assert (spring, autumn) == (SPRING, AUTUMN)
+    assert stockholm_to_utc(spring) == datetime(2027, 3, 28, 1, 30, tzinfo=UTC)   # the gap: one hour later
+    assert stockholm_to_utc(autumn) == datetime(2027, 10, 31, 0, 30, tzinfo=UTC)  # the fold: the first one
+    assert dst_note(spring, "Det gäller") == ("Klockslaget 02.30 finns inte den dagen (klockan ställs fram en "
+                                              "timme). Det gäller söndag 28 mars 2027 kl. 03.30.")
+    assert dst_note(autumn, "Det gäller", label="Start") == (
+        "Start: klockslaget 02.30 inträffar två gånger den dagen (klockan ställs tillbaka). Det gäller den första "
+        "gången, söndag 31 oktober 2027 kl. 02.30 sommartid.")
+    assert dst_note(datetime(2027, 7, 1, 2, 30), "Det gäller") == ""
+    assert read_wall_clock("2027-03-28") is None and read_wall_clock("28/3 2027 02:30") is None
+    assert read_wall_clock("2027-03-28", default_time=SPRING.time()) == SPRING
+    with pytest.raises(ValueError):
+        read_wall_clock("2027-02-30 10:00")

@@ -22,7 +22,7 @@ def signed_up_contact(data):
     """A person who signed up on the public form and has not confirmed yet (made once)."""
     def make(_data):
         from hti_comms.subscribers.forms import place_from_choice
-        from hti_comms.subscribers.services import SignUpRequest, sign_up
+        from hti_comms.subscribers.signup import SignUpRequest, sign_up
 
         outcome = sign_up(SignUpRequest(name="Greta Gran", email=SIGNED_UP, list_keys=["nyhetsbrev", "lokala-resultat"],
                                         place=place_from_choice("council_member:seniorrad", "Borås")))
@@ -95,7 +95,7 @@ def _new_lists_email(data):
     from hti_comms.subscribers.directory import ContactDetails, add_contact
     from hti_comms.subscribers.forms import place_from_choice
     from hti_comms.subscribers.models import LegalBasis
-    from hti_comms.subscribers.services import SignUpRequest, sign_up
+    from hti_comms.subscribers.signup import SignUpRequest, sign_up
 
     address = "bertil.berg@example.se"
     data.get("bertil", lambda _data: add_contact(
@@ -161,7 +161,7 @@ def _press(button_name):
 
 def _already_subscribed(data):
     from hti_comms.subscribers.forms import place_from_choice
-    from hti_comms.subscribers.services import SignUpRequest, sign_up
+    from hti_comms.subscribers.signup import SignUpRequest, sign_up
 
     confirmed_contact(data)
     sign_up(SignUpRequest(name="Anna Andersson", email=CONFIRMED, list_keys=["nyhetsbrev"],

@@ -7,11 +7,10 @@ from sqlalchemy import func, select
 
 from hti_comms.scheduling.sweeps import load_sweeps, run_sweep
 from hti_comms.subscribers.imports.plan import plan_import
-from hti_comms.subscribers.models import LineAction
+from hti_comms.subscribers.imports.models import LineAction
 from hti_comms.subscribers.imports.store import ImportRefused, import_contacts
-from hti_comms.subscribers.models import (
-    Affiliation, ConsentEvent, Contact, ContactImport, ContactStatus, LegalBasis, Subscription,
-)
+from hti_comms.subscribers.models import Affiliation, ConsentEvent, Contact, ContactStatus, LegalBasis, Subscription
+from hti_comms.subscribers.imports.models import ContactImport
 from hti_comms.subscribers.services import unsubscribe
 
 HEADER = "namn;e-post;roll;kommun;listor;förening"

@@ -8,7 +8,8 @@ from sqlalchemy import func, select
 
 from hti_comms.subscribers.gdpr import erase_contact
 from hti_comms.subscribers.imports import run
-from hti_comms.subscribers.models import Contact, ContactImport, ContactImportLine, ImportStatus, LegalBasis
+from hti_comms.subscribers.models import Contact, LegalBasis
+from hti_comms.subscribers.imports.models import ContactImport, ContactImportLine, ImportStatus
 from hti_comms.subscribers.services import find_contact
 from tests.helpers import form_csrf_token
 

@@ -379,7 +379,7 @@ def test_signing_up_again_and_again_sends_one_email_within_the_hour(client, db, 
 
     from hti_comms.delivery.models import OutboxMessage
     from hti_comms.subscribers.forms import place_from_choice
-    from hti_comms.subscribers.services import SignUpRequest, sign_up
+    from hti_comms.subscribers.signup import SignUpRequest, sign_up
 
     make_contact("known@exempel.se", name="Karl Känd")
 

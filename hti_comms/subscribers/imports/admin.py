@@ -9,7 +9,8 @@ from ...staff import needs
 from ...extensions import db
 from ..admin import bp
 from ..forms import ActionForm, ImportForm, as_choices
-from ..models import ContactImport, ImportStatus, LegalBasis, LineAction
+from ..models import LegalBasis
+from .models import ContactImport, ImportStatus, LineAction
 from ..services import all_lists
 from .run import PREVIEW_ORDER, cancel_import, planned_at, preview_page, recent_imports, request_commit, stage_import
 from .store import ImportRefused, describe_outcome

@@ -7,7 +7,8 @@ import click
 
 from ...cli import hti
 from ...formatting import counted
-from ..models import LegalBasis, LineAction
+from ..models import LegalBasis
+from .models import LineAction
 from .plan import plan_import
 from .store import ImportRefused, describe_outcome, store_plan
 

@@ -10,7 +10,8 @@ from ...extensions import db
 from ...geo.models import District
 from ...tabular import TableError, read_table
 from ..bulk import cyclic_gc_paused
-from ..models import Affiliation, Contact, ContactStatus, LegalBasis, LineAction, MailingList, Subscription
+from ..models import Affiliation, Contact, ContactStatus, LegalBasis, MailingList, Subscription
+from .models import LineAction
 from ..places import AffiliationValues
 from .parse import MISSING_EMAIL_COLUMN, Lookup, column_map, parse_line
 

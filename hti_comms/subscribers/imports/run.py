@@ -17,9 +17,8 @@ from ...clock import as_utc, now
 from ...extensions import db
 from ...status import TransitionError, transition
 from ..bulk import insert_rows
-from ..models import (
-    IMPORT_TRANSITIONS, ContactImport, ContactImportLine, ImportStatus, LegalBasis, LineAction, can_cancel_import,
-)
+from ..models import LegalBasis
+from .models import IMPORT_TRANSITIONS, ContactImport, ContactImportLine, ImportStatus, LineAction, can_cancel_import
 from .plan import ImportPlan, LineReport, plan_import
 from .store import ImportRefused, ImportResult, apply_plan, refused_for_errors
 

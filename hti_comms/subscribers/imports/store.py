@@ -14,9 +14,10 @@ from .. import notify
 from ..audiences import Member
 from ..bulk import cyclic_gc_paused, insert_rows
 from ..models import (
-    CONTACT_TRANSITIONS, Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactImport,
-    ContactStatus, ImportStatus, LegalBasis, LineAction, Subscription,
+    CONTACT_TRANSITIONS, Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, LegalBasis,
+    Subscription,
 )
+from .models import ContactImport, ImportStatus, LineAction
 from .plan import ImportPlan, plan_import
 
 BATCH = 5000

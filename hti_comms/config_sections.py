@@ -1,0 +1,84 @@
+"""Groups of settings read and validated apart from the rest of `config.build_config`: mail, staff, delivery."""
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+from .config_values import ConfigError, env_bool, env_float, env_int
+from .organisation import SENDER_NAME
+
+DEFAULT_MAIL_FROM = f"{SENDER_NAME} <hemtjanstindex@spfseniorerna.se>"
+#: Seconds the send worker waits for the SMTP server in each phase of a message (README, Configuration). The
+#: older SMTP_TIMEOUT, when set, is the default of every phase.
+SMTP_PHASE_TIMEOUTS = {"SMTP_CONNECT_TIMEOUT": 10.0, "SMTP_GREETING_TIMEOUT": 30.0, "SMTP_COMMAND_TIMEOUT": 30.0,
+                       "SMTP_DATA_TIMEOUT": 60.0, "SMTP_FINAL_REPLY_TIMEOUT": 30.0}
+
+
+def mail_settings(env: dict) -> dict:
+    """Return the sender, the Reply-To a person reads, and the contact details shown in footers."""
+    mail_from = env.get("MAIL_FROM") or DEFAULT_MAIL_FROM
+    _from_name, from_address = parseaddr(mail_from)
+    if "@" not in from_address:
+        raise ConfigError(f"MAIL_FROM {mail_from!r} has no email address; write e.g. {DEFAULT_MAIL_FROM!r}")
+    # Replies must reach a person: by default the sender's mailbox, in production someone's own address.
+    reply_to = env.get("MAIL_REPLY_TO") or from_address
+    _reply_name, reply_address = parseaddr(reply_to)
+    if "@" not in reply_address:
+        raise ConfigError(f"MAIL_REPLY_TO {reply_to!r} is not an email address; write e.g. karin.ek@spfseniorerna.se")
+    return {
+        "MAIL_FROM": mail_from,
+        "MAIL_REPLY_TO": reply_to,
+        #: Shown in the footer of every page and email next to the Reply-To address (each optional).
+        "CONTACT_PHONE": (env.get("CONTACT_PHONE") or "").strip(),
+        "CONTACT_ADDRESS": (env.get("CONTACT_ADDRESS") or "").strip(),
+        "ORGANISATION_URL": env.get("ORGANISATION_URL") or "https://www.spfseniorerna.se",
+    }
+
+
+def staff_settings(env: dict) -> dict:
+    """Return the settings of staff accounts: second factor, invitations, approvals and the staff log."""
+    settings = {
+        #: Everyone must log in with a second factor, not only utskick, publicering and administrator.
+        "TWO_FACTOR_FOR_EVERYONE": env_bool(env.get("TWO_FACTOR_FOR_EVERYONE")),
+        #: Failed second-factor codes per account (only someone with the password gets that far).
+        "SECOND_FACTOR_RATE_LIMIT": env.get("SECOND_FACTOR_RATE_LIMIT") or "5 per minute;20 per hour",
+        "STAFF_INVITATION_HOURS": env_int(env, "STAFF_INVITATION_HOURS", 72),
+        #: A send to more recipients than this waits for a second person with the role utskick.
+        "APPROVAL_THRESHOLD": env_int(env, "APPROVAL_THRESHOLD", 50),
+        #: Years the staff log (and the embargo log in it) is kept; the scheduler deletes older rows.
+        "STAFF_LOG_RETENTION_YEARS": env_int(env, "STAFF_LOG_RETENTION_YEARS", 3),
+    }
+    for name in ("STAFF_INVITATION_HOURS", "STAFF_LOG_RETENTION_YEARS"):
+        if settings[name] < 1:
+            raise ConfigError(f"{name} must be at least 1, got {settings[name]}")
+    if settings["APPROVAL_THRESHOLD"] < 0:
+        raise ConfigError("APPROVAL_THRESHOLD must be 0 (every send waits for a second person) or more")
+    return settings
+
+
+def delivery_settings(env: dict) -> dict:
+    """Return the send worker's, DKIM's and the scheduler's settings, validated."""
+    settings = {
+        "SMTP_POOL_SIZE": env_int(env, "SMTP_POOL_SIZE", 4),
+        "SMTP_RATE_PER_SECOND": env_float(env, "SMTP_RATE_PER_SECOND", 0.0),
+        "SEND_BATCH_SIZE": env_int(env, "SEND_BATCH_SIZE", 200),
+        "SEND_LEASE_SECONDS": env_int(env, "SEND_LEASE_SECONDS", 300),
+        "SEND_RETRY_BASE_SECONDS": env_int(env, "SEND_RETRY_BASE_SECONDS", 60),
+        "SEND_MAX_ATTEMPTS": env_int(env, "SEND_MAX_ATTEMPTS", 8),
+        "SCHEDULER_STALE_SECONDS": env_int(env, "SCHEDULER_STALE_SECONDS", 60),
+        "DKIM_PRIVATE_KEY_PATH": env.get("DKIM_PRIVATE_KEY_PATH") or None,
+        "DKIM_SELECTOR": env.get("DKIM_SELECTOR") or None,
+        "DKIM_DOMAIN": env.get("DKIM_DOMAIN") or None,
+    }
+    for name, default in SMTP_PHASE_TIMEOUTS.items():
+        settings[name] = env_float(env, name, env_float(env, "SMTP_TIMEOUT", default))
+        if settings[name] <= 0:
+            raise ConfigError(f"{name} must be more than 0 seconds, got {settings[name]:g}")
+    for name in ("SMTP_POOL_SIZE", "SEND_BATCH_SIZE", "SEND_LEASE_SECONDS", "SEND_MAX_ATTEMPTS",
+                 "SCHEDULER_STALE_SECONDS"):
+        if settings[name] < 1:
+            raise ConfigError(f"{name} must be at least 1, got {settings[name]}")
+    if settings["SMTP_RATE_PER_SECOND"] < 0:
+        raise ConfigError("SMTP_RATE_PER_SECOND must be 0 (no limit) or more")
+    if settings["DKIM_PRIVATE_KEY_PATH"] and not (settings["DKIM_SELECTOR"] and settings["DKIM_DOMAIN"]):
+        raise ConfigError("DKIM_PRIVATE_KEY_PATH is set; also set DKIM_SELECTOR and DKIM_DOMAIN")
+    return settings
