@@ -93,14 +93,33 @@ def _reset_tables(keep=("alembic_version", "county", "municipality", "district")
 
     tables = [t for t in reversed(_db.metadata.sorted_tables) if t.name not in keep]
     if _db.engine.dialect.name == "postgresql":
-        if tables:
-            names = ", ".join(f'"{t.name}"' for t in tables)
-            _db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        _reset_postgresql_tables([t.name for t in tables])
     else:
         for table in tables:
             _db.session.execute(table.delete())
     _db.session.commit()
     reset_districts_to_default()
+
+
+def _reset_postgresql_tables(names: list[str]) -> None:
+    """Empty the tables a test wrote to and restart the id sequences it used, in three round trips.
+
+    TRUNCATE makes new files for a table and its indexes, so truncating all seventy-odd tables after every test
+    cost about 0.2 s; a test writes to a few.
+    """
+    if not names:
+        return
+    held = _db.session.scalars(text(" UNION ALL ".join(
+        f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in names))).all()
+    if held:
+        _db.session.execute(text(f"TRUNCATE {', '.join(f'{chr(34)}{n}{chr(34)}' for n in held)} CASCADE"))
+    # Every sequence owned by one of these tables that has handed out a number starts again at 1.
+    _db.session.execute(text(
+        "SELECT setval(s.oid, 1, false) FROM pg_class s "
+        "JOIN pg_depend d ON d.objid = s.oid AND d.classid = 'pg_class'::regclass AND d.deptype IN ('a', 'i') "
+        "JOIN pg_class t ON t.oid = d.refobjid "
+        "JOIN pg_sequences q ON q.sequencename = s.relname AND q.schemaname = current_schema() "
+        "WHERE s.relkind = 'S' AND t.relname = ANY(:names) AND q.last_value IS NOT NULL"), {"names": names})
 
 
 @pytest.fixture
