@@ -60,9 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     clock.configure_fake_now(app.config["HTI_FAKE_NOW"])
 
     _init_extensions(app)
-    from . import dbclock
+    from . import dbclock_app
 
-    dbclock.init_app(app)  # the database server's time becomes this process's clock (measured on first use)
+    dbclock_app.init_app(app)  # the database server's time becomes this process's clock (measured on first use)
     from . import forgery, security
 
     forgery.init_app(app)

@@ -17,6 +17,8 @@ changes nothing, not even when it is stepped between two measurements.
   sweeps wait. The offset to this machine's clock is logged loudly when it is over a second, and shown to staff.
 * SQLite: the database is a file on this machine and has no clock of its own; this machine's clock is the
   database's clock (offset 0 by definition) and nothing is measured.
+
+Wiring it into an app, its health for checks and the line long-running commands print: `hti_comms.dbclock_app`.
 """
 from __future__ import annotations
 
@@ -29,9 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import Flask, render_template
 from sqlalchemy import Engine, create_engine
-from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from . import clock
@@ -283,52 +283,3 @@ def role() -> str | None:
 
 def process_label() -> str:
     return f"{_role or 'den här processen'} på {socket.gethostname()}"
-
-
-def init_app(app: Flask) -> None:
-    """Make the app's database the clock of this process (no I/O: the first reading measures)."""
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    current = clock.reference()
-    if make_url(url).get_backend_name() != "postgresql":
-        clock.use_reference(None)
-    elif not (isinstance(current, DatabaseClock) and current.url == url):
-        clock.use_reference(DatabaseClock(url))
-    clock.configure_skew(app.config.get("HTI_CLOCK_SKEW_SECONDS") or 0.0)
-
-    @app.before_request
-    def this_is_a_web_server():
-        if _role is None:
-            set_role("webbservern")
-
-    @app.errorhandler(ClockNotTrusted)
-    def clock_not_trusted(error):
-        response = app.make_response((render_template(
-            "web/errors/error.html", title="Tjänsten är tillfälligt otillgänglig",
-            message="Vi kan inte visa det här just nu. Försök igen om en stund."), 503))
-        response.headers["Cache-Control"] = "no-store"
-        response.headers["Retry-After"] = "30"
-        log.error("refused a request: %s", error)
-        return response
-
-
-def clock_health() -> ClockHealth:
-    """Return this process's clock state, for a health check (fails when embargo decisions are refused)."""
-    reference = clock.reference()
-    if isinstance(reference, DatabaseClock):
-        return reference.health()
-    return ClockHealth(True, 0.0, None, None, "sqlite")
-
-
-def describe() -> str:
-    """Return one Swedish line about this process's clock, for the start of long-running commands."""
-    reference = clock.reference()
-    if not isinstance(reference, DatabaseClock):
-        return ("Klockan: databasen är en fil på den här datorn (SQLite) och har ingen egen klocka; den här datorns "
-                "klocka gäller.")
-    health = reference.health()
-    if health.offset_seconds is None:
-        return "Klockan: databasens klocka gick inte att läsa; embargobeslut väntar tills den kan läsas."
-    seconds = f"{abs(health.offset_seconds):.3f}".replace(".", ",")
-    direction = "efter" if health.offset_seconds > 0 else "före"
-    return (f"Klockan: den här datorns klocka går {seconds} s {direction} databasens; programmet räknar med "
-            "databasens tid och mäter igen varje minut.")

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, text
 
-from hti_comms import clock, dbclock
+from hti_comms import clock, dbclock, dbclock_app
 from hti_comms.delivery.gates import held_back
 from hti_comms.delivery.models import Send
 from hti_comms.publication.moments import set_publication
@@ -44,9 +44,9 @@ def test_on_sqlite_the_clock_is_this_machines_and_says_so(app, db):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the SQLite case")
     assert clock.reference() is None
-    health = dbclock.clock_health()
+    health = dbclock_app.clock_health()
     assert (health.is_healthy, health.offset_seconds, health.source, health.warning) == (True, 0.0, "sqlite", None)
-    assert "SQLite" in dbclock.describe() and "ingen egen klocka" in dbclock.describe()
+    assert "SQLite" in dbclock_app.describe() and "ingen egen klocka" in dbclock_app.describe()
 
 
 def test_a_fast_machine_clock_is_corrected_to_the_databases(app, db, caplog):
@@ -59,11 +59,11 @@ def test_a_fast_machine_clock_is_corrected_to_the_databases(app, db, caplog):
         after = database_time(db)
     assert before - timedelta(seconds=0.5) <= now <= after + timedelta(seconds=0.5)
     assert clock.system_now() - now > timedelta(seconds=14)
-    health = dbclock.clock_health()
+    health = dbclock_app.clock_health()
     assert health.is_healthy and health.offset_seconds == pytest.approx(-15, abs=0.5)
     assert "15,0 sekunder före databasens" in health.warning
     assert any("15.0 s ahead of the database server's" in r.getMessage() for r in caplog.records)
-    assert "före databasens" in dbclock.describe()
+    assert "före databasens" in dbclock_app.describe()
 
 
 def test_a_clock_stepped_between_two_measurements_changes_nothing(app, db):
@@ -137,7 +137,7 @@ def test_an_unreadable_database_clock_refuses_every_embargo_decision(app, db, cl
         assert run_sweep("publication.access_emails") is False
     assert any("publication.access_emails waits: Databasens klocka" in r.getMessage() for r in caplog.records)
 
-    health = dbclock.clock_health()
+    health = dbclock_app.clock_health()
     assert not health.is_healthy and health.offset_seconds is None
     page = staff_login.get("/admin/utkorg/").get_data(as_text=True)
     assert "Klockan i webbservern på" in page and "databasens klocka gick inte att läsa" in page

@@ -29,10 +29,10 @@ def send_worker_command(pool_size: int | None, rate: float | None) -> None:
              else "ingen gräns för brev per sekund")
     click.echo(f"Utskicksprocessen är igång: {settings.pool_size} SMTP-förbindelser till {smtp.host}:{smtp.port}"
                f" ({smtp.security}), {limit}.")
-    from .. import dbclock
+    from .. import dbclock, dbclock_app
 
     dbclock.set_role("utskicksprocessen")
-    click.echo(dbclock.describe())
+    click.echo(dbclock_app.describe())
     Worker(current_app._get_current_object(), settings).run_forever(stop)
     click.echo("Utskicksprocessen har stannat.")
 

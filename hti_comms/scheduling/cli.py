@@ -18,9 +18,9 @@ def scheduler_command(once: bool) -> None:
         if failed:
             raise click.ClickException(f"{len(failed)} svep misslyckades: {', '.join(failed)}.")
         return
-    from .. import dbclock
+    from .. import dbclock, dbclock_app
 
     stop = stop_on_signals()
     dbclock.set_role("schemaläggaren")
-    click.echo(dbclock.describe())
+    click.echo(dbclock_app.describe())
     run_scheduler(stop, on_state=click.echo)

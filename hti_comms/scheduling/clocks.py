@@ -9,7 +9,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 
-from .. import clock, dbclock
+from .. import clock, dbclock, dbclock_app
 from ..extensions import db
 from .models import ProcessClock
 
@@ -37,7 +37,7 @@ def clock_warnings() -> list[str]:
     """Return Swedish warnings for the staff pages: this process's clock if it cannot be trusted or is off, and
     every other running process whose clock is more than a second off."""
     warnings = []
-    own = dbclock.clock_health()
+    own = dbclock_app.clock_health()
     if own.warning:
         warnings.append(own.warning)
     this_process = f"{socket.gethostname()}:{os.getpid()}"
