@@ -77,10 +77,12 @@ def test_staff_export_and_erase_through_the_contact_page(staff_login, db, make_c
     assert json.loads(exported.get_data(as_text=True))["kontakt"]["namn"] == "Eva Ek"
 
     erase_url = url + "/radera"
-    wrong = staff_login.post(erase_url, data={"csrf_token": form_csrf_token(staff_login, erase_url),
-                                              "confirm_email": "fel@exempel.se"})
-    assert "Skriv kontaktens e-postadress exakt" in wrong.get_data(as_text=True)
-    assert find_contact("eva@exempel.se") is not None
+    # Another address, nothing, or something that is no address at all: nothing is erased.
+    for typed in ("fel@exempel.se", "", "   ", "eva@", "eva@exempel.se@", "inte en adress"):
+        wrong = staff_login.post(erase_url, data={"csrf_token": form_csrf_token(staff_login, erase_url),
+                                                  "confirm_email": typed})
+        assert "Skriv kontaktens e-postadress exakt" in wrong.get_data(as_text=True), typed
+        assert find_contact("eva@exempel.se") is not None, typed
     done = staff_login.post(erase_url, data={"csrf_token": form_csrf_token(staff_login, erase_url),
                                              "confirm_email": "Eva@Exempel.se"}, follow_redirects=True)
     assert "Personen är raderad." in done.get_data(as_text=True)
