@@ -196,3 +196,17 @@ def test_cli_pdf_refuses_a_wrong_figure(years, runner, tmp_path, monkeypatch):
     result = runner.invoke(args=["hti", "brief-pdf", "0114", "--year", "2024", "--output", str(target)])
     assert result.exit_code != 0 and "siffrorna inte stämmer med resultaten" in result.output
     assert not target.exists()
+
+
+@pytest.mark.parametrize("code, sentence", [
+    pytest.param("0120", "Indexet har ökat med 2,0 enheter sedan 2023.", id="no-previous-year-change"),
+    pytest.param("0120", "Indexet gick från 48,0 till 50,0 sedan 2023.", id="no-previous-year-index"),
+    pytest.param("0120", "Kommunen har klättrat en placering sedan 2023.", id="no-previous-year-move"),
+    pytest.param("0115", "Utförande: 69,0 mot genomsnittet 71,3.", id="missing-sub-index"),
+])
+def test_a_figure_the_results_do_not_have_is_never_taken_as_right(years, code, sentence):
+    """A municipality without last year's result, or without a sub-index: a number claimed for the missing figure
+    is a mismatch, not a pass."""
+    assert verify_text(sentence, 2024, code), sentence
+    with pytest.raises(FigureMismatch):
+        check_figures(2024, code, [sentence])
