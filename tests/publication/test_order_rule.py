@@ -147,3 +147,23 @@ def test_the_same_order_sent_again_within_the_hour_is_one_order_with_one_email(a
     clock.set_now(clock.now() + timedelta(minutes=60))
     form_order("0114", "offer@example.se")
     assert db.session.scalar(select(func.count()).select_from(Order)) == 2 and emails() == 2
+
+
+def test_early_results_go_only_to_contacts_of_the_live_order_of_that_year(db):
+    """An order for the same municipality in another year, or a cancelled one, gives no right to this year's
+    results before publication, whoever its contacts are."""
+    from hti_comms.publication.entitlement import entitled_addresses
+
+    results_for_2025()
+    last_year, _ = staff_order("0114", "forra@vasby.example.se", year=2024)
+    this_year, _ = staff_order("0114", "i.ar@vasby.example.se")
+    cancelled, _ = staff_order("0115", "avbokad@vallentuna.example.se")
+    db.session.commit()
+    assert entitled_addresses(2025, "0114")[1] == {"i.ar@vasby.example.se"}
+    assert entitled_addresses(2024, "0114")[1] == {"forra@vasby.example.se"}
+    assert entitled_addresses(2025, "0115")[1] == {"avbokad@vallentuna.example.se"}
+    cancel_order(cancelled, actor="test", reason="Dubbelbeställning")
+    db.session.commit()
+    assert entitled_addresses(2025, "0115") == (set(), set())
+    assert [oc.contact.email for oc in entitled_contacts(last_year)] == ["forra@vasby.example.se"]
+    assert entitled_contacts(cancelled) == [] and len(entitled_contacts(this_year)) == 1
