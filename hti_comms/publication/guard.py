@@ -37,7 +37,11 @@ def _year_state(year: int) -> YearState:
     The worker asks for every running send at every claim; within one transaction the answers cannot change
     anyway, and a new transaction (the next claim) reads them again.
     """
-    transaction = db.session().get_transaction()
+    session = db.session()
+    # Begin the transaction now if none is open: asked first thing in a fresh transaction there would be none
+    # yet to tell it from the last one (None both times), and an earlier transaction's answer would be kept.
+    session.connection()
+    transaction = session.get_transaction()
     memo = db.session.info.setdefault("publication_guard", {})
     if memo.get("transaction") is not transaction:
         memo.clear()

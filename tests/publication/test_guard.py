@@ -119,3 +119,36 @@ def test_the_newsletter_check_refuses_unpublished_figures_until_publication(app,
     plain = make_newsletter(sections=[*GOOD_SECTIONS, SectionFields(title="Upplands Väsby",
                                                                      body="Upplands Väsby arbetar med sin plan.")])
     assert not any("resultat för" in str(f) for f in check_newsletter(plain, PUBLISHED_AT - timedelta(days=1)))
+
+
+def test_one_worker_session_sees_a_postponement_and_a_cancelled_order_at_its_next_question(app):
+    """The worker keeps one session for hours: the guard's answer is read again in every new transaction, so a
+    publication moved (or an order cancelled) after a first "go" holds the next claim."""
+    from types import SimpleNamespace
+
+    from hti_comms.publication.guard import hold_for_embargo
+    from hti_comms.publication.orders import cancel_order
+
+    results_for_2025()
+    order, _ = staff_order("0114", "a1@vasby.example.se")
+    db.session.commit()
+    summary = SimpleNamespace(results_year=2025, kind="embargo_summary", municipality_code="0114")
+    newsletter = SimpleNamespace(results_year=2025, kind="newsletter", municipality_code=None)
+    clock.stop_at(RELEASE_AT + timedelta(hours=1))
+    assert hold_for_embargo(summary) is None
+    assert hold_for_embargo(newsletter).until == PUBLISHED_AT
+    db.session.commit()  # the claim's transaction ends
+
+    set_publication(2025, PUBLISHED_AT + timedelta(days=7), actor="test")
+    db.session.commit()
+    held = hold_for_embargo(summary)
+    assert held is not None and held.until == RELEASE_AT + timedelta(days=7)
+    assert hold_for_embargo(newsletter).until == PUBLISHED_AT + timedelta(days=7)
+    db.session.commit()
+
+    clock.stop_at(RELEASE_AT + timedelta(days=7, hours=1))
+    assert hold_for_embargo(summary) is None
+    db.session.commit()
+    cancel_order(order, actor="test", reason="Avbokad")
+    db.session.commit()
+    assert "har inte beställt rapportpaketet" in hold_for_embargo(summary).reason
