@@ -152,3 +152,19 @@ def test_one_worker_session_sees_a_postponement_and_a_cancelled_order_at_its_nex
     cancel_order(order, actor="test", reason="Avbokad")
     db.session.commit()
     assert "har inte beställt rapportpaketet" in hold_for_embargo(summary).reason
+
+
+def test_an_order_of_another_year_releases_no_summary(app):
+    from types import SimpleNamespace
+
+    from hti_comms.publication.guard import hold_for_embargo
+
+    results_for_2025()
+    staff_order("0114", "forra@vasby.example.se", year=2024)
+    staff_order("0115", "b1@vallentuna.example.se")
+    db.session.commit()
+    clock.stop_at(RELEASE_AT + timedelta(hours=1))
+    held = hold_for_embargo(SimpleNamespace(results_year=2025, kind="embargo_summary", municipality_code="0114"))
+    assert held is not None and "har inte beställt rapportpaketet" in held.reason
+    assert hold_for_embargo(SimpleNamespace(results_year=2025, kind="embargo_summary", municipality_code="0115")) \
+        is None
