@@ -14,7 +14,6 @@ Without --database-url it uses a new SQLite file in a temporary directory.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import random
 import sys
 import tempfile
@@ -25,33 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from delivery import run_sink  # noqa: E402  (bench/delivery.py, same directory)
-from embargo_release import make_app  # noqa: E402
-
-
-def run_worker(database_url: str, port: int, fake_now: str, ready, go, stop, results) -> None:
-    """A send worker already running at the publication moment: it looks for due mail every 50 ms."""
-    import logging
-    import resource
-
-    logging.disable(logging.WARNING)
-    app = make_app(database_url, port, fake_now)
-    with app.app_context():
-        from hti_comms.delivery.worker import Worker
-
-        worker = Worker(app)
-        ready.set()
-        go.wait()
-        try:
-            while not stop.is_set():
-                before = worker.sent
-                worker.drain()
-                if worker.sent == before:
-                    stop.wait(0.05)
-        finally:
-            sent = worker.sent
-            worker.close()
-    results.put((sent, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+from delivery import start_sink  # noqa: E402  (bench/delivery.py, same directory)
+from embargo_release import make_app, run_worker  # noqa: E402
 
 
 def set_up(subscribers: int) -> tuple[int, object]:
@@ -131,18 +105,7 @@ def main() -> None:
     args = parser.parse_args()
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hti-bench-')}/bench.db"
 
-    import logging
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("hti_comms").setLevel(logging.WARNING)
-    from hti_comms.delivery.sink import free_port
-
-    context = mp.get_context("spawn")
-    port = free_port()
-    counter, sink_ready = context.Value("l", 0), context.Event()
-    sink = context.Process(target=run_sink, args=(port, counter, sink_ready), daemon=True)
-    sink.start()
-    sink_ready.wait(30)
+    sink, port, counter, context = start_sink()
 
     app = make_app(database_url, port)
     with app.app_context():

@@ -54,6 +54,24 @@ def run_sink(port: int, counter, ready) -> None:
         controller.stop()
 
 
+def start_sink():
+    """Quiet the app's logs, start the counting sink in its own process; return (process, port, counter, spawn)."""
+    import logging
+    import multiprocessing as mp
+
+    from hti_comms.delivery.sink import free_port
+
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logging.getLogger("hti_comms").setLevel(logging.WARNING)
+    context = mp.get_context("spawn")
+    port = free_port()
+    counter, ready = context.Value("l", 0), context.Event()
+    sink = context.Process(target=run_sink, args=(port, counter, ready), daemon=True)
+    sink.start()
+    ready.wait(30)
+    return sink, port, counter, context
+
+
 def make_app(database_url: str, port: int, connections: int):
     from hti_comms import create_app
 

@@ -12,7 +12,6 @@ Without --database-url it uses a new SQLite file in a temporary directory.
 from __future__ import annotations
 
 import argparse
-import multiprocessing as mp
 import sys
 import tempfile
 import time
@@ -22,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from delivery import run_sink  # noqa: E402  (bench/delivery.py, same directory)
+from delivery import start_sink  # noqa: E402  (bench/delivery.py, same directory)
 
 
 def make_app(database_url: str, port: int, fake_now: str | None = None):
@@ -34,9 +33,10 @@ def make_app(database_url: str, port: int, fake_now: str | None = None):
 
 
 def run_worker(database_url: str, port: int, fake_now: str, ready, go, stop, results) -> None:
-    """A send worker already running when the embargo is released: from the release on it looks for due mail
-    every 50 ms (as `hti deliver --forever` does, at its poll interval) until told to stop."""
+    """A send worker already running when the sends become due: from then on it looks for due mail every 50 ms
+    (as `hti deliver --forever` does, at its poll interval) until told to stop; puts (sent, peak RSS in MB)."""
     import logging
+    import resource
 
     logging.disable(logging.WARNING)
     app = make_app(database_url, port, fake_now)
@@ -56,7 +56,7 @@ def run_worker(database_url: str, port: int, fake_now: str, ready, go, stop, res
         finally:
             sent = worker.sent
             worker.close()
-    results.put(sent)
+    results.put((sent, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
 
 
 def set_up(contacts_each: int):
@@ -71,7 +71,7 @@ def set_up(contacts_each: int):
     from hti_comms.geo.services import load_reference_data
     from hti_comms.publication.models import Order, OrderSource, OrderStatus
     from hti_comms.publication.moments import moments
-    from hti_comms.publication.orders import add_contact
+    from hti_comms.publication.contacts import add_contact
     from hti_comms.results.services import load_demo_results
 
     upgrade()
@@ -100,18 +100,7 @@ def main() -> None:
     args = parser.parse_args()
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hti-bench-')}/bench.db"
 
-    import logging
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("hti_comms").setLevel(logging.WARNING)
-    from hti_comms.delivery.sink import free_port
-
-    context = mp.get_context("spawn")
-    port = free_port()
-    counter, sink_ready = context.Value("l", 0), context.Event()
-    sink = context.Process(target=run_sink, args=(port, counter, sink_ready), daemon=True)
-    sink.start()
-    sink_ready.wait(30)
+    sink, port, counter, context = start_sink()
 
     app = make_app(database_url, port)
     with app.app_context():
@@ -146,7 +135,7 @@ def main() -> None:
             time.sleep(0.002)
         total = time.perf_counter() - start
     stop.set()
-    sent = results.get(timeout=120)
+    sent, _peak = results.get(timeout=120)
     worker.join()
     received = counter.value - before
     sink.terminate()

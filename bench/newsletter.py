@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import multiprocessing as mp
 import sys
 import tempfile
 import threading
@@ -25,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from delivery import make_app, run_sink, run_worker  # noqa: E402  (bench/delivery.py, same directory)
+from delivery import make_app, run_worker, start_sink  # noqa: E402  (bench/delivery.py, same directory)
 
 SECTIONS = [
     ("Ny nationell rapport om hemtjänsten", "Socialstyrelsen har publicerat en ny rapport om **kontinuiteten** i "
@@ -149,18 +148,7 @@ def main() -> None:
     args = parser.parse_args()
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hti-bench-')}/bench.db"
 
-    import logging
-
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    logging.getLogger("hti_comms").setLevel(logging.WARNING)
-    from hti_comms.delivery.sink import free_port
-
-    context = mp.get_context("spawn")
-    port = free_port()
-    counter, ready = context.Value("l", 0), context.Event()
-    sink = context.Process(target=run_sink, args=(port, counter, ready), daemon=True)
-    sink.start()
-    ready.wait(30)
+    sink, port, counter, context = start_sink()
 
     app = make_app(database_url, port, args.connections)
     with app.app_context():
