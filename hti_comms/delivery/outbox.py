@@ -13,6 +13,7 @@ from sqlalchemy import insert, select
 from .. import clock
 from ..addresses import normalise_address
 from ..extensions import db
+from .owner import Owner
 from .models import OutboxMessage, OutboxStatus, Send, SendAttachment, SendStatus, Suppression, transition
 
 if TYPE_CHECKING:
@@ -57,6 +58,8 @@ class EmailSpec:
     scheduled_at: datetime | None = None
     attachments: tuple[Attachment, ...] = ()
     reference: str | None = None
+    #: What the send is about (the domain, the kind of thing and its key); see `delivery.owner`.
+    owner: Owner | None = None
     #: The index year whose results the email carries (None: no results); the release guards hold the send
     #: until that year may go out (hti_comms.publication.guard).
     results_year: int | None = None

@@ -1,0 +1,27 @@
+"""What a send is about: the domain that made it, the kind of thing, and that thing's key.
+
+Every send carries its owner in indexed columns (`Send.owner_domain`, `owner_kind`, `owner_key`), so a domain
+finds its sends by owner (`delivery.api.sends_for`) and never by parsing a reference string.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The thing a send is about, e.g. Owner("newsletters", "newsletter", "14")."""
+
+    #: The domain's name (`Domain.name`, the package's last part: "newsletters", "publication").
+    domain: str
+    #: What kind of thing within the domain ("newsletter", "embargo-summary").
+    kind: str
+    #: Its key within the kind ("14", "2025:0114"); "" when the kind has one thing only.
+    key: str = ""
+
+    def __post_init__(self) -> None:
+        for name in ("domain", "kind"):
+            if not getattr(self, name):
+                raise ValueError(f"an owner needs a {name}")
+        if len(self.domain) > 40 or len(self.kind) > 50 or len(self.key) > 100:
+            raise ValueError("an owner's domain, kind or key is too long")
