@@ -1,10 +1,12 @@
-"""Benchmark: the embargo release for 290 ordering municipalities × 4 contacts (target < 5 s to the last message).
+"""Benchmark: the embargo release for 290 ordering municipalities × 4 contacts (target < 2.5 s to the last message).
 
-At the embargo release moment the scheduler's sweep builds each ordering municipality's own summary (talking
-points, render, one send per municipality with a personal link per contact) and enqueues it; a send worker that is
+In the minutes before the release the scheduler's sweep builds each ordering municipality's own summary (talking
+points, render, figure check) and keeps it (`publication.prepared`); the benchmark runs that sweep once five
+minutes before the release, as the scheduler would, and prints its time. At the release moment the sweep
+enqueues the kept summaries (one send per municipality, a personal link per contact); a send worker that is
 already running (its own process) sends them through the release guard to an aiosmtpd sink in its own process
-that only counts. The figure is the wall-clock time from the start of the sweep to the last message accepted by
-the sink.
+that only counts. The figure is the wall-clock time from the release sweep's start to the last message accepted
+by the sink. `--cold` skips the preparation (a scheduler started at the release moment builds everything then).
 
 Run: .venv/bin/python bench/embargo_release.py [--database-url postgresql://…] [--contacts 4]
 Without --database-url it uses a new SQLite file in a temporary directory.
@@ -97,6 +99,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--contacts", type=int, default=4)
+    parser.add_argument("--cold", action="store_true", help="no preparation before the release")
     args = parser.parse_args()
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hti-bench-')}/bench.db"
 
@@ -124,6 +127,13 @@ def main() -> None:
     with app.app_context():
         from hti_comms.scheduling.sweeps import run_sweep
 
+        prepared_in = None
+        if not args.cold:
+            clock.set_now(release - timedelta(minutes=5))
+            start = time.perf_counter()
+            if not run_sweep("publication.release_summaries"):
+                sys.exit("the preparing sweep failed")
+            prepared_in = time.perf_counter() - start
         clock.set_now(release)
         before = counter.value
         start = time.perf_counter()  # the embargo release moment
@@ -139,8 +149,10 @@ def main() -> None:
     worker.join()
     received = counter.value - before
     sink.terminate()
-    print(f"sweep (290 summaries built and enqueued): {swept:.2f} s")
-    print(f"embargo release → last message accepted by the sink: {total:.2f} s (target < 5 s); "
+    if prepared_in is not None:
+        print(f"five minutes before the release: {municipalities} summaries built and kept in {prepared_in:.2f} s")
+    print(f"release sweep ({municipalities} summaries {'built and ' if args.cold else ''}enqueued): {swept:.2f} s")
+    print(f"embargo release → last message accepted by the sink: {total:.2f} s (target < 2.5 s); "
           f"{received:,} received, {sent:,} sent by the worker, expected {expected:,}; "
           f"database: {database_url.split(':')[0]}")
     if received != expected:

@@ -105,7 +105,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_template_helpers(app: Flask) -> None:
-    from .domain import describe_send_reference, registry, send_kind_label
+    from .domain import describe_owner, registry, send_kind_label
     from . import organisation
     from .formatting import register_filters
 
@@ -113,7 +113,7 @@ def _register_template_helpers(app: Flask) -> None:
     organisation.init_app(app)
     register_filters(app)
     app.add_template_filter(send_kind_label, "send_kind")
-    app.add_template_filter(describe_send_reference, "send_reference")
+    app.add_template_filter(describe_owner, "owner_described")
     menu = registry(app).menu
 
     @app.context_processor

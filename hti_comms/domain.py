@@ -94,21 +94,24 @@ class Domain:
     sweeps: tuple[str, ...] = ()
     #: Kinds of email the domain sends (`EmailSpec.kind`) with the words staff see for them.
     send_kinds: Mapping[str, str] = field(default_factory=dict)
-    #: The start of the send references the domain writes ("newsletter" for "newsletter:12") -> "module:function"
-    #: `(reference) -> SendReference | None`, so the outbox pages say what a send is instead of its code.
-    send_references: Mapping[str, str] = field(default_factory=dict)
+    #: "module:function" `(Owner) -> SendReference | None`: how the domain describes the owner of a send it made
+    #: (`delivery.owner.Owner`, whose `domain` is this domain's name) to staff, with a link to its page.
+    describe_owner: str | None = None
+    #: "module:function" `(Owner) -> release.CarriedResults | None`: which index year's results (and whose) a send
+    #: of this owner carries; the release guards hold it until it may go out. None: the domain sends no results.
+    owner_results: str | None = None
     personal_data: tuple[PersonalData, ...] = ()
     #: "module:function"s `(Content) -> list[Finding]` run on authored content before it is sent or published
     #: (`hti_comms.release.check_content`); the publication domain refuses unpublished figures here.
     content_checks: tuple[str, ...] = ()
-    #: "module:function"s `(Send) -> Hold | None` the delivery worker asks before sending a send's messages
+    #: "module:function"s `(Owner) -> Hold | None` the delivery worker asks before sending a send's messages
     #: (`hti_comms.release.send_hold`); a hold keeps the rows waiting instead of sending them.
     release_guards: tuple[str, ...] = ()
     #: "module:function"s `() -> Iterable[str]` giving the addresses the domain has already sent out (links of
     #: sent newsletters, of events that took place): the lookalike-link check (`hti_comms.linkcheck`) compares
     #: new links with their hosts too.
     link_history: tuple[str, ...] = ()
-    #: "module:function"s `(Send, Sequence[Addressee]) -> {Addressee: reason}` the worker asks for the rows it has
+    #: "module:function"s `(Owner, Sequence[Addressee]) -> {Addressee: reason}` the worker asks for the rows it has
     #: just claimed (`hti_comms.release.refused_recipients`); a refused recipient's message is cancelled with the
     #: reason instead of sent (someone no longer entitled to what the send carries).
     recipient_guards: tuple[str, ...] = ()
@@ -159,7 +162,8 @@ class DomainRegistry:
         self.domains: list[Domain] = []
         self.menu: list[MenuEntry] = []
         self.send_kinds: dict[str, str] = {}
-        self.send_references: dict[str, Callable] = {}
+        self.describe_owner: dict[str, Callable] = {}
+        self.owner_results: dict[str, Callable] = {}
         self.personal_data: list[tuple[Domain, PersonalData]] = []
         self.content_checks: list[Callable] = []
         self.release_guards: list[Callable] = []
@@ -173,19 +177,22 @@ class DomainRegistry:
     def add(self, domain: Domain) -> None:
         if any(d.package == domain.package for d in self.domains):
             raise ValueError(f"the domain {domain.package} is declared twice")
+        if any(d.name == domain.name for d in self.domains):
+            # A send's owner names its domain by this name: two domains may not share it.
+            raise ValueError(f"two domains are named {domain.name!r}")
         for kind in domain.send_kinds:
             if kind in self.send_kinds:
                 raise ValueError(f"two domains declare the send kind {kind!r}")
-        for prefix in domain.send_references:
-            if prefix in self.send_references:
-                raise ValueError(f"two domains declare the send reference {prefix!r}")
         for list_key in domain.unsubscribe_paths:
             if list_key in self.unsubscribe_paths:
                 raise ValueError(f"two domains declare the unsubscribe page of the list {list_key!r}")
         self.domains.append(domain)
         self.menu.extend(domain.menu)
         self.send_kinds.update(domain.send_kinds)
-        self.send_references.update({prefix: domain.resolve(name) for prefix, name in domain.send_references.items()})
+        if domain.describe_owner:
+            self.describe_owner[domain.name] = domain.resolve(domain.describe_owner)
+        if domain.owner_results:
+            self.owner_results[domain.name] = domain.resolve(domain.owner_results)
         self.personal_data.extend((domain, item) for item in domain.personal_data)
         self.content_checks.extend(domain.resolve(name) for name in domain.content_checks)
         self.release_guards.extend(domain.resolve(name) for name in domain.release_guards)
@@ -230,9 +237,9 @@ def send_kind_label(kind: str) -> str:
     return registry().send_kinds.get(kind, "Annat utskick")
 
 
-def describe_send_reference(reference: str | None) -> SendReference | None:
-    """Return what a send's reference names, as the domain that wrote it describes it (None when none does)."""
-    if not reference:
+def describe_owner(owner) -> SendReference | None:
+    """Return what a send's owner is, as the domain that made it describes it (None when it does not)."""
+    if owner is None:
         return None
-    describe = registry().send_references.get(reference.split(":", 1)[0])
-    return describe(reference) if describe is not None else None
+    describe = registry().describe_owner.get(owner.domain)
+    return describe(owner) if describe is not None else None

@@ -42,6 +42,24 @@ class Hold:
 
 
 @dataclass(frozen=True)
+class CarriedResults:
+    """Which index year's results a send carries (`Domain.owner_results`), and for whom."""
+
+    year: int
+    #: The one municipality whose results it carries (None: many, or a ranking).
+    municipality_code: str | None = None
+    #: It may go out under embargo (publication − 24 h until the publication), to that municipality's entitled
+    #: contacts only.
+    embargoed: bool = False
+
+
+def carried_results(owner) -> CarriedResults | None:
+    """Return which results a send of `owner` carries, as the owner's domain declares it (None: no results)."""
+    results = registry().owner_results.get(owner.domain)
+    return results(owner) if results is not None else None
+
+
+@dataclass(frozen=True)
 class Addressee:
     """One recipient of a send as the worker is about to send to them."""
 
@@ -59,11 +77,11 @@ def check_content(content: Content) -> list[Finding]:
     return findings
 
 
-def send_hold(send) -> Hold | None:
-    """Return the first hold any release guard puts on `send`, or None when it may go out now."""
+def send_hold(owner) -> Hold | None:
+    """Return the first hold any release guard puts on a send of `owner`, or None when it may go out now."""
     for guard in registry().release_guards:
         try:
-            hold = guard(send)
+            hold = guard(owner)
         except ClockNotTrusted as refusal:
             return Hold(str(refusal))  # a guard cannot tell the time reliably: the send waits
         if hold is not None:
@@ -71,14 +89,14 @@ def send_hold(send) -> Hold | None:
     return None
 
 
-def refused_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
-    """Return {recipient: reason} for the recipients of `send` some recipient guard refuses now.
+def refused_recipients(owner, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
+    """Return {recipient: reason} for the recipients of a send of `owner` some recipient guard refuses now.
 
     A refused recipient is never sent to: the worker cancels their message with the reason, for staff to see.
     """
     refused: dict[Addressee, str] = {}
     for guard in registry().recipient_guards:
-        for recipient, reason in guard(send, recipients).items():
+        for recipient, reason in guard(owner, recipients).items():
             refused.setdefault(recipient, reason)
     return refused
 

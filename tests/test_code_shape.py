@@ -119,3 +119,43 @@ def test_the_modules_of_hti_comms_import_each_other_without_cycles():
 def test_the_cycle_finder_finds_a_cycle():
     assert find_cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def _all_imports(path: Path, name: str | None = None) -> set[str]:
+    """Return every module `path` (the module `name`) imports anywhere, in functions too, as absolute names."""
+    name = name or _name(path)
+    base = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            package = base
+            for _ in range(node.level - 1):
+                package = package.rpartition(".")[0]
+            module = (f"{package}.{node.module}" if node.module else package) if node.level else node.module
+            found.add(module)
+            found |= {f"{module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def modules_reaching_into_delivery() -> list[str]:
+    """Return the modules outside hti_comms/delivery that import the outbox's tables (`delivery.models`)."""
+    return sorted(_name(path) for path in _modules()
+                  if not path.is_relative_to(PACKAGE / "delivery")
+                  and "hti_comms.delivery.models" in _all_imports(path))
+
+
+def test_only_the_delivery_domain_touches_the_outbox_tables():
+    """Other domains go through `hti_comms.delivery.api` (their sends by owner), never `delivery.models`."""
+    assert modules_reaching_into_delivery() == []
+
+
+def test_the_outbox_rule_sees_imports_inside_functions_and_relative_ones(tmp_path):
+    offender = tmp_path / "probe.py"
+    offender.write_text("def f():\n    from ..delivery.models import Send\n    return Send\n", encoding="utf-8")
+    assert "hti_comms.delivery.models" in _all_imports(offender, "hti_comms.briefs.probe")
+    offender.write_text("from hti_comms.delivery import models\n", encoding="utf-8")
+    assert "hti_comms.delivery.models" in _all_imports(offender, "hti_comms.briefs.probe")
+    offender.write_text("from ..delivery.api import sends_for\n", encoding="utf-8")
+    assert "hti_comms.delivery.models" not in _all_imports(offender, "hti_comms.briefs.probe")

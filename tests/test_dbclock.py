@@ -129,7 +129,10 @@ def test_an_unreadable_database_clock_refuses_every_embargo_decision(app, db, cl
     from hti_comms.delivery.outbox import Recipient, enqueue
     from tests.delivery.helpers import sample_spec
 
-    send = enqueue(sample_spec(results_year=2025), [Recipient("eva@example.se", "Eva")])
+    from hti_comms.delivery.owner import Owner
+
+    send = enqueue(sample_spec(owner=Owner.of("publication", "report-access", 2025, "0114")),
+                   [Recipient("eva@example.se", "Eva")])
     db.session.commit()
     assert "Databasens klocka har inte kunnat läsas" in held_back([db.session.get(Send, send.id)])[send.id]
 

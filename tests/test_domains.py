@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from hti_comms.delivery.owner import Owner
 from hti_comms import DOMAINS
-from hti_comms.domain import Domain, SendReference, describe_send_reference, load_domains, registry, send_kind_label
+from hti_comms.domain import Domain, SendReference, describe_owner, load_domains, registry, send_kind_label
 from hti_comms.personal_data import Person, erase_person, export_person
 from hti_comms.scheduling.sweeps import SWEEPS, Sweep
 from hti_comms.status import LabelledEnum, TransitionError, can_transition, transition
@@ -50,17 +51,21 @@ def test_unknown_kinds_of_email_get_neutral_swedish_words(app):
     assert send_kind_label("no_such_kind") == "Annat utskick"
 
 
-def test_send_references_are_described_by_the_domain_that_wrote_them(sample_app, db, staff_login):
+def test_send_owners_are_described_by_the_domain_that_made_them(sample_app, db, staff_login):
+    from hti_comms.delivery.api import sends_for
     from hti_comms.delivery.outbox import EmailSpec, Recipient, enqueue
 
-    assert describe_send_reference("sample:7") == SendReference("Provmeddelande nummer 7", "/admin/prov/")
-    assert describe_send_reference("sample:sju") is None
-    assert describe_send_reference("no-such-domain:7") is None and describe_send_reference(None) is None
-    send = enqueue(EmailSpec(template="delivery/test", subject="Prov", context={"sent_by": "Karin"}, kind="sample_note",
-                             reference="sample:7"), [Recipient("eva@example.se", "Eva")])
+    assert describe_owner(Owner("sample_domain", "note", "7")) == SendReference("Provmeddelande nummer 7",
+                                                                                "/admin/prov/")
+    assert describe_owner(Owner("sample_domain", "note", "sju")) is None
+    assert describe_owner(Owner("no_such_domain", "note", "7")) is None and describe_owner(None) is None
+    send = enqueue(EmailSpec(owner=Owner("sample_domain", "note", "7"), template="delivery/test", subject="Prov",
+                             context={"sent_by": "Karin"}, kind="sample_note"), [Recipient("eva@example.se", "Eva")])
     db.session.commit()
     page = staff_login.get(f"/admin/utkorg/{send.id}").get_data(as_text=True)
-    assert '<a href="/admin/prov/">Provmeddelande nummer 7</a>' in page and "sample:7" not in page
+    assert '<a href="/admin/prov/">Provmeddelande nummer 7</a>' in page
+    assert [view.id for view in sends_for(Owner("sample_domain", "note", "7"))] == [send.id]
+    assert sends_for(Owner("sample_domain", "note", "8")) == []
 
 
 def test_personal_data_export_and_erasure_reach_the_new_domain(sample_app):
@@ -91,8 +96,8 @@ def test_two_domains_cannot_declare_the_same_kind_or_be_loaded_twice(sample_app)
     clash = Domain(package="tests.clash", send_kinds={"confirmation": "Något annat"})
     with pytest.raises(ValueError, match="send kind 'confirmation'"):
         clash.init_app(sample_app)
-    clash = Domain(package="tests.clash", send_references={"sample": ".views:describe_send"})
-    with pytest.raises(ValueError, match="send reference 'sample'"):
+    clash = Domain(package="other.sample_domain")
+    with pytest.raises(ValueError, match="two domains are named 'sample_domain'"):
         clash.init_app(sample_app)
 
 
@@ -137,10 +142,10 @@ def test_content_checks_and_release_guards_are_asked_through_the_registry(app):
     from hti_comms.release import Content, Hold, check_content, send_hold
 
     assert check_content(Content("Hej", datetime(2026, 12, 1, tzinfo=timezone.utc))) == []
-    assert send_hold(object()) is None
+    assert send_hold(Owner("tests", "sample")) is None
     registry().content_checks.append(lambda content: [error("Text", "för tidigt")] if "55,5" in content.text else [])
-    registry().release_guards.append(lambda send: Hold("väntar på publiceringen"))
+    registry().release_guards.append(lambda owner: Hold("väntar på publiceringen"))
     assert [f.message for f in check_content(Content("Index 55,5", datetime(2026, 12, 1, tzinfo=timezone.utc)))] == [
         "för tidigt"]
-    assert send_hold(object()).reason == "väntar på publiceringen"
+    assert send_hold(Owner("tests", "sample")).reason == "väntar på publiceringen"
     assert Domain(package="tests.sample_domain").content_checks == ()

@@ -9,7 +9,7 @@ DOMAIN = Domain(
     commands=(".cli",),
     sweeps=(".sweeps",),
     send_kinds={"action_plan_reminder": "Påminnelse om kommunens åtgärdsplan"},
-    send_references={"action-plan-reminder": ".admin:describe_send"},
+    describe_owner=".admin:describe_owner",
     personal_data=(PersonalData(
         "förslag till kommunens åtgärdsplan", export=".personal_data:export", erase=".personal_data:erase",
         tables=("action_plan_submission",),

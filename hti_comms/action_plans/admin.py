@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..delivery.owner import Owner
 from ..domain import SendReference
 from ..extensions import db
 from ..formatting import genitive
@@ -33,15 +34,14 @@ def _actor() -> str:
     return getattr(current_user, "email", "") or "personal"
 
 
-def describe_send(reference: str) -> SendReference | None:
-    """Name a reminder send ("action-plan-reminder:2025:0114") with a link to the municipality's plan."""
-    _kind, _, rest = reference.partition(":")
-    year, _, code = rest.partition(":")
-    municipality = db.session.get(Municipality, code) if year.isdigit() else None
+def describe_owner(owner: Owner) -> SendReference | None:
+    """Name a reminder send (owner key "2025:0114") with a link to the municipality's plan."""
+    parts = owner.parts
+    municipality = db.session.get(Municipality, parts[1]) if len(parts) == 2 and parts[0].isdigit() else None
     if municipality is None:
         return None
-    return SendReference(f"Påminnelse om åtgärdsplan: {municipality.short_name} {year}",
-                         url_for("action_plans_admin.municipality", year=int(year), code=code))
+    return SendReference(f"Påminnelse om åtgärdsplan: {municipality.short_name} {parts[0]}",
+                         url_for("action_plans_admin.municipality", year=int(parts[0]), code=municipality.code))
 
 
 def _years() -> list[int]:

@@ -15,7 +15,8 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from .. import clock
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery.api import EmailSpec, Recipient, enqueue
+from ..delivery.owner import Owner
 from ..extensions import db
 from ..formatting import genitive
 from ..links import absolute
@@ -59,7 +60,8 @@ def reminder_spec(year: int, municipality) -> EmailSpec:
                                                   f"{year}?",
         context={"year": year, "municipality_name": name, "measures": measures,
                  "results_url": absolute(f"/resultat/{year}/{municipality.code}")},
-        kind=REMINDER_KIND, reference=f"action-plan-reminder:{year}:{municipality.code}")
+        kind=REMINDER_KIND, reference=f"action-plan-reminder:{year}:{municipality.code}",
+        owner=Owner.of("action_plans", "reminder", year, municipality.code))
 
 
 def send_reminders(year: int) -> int:

@@ -10,7 +10,8 @@ DOMAIN = Domain(
     sweeps=(".sweeps",),
     send_kinds={"municipality_alert": "Min kommun: resultatet vid publiceringen",
                 "alert_confirmation": "Min kommun: bekräftelse av adress"},
-    send_references={"alert": ".admin:describe_send"},
+    describe_owner=".owners:describe_owner",
+    owner_results=".owners:owner_results",
     year_steps=(".publication:year_steps",),
     unsubscribe_paths={"min-kommun": "/min-kommun/avsluta/"},
     personal_data=(

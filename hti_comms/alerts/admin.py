@@ -4,7 +4,6 @@ from __future__ import annotations
 from flask import render_template, url_for
 from sqlalchemy import func, select
 
-from ..domain import SendReference
 from ..extensions import db
 from ..geo.models import Municipality
 from ..geo.services import municipalities_by_code
@@ -27,14 +26,3 @@ def index():
         select(AlertRound).order_by(AlertRound.year.desc()))]
     return render_template("web/alerts/admin/index.html", confirmed=by_status.get(AlertStatus.CONFIRMED, 0),
                            pending=by_status.get(AlertStatus.PENDING, 0), followed=followed, rounds=rounds)
-
-
-
-def describe_send(reference: str) -> SendReference | None:
-    """Name what an alert send is about: "Min kommun: Lund 2025" (the reference is "alert:2025:1281")."""
-    _prefix, _, rest = reference.partition(":")
-    year, _, code = rest.partition(":")
-    municipality = db.session.get(Municipality, code) if code else None
-    if not year.isdigit() or municipality is None:
-        return None
-    return SendReference(f"Min kommun: {municipality.short_name} {year}", url_for("alerts_admin.index"))

@@ -6,7 +6,8 @@ sentence, never a second copy. It is rendered once per municipality and sent to 
 """
 from __future__ import annotations
 
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery.api import EmailSpec, Recipient, enqueue
+from .owners import confirmation_owner, result_owner
 from ..formatting import genitive
 from ..links import absolute
 from .links import ALERT_LIST_KEY, confirmation_url
@@ -22,7 +23,8 @@ def queue_confirmation(subscriber: AlertSubscriber) -> None:
 
     names = [m.short_name for m in waiting_municipalities(subscriber)]
     spec = EmailSpec(template="alerts/confirm", subject="Bekräfta: resultatet för din kommun med e-post",
-                     context={"municipalities": _names(names)}, kind=CONFIRM_KIND)
+                     context={"municipalities": _names(names)}, kind=CONFIRM_KIND,
+                     owner=confirmation_owner(subscriber.id))
     enqueue(spec, [Recipient(subscriber.email, "", fields={"confirm_url": confirmation_url(subscriber.link_key)},
                              link_key=subscriber.link_key)])
 
@@ -48,4 +50,4 @@ def result_spec(points) -> EmailSpec:
                  "results_url": absolute(f"/resultat/{year}/{municipality.code}"),
                  "link_text": f"Se {genitive(name)} resultat"},
         kind=RESULT_KIND, list_key=ALERT_LIST_KEY, reference=result_reference(year, municipality.code),
-        results_year=year, municipality_code=municipality.code)
+        owner=result_owner(year, municipality.code))

@@ -18,15 +18,16 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from .. import clock
-from ..delivery.models import OutboxMessage, OutboxStatus, Send
-from ..delivery.outbox import Recipient, enqueue
+from ..delivery import api as delivery
+from .owners import DOMAIN as OWNER_DOMAIN, RESULT, result_keys
+from ..delivery.api import Recipient, enqueue
 from ..extensions import db
 from ..formatting import counted
 from ..geo.models import Municipality
 from ..publication.moments import known_years, publication_moment
 from ..results.publication import is_released
 from ..steps import DONE, FAILED, RUNNING, WAITING, Step
-from .emails import result_reference, result_spec
+from .emails import result_spec
 from .models import AlertMunicipality, AlertRound, AlertStatus, AlertSubscriber
 
 log = logging.getLogger(__name__)
@@ -97,7 +98,7 @@ def send_alerts(year: int, *, commit_each: bool = False) -> int:
         Municipality.code.in_(list(wanted))))}
     added = 0
     for code, people in wanted.items():
-        missing = [p for p in people if p.email not in already.get(result_reference(year, code), set())]
+        missing = [p for p in people if p.email not in already.get(code, set())]
         if not missing or ranking.entry(code) is None:
             continue
         points = build_talking_points(municipalities[code], year, ranking)
@@ -127,14 +128,9 @@ def _new_round(year: int) -> AlertRound:
 
 
 def _sent_to(year: int) -> dict[str, set[str]]:
-    """Return {reference: addresses} of the year's alert sends (a second run adds only the missing ones)."""
-    found: dict[str, set[str]] = defaultdict(set)
-    rows = db.session.execute(select(Send.reference, OutboxMessage.email).join(
-        OutboxMessage, OutboxMessage.send_id == Send.id).where(
-        Send.reference.startswith(f"alert:{year}:", autoescape=True)))
-    for reference, email in rows:
-        found[reference].add(email)
-    return found
+    """Return {municipality code: addresses} of the year's alert sends (a second run adds only the missing ones)."""
+    reached = delivery.addresses_reached(domain=OWNER_DOMAIN, kind=RESULT, keys=result_keys(year))
+    return {owner.parts[1]: emails for owner, emails in reached.items()}
 
 
 def _hold(round_: AlertRound, municipality: Municipality, reason: str) -> None:
@@ -153,17 +149,8 @@ def held_sentences(year: int) -> list[str]:
 
 def counts(year: int) -> dict[str, int]:
     """Return the year's alert messages waiting, sent and failed."""
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).join(Send).where(
-        Send.reference.startswith(f"alert:{year}:", autoescape=True)).group_by(OutboxMessage.status))
-    found = {"väntar": 0, "skickade": 0, "misslyckade": 0}
-    for status, number in rows:
-        if status in (OutboxStatus.QUEUED, OutboxStatus.DEFERRED, OutboxStatus.SENDING):
-            found["väntar"] += number
-        elif status is OutboxStatus.SENT:
-            found["skickade"] += number
-        elif status in (OutboxStatus.FAILED, OutboxStatus.UNKNOWN):
-            found["misslyckade"] += number
-    return found
+    grouped = delivery.progress(delivery.counts(domain=OWNER_DOMAIN, kind=RESULT, keys=result_keys(year)))
+    return {label: grouped[label] for label in ("väntar", "skickade", "misslyckade")}
 
 
 def year_steps(year: int) -> list[Step]:

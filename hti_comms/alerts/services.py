@@ -15,7 +15,7 @@ from sqlalchemy import delete, func, select
 
 from .. import clock
 from ..addresses import InvalidAddress, normalise_address
-from ..delivery.outbox import sent_too_recently
+from ..delivery.api import sent_too_recently
 from ..delivery.services import withdraw_list_mail
 from ..extensions import db
 from ..geo.models import Municipality

@@ -98,7 +98,7 @@ def approvers(request: ApprovalRequest) -> list[StaffUser]:
 
 
 def _tell_approvers(request: ApprovalRequest, requested_by: StaffUser) -> None:
-    from ..delivery.outbox import EmailSpec, Recipient, enqueue
+    from ..delivery.api import EmailSpec, Owner, Recipient, enqueue
     from ..links import absolute
 
     people = approvers(request)
@@ -108,7 +108,7 @@ def _tell_approvers(request: ApprovalRequest, requested_by: StaffUser) -> None:
                      context={"title": request.title, "requested_by": requested_by.display_name,
                               "role": request.role.label, "audience": request.audience,
                               "recipients": request.recipient_count, "url": absolute(f"/admin/godkannanden/{request.id}")},
-                     kind="approval_request")
+                     kind="approval_request", owner=Owner.of("approvals", "request", request.id))
     enqueue(spec, [Recipient(person.email, person.display_name) for person in people])
 
 
@@ -188,9 +188,9 @@ def after_enqueue(send, added: int) -> None:
         return
     if latest("send", send_id=send.id) is not None:
         return
-    from ..domain import describe_send_reference, send_kind_label
+    from ..domain import describe_owner, send_kind_label
 
-    described = describe_send_reference(send.reference)
+    described = describe_owner(send.owner)
     ask("send", Role.UTSKICK, requested_by=current_user._get_current_object(),
         title=f"{send_kind_label(send.kind)}: {send.subject}",
         audience=described.label if described else send_kind_label(send.kind), recipient_count=added,

@@ -4,11 +4,11 @@ Each goes through the outbox to the person alone; a warning about failed attempt
 """
 from __future__ import annotations
 
-from sqlalchemy import select
 
+from ..delivery.owner import Owner
 from .. import clock
-from ..delivery.models import Send
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery.api import has_send
+from ..delivery.api import EmailSpec, Recipient, enqueue
 from ..extensions import db
 from ..formatting import format_datetime
 from .models import StaffUser
@@ -27,11 +27,11 @@ def warn_of_failed_attempts(user: StaffUser, *, what: str = "password") -> None:
         return
     now = clock.now()
     reference = f"login-warning:{user.id}:{clock.to_stockholm(now):%Y-%m-%d}"
-    if db.session.scalar(select(Send.id).where(Send.reference == reference)) is not None:
+    if has_send(reference=reference):
         return
     spec = EmailSpec(template="auth/login_warning", subject="Många försök att logga in på ditt konto",
                      context={"at": format_datetime(now), "code": what == "code"}, kind=WARNING_KIND,
-                     reference=reference)
+                     reference=reference, owner=Owner.of("auth", "login-warning", user.id))
     enqueue(spec, [Recipient(user.email, user.name)])
     db.session.commit()
 
@@ -39,7 +39,8 @@ def warn_of_failed_attempts(user: StaffUser, *, what: str = "password") -> None:
 def tell_new_second_factor(user: StaffUser) -> None:
     """Tell the person a new second factor was set up on their account (in the caller's transaction)."""
     spec = EmailSpec(template="auth/new_second_factor", subject="Ny tvåstegsverifiering på ditt konto",
-                     context={"at": format_datetime(clock.now())}, kind=NEW_FACTOR_KIND)
+                     context={"at": format_datetime(clock.now())}, kind=NEW_FACTOR_KIND,
+                     owner=Owner.of("auth", "new-second-factor", user.id))
     enqueue(spec, [Recipient(user.email, user.name)])
 
 
@@ -47,5 +48,5 @@ def send_invitation(user: StaffUser, *, invited_by: str, url: str, valid_for: st
     """Email the person their invitation link (in the caller's transaction)."""
     spec = EmailSpec(template="auth/invitation", subject="Inbjudan till Hemtjänstindex",
                      context={"invited_by": invited_by, "valid_for": valid_for, "roles": roles},
-                     kind=INVITATION_KIND)
+                     kind=INVITATION_KIND, owner=Owner.of("auth", "invitation", user.id))
     enqueue(spec, [Recipient(user.email, user.name, None, {"invitation_url": url})])

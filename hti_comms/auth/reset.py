@@ -12,7 +12,8 @@ from datetime import timedelta
 
 from flask import current_app
 
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery.owner import Owner
+from ..delivery.api import EmailSpec, Recipient, enqueue
 from ..extensions import db
 from ..links import absolute
 from ..tokens import BadToken, make_token, read_token
@@ -61,6 +62,7 @@ def send_reset_link(email: str) -> None:
     if user is None or not user.is_enabled:
         return
     spec = EmailSpec(template="auth/password_reset", subject="Nytt lösenord till Hemtjänstindex",
-                     context={"valid_for": valid_for_in_words()}, kind="password_reset")
+                     context={"valid_for": valid_for_in_words()}, kind="password_reset",
+                     owner=Owner.of("auth", "password-reset", user.id))
     enqueue(spec, [Recipient(user.email, user.name, None, {"reset_url": absolute(RESET_PATH + reset_token(user))})])
     db.session.commit()

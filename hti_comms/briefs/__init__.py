@@ -15,5 +15,6 @@ DOMAIN = Domain(
         "local_brief_embargoed": "Lokalt resultat (under embargo)",
         "district_digest": "Distriktets sammanställning",
     },
-    send_references={"brief": ".admin:describe_send", "district-digest": ".admin:describe_send"},
+    describe_owner=".owners:describe_owner",
+    owner_results=".owners:owner_results",
 )

@@ -6,7 +6,6 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from ..auth.roles import Role
 from ..staff import needs
 from ..delivery.confirm import is_confirmed, preview_recipients
-from ..domain import SendReference
 from ..security import email_document
 from ..staff import staff_blueprint
 from ..extensions import db
@@ -187,27 +186,3 @@ def _send(send, audience, what: str, who: str, back: str, year: int, title: str)
     flash(f"{what} ligger i utkorgen till {total} mottagare och skickas nu. Den som redan fått brevet får det "
           "inte en gång till.", "success")
     return redirect(back)
-
-
-def describe_send(reference: str) -> SendReference | None:
-    """Name what a brief send's reference stands for: "brief:2025:1440[:embargo]", "district-digest:2025:3"."""
-    prefix, _, rest = reference.partition(":")
-    parts = rest.split(":")
-    if len(parts) < 2 or not parts[0].isdigit():
-        return None
-    year = int(parts[0])
-    if prefix == "brief":
-        municipality = db.session.get(Municipality, parts[1])
-        if municipality is None:
-            return None
-        label = f"Lokalt resultatbrev: {municipality.short_name} {year}"
-        if parts[2:] == ["embargo"]:
-            label += " (under embargo)"
-        return SendReference(label, url_for("briefs_admin.municipality", year=year, code=municipality.code))
-    if prefix == "district-digest" and parts[1].isdigit():
-        district = db.session.get(District, int(parts[1]))
-        if district is None:
-            return None
-        return SendReference(f"Distriktsbrev: {district.name} {year}",
-                             url_for("briefs_admin.district", year=year, district_id=district.id))
-    return None

@@ -15,10 +15,11 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from .. import clock
-from ..delivery.models import OutboxMessage, OutboxStatus, Send
+from ..delivery import api as delivery
+from .owners import BRIEF, DIGEST, DOMAIN as OWNER_DOMAIN, brief_keys, digest_keys
 from ..extensions import db
 from ..formatting import format_datetime
 from ..geo.models import District, Municipality
@@ -105,7 +106,7 @@ def send_at_publication(year: int) -> Outcome:
     """Build, check and enqueue every chosen brief of `year` (one commit per brief); return what it did."""
     from .emails import check_district_digest, check_local_brief, district_digest_spec, local_brief_spec
     from .figures import FigureMismatch
-    from ..delivery.outbox import enqueue
+    from ..delivery.api import enqueue
     from .talking_points import BriefError, build_talking_points, year_ranking
 
     row = choice(year)
@@ -158,14 +159,9 @@ def send_at_publication(year: int) -> Outcome:
 
 
 def _enqueued(enqueue, spec, people) -> int:
-    before = _row_count(spec.reference)
+    before = delivery.counts(spec.owner)["total"]
     enqueue(spec, people)
-    return _row_count(spec.reference) - before
-
-
-def _row_count(reference: str) -> int:
-    return db.session.scalar(select(func.count()).select_from(OutboxMessage).join(Send).where(
-        Send.reference == reference)) or 0
+    return delivery.counts(spec.owner)["total"] - before
 
 
 def _hold(row: PublicationSending, kind: str, target: str, name: str, reason: str) -> int:
@@ -181,22 +177,10 @@ def _hold(row: PublicationSending, kind: str, target: str, name: str, reason: st
 
 def counts(year: int) -> dict[str, dict[str, int]]:
     """Return {"local": {...}, "district": {...}}: messages waiting, sent and failed of the year's briefs."""
-    found = {"local": {"väntar": 0, "skickade": 0, "misslyckade": 0},
-             "district": {"väntar": 0, "skickade": 0, "misslyckade": 0}}
-    rows = db.session.execute(
-        select(Send.reference, OutboxMessage.status, func.count()).join(OutboxMessage, OutboxMessage.send_id == Send.id)
-        .where((Send.reference.startswith(f"brief:{year}:", autoescape=True)
-                & ~Send.reference.endswith(":embargo", autoescape=True))
-               | Send.reference.startswith(f"district-digest:{year}:", autoescape=True))
-        .group_by(Send.reference, OutboxMessage.status))
-    for reference, status, number in rows:
-        bucket = found["local" if reference.startswith("brief:") else "district"]
-        if status in (OutboxStatus.QUEUED, OutboxStatus.DEFERRED, OutboxStatus.SENDING):
-            bucket["väntar"] += number
-        elif status is OutboxStatus.SENT:
-            bucket["skickade"] += number
-        elif status in (OutboxStatus.FAILED, OutboxStatus.UNKNOWN):
-            bucket["misslyckade"] += number
+    found = {}
+    for bucket, kind, keys in (("local", BRIEF, brief_keys(year)), ("district", DIGEST, digest_keys(year))):
+        grouped = delivery.progress(delivery.counts(domain=OWNER_DOMAIN, kind=kind, keys=keys))
+        found[bucket] = {label: grouped[label] for label in ("väntar", "skickade", "misslyckade")}
     return found
 
 

@@ -10,8 +10,9 @@ import base64
 from collections.abc import Iterable
 from datetime import datetime
 
-from ..delivery.models import Send
-from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
+from ..delivery.api import SendView
+from .owners import brief_owner, digest_owner
+from ..delivery.api import Attachment, EmailSpec, Recipient, enqueue
 from ..delivery.render import RenderedTemplate, render_preview, render_template_pair
 from ..extensions import db
 from ..formatting import format_datetime
@@ -63,8 +64,7 @@ def local_brief_spec(points: TalkingPoints, *, embargoed_audience: bool = False,
         attachments=(chart,),
         # The embargoed summary and the public brief are two different things sent; each only once per person.
         reference=f"brief:{points.year}:{points.municipality.code}" + (":embargo" if embargoed_audience else ""),
-        results_year=points.year,
-        municipality_code=points.municipality.code,
+        owner=brief_owner(points.year, points.municipality.code, embargoed=embargoed_audience),
     )
 
 
@@ -98,7 +98,7 @@ def preview_email(spec: EmailSpec, rendered: RenderedTemplate | None = None) -> 
 
 
 def send_local_brief(municipality: Municipality, year: int, recipients: Iterable[Recipient], *,
-                     embargoed_audience: bool = False, scheduled_at: datetime | None = None) -> Send:
+                     embargoed_audience: bool = False, scheduled_at: datetime | None = None) -> SendView:
     """Enqueue the municipality's result brief to the recipients and commit; return the send."""
     check_release(year, embargoed_audience=embargoed_audience, at=scheduled_at)
     points = build_talking_points(municipality, year)
@@ -123,12 +123,12 @@ def district_digest_spec(district: District, year: int, *, scheduled_at: datetim
         list_key=BRIEF_LIST_KEY,
         scheduled_at=scheduled_at,
         reference=f"district-digest:{year}:{district.id}",
-        results_year=year,
+        owner=digest_owner(year, district.id),
     )
 
 
 def send_district_digest(district: District, year: int, recipients: Iterable[Recipient], *,
-                         scheduled_at: datetime | None = None) -> Send:
+                         scheduled_at: datetime | None = None) -> SendView:
     """Enqueue the district digest to the recipients and commit; return the send.
 
     A district covers many municipalities, and before publication a municipality's result may only reach

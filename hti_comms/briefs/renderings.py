@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..config import PROJECT_ROOT
-from ..delivery.outbox import EmailSpec
+from ..delivery.api import EmailSpec
 from ..delivery.render import RenderedTemplate, render_template_pair
 from ..extensions import db
 from . import charts, pdf

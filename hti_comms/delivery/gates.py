@@ -23,7 +23,7 @@ def held_back(sends: Iterable[Send]) -> dict[int, str]:
     """Return {send id: reason} for the sends some release guard holds back now."""
     held: dict[int, str] = {}
     for send in sends:
-        hold = send_hold(send)
+        hold = send_hold(send.owner)
         if hold is not None:
             held[send.id] = hold.reason
     return held

@@ -14,6 +14,7 @@ from ..dbtypes import UTCDateTime
 from ..extensions import db
 from .. import status
 from ..status import LabelledEnum
+from .owner import Owner
 
 
 class SendStatus(LabelledEnum):
@@ -60,6 +61,7 @@ class Send(db.Model):
     """One thing being sent (a confirmation, a newsletter issue, a brief) to one or many recipients."""
 
     __tablename__ = "send"
+    __table_args__ = (Index("ix_send_owner", "owner_domain", "owner_kind", "owner_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Idempotency key of what is sent, e.g. "brief:2025:0114"; enqueue() reuses the send that has it.
@@ -80,10 +82,11 @@ class Send(db.Model):
     #: mail server refusing the sender or the login. None when staff paused it or it is not paused.
     pause_reason: Mapped[str | None] = mapped_column(Text)
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    #: The index year whose results the messages carry; the release guards hold the send until it may go out.
-    results_year: Mapped[int | None] = mapped_column(Integer)
-    #: The municipality whose results they carry (an embargoed summary goes only to its own contacts).
-    municipality_code: Mapped[str | None] = mapped_column(String(4))
+    #: What the send is about (`delivery.owner.Owner`): the domain that made it, the kind of thing and its key.
+    #: Domains find their sends by these (`delivery.api.sends_for`); the release guards judge a send by them.
+    owner_domain: Mapped[str] = mapped_column(String(40))
+    owner_kind: Mapped[str] = mapped_column(String(50))
+    owner_key: Mapped[str] = mapped_column(String(100), default="")
     #: The HTML (CSS inlined) and text the sender rendered and checked before enqueueing, with the placeholders
     #: for each recipient's values (`RenderedTemplate.parts`); the worker sends these as they are rather than
     #: render the templates again. None: the worker renders `template` with `context` when it sends.
@@ -92,6 +95,10 @@ class Send(db.Model):
 
     attachments: Mapped[list[SendAttachment]] = relationship(
         back_populates="send", order_by="SendAttachment.position", cascade="all, delete-orphan")
+
+    @property
+    def owner(self) -> Owner:
+        return Owner(self.owner_domain, self.owner_kind, self.owner_key)
 
     @property
     def is_list_mail(self) -> bool:

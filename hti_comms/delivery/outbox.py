@@ -58,13 +58,10 @@ class EmailSpec:
     scheduled_at: datetime | None = None
     attachments: tuple[Attachment, ...] = ()
     reference: str | None = None
-    #: What the send is about (the domain, the kind of thing and its key); see `delivery.owner`.
+    #: What the send is about (the domain, the kind of thing and its key); see `delivery.owner`. Required:
+    #: enqueue() refuses a spec without one. The release guards judge a send by its owner (which year's
+    #: results it carries, for whom), so an owner is also what keeps results under embargo.
     owner: Owner | None = None
-    #: The index year whose results the email carries (None: no results); the release guards hold the send
-    #: until that year may go out (hti_comms.publication.guard).
-    results_year: int | None = None
-    #: The one municipality whose results it carries, for an embargoed send to that municipality's contacts.
-    municipality_code: str | None = None
 
 
 class EmailBuildError(ValueError):
@@ -82,6 +79,8 @@ def enqueue(spec: EmailSpec, recipients: Iterable[Recipient], *, rendered: Rende
     rendered them to check what the email says. The check that the email can be built then uses them, and a
     new send keeps them: the worker sends exactly what was checked, and does not render it again.
     """
+    if spec.owner is None:
+        raise ValueError("every send needs an owner (EmailSpec.owner): what it is about")
     now = clock.now()
     send = _existing_send(spec.reference) if spec.reference else None
     existing: set[str] = set()
@@ -161,7 +160,7 @@ def _new_send(spec: EmailSpec, now: datetime) -> Send:
     send = Send(
         reference=spec.reference, kind=spec.kind, template=spec.template, subject=spec.subject,
         context=context, list_key=spec.list_key, scheduled_at=scheduled_at, created_at=now,
-        results_year=spec.results_year, municipality_code=spec.municipality_code,
+        owner_domain=spec.owner.domain, owner_kind=spec.owner.kind, owner_key=spec.owner.key,
         # Mail that is due now does not wait for the scheduler's next sweep.
         status=SendStatus.SENDING if scheduled_at <= now else SendStatus.SCHEDULED,
         started_at=now if scheduled_at <= now else None,

@@ -19,6 +19,16 @@ class Owner:
     #: Its key within the kind ("14", "2025:0114"); "" when the kind has one thing only.
     key: str = ""
 
+    @classmethod
+    def of(cls, domain: str, kind: str, *parts: object) -> Owner:
+        """Return the owner whose key is made of `parts` (a year and a municipality code: "2025:0114")."""
+        return cls(domain, kind, ":".join(str(part) for part in parts))
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        """The parts `of` joined into the key (("2025", "0114")); () for an empty key."""
+        return tuple(self.key.split(":")) if self.key else ()
+
     def __post_init__(self) -> None:
         for name in ("domain", "kind"):
             if not getattr(self, name):

@@ -43,7 +43,7 @@ def drop_refused(rows, broken: dict[int, str]):
     by_reason: dict[str, list[int]] = defaultdict(list)
     for send_id, send_rows in by_send.items():
         addressees = {row.id: Addressee(row.email, row.contact_id) for row in send_rows}
-        refused = refused_recipients(db.session.get(Send, send_id), list(addressees.values()))
+        refused = refused_recipients(db.session.get(Send, send_id).owner, list(addressees.values()))
         for row_id, addressee in addressees.items():
             if addressee in refused:
                 by_reason[refused[addressee]].append(row_id)

@@ -274,10 +274,12 @@ def queue_test_email(email: str, *, name: str = "", note: str = "", sent_by: str
                      scheduled_at=None) -> Send:
     """Put a test email to one address in the outbox and commit."""
     from .outbox import EmailSpec, Recipient, enqueue
+    from .owner import Owner
 
     address = validate_email(email)
     spec = EmailSpec(template="delivery/test", subject="Provbrev från Hemtjänstindex", kind="test",
-                     context={"sent_by": sent_by or "personalen", "note": note}, scheduled_at=scheduled_at)
+                     context={"sent_by": sent_by or "personalen", "note": note}, scheduled_at=scheduled_at,
+                     owner=Owner("delivery", "test", address))
     send = enqueue(spec, [Recipient(address, name)])
     db.session.commit()
     return send

@@ -22,7 +22,7 @@ DOMAIN = Domain(
     commands=(".cli",),
     sweeps=(".sweeps",),
     send_kinds=SEND_KINDS,
-    send_references={"event": ".admin:describe_send"},
+    describe_owner=".admin:describe_owner",
     personal_data=(PersonalData(
         "anmälningar till evenemang", export=".personal_data:export", erase=".personal_data:erase",
         tables=("event_registration",),

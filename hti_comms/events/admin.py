@@ -11,6 +11,7 @@ from markupsafe import Markup
 from .. import clock
 from ..addresses import display_address
 from ..delivery.confirm import preview_recipients
+from ..delivery.owner import Owner
 from ..domain import SendReference
 from ..exports import download
 from ..extensions import db
@@ -31,7 +32,8 @@ bp = staff_blueprint("events_admin", __name__, "/evenemang")
 
 
 #: What each part of an event's send reference ("event:12:v2:update") means, in the words staff read.
-REFERENCE_WHATS = {
+OWNER_WHATS = {
+    "reminder": "påminnelse", "message": "meddelande till anmälda", "message-waiting-list": "meddelande till väntelistan",
     "confirmation": "anmälningsbekräftelser", "waiting-list": "besked om väntelistan",
     "promotion": "besked om plats från väntelistan", "update": "ändring",
     "cancelled": "inställt, till anmälda", "cancelled-waiting": "inställt, till väntelistan",
@@ -39,22 +41,14 @@ REFERENCE_WHATS = {
 }
 
 
-def describe_send(reference: str) -> SendReference | None:
+def describe_owner(owner: Owner) -> SendReference | None:
     """Name the event a send is about and what it was: "Evenemang: Grundkurs 6 november – påminnelse"."""
-    parts = reference.split(":")
-    if len(parts) < 3 or not parts[1].isdigit():
+    if not owner.key.isdigit():
         return None
-    event = services.get_event(int(parts[1]))
+    event = services.get_event(int(owner.key))
     if event is None:
         return None
-    if parts[2] == "reminder":
-        what = "påminnelse"
-    elif parts[2] == "message":
-        what = "meddelande till väntelistan" if parts[-1] == "waiting" else "meddelande till anmälda"
-    elif len(parts) >= 4 and parts[3] in REFERENCE_WHATS:
-        what = REFERENCE_WHATS[parts[3]]
-    else:
-        what = "utskick"
+    what = OWNER_WHATS.get(owner.kind, "utskick")
     return SendReference(f"Evenemang: {event.title} – {what}", url_for("events_admin.event", event_id=event.id))
 
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
 
 from .. import clock
-from ..delivery.models import OutboxMessage, Send, SendStatus
-from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
+from ..delivery import api as delivery
+from ..delivery.api import SendStatus, SendView
+from ..delivery.owner import Owner
+from ..delivery.api import Attachment, EmailSpec, Recipient, enqueue
 from ..extensions import db
 from ..formatting import format_time, relative_phrase
 from ..markdown import render_markdown
@@ -55,7 +56,7 @@ def _invitation(event: Event, method: str = "REQUEST", *, sequence: int | None =
 
 def _send(event: Event, *, template: str, subject: str, kind: str, people: Sequence[Registration],
           extra: dict | None = None, calendar: tuple[str, int | None] | None = None, private: bool = True,
-          reference: str | None = None, shared: bool = False) -> Send:
+          what: str, reference: str | None = None, shared: bool = False) -> SendView:
     """Enqueue one email to `people` in the caller's transaction.
 
     The `reference` makes the send happen once (a second call adds nobody twice). A `shared` send is the one
@@ -65,7 +66,7 @@ def _send(event: Event, *, template: str, subject: str, kind: str, people: Seque
     """
     if shared and reference is not None and _already_in(reference, people):
         reference = None
-    existing = db.session.scalar(select(Send.status).where(Send.reference == reference)) if reference else None
+    existing = delivery.send_status(reference) if reference else None
     if shared and existing is SendStatus.CANCELLED:
         # Staff stopped this version's shared send in the outbox; later registrants still get their email.
         reference, existing = None, None
@@ -75,27 +76,25 @@ def _send(event: Event, *, template: str, subject: str, kind: str, people: Seque
         attachments = (_invitation(event, calendar[0], sequence=calendar[1]),) if calendar else ()
     context = {**event_context(event, private=private), **(extra or {})}
     spec = EmailSpec(template=f"events/{template}", subject=subject, context=context, kind=kind,
-                     attachments=attachments, reference=reference)
+                     attachments=attachments, reference=reference, owner=Owner.of("events", what, event.id))
     return enqueue(spec, [recipient(r) for r in people])
 
 
 def _already_in(reference: str, people: Sequence[Registration]) -> bool:
-    emails = [r.email for r in people]
-    return bool(db.session.scalar(select(OutboxMessage.id).join(Send, Send.id == OutboxMessage.send_id).where(
-        Send.reference == reference, OutboxMessage.email.in_(emails)).limit(1)))
+    return delivery.reached_any(reference, [r.email for r in people])
 
 
 def _version(event: Event, what: str) -> str:
     return f"event:{event.id}:v{event.sequence}:{what}"
 
 
-def send_registration_email(event: Event, registration: Registration, *, again: bool = False) -> Send:
+def send_registration_email(event: Event, registration: Registration, *, again: bool = False) -> SendView:
     """Enqueue the confirmation with its invitation, or the waiting-list notice (again: resent on request)."""
     what = "waiting-list" if registration.status is RegistrationStatus.WAITING else "confirmation"
     # Sent again on request: a send of its own, since the shared one of this version says "welcome".
     reference = None if again else _version(event, what)
     return _send(event, **_registration_email(event, registration), people=[registration], extra={"again": again},
-                 reference=reference, shared=True)
+                 what=what, reference=reference, shared=True)
 
 
 def _registration_email(event: Event, registration: Registration) -> dict:
@@ -106,53 +105,54 @@ def _registration_email(event: Event, registration: Registration) -> dict:
             "kind": "event_confirmation", "calendar": ("REQUEST", None)}
 
 
-def send_promotion(event: Event, people: Sequence[Registration]) -> Send:
+def send_promotion(event: Event, people: Sequence[Registration]) -> SendView:
     """Enqueue the news of a place from the waiting list, with the invitation."""
     return _send(event, template="promotion", subject=f"Du har fått en plats: {event.title}",
                  kind="event_promotion", people=people, calendar=("REQUEST", None),
-                 reference=_version(event, "promotion"), shared=True)
+                 what="promotion", reference=_version(event, "promotion"), shared=True)
 
 
-def send_update(event: Event, people: Sequence[Registration], *, time_changed: bool, previous_when: str) -> Send:
+def send_update(event: Event, people: Sequence[Registration], *, time_changed: bool, previous_when: str) -> SendView:
     """Enqueue the updated invitation (same UIDs, the new SEQUENCE) to everyone registered."""
     prefix = "Ändrad tid" if time_changed else "Ny länk"
     return _send(event, template="update", subject=f"{prefix}: {event.title}, {when_text(event)}",
                  kind="event_update", people=people, calendar=("REQUEST", None),
                  extra={"time_changed": time_changed, "previous_when": previous_when},
-                 reference=_version(event, "update"))
+                 what="update", reference=_version(event, "update"))
 
 
-def send_event_cancelled(event: Event, people: Sequence[Registration], *, waiting_list: bool = False) -> Send:
+def send_event_cancelled(event: Event, people: Sequence[Registration], *, waiting_list: bool = False) -> SendView:
     """Enqueue the cancellation: METHOD:CANCEL for registered people, a plain notice for the waiting list."""
     return _send(event, template="event_cancelled", subject=f"Inställt: {event.title}",
                  kind="event_cancelled", people=people, private=False, extra={"waiting_list": waiting_list},
                  calendar=None if waiting_list else ("CANCEL", None),
+                 what="cancelled-waiting" if waiting_list else "cancelled",
                  reference=_version(event, "cancelled-waiting" if waiting_list else "cancelled"))
 
 
-def send_registration_cancelled(event: Event, registration: Registration, *, had_place: bool) -> Send:
+def send_registration_cancelled(event: Event, registration: Registration, *, had_place: bool) -> SendView:
     """Enqueue the confirmation of a registrant's own cancellation (METHOD:CANCEL for their invitation)."""
     # One higher than the event's: the person's calendar takes the cancellation over the last invitation.
     return _send(event, template="registration_cancelled",
                  subject=f"Avbokad: {event.title}", kind="event_registration_cancelled", people=[registration],
                  private=False, extra={"had_place": had_place},
                  calendar=("CANCEL", event.sequence + 1) if had_place else None,
-                 reference=_version(event, "registration-cancelled"), shared=True)
+                 what="registration-cancelled", reference=_version(event, "registration-cancelled"), shared=True)
 
 
-def send_reminder(event: Event, people: Sequence[Registration], *, reference: str) -> Send:
+def send_reminder(event: Event, people: Sequence[Registration], *, reference: str) -> SendView:
     """Enqueue a reminder with the join link; the phrase ('i morgon') is as of now, when it is sent."""
     now = clock.now()
     phrase = relative_phrase(event.starts_at, now)
     subject = f"Påminnelse: {event.title} {phrase} kl. {format_time(event.starts_at)}"
     return _send(event, template="reminder", subject=subject, kind="event_reminder", people=people,
-                 extra={"relative": phrase}, reference=reference)
+                 extra={"relative": phrase}, what="reminder", reference=reference)
 
 
 def send_message(event: Event, people: Sequence[Registration], *, subject: str, body: str, reference: str,
-                 private: bool) -> Send:
+                 private: bool) -> SendView:
     """Enqueue a message from staff (Markdown); the join link only when `private` (registered people only)."""
     rendered = render_markdown(body)
     return _send(event, template="message", subject=subject, kind="event_message", people=people,
                  extra={"message_html": rendered.html, "message_text": rendered.text}, reference=reference,
-                 private=private)
+                 private=private, what="message" if private else "message-waiting-list")

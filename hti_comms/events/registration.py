@@ -13,7 +13,7 @@ from sqlalchemy import func, select, update
 
 from .. import clock
 from ..addresses import InvalidAddress, normalise_address
-from ..delivery.outbox import sent_too_recently
+from ..delivery.api import sent_too_recently
 from ..extensions import db
 from ..inputs import BadInput, check_text
 from ..status import transition

@@ -17,7 +17,7 @@ DOMAIN = Domain(
         "circular_test": "Provutskick av cirkulär",
         "trial_address_confirmation": "Bekräftelse av provadress",
     },
-    send_references={"newsletter": ".admin:describe_send"},
+    describe_owner=".owners:describe_owner",
     demo_data=".demo:load",
     link_history=(".clicks:sent_addresses",),
     personal_data=(

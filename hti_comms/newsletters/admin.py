@@ -7,7 +7,6 @@ from sqlalchemy.orm import undefer
 
 from ..auth.roles import Role
 from ..staff import needs
-from ..domain import SendReference
 from ..extensions import db
 from ..markdown import render_markdown
 from ..staff import staff_blueprint
@@ -31,15 +30,6 @@ bp = staff_blueprint("newsletters_admin", __name__, "/nyhetsbrev")
 
 def newsletter_or_404(newsletter_id: int) -> Newsletter:
     return db.session.get(Newsletter, newsletter_id) or abort(404)
-
-
-def describe_send(reference: str) -> SendReference | None:
-    """Name the newsletter a delivery send's reference ("newsletter:12") stands for, with a link to it."""
-    newsletter_id = reference.partition(":")[2]
-    newsletter = db.session.get(Newsletter, int(newsletter_id)) if newsletter_id.isdigit() else None
-    if newsletter is None:
-        return None
-    return SendReference(newsletter.label, url_for("newsletters_admin.show", newsletter_id=newsletter.id))
 
 
 def _section_or_404(newsletter: Newsletter, section_id: int) -> Section:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.roles import Role
 from ..staff import needs
 from .. import clock
-from ..delivery.models import Send, SendStatus, can_pause, can_resume
+from ..delivery.api import send_view
 from ..delivery.render import render_preview
 from ..extensions import db
 from ..delivery.services import send_counts
@@ -37,12 +37,12 @@ def results(newsletter: Newsletter) -> dict | None:
     if newsletter.send_id is None:
         return None
     counts = send_counts(newsletter.send_id)
-    send = db.session.get(Send, newsletter.send_id)
+    send = send_view(newsletter.send_id)
     return {"counts": counts, "status_label": status_text(send, counts),
-            "is_running": send.status in (SendStatus.SENDING, SendStatus.SCHEDULED), "delivered": counts["sent"],
+            "is_running": send.is_running, "delivered": counts["sent"],
             "failed": counts["failed"], "unknown": counts["unknown"],
             "waiting": counts["queued"] + counts["sending"] + counts["deferred"], "links": list(newsletter.links),
-            "send_id": newsletter.send_id, "can_pause": can_pause(send), "can_resume": can_resume(send)}
+            "send_id": newsletter.send_id, "can_pause": send.can_pause, "can_resume": send.can_resume}
 
 
 def _recipient(newsletter: Newsletter) -> tuple[str, str, str | None]:

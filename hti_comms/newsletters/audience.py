@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Select, false, func, or_, select
 
-from ..delivery.models import OutboxMessage
-from ..delivery.outbox import Recipient
+from ..delivery import api as delivery
+from ..delivery.api import Recipient
 from ..formatting import format_integer
 from ..extensions import db
 from ..subscribers.audiences import Criteria, contact_condition, recipients_query
@@ -101,17 +101,18 @@ class RecipientPage:
 
 def recipient_page(newsletter: Newsletter, page: int = 1) -> RecipientPage:
     """Return one page of who gets the newsletter now, or, once it has started, who it went to and how it went."""
-    started = newsletter.send_id is not None
-    if started:
-        query = select(OutboxMessage.name, OutboxMessage.email, OutboxMessage.contact_id, OutboxMessage.status) \
-            .where(OutboxMessage.send_id == newsletter.send_id).order_by(OutboxMessage.id)
-    else:
-        query = newsletter_recipients_query(newsletter).with_only_columns(Contact.name, Contact.email, Contact.id) \
-            .order_by(Contact.id)
+    if newsletter.send_id is not None:
+        total = delivery.counts(send_id=newsletter.send_id)["total"]
+        page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
+        rows = [RecipientRow(name or "", email, contact_id, status.label) for name, email, contact_id, status
+                in delivery.recipients_of(newsletter.send_id, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)]
+        return RecipientPage(rows, total, page)
+    query = newsletter_recipients_query(newsletter).with_only_columns(Contact.name, Contact.email, Contact.id) \
+        .order_by(Contact.id)
     total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
     page = min(max(1, page), max(1, -(-total // PAGE_SIZE)))
     result = db.session.execute(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    rows = [RecipientRow(row.name or "", row.email, row[2], row.status.label if started else None) for row in result]
+    rows = [RecipientRow(row.name or "", row.email, row[2], None) for row in result]
     return RecipientPage(rows, total, page)
 
 

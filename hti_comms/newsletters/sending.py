@@ -16,12 +16,14 @@ from .. import clock
 from ..auth.models import StaffUser
 from ..checks import Finding
 from ..delivery import services as delivery
-from ..delivery.models import Send, SendStatus
-from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
+from ..delivery import api as delivery_api
+from ..delivery.api import SendStatus, SendView
+from ..delivery.api import Attachment, EmailSpec, Recipient, enqueue
 from ..extensions import db
 from ..formatting import counted
 from ..status import can_transition, transition
 from .audience import recipients
+from .owners import newsletter_owner
 from .checks import blocking, check_newsletter
 from .models import (
     NEWSLETTER_TRANSITIONS, Newsletter, NewsletterStatus, SectionImage, SentLink, can_schedule, can_unschedule,
@@ -48,10 +50,11 @@ def _spec(newsletter: Newsletter, context: dict, *, test: bool) -> EmailSpec:
     return EmailSpec(template=template_name(newsletter), subject=(TEST_PREFIX if test else "") + newsletter.subject,
                      context=context, kind=f"{kind}_test" if test else kind, list_key=newsletter.list_key,
                      attachments=_attachments(newsletter),
-                     reference=None if test else f"newsletter:{newsletter.id}")
+                     reference=None if test else f"newsletter:{newsletter.id}",
+                     owner=newsletter_owner(newsletter.id, test=test))
 
 
-def send_test(newsletter: Newsletter, emails: list[str]) -> Send:
+def send_test(newsletter: Newsletter, emails: list[str]) -> SendView:
     """Send the newsletter as it looks now to staff logins and confirmed test addresses, subject "[TEST] …"; links
     go direct."""
     allowed = {email: name for email, name in allowed_test_recipients()}
@@ -172,7 +175,7 @@ def _stop(newsletter_id: int, reason: str) -> None:
     db.session.commit()
 
 
-def start(newsletter_id: int) -> Send | None:
+def start(newsletter_id: int) -> SendView | None:
     """Start one due newsletter: claim, check, render, enqueue — in one transaction. Return its send.
 
     One waiting for a second person's approval (or changed since it was approved) is not started: it waits.
@@ -229,7 +232,7 @@ def finish_done() -> int:
     for target, send_status in ((NewsletterStatus.SENT, SendStatus.DONE),
                                 (NewsletterStatus.CANCELLED, SendStatus.CANCELLED)):
         assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.SENDING, target)
-        finished = select(Send.id).where(Send.status == send_status)
+        finished = delivery_api.finished_send_ids(send_status)
         changed += db.session.execute(
             update(Newsletter).where(Newsletter.status == NewsletterStatus.SENDING,
                                      Newsletter.send_id.in_(finished))
@@ -271,7 +274,7 @@ def cancel(newsletter: Newsletter) -> int:
     return cancelled
 
 
-def send_now(newsletter_id: int, confirmed_warnings: list[str]) -> Send:
+def send_now(newsletter_id: int, confirmed_warnings: list[str]) -> SendView:
     """Schedule for now and start at once, in this process (the CLI; the web leaves the start to the sweep).
 
     Raises NewsletterError when it does not start: the checks stopped it, or it was started elsewhere meanwhile.

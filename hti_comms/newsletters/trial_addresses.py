@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from .. import clock
 from ..addresses import InvalidAddress, normalise_address
 from ..auth.models import StaffUser
-from ..delivery.outbox import EmailSpec, Recipient, enqueue, sent_too_recently
+from ..delivery.owner import Owner
+from ..delivery.api import EmailSpec, Recipient, enqueue, sent_too_recently
 from ..extensions import db
 from ..links import personal_url
 from ..tokens import BadToken, new_subject_key, read_personal_token
@@ -64,6 +65,7 @@ def add_trial_address(email: str, name: str, *, added_by: str) -> TrialAddress:
         trial = TrialAddress(email=address, name=" ".join(name.split())[:200], key=new_subject_key(),
                              added_by=added_by, added_at=clock.now())
         db.session.add(trial)
+        db.session.flush()  # its id names the confirmation send's owner
     if trial.confirmed_at is None and not sent_too_recently(trial.confirmation_sent_at):
         _queue_confirmation(trial)
         trial.confirmation_sent_at = clock.now()
@@ -75,7 +77,8 @@ def _queue_confirmation(trial: TrialAddress) -> None:
     max_age = timedelta(days=current_app.config["SUBSCRIBERS_CONFIRM_DAYS"])
     url = personal_url(CONFIRM_PATH, CONFIRM_PURPOSE, trial.key, max_age)
     spec = EmailSpec(template="newsletters/trial_confirm", subject="Vill du få provutskick från Hemtjänstindex?",
-                     context={"added_by": trial.added_by}, kind=KIND)
+                     context={"added_by": trial.added_by}, kind=KIND,
+                     owner=Owner.of("newsletters", "trial-address-confirmation", trial.id))
     enqueue(spec, [Recipient(trial.email, trial.name, fields={"confirm_url": url})])
 
 

@@ -19,8 +19,8 @@ DOMAIN = Domain(
     commands=(".cli",),
     sweeps=(".sweeps",),
     send_kinds=SEND_KINDS,
-    send_references={"report-order": ".admin:describe_send", "embargo-summary": ".admin:describe_send",
-                     "report-access": ".admin:describe_send", "publication-moved": ".admin:describe_send"},
+    describe_owner=".owners:describe_owner",
+    owner_results=".owners:owner_results",
     personal_data=(
         PersonalData(
             "beställningar av rapportpaket", export=".personal_data:export", erase=".personal_data:erase",

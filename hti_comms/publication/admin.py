@@ -7,7 +7,6 @@ from sqlalchemy import select
 
 from ..auth.roles import Role
 from ..staff import needs
-from ..domain import SendReference
 from ..exports import download
 from ..extensions import db
 from ..formatting import format_datetime
@@ -29,27 +28,6 @@ bp = staff_blueprint("publication_admin", __name__, "/publicering", read=Role.PU
 
 def _actor() -> str:
     return getattr(current_user, "email", "") or "personal"
-
-
-def describe_send(reference: str) -> SendReference | None:
-    """Name what an order receipt, a summary or an access send is about, with a link to the year."""
-    kind, _, rest = reference.partition(":")
-    if kind == "report-order":
-        order = db.session.get(Order, int(rest.split(":")[0])) if rest.split(":")[0].isdigit() else None
-        if order is None:
-            return None
-        return SendReference(f"Beställning av rapportpaket: {order.municipality.short_name} {order.year}",
-                             url_for("publication_admin.year", year=order.year))
-    year, _, code = rest.partition(":")
-    if not year.isdigit():
-        return None
-    if kind == "publication-moved":
-        return SendReference(f"Besked: publiceringen {year} är flyttad", url_for("publication_admin.year",
-                                                                                 year=int(year)))
-    municipality = db.session.get(Municipality, code)
-    label = "Sammanfattning under embargo" if kind == "embargo-summary" else "Tillgångsbrev"
-    name = municipality.short_name if municipality is not None else code
-    return SendReference(f"{label}: {name} {year}", url_for("publication_admin.year", year=int(year)))
 
 
 @bp.route("/")

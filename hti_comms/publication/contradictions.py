@@ -13,10 +13,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from .. import clock
-from ..delivery.models import Send, SendStatus
+from ..delivery import api as delivery
+from ..release import carried_results
 from ..extensions import db
 from ..formatting import format_date, format_datetime
-from .guard import EMBARGOED_KINDS
 from .moments import moments
 from .timeline import EVENT_WINDOW_AFTER, EVENT_WINDOW_BEFORE
 
@@ -67,12 +67,12 @@ def _reminders(year: int, moment) -> list[str]:
 
 def _sends(year: int, steps) -> list[str]:
     found = []
-    sends = db.session.scalars(select(Send).where(
-        Send.results_year == year, Send.status.in_((SendStatus.SCHEDULED, SendStatus.SENDING, SendStatus.PAUSED)))
-        .order_by(Send.scheduled_at))
-    for send in sends:
+    for send in delivery.running_sends():
+        carried = carried_results(send.owner)
+        if carried is None or carried.year != year:
+            continue
         scheduled_at = clock.as_utc(send.scheduled_at)
-        if send.kind in EMBARGOED_KINDS:
+        if carried.embargoed:
             early = steps.embargo_release_at
             if scheduled_at < early:
                 found.append(f"Utskicket ”{send.subject}” är schemalagt {format_datetime(scheduled_at)}, före "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery.api import EmailSpec, Recipient, enqueue
+from .owners import order_owner
 from ..formatting import format_datetime
 from .links import confirm_url
 from .models import Order, OrderContact, OrderSource
@@ -29,7 +30,8 @@ def queue_order_received(order: Order, position: int | None) -> None:
                else f"Bekräfta er beställning av rapportpaketet {order.year}")
     spec = EmailSpec(template="publication/order_received", subject=subject,
                      context=_context(order, position, needs_confirmation),
-                     kind="report_order_received", reference=f"report-order:{order.id}:received")
+                     kind="report_order_received", reference=f"report-order:{order.id}:received",
+                     owner=order_owner(order.id, "received"))
     enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id,
                              {"confirm_url": confirm_url(confirmation_token(oc)) if needs_confirmation else ""},
                              link_key=oc.contact.link_key) for oc in order.contacts])
@@ -40,6 +42,6 @@ def queue_order_placed(order: Order, position: int, contacts: Sequence[OrderCont
     spec = EmailSpec(template="publication/order_received",
                      subject=f"Er beställning av rapportpaketet {order.year} är nummer {position} i kön",
                      context=_context(order, position, False), kind="report_order_received",
-                     reference=f"report-order:{order.id}:placed")
+                     reference=f"report-order:{order.id}:placed", owner=order_owner(order.id, "placed"))
     enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id, {"confirm_url": ""},
                              link_key=oc.contact.link_key) for oc in contacts])

@@ -24,12 +24,11 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from ..extensions import db
-from ..release import Addressee
+from ..release import Addressee, carried_results
 from ..status import transition
 from ..subscribers.models import Contact, ContactStatus
 from . import audit
 from .emails import queue_order_placed
-from .guard import EMBARGOED_KINDS
 from .models import LIVE_ORDER_STATUSES, ORDER_TRANSITIONS, AuditAction, Order, OrderContact, OrderStatus
 
 NOT_ENTITLED = ("Stoppat: mottagaren är inte längre en bekräftad och godkänd kontaktperson för kommunens "
@@ -86,14 +85,15 @@ def entitled_addresses(year: int, municipality_code: str) -> tuple[set[int], set
     return {contact_id for contact_id, _email in rows}, {email.lower() for _id, email in rows}
 
 
-def refuse_unentitled_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
+def refuse_unentitled_recipients(owner, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
     """Recipient guard (`Domain.recipient_guards`): refuse, at every claim, anyone who may no longer receive the
     municipality's results before publication (removed from the order, the order cancelled, left everything)."""
-    if send.kind not in EMBARGOED_KINDS or send.results_year is None:
+    carried = carried_results(owner)
+    if carried is None or not carried.embargoed:
         return {}
-    if send.municipality_code is None:
+    if carried.municipality_code is None:
         return {recipient: NOT_ENTITLED for recipient in recipients}
-    contact_ids, addresses = entitled_addresses(send.results_year, send.municipality_code)
+    contact_ids, addresses = entitled_addresses(carried.year, carried.municipality_code)
     return {recipient: NOT_ENTITLED for recipient in recipients
             if recipient.contact_id not in contact_ids and recipient.email.lower() not in addresses}
 

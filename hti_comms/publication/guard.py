@@ -2,7 +2,7 @@
 
 (Authored text before it is sent is checked in `content_check`.)
 
-A send that carries a year's results (`Send.results_year`) goes out only when the year is public — or, for an
+A send that carries a year's results (its owner's domain says which: `Domain.owner_results`) goes out only when the year is public — or, for an
 embargoed summary, from the embargo release until the publication and only for a municipality that ordered
 the report package. The rule reads the publication moment at the moment of asking, so a postponed publication
 holds back sends queued for the old one. Nothing here trusts a flag set by a job.
@@ -17,13 +17,9 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..formatting import format_datetime
-from ..release import Hold
+from ..release import Hold, carried_results
 from .models import LIVE_ORDER_STATUSES, Order
 from .moments import EMBARGO_LEAD, publication_moment
-
-#: Kinds of send that may go out under embargo (publication − 24 h until publication), each to one municipality.
-EMBARGOED_KINDS = frozenset({"embargo_summary", "local_brief_embargoed"})
-
 
 @dataclass(frozen=True)
 class YearState:
@@ -54,24 +50,25 @@ def _year_state(year: int) -> YearState:
     return state
 
 
-def hold_for_embargo(send) -> Hold | None:
+def hold_for_embargo(owner) -> Hold | None:
     """Release guard (`Domain.release_guards`): hold a send whose results may not go out yet."""
-    year = getattr(send, "results_year", None)
-    if year is None:
+    carried = carried_results(owner)
+    if carried is None:
         return None
+    year = carried.year
     state = _year_state(year)
     at = clock.trusted_now()  # the database's time; ClockNotTrusted holds the send (release.send_hold)
     published_at = state.published_at
     if published_at is None:
         return Hold(f"Resultaten för {year} har ingen publiceringstid ännu.")
-    if send.kind in EMBARGOED_KINDS:
+    if carried.embargoed:
         if at >= published_at:
             return Hold(f"Resultaten för {year} är publicerade; brev med embargomärkning skickas inte efter "
                         "publiceringen.")
         release = published_at - EMBARGO_LEAD
         if at < release:
             return Hold(f"Under embargo: skickas tidigast {format_datetime(release)}.", until=release)
-        if send.municipality_code is None or send.municipality_code not in state.entitled:
+        if carried.municipality_code is None or carried.municipality_code not in state.entitled:
             return Hold("Kommunen har inte beställt rapportpaketet och får inte resultaten före publiceringen.")
         return None
     if at < published_at:

@@ -13,7 +13,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery.api import EmailSpec, Recipient, enqueue
+from .owners import moved_owner
 from ..extensions import db
 from ..formatting import format_datetime
 from .entitlement import entitled_contacts
@@ -45,7 +46,8 @@ def notify_contacts(year: int, before: datetime, after: datetime) -> int:
         template="publication/moved", subject=f"Hemtjänstindex {year} publiceras {format_datetime(after)}",
         context={"year": year, "before": format_datetime(before), "after": format_datetime(after),
                  "release": format_datetime(after - EMBARGO_LEAD)},
-        kind=MOVED_KIND, reference=f"publication-moved:{year}:{int(after.timestamp())}")
+        kind=MOVED_KIND, reference=f"publication-moved:{year}:{int(after.timestamp())}",
+        owner=moved_owner(year, int(after.timestamp())))
     enqueue(spec, [Recipient(c.contact.email, c.contact.name, c.contact.id, link_key=c.contact.link_key)
                    for c in people])
     return len({c.contact.email for c in people})

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from .. import clock
-from ..delivery.models import OutboxMessage, Send, SendStatus
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery import api as delivery
+from ..delivery.api import EmailSpec, Recipient, enqueue
 from ..extensions import db
 from ..formatting import format_datetime, genitive
 from ..geo.models import Municipality
@@ -25,6 +25,8 @@ from .links import summary_url
 from .models import LIVE_ORDER_STATUSES, AuditAction, Order, OrderContact, Publication
 from .moments import embargo_label, known_years, moments
 from .entitlement import entitled_contacts
+from . import prepared
+from .owners import DOMAIN as OWNER_DOMAIN, SUMMARY, access_owner, summary_owner, year_keys
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ ACCESS_KIND = "report_access"
 
 
 def summary_reference(year: int, municipality_code: str) -> str:
+    """The idempotency reference of a municipality's summary send (its owner is `owners.summary_owner`)."""
     return f"embargo-summary:{year}:{municipality_code}"
 
 
@@ -69,7 +72,7 @@ def summary_spec(year: int, municipality_code: str, ranking: YearRanking | None 
     return EmailSpec(template="publication/embargo_summary",
                      subject=f"{context['embargo']} – {name} i Hemtjänstindex {year}",
                      context=context, kind=SUMMARY_KIND, reference=summary_reference(year, municipality_code),
-                     results_year=year, municipality_code=municipality_code)
+                     owner=summary_owner(year, municipality_code))
 
 
 def _recipients(order: Order, contacts: list[OrderContact]) -> list[Recipient]:
@@ -87,17 +90,10 @@ def _entitled_recipients(year: int) -> list[tuple[str, list[Recipient]]]:
     return [(order.municipality_code, _recipients(order, entitled_contacts(order))) for order in _orders(year)]
 
 
-def _sent_to(reference_prefix: str) -> dict[str, set[str]]:
-    """Return {reference: addresses it has} for the sends whose reference starts with the prefix."""
-    found: dict[str, set[str]] = {}
-    rows = db.session.execute(select(Send.reference, OutboxMessage.email).join(
-        OutboxMessage, OutboxMessage.send_id == Send.id, isouter=True).where(
-        Send.reference.startswith(reference_prefix, autoescape=True)))
-    for reference, email in rows:
-        found.setdefault(reference, set())
-        if email:
-            found[reference].add(email)
-    return found
+def _sent_to(year: int) -> dict[str, set[str]]:
+    """Return {municipality code: addresses its summary send has} for the year's summary sends."""
+    reached = delivery.addresses_reached(domain=OWNER_DOMAIN, kind=SUMMARY, keys=year_keys(year))
+    return {owner.parts[1]: emails for owner, emails in reached.items()}
 
 
 def _orders(year: int) -> list[Order]:
@@ -120,31 +116,18 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
     now = clock.now()
     if not steps.is_embargo_released(now) or steps.is_published(now):
         return 0
-    sent = _sent_to(f"embargo-summary:{year}:")
-    ranking = figures = plans = None
+    sent = _sent_to(year)
+    built = _Builder(year, steps.published_at)
     added = 0
     for municipality_code, recipients in _entitled_recipients(year):
-        reference = summary_reference(year, municipality_code)
-        missing = [recipient for recipient in recipients if recipient.email not in sent.get(reference, set())]
+        missing = [recipient for recipient in recipients
+                   if recipient.email not in sent.get(municipality_code, set())]
         if not missing:
             continue
-        if ranking is None:
-            from ..briefs.talking_points import year_ranking
-
-            from ..briefs.figures import FigureMismatch, year_figures
-
-            from ..action_plans.followup import earlier_plans
-
-            ranking = year_ranking(year)
-            plans = earlier_plans(year)  # every municipality's earlier action plan, in two queries
-            try:
-                figures = year_figures(year)  # re-derived once for all summaries of the year
-            except FigureMismatch:
-                figures = year
-        spec = summary_spec(year, municipality_code, ranking, published_at=steps.published_at, plans=plans)
-        rendered = _checked_render(spec, figures, year, municipality_code)
-        if rendered is None:
+        summary = built.summary(municipality_code)
+        if summary is None:
             continue
+        spec, rendered = summary
         enqueue(spec, missing, rendered=rendered)
         added += len(missing)
         audit.record(year, AuditAction.SUMMARIES_RELEASED, actor=actor, municipality_code=municipality_code,
@@ -152,6 +135,66 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
         if commit_each:
             db.session.commit()
     return added
+
+
+class _Builder:
+    """Builds (or takes from those kept before the release) the year's summaries; what every summary of the year
+    shares (the ranking, the earlier plans, the re-derived figures) is read once, when first needed."""
+
+    def __init__(self, year: int, published_at: datetime) -> None:
+        self.year, self.published_at = year, published_at
+        self.ranking = self.figures = self.plans = self.versions = None
+        self.made = 0  # summaries built here rather than taken from those kept
+
+    def _shared(self) -> None:
+        if self.ranking is not None:
+            return
+        from ..action_plans.followup import earlier_plans
+        from ..briefs.figures import FigureMismatch, year_figures
+        from ..briefs.talking_points import year_ranking
+
+        self.ranking = year_ranking(self.year)
+        self.plans = earlier_plans(self.year)  # every municipality's earlier action plan, in two queries
+        self.versions = prepared.data_versions(self.year)
+        try:
+            self.figures = year_figures(self.year)  # re-derived once for all summaries of the year
+        except FigureMismatch:
+            self.figures = self.year
+
+    def summary(self, code: str, *, keep: bool = False):
+        """Return (spec, rendering) of the municipality's summary, or None when its figures disagree."""
+        if self.plans is None:
+            from ..action_plans.followup import earlier_plans
+
+            self.plans, self.versions = earlier_plans(self.year), prepared.data_versions(self.year)
+        wanted = prepared.basis(self.year, code, self.published_at, self.versions, self.plans)
+        found = prepared.kept(self.year, code, wanted)
+        if found is not None:
+            return found.spec, found.rendered
+        self._shared()
+        spec = summary_spec(self.year, code, self.ranking, published_at=self.published_at, plans=self.plans)
+        rendered = _checked_render(spec, self.figures, self.year, code)
+        if rendered is None:
+            return None
+        self.made += 1
+        if keep:
+            prepared.keep(self.year, code, prepared.Prepared(wanted, spec, rendered))
+        return spec, rendered
+
+
+def prepare_summaries(year: int) -> int:
+    """In the minutes before the embargo release, build and keep every ordering municipality's summary (nothing
+    is enqueued); return how many were built now. The release then only enqueues them."""
+    steps = moments(year)
+    if not prepared.is_preparing_time(steps.embargo_release_at, clock.now()):
+        if steps.is_published():
+            prepared.forget(year)
+        return 0
+    built = _Builder(year, steps.published_at)
+    for municipality_code, recipients in _entitled_recipients(year):
+        if recipients:
+            built.summary(municipality_code, keep=True)
+    return built.made
 
 
 def _checked_render(spec: EmailSpec, figures, year: int, municipality_code: str):
@@ -177,8 +220,13 @@ def send_summary_if_released(order: Order) -> int:
 
 
 def release_due_summaries() -> int:
-    """Sweep: release the summaries of every year whose embargo release has passed and publication has not."""
-    return sum(release_summaries(year, commit_each=True) for year in known_years())
+    """Sweep: release the summaries of every year whose embargo release has passed and publication has not;
+    in the minutes before a release, build and keep that year's summaries."""
+    added = 0
+    for year in known_years():
+        prepare_summaries(year)
+        added += release_summaries(year, commit_each=True)
+    return added
 
 
 def send_access_emails(year: int) -> int:
@@ -226,24 +274,12 @@ def access_spec(year: int, municipality: Municipality) -> EmailSpec:
         context={"year": year, "municipality_name": name,
                  "results_url": absolute(f"/resultat/{year}/{municipality.code}")},
         kind=ACCESS_KIND, reference=f"report-access:{year}:{municipality.code}",
-        results_year=year, municipality_code=municipality.code)
+        owner=access_owner(year, municipality.code))
 
 
 def _withdraw_unsent_summaries(year: int) -> None:
-    from ..delivery.models import OutboxStatus, WAITING
-    from sqlalchemy import update
-
-    sends = list(db.session.scalars(select(Send).where(
-        Send.reference.startswith(f"embargo-summary:{year}:", autoescape=True),
-        Send.status.in_((SendStatus.SCHEDULED, SendStatus.SENDING, SendStatus.PAUSED)))))
-    for send in sends:
-        db.session.execute(update(OutboxMessage).where(OutboxMessage.send_id == send.id,
-                                                       OutboxMessage.status.in_(WAITING))
-                           .values(status=OutboxStatus.CANCELLED, retry_after=None))
-        from ..delivery.models import transition
-
-        transition(send, SendStatus.CANCELLED)
-        send.finished_at = clock.now()
+    """Withdraw the year's summaries not yet sent at the publication (rows a crashed worker held included)."""
+    delivery.withdraw(domain=OWNER_DOMAIN, kind=SUMMARY, keys=year_keys(year))
 
 
 def send_due_access_emails() -> int:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 
 from .. import clock
-from ..delivery.models import OutboxMessage, OutboxStatus, Send
+from ..delivery import api as delivery
 from ..extensions import db
 from ..formatting import counted, format_datetime
 from ..steps import DONE, FAILED, RUNNING, WAITING, Step, year_steps
@@ -15,28 +15,16 @@ from . import audit
 from .models import LIVE_ORDER_STATUSES, AuditAction, Order
 from .moments import Moments, moments
 from .entitlement import entitled_contacts
+from .owners import ACCESS, DOMAIN as OWNER_DOMAIN, SUMMARY, year_keys
 
 #: Events of the events domain this long before and after the publication belong to its timeline.
 EVENT_WINDOW_BEFORE = timedelta(days=60)
 EVENT_WINDOW_AFTER = timedelta(days=21)
 
 
-def send_counts(reference_prefix: str) -> dict[str, int]:
-    """Return {'väntar': n, 'skickade': n, 'misslyckade': n} over the sends whose reference has the prefix."""
-    rows = db.session.execute(select(OutboxMessage.status, func.count()).join(Send, Send.id == OutboxMessage.send_id)
-                              .where(Send.reference.startswith(reference_prefix, autoescape=True))
-                              .group_by(OutboxMessage.status))
-    counts = {"väntar": 0, "skickade": 0, "misslyckade": 0, "stoppade": 0}
-    for status, number in rows:
-        if status in (OutboxStatus.QUEUED, OutboxStatus.DEFERRED, OutboxStatus.SENDING):
-            counts["väntar"] += number
-        elif status is OutboxStatus.SENT:
-            counts["skickade"] += number
-        elif status in (OutboxStatus.FAILED, OutboxStatus.UNKNOWN):
-            counts["misslyckade"] += number
-        else:
-            counts["stoppade"] += number
-    return counts
+def send_counts(kind: str, year: int) -> dict[str, int]:
+    """Return {'väntar': n, 'skickade': n, 'misslyckade': n, 'stoppade': n} over the year's sends of a kind."""
+    return delivery.progress(delivery.counts(domain=OWNER_DOMAIN, kind=kind, keys=year_keys(year)))
 
 
 def _send_state(at: datetime | None, counts: dict[str, int], now: datetime) -> str:
@@ -55,14 +43,14 @@ def timeline(year: int) -> list[Step]:
     now = clock.now()
     orders = db.session.scalar(select(func.count()).select_from(Order).where(
         Order.year == year, Order.status.in_(LIVE_ORDER_STATUSES)))
-    summaries = send_counts(f"embargo-summary:{year}:")
+    summaries = send_counts(SUMMARY, year)
     # A summary whose figures disagreed with the results was never enqueued: it counts as failed here.
     withheld = audit.municipalities_with(year, AuditAction.SUMMARY_WITHHELD)
     summary_state = _send_state(steps.embargo_release_at, summaries, now)
     if withheld:
         summaries = {**summaries, "kommuner stoppade: siffrorna stämmer inte": withheld}
         summary_state = FAILED if summary_state != WAITING else summary_state
-    access = send_counts(f"report-access:{year}:")
+    access = send_counts(ACCESS, year)
     page = ("publication_admin.year", {"year": year})
     items = [
         Step("Beställningen stänger", steps.orders_close_at,

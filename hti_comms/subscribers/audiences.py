@@ -9,7 +9,7 @@ from sqlalchemy import and_, exists, false, func, or_, select, true
 from sqlalchemy.orm import aliased
 
 from ..clock import now
-from ..delivery.outbox import Recipient
+from ..delivery.api import Recipient
 from ..delivery.services import suppressed_emails_query
 from ..extensions import db
 from ..inputs import optional_whole_number

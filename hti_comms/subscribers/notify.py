@@ -5,7 +5,8 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery.owner import Owner
+from ..delivery.api import EmailSpec, Recipient, enqueue
 from ..extensions import db
 from .audiences import Member
 from .confirmation import confirmation_url
@@ -19,7 +20,8 @@ def _list_names(contact: Contact) -> str:
 def confirmation_for_sign_up(contact: Contact) -> None:
     """Queue the confirmation email of a sign-up (transactional: sent although the address is unconfirmed)."""
     spec = EmailSpec(template="subscribers/confirm", subject="Bekräfta din anmälan till Hemtjänstindex",
-                     context={"is_import": False}, kind="confirmation")
+                     context={"is_import": False}, kind="confirmation",
+                     owner=Owner.of("subscribers", "confirmation", contact.id))
     enqueue(spec, [Recipient(contact.email, contact.name, contact.id,
                              {"confirm_url": confirmation_url(contact.link_key),
                               "lists": _list_names(contact)}, link_key=contact.link_key)])
@@ -28,7 +30,8 @@ def confirmation_for_sign_up(contact: Contact) -> None:
 def confirmations_for(members: Iterable[Member], *, reference: str | None = None) -> None:
     """Queue one confirmation email per imported or staff-added contact who must opt in."""
     spec = EmailSpec(template="subscribers/confirm", subject="Vill du få e-post om Hemtjänstindex?",
-                     context={"is_import": True}, kind="confirmation", reference=reference)
+                     context={"is_import": True}, kind="confirmation", reference=reference,
+                     owner=Owner("subscribers", "import-confirmation", reference or ""))
     members = list(members)
     keys = _link_keys([m.contact_id for m in members if m.link_key is None])
     enqueue(spec, (Recipient(m.email, m.name, m.contact_id,
@@ -61,7 +64,7 @@ def already_subscribed(contact: Contact, new_lists: list[MailingList] = ()) -> N
         subject = "Bekräfta att du vill få fler utskick från Hemtjänstindex"
         fields["add_url"] = confirmation_url(contact.link_key, [m.key for m in new_lists])
     spec = EmailSpec(template="subscribers/already_subscribed", subject=subject, context=context,
-                     kind="already_subscribed")
+                     kind="already_subscribed", owner=Owner.of("subscribers", "already-subscribed", contact.id))
     enqueue(spec, [Recipient(contact.email, contact.name, contact.id, fields, link_key=contact.link_key)])
 
 
@@ -70,6 +73,7 @@ def welcome(contact: Contact) -> None:
     from flask import current_app
 
     spec = EmailSpec(template="subscribers/welcome", subject="Välkommen till utskicken från Hemtjänstindex",
-                     context={"link_days": current_app.config["PREFERENCES_LINK_DAYS"]}, kind="welcome")
+                     context={"link_days": current_app.config["PREFERENCES_LINK_DAYS"]}, kind="welcome",
+                     owner=Owner.of("subscribers", "welcome", contact.id))
     enqueue(spec, [Recipient(contact.email, contact.name, contact.id, {"lists": _list_names(contact)},
                              link_key=contact.link_key)])

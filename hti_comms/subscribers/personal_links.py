@@ -19,8 +19,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ..delivery.owner import Owner
 from ..addresses import lookup_form
-from ..delivery.outbox import EmailSpec, Recipient, enqueue
+from ..delivery.api import EmailSpec, Recipient, enqueue
 from ..extensions import db
 from ..links import PREFERENCES_PURPOSE, UNSUBSCRIBE_PURPOSE, data_export_max_age, data_export_url
 from ..tokens import BadToken, read_personal_token, read_token
@@ -102,7 +103,8 @@ def _duration_sv(delta: timedelta) -> str:
 def send_preferences_link(contact: Contact) -> None:
     """Email a fresh preference link to the contact's address on file, and commit."""
     spec = EmailSpec(template="subscribers/preferences_link", subject="Din länk för att ändra dina val",
-                     context={}, kind="preferences_link")
+                     context={}, kind="preferences_link",
+                     owner=Owner.of("subscribers", "preferences-link", contact.id))
     enqueue(spec, [Recipient(contact.email, contact.name, contact.id, link_key=contact.link_key)])
     db.session.commit()
 
@@ -114,7 +116,8 @@ def send_data_export_link(contact: Contact) -> str:
     """
     valid_for = _duration_sv(data_export_max_age())
     spec = EmailSpec(template="subscribers/data_export_link", subject="Dina sparade uppgifter hos Hemtjänstindex",
-                     context={"valid_for": valid_for}, kind="data_export_link")
+                     context={"valid_for": valid_for}, kind="data_export_link",
+                     owner=Owner.of("subscribers", "data-export-link", contact.id))
     enqueue(spec, [Recipient(contact.email, contact.name, contact.id,
                              {"data_url": data_export_url(contact.link_key)}, link_key=contact.link_key)])
     db.session.commit()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from ..clock import now
-from ..delivery.outbox import sent_too_recently
+from ..delivery.api import sent_too_recently
 from ..extensions import db
 from ..tokens import BadToken, read_personal_token
 from . import consent, notify

@@ -1,3 +1,5 @@
+
+from hti_comms.delivery.owner import Owner
 """Approval requests for the accessibility checks (see tests/a11y/registry.py)."""
 from tests.a11y.registry import email, not_a_page, page
 
@@ -18,7 +20,7 @@ def _request(data):
         colleague = make_staff("kollega.utskick@spf.example", roles=[Role.UTSKICK], name="Kim Kollega")
         with current_app.test_request_context():
             login_user(colleague)
-            send = enqueue(EmailSpec(template="delivery/test", subject="Inbjudan till webbinariet", context={},
+            send = enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Inbjudan till webbinariet", context={},
                                      kind="test_email"),
                            [Recipient(f"person{n}@exempel.se", f"Person {n}") for n in range(60)])
             db.session.commit()

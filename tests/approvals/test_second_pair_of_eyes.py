@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select, text
 
+from hti_comms.delivery.owner import Owner
 from hti_comms import clock
 from hti_comms.approvals.models import ApprovalRequest, ApprovalStatus
 from hti_comms.approvals.services import ApprovalError, approve
@@ -147,7 +148,7 @@ def test_a_large_send_a_staff_member_starts_is_held_until_approved(app, db, peop
 
     with app.test_request_context():
         login_user(people["anna"])
-        send = enqueue(EmailSpec(template="delivery/test", subject="Till alla", context={}, kind="test_email"),
+        send = enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Till alla", context={}, kind="test_email"),
                        [Recipient(f"person{n}@exempel.se", f"Person {n}") for n in range(3)])
         db.session.commit()
     request = db.session.scalar(select(ApprovalRequest).where(ApprovalRequest.send_id == send.id))

@@ -10,6 +10,7 @@ from flask import url_for
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import RequestRedirect
 
+from hti_comms.delivery.owner import Owner
 from hti_comms.auth.roles import Role, grants
 from hti_comms.staff import READING, access_of, is_staff_endpoint, required_role
 from tests.conftest import TEST_PASSWORD
@@ -98,7 +99,7 @@ def walk_data(app, db, make_contact):
     newsletter = make_newsletter()
     contact = make_contact("eva@exempel.se")
     event = make_event()
-    send = enqueue(EmailSpec(template="delivery/test", subject="Prov", context={}, kind="test_email"),
+    send = enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Prov", context={}, kind="test_email"),
                    [Recipient("anna@exempel.se", "Anna")])
     db.session.commit()
     return {"newsletter_id": newsletter.id, "contact_id": contact.id, "event_id": event.id, "send_id": send.id,

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 from hti_comms.delivery.outbox import EmailSpec, Recipient, enqueue
+from hti_comms.delivery.owner import Owner
 from hti_comms.extensions import db
 
 
 def sample_spec(**overrides) -> EmailSpec:
     values = {"template": "delivery/test", "subject": "Provbrev", "kind": "test",
-              "context": {"sent_by": "Karin", "note": ""}}
+              "context": {"sent_by": "Karin", "note": ""}, "owner": Owner("tests", "sample")}
     values.update(overrides)
     return EmailSpec(**values)
 

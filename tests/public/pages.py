@@ -1,4 +1,5 @@
 """Pages of the public and auth domains for the accessibility checks (see tests/a11y/registry.py)."""
+from hti_comms.delivery.owner import Owner
 from tests.a11y.registry import email, not_a_page, page
 
 
@@ -62,7 +63,7 @@ def _login_warning_email(data):
     from hti_comms.extensions import db
 
     user = find_staff(data.staff_user)
-    enqueue(EmailSpec(template="auth/login_warning", subject="Många försök att logga in på ditt konto",
+    enqueue(EmailSpec(owner=Owner("tests", "sample"), template="auth/login_warning", subject="Många försök att logga in på ditt konto",
                       context={"at": "tisdag 1 december 2026 kl. 03.12"}, kind="login_warning"),
             [Recipient(user.email, user.name)])
     db.session.commit()

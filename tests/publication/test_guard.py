@@ -22,6 +22,8 @@ from hti_comms.publication.summaries import summary_spec
 from hti_comms.results.models import ResultSet
 from tests.newsletters.helpers import GOOD_SECTIONS, make_newsletter
 
+from hti_comms.delivery.owner import Owner
+
 from .helpers import PUBLISHED_AT, RELEASE_AT, results_for_2025, staff_order
 
 
@@ -32,8 +34,8 @@ def _status(email: str) -> OutboxStatus:
 def test_a_send_with_results_is_held_by_the_worker_until_publication(app, mail_sink):
     results_for_2025()
     clock.set_now(PUBLISHED_AT - timedelta(hours=1))
-    enqueue(EmailSpec(template="publication/access", subject="Resultat", kind="report_access", results_year=2025,
-                      municipality_code="0114", reference="report-access:2025:0114",
+    enqueue(EmailSpec(template="publication/access", subject="Resultat", kind="report_access",
+                      owner=Owner.of("publication", "report-access", 2025, "0114"), reference="report-access:2025:0114",
                       context={"year": 2025, "municipality_name": "Upplands Väsby",
                                "results_url": "https://hti.example.se/resultat/2025/0114"}),
             [Recipient("tidig@example.se")])
@@ -124,16 +126,14 @@ def test_the_newsletter_check_refuses_unpublished_figures_until_publication(app,
 def test_one_worker_session_sees_a_postponement_and_a_cancelled_order_at_its_next_question(app):
     """The worker keeps one session for hours: the guard's answer is read again in every new transaction, so a
     publication moved (or an order cancelled) after a first "go" holds the next claim."""
-    from types import SimpleNamespace
-
     from hti_comms.publication.guard import hold_for_embargo
     from hti_comms.publication.orders import cancel_order
 
     results_for_2025()
     order, _ = staff_order("0114", "a1@vasby.example.se")
     db.session.commit()
-    summary = SimpleNamespace(results_year=2025, kind="embargo_summary", municipality_code="0114")
-    newsletter = SimpleNamespace(results_year=2025, kind="newsletter", municipality_code=None)
+    summary = Owner.of("publication", "embargo-summary", 2025, "0114")
+    newsletter = Owner.of("alerts", "result", 2025, "0114")
     clock.stop_at(RELEASE_AT + timedelta(hours=1))
     assert hold_for_embargo(summary) is None
     assert hold_for_embargo(newsletter).until == PUBLISHED_AT
@@ -155,8 +155,6 @@ def test_one_worker_session_sees_a_postponement_and_a_cancelled_order_at_its_nex
 
 
 def test_an_order_of_another_year_releases_no_summary(app):
-    from types import SimpleNamespace
-
     from hti_comms.publication.guard import hold_for_embargo
 
     results_for_2025()
@@ -164,7 +162,7 @@ def test_an_order_of_another_year_releases_no_summary(app):
     staff_order("0115", "b1@vallentuna.example.se")
     db.session.commit()
     clock.stop_at(RELEASE_AT + timedelta(hours=1))
-    held = hold_for_embargo(SimpleNamespace(results_year=2025, kind="embargo_summary", municipality_code="0114"))
+    held = hold_for_embargo(Owner.of("publication", "embargo-summary", 2025, "0114"))
     assert held is not None and "har inte beställt rapportpaketet" in held.reason
-    assert hold_for_embargo(SimpleNamespace(results_year=2025, kind="embargo_summary", municipality_code="0115")) \
+    assert hold_for_embargo(Owner.of("publication", "embargo-summary", 2025, "0115")) \
         is None

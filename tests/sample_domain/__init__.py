@@ -8,7 +8,7 @@ DOMAIN = Domain(
     commands=(".views",),
     sweeps=(".views",),
     send_kinds={"sample_note": "Provmeddelande"},
-    send_references={"sample": ".views:describe_send"},
+    describe_owner=".views:describe_owner",
     personal_data=(PersonalData("provuppgifter", export=".views:export", erase=".views:erase"),),
     setup=".views:setup",
 )

@@ -32,9 +32,10 @@ def tick() -> int:
     return 1
 
 
-def describe_send(reference: str) -> SendReference | None:
-    number = reference.partition(":")[2]
-    return SendReference(f"Provmeddelande nummer {number}", "/admin/prov/") if number.isdigit() else None
+def describe_owner(owner) -> SendReference | None:
+    if owner.kind != "note" or not owner.key.isdigit():
+        return None
+    return SendReference(f"Provmeddelande nummer {owner.key}", "/admin/prov/")
 
 
 def export(person: Person) -> list[str]:

@@ -1,3 +1,5 @@
+
+from hti_comms.delivery.owner import Owner
 """Pages and emails of the subscribers domain for the accessibility checks (see tests/a11y/registry.py)."""
 from tests.a11y.registry import email, not_a_page, page
 
@@ -251,7 +253,7 @@ def _welcome_email(data):
     """The welcome with the preference link, as a confirmation sends it."""
     from hti_comms.delivery.outbox import EmailSpec, Recipient
 
-    return (EmailSpec(template="subscribers/welcome", subject="Välkommen till utskicken från Hemtjänstindex",
+    return (EmailSpec(owner=Owner("tests", "sample"), template="subscribers/welcome", subject="Välkommen till utskicken från Hemtjänstindex",
                       context={"link_days": 90}, kind="welcome"),
             Recipient("birgitta.berg@example.se", "Birgitta Berg",
                       fields={"lists": "Hemtjänstindex nyhetsbrev, Kurser och webbinarier"}))

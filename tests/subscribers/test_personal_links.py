@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from hti_comms.delivery.owner import Owner
 from hti_comms import clock
 from hti_comms.delivery.models import OutboxMessage
 from hti_comms.delivery.outbox import EmailSpec, enqueue
@@ -39,7 +40,7 @@ def links_in(message) -> list[str]:
 
 
 def send_newsletter(db, mail_sink, count=1):
-    enqueue(EmailSpec(template="delivery/test", subject="Nyhetsbrev #13", context={"sent_by": "Karin", "note": ""},
+    enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Nyhetsbrev #13", context={"sent_by": "Karin", "note": ""},
                       kind="newsletter", list_key="nyhetsbrev"), recipients(Criteria(list_keys=("nyhetsbrev",))))
     db.session.commit()
     deliver_due()
@@ -176,7 +177,7 @@ def test_erasure_ends_every_link(client, db, make_contact):
 
 def test_mail_queued_before_a_send_carries_the_recipients_key(db, make_contact):
     contact = make_contact(ADDRESS, list_keys=("nyhetsbrev",))
-    enqueue(EmailSpec(template="delivery/test", subject="Nyhetsbrev", context={"sent_by": "K", "note": ""},
+    enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Nyhetsbrev", context={"sent_by": "K", "note": ""},
                       kind="newsletter", list_key="nyhetsbrev"), recipients(Criteria(list_keys=("nyhetsbrev",))))
     db.session.commit()
     assert db.session.scalar(select(OutboxMessage.link_key)) == contact.link_key

@@ -1,6 +1,7 @@
 """One-click unsubscribe (RFC 8058) and the preference centre, through HTTP as mail clients and people use them."""
 from sqlalchemy import select
 
+from hti_comms.delivery.owner import Owner
 from hti_comms.links import preferences_url, unsubscribe_url
 from hti_comms.subscribers.models import ConsentAction, Contact, ContactStatus
 from hti_comms.tokens import make_personal_token, new_subject_key
@@ -159,10 +160,10 @@ def test_unsubscribing_in_the_middle_of_a_send_stops_mail_still_queued(app, db, 
 
     make_contact("eva@exempel.se", list_keys=("nyhetsbrev", "kurser"))
     make_contact("olle@exempel.se", list_keys=("nyhetsbrev",))
-    spec = EmailSpec(template="delivery/test", subject="Nyhetsbrev #13", context={"sent_by": "Karin", "note": ""},
+    spec = EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Nyhetsbrev #13", context={"sent_by": "Karin", "note": ""},
                      kind="newsletter", list_key="nyhetsbrev")
     enqueue(spec, recipients(Criteria(list_keys=("nyhetsbrev",))))
-    course = EmailSpec(template="delivery/test", subject="Grundkurs", context={"sent_by": "Karin", "note": ""},
+    course = EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Grundkurs", context={"sent_by": "Karin", "note": ""},
                        kind="invitation", list_key="kurser")
     enqueue(course, recipients(Criteria(list_keys=("kurser",))))
     db.session.commit()
@@ -181,7 +182,7 @@ def test_list_unsubscribe_header_of_real_list_mail_works_with_one_click(app, db,
     from hti_comms.subscribers.audiences import Criteria, recipients
 
     make_contact("eva@exempel.se", list_keys=("nyhetsbrev", "kurser"))
-    enqueue(EmailSpec(template="delivery/test", subject="Nyhetsbrev #13", context={"sent_by": "Karin", "note": ""},
+    enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Nyhetsbrev #13", context={"sent_by": "Karin", "note": ""},
                       kind="newsletter", list_key="nyhetsbrev"), recipients(Criteria(list_keys=("nyhetsbrev",))))
     db.session.commit()
     deliver_due()
