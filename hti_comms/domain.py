@@ -90,8 +90,10 @@ class Domain:
     menu: tuple[MenuEntry, ...] = ()
     #: Modules whose import adds commands to the `hti` command group.
     commands: tuple[str, ...] = ()
-    #: Modules whose import registers `@sweep` functions for the scheduler process.
+    #: Modules whose `@sweep` functions the scheduler process runs (collected into the app's registry).
     sweeps: tuple[str, ...] = ()
+    #: "module:attribute"s naming the domain's newsletter section kinds (`newsletters.sections.SectionKind`).
+    section_kinds: tuple[str, ...] = ()
     #: Kinds of email the domain sends (`EmailSpec.kind`) with the words staff see for them.
     send_kinds: Mapping[str, str] = field(default_factory=dict)
     #: "module:function" `(Owner) -> SendReference | None`: how the domain describes the owner of a send it made
@@ -173,6 +175,10 @@ class DomainRegistry:
         self.overview: list[Callable] = []
         self.year_steps: list[Callable] = []
         self.unsubscribe_paths: dict[str, str] = {}
+        #: name -> scheduling.sweeps.Sweep, in the order the domains declare them.
+        self.sweeps: dict = {}
+        #: key -> newsletters.sections.SectionKind.
+        self.section_kinds: dict = {}
 
     def add(self, domain: Domain) -> None:
         if any(d.package == domain.package for d in self.domains):
@@ -186,7 +192,14 @@ class DomainRegistry:
         for list_key in domain.unsubscribe_paths:
             if list_key in self.unsubscribe_paths:
                 raise ValueError(f"two domains declare the unsubscribe page of the list {list_key!r}")
+        found = self._sweeps_of(domain)
+        kinds = [domain.resolve(name) for name in domain.section_kinds]
+        for kind in kinds:
+            if kind.key in self.section_kinds:
+                raise ValueError(f"two section kinds are called {kind.key!r}")
         self.domains.append(domain)
+        self.sweeps.update(found)
+        self.section_kinds.update((kind.key, kind) for kind in kinds)
         self.menu.extend(domain.menu)
         self.send_kinds.update(domain.send_kinds)
         if domain.describe_owner:
@@ -202,6 +215,17 @@ class DomainRegistry:
         self.overview.extend(domain.resolve(name) for name in domain.overview)
         self.year_steps.extend(domain.resolve(name) for name in domain.year_steps)
         self.unsubscribe_paths.update(domain.unsubscribe_paths)
+
+    def _sweeps_of(self, domain: Domain) -> dict:
+        from .scheduling.sweeps import sweeps_in
+
+        found = {}
+        for module in domain.sweeps:
+            for item in sweeps_in(domain.resolve(module)):
+                if item.name in self.sweeps or item.name in found:
+                    raise ValueError(f"two sweeps are called {item.name!r}")
+                found[item.name] = item
+        return found
 
     def handlers(self, which: str) -> list[tuple[str, Callable]]:
         """Return (label, function) of every personal-data exporter or eraser (`which` = "export"/"erase")."""

@@ -7,7 +7,7 @@ from hti_comms.delivery.owner import Owner
 from hti_comms import DOMAINS
 from hti_comms.domain import Domain, SendReference, describe_owner, load_domains, registry, send_kind_label
 from hti_comms.personal_data import Person, erase_person, export_person
-from hti_comms.scheduling.sweeps import SWEEPS, Sweep
+from hti_comms.scheduling.sweeps import load_sweeps
 from hti_comms.status import LabelledEnum, TransitionError, can_transition, transition
 from tests.sample_domain import views as sample
 
@@ -15,15 +15,10 @@ from tests.sample_domain import views as sample
 @pytest.fixture
 def sample_app(app):
     """The app with the sample domain added after the real ones, the way a new package is added."""
-    before = dict(SWEEPS)
     load_domains(app, ("tests.sample_domain",))
-    # The sweep registers itself when its module is first imported; later tests put it back by hand.
-    SWEEPS.setdefault("sample.tick", Sweep("sample.tick", 60, sample.tick))
     sample.STORED.clear()
     sample.CALLS.clear()
-    yield app
-    SWEEPS.clear()
-    SWEEPS.update(before)
+    return app
 
 
 def test_every_domain_package_declares_itself():
@@ -41,7 +36,7 @@ def test_a_new_domain_brings_page_menu_command_sweep_kind_and_setup(sample_app, 
     assert "Provdomän" in client.get("/admin/").get_data(as_text=True)  # in the staff menu
     result = sample_app.test_cli_runner().invoke(args=["hti", "sample-hello"])
     assert result.exit_code == 0 and "Hej från provdomänen" in result.output
-    assert SWEEPS["sample.tick"].every_seconds == 60
+    assert load_sweeps(sample_app)["sample.tick"].every_seconds == 60
     assert send_kind_label("sample_note") == "Provmeddelande"
     assert sample_app.config["SAMPLE_DOMAIN_READY"] is True
 

@@ -3,6 +3,7 @@ from ..domain import Domain, MenuEntry, PersonalData
 
 DOMAIN = Domain(
     package=__name__,
+    section_kinds=(".newsletter_section:PLANS_SECTION",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("action_plans_admin.index", "Åtgärdsplaner"),),
@@ -20,5 +21,4 @@ DOMAIN = Domain(
                 "e-postadress i texten ersätts med en kod."),),
     demo_data=".demo:load",
     #: Importing it adds the "Så jobbar kommunerna" section kind to newsletters.
-    setup=".newsletter_section:setup",
 )

@@ -21,7 +21,7 @@ from ..inputs import BadInput, check_text
 from ..links import absolute
 from ..markdown import Link
 from ..newsletters.sections import (
-    RenderContext, RenderedSection, SectionDataError, SectionKind, register_section_kind, render_markdown_body,
+    RenderContext, RenderedSection, SectionDataError, SectionKind, render_markdown_body,
 )
 from .followup import earlier_plans, followup_points, movement
 
@@ -147,14 +147,10 @@ def check_plans(section, context: RenderContext) -> list[Finding]:
     return findings
 
 
-PLANS_SECTION = register_section_kind(SectionKind(
+PLANS_SECTION = SectionKind(
     key="action_plans", label="Så jobbar kommunerna", render=render_plans,
     form_template="web/action_plans/_newsletter_section.html", read_form=read_choices, form_context=form_context,
     check=check_plans,
     help="Välj kommuner vars planerade område har rört sig mest sedan planen. Varje kommun får ett utkast byggt på "
          "planen och siffrorna; ändra texten som du vill. Alla siffror kontrolleras mot resultaten innan brevet "
-         "kan skickas. Texten ovan blir en inledning."))
-
-
-def setup(app) -> None:
-    """Nothing per app: importing this module (the domain's setup) registers the section kind."""
+         "kan skickas. Texten ovan blir en inledning.")

@@ -15,6 +15,7 @@ SEND_KINDS = {
 
 DOMAIN = Domain(
     package=__name__,
+    section_kinds=(".newsletter_section:EVENTS_SECTION",),
     overview=(".overview:next_events",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),
@@ -33,5 +34,4 @@ DOMAIN = Domain(
     demo_data=".demo:load",
     link_history=(".services:used_addresses",),
     #: Importing it adds the "Kommande evenemang" section kind to newsletters and circulars.
-    setup=".newsletter_section:setup",
 )

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..formatting import relative_phrase
 from ..markdown import Link
 from ..newsletters.sections import (
-    RenderContext, RenderedSection, SectionDataError, SectionKind, register_section_kind, render_markdown_body,
+    RenderContext, RenderedSection, SectionDataError, SectionKind, render_markdown_body,
 )
 from .links import event_url
 from .models import Event, EventKind, RegistrationMode
@@ -93,13 +93,9 @@ def upcoming_event_choices() -> dict:
     return {"event_choices": [(e.id, f"{e.title} – {when_text(e)}") for e in upcoming_events(include_cancelled=False)]}
 
 
-EVENTS_SECTION = register_section_kind(SectionKind(
+EVENTS_SECTION = SectionKind(
     key="events", label="Kommande evenemang", render=render_events,
     form_template="web/events/_newsletter_section.html", read_form=read_event_choices,
     form_context=upcoming_event_choices,
     help="Välj evenemang. Datum, anmälningslänk och hur snart det är (”i morgon”, ”redan nästa vecka”) skrivs "
-         "när brevet skickas. Texten ovan blir en inledning."))
-
-
-def setup(app) -> None:
-    """Nothing per app: importing this module (the domain's setup) registers the section kind."""
+         "när brevet skickas. Texten ovan blir en inledning.")

@@ -3,6 +3,7 @@ from ..domain import Domain, MenuEntry, PersonalData
 
 DOMAIN = Domain(
     package=__name__,
+    section_kinds=(".sections:TEXT",),
     overview=(".overview:next_newsletters",),
     models=(".models",),
     blueprints=(".views:bp", ".admin:bp"),

@@ -1,14 +1,15 @@
 """Section kinds: how a newsletter section is written (staff form) and rendered (when the email is rendered).
 
-The built-in kind "text" is a Markdown body. Another domain adds a kind by registering it once, when its
-modules are imported (see the README, "Newsletter section kinds"):
+The built-in kind "text" is a Markdown body. Another domain adds a kind by declaring it in its `Domain`
+(`section_kinds=(".newsletter_section:EVENTS_SECTION",)`; see the README, "Newsletter section kinds"), so each
+app has exactly the kinds of the domains it was built with:
 
-    from hti_comms.newsletters.sections import RenderedSection, SectionKind, register_section_kind
+    from hti_comms.newsletters.sections import RenderedSection, SectionKind
 
-    register_section_kind(SectionKind(
+    EVENTS_SECTION = SectionKind(
         key="events", label="Kommande evenemang", render=render_events,
         form_template="web/events/_newsletter_section.html", read_form=read_event_choices,
-        form_context=upcoming_event_choices))
+        form_context=upcoming_event_choices)
 
 `render(section, context)` is called every time the email is rendered: for the preview, for a test send and
 once when the real send starts (`context.now` is that moment, so relative phrases such as "i morgon" are
@@ -75,25 +76,21 @@ class SectionKind:
     help: str = ""
 
 
-SECTION_KINDS: dict[str, SectionKind] = {}
+def section_kinds() -> dict[str, SectionKind]:
+    """Return the current app's section kinds by key (the domains' `section_kinds`), the built-in text first."""
+    from ..domain import registry
 
-
-def register_section_kind(kind: SectionKind) -> SectionKind:
-    """Add a section kind; registering the same key again replaces it only with an equal declaration."""
-    existing = SECTION_KINDS.get(kind.key)
-    if existing is not None and existing != kind and existing.render.__qualname__ != kind.render.__qualname__:
-        raise ValueError(f"two section kinds are called {kind.key!r}")
-    SECTION_KINDS[kind.key] = kind
-    return kind
+    return registry().section_kinds
 
 
 def section_kind(key: str) -> SectionKind | None:
-    return SECTION_KINDS.get(key)
+    return section_kinds().get(key)
 
 
 def kind_choices() -> list[tuple[str, str]]:
     """Return (key, Swedish label) of every section kind, the built-in text first."""
-    return [(kind.key, kind.label) for kind in SECTION_KINDS.values()]
+    kinds = section_kinds()
+    return [(kind.key, kind.label) for kind in sorted(kinds.values(), key=lambda kind: kind.key != TEXT.key)]
 
 
 def render_markdown_body(source: str, context: RenderContext) -> RenderedSection:
@@ -106,6 +103,6 @@ def _render_text(section, context: RenderContext) -> RenderedSection:
     return render_markdown_body(section.body, context)
 
 
-TEXT = register_section_kind(SectionKind(
+TEXT = SectionKind(
     key="text", label="Text", render=_render_text,
-    help="Skriv texten nedan. Förhandsvisningen bredvid visar hur den blir i brevet."))
+    help="Skriv texten nedan. Förhandsvisningen bredvid visar hur den blir i brevet.")

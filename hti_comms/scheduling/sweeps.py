@@ -2,7 +2,9 @@
 
 A sweep finds due work by querying its own domain's tables (`…_at <= now()` and a status), so it is
 idempotent and catches up by itself on work that fell due while the scheduler was down. Domains register
-sweeps with `@sweep("name")` in a module named in their `Domain.sweeps`; building the app imports them.
+sweeps with `@sweep("name")` in a module named in their `Domain.sweeps`; building an app collects them into that
+app's domain registry (`registry(app).sweeps`), so each app is a self-contained value: no module-level registry
+to restore after a test.
 A sweep must also be safe when it runs twice at the same moment (`hti scheduler --once` next to a running
 scheduler): claim rows with a conditional UPDATE, never "read, then write".
 """
@@ -21,27 +23,35 @@ class Sweep:
     function: Callable[[], object]
 
 
-SWEEPS: dict[str, Sweep] = {}
+#: The attribute `@sweep` puts on the function it marks.
+MARK = "hti_sweep"
 
 
 def sweep(name: str, every_seconds: int = 5):
-    """Register a function that the single scheduler process runs inside an app context."""
+    """Mark a function as a sweep the single scheduler process runs inside an app context; an app whose domain
+    names the function's module in `Domain.sweeps` runs it."""
     if every_seconds < 1:
         raise ValueError("a sweep runs at most once a second")
 
-    def register(function: Callable[[], object]) -> Callable[[], object]:
-        existing = SWEEPS.get(name)
-        if existing is not None and existing.function.__qualname__ != function.__qualname__:
-            raise ValueError(f"two sweeps are called {name!r}")
-        SWEEPS[name] = Sweep(name, every_seconds, function)
+    def mark(function: Callable[[], object]) -> Callable[[], object]:
+        setattr(function, MARK, Sweep(name, every_seconds, function))
         return function
 
-    return register
+    return mark
 
 
-def load_sweeps() -> dict[str, Sweep]:
-    """Return the registry (the domains' sweep modules were imported when the app was built)."""
-    return SWEEPS
+def sweeps_in(module) -> list[Sweep]:
+    """Return the sweeps a module defines (marked with `@sweep`), in the order they are defined."""
+    return [value.__dict__[MARK] for value in vars(module).values()
+            if callable(value) and isinstance(getattr(value, "__dict__", {}).get(MARK), Sweep)
+            and value.__dict__[MARK].function is value]
+
+
+def load_sweeps(app=None) -> dict[str, Sweep]:
+    """Return the sweeps of the app (default: the current one), by name, in the order the domains declare them."""
+    from ..domain import registry
+
+    return registry(app).sweeps
 
 
 def run_sweep(name: str) -> bool:
@@ -55,7 +65,7 @@ def _run(name: str) -> tuple[bool, object]:
     from ..extensions import db
 
     try:
-        result = SWEEPS[name].function()
+        result = load_sweeps()[name].function()
         db.session.commit()
         return True, result
     except ClockNotTrusted as refusal:
@@ -80,7 +90,7 @@ def _run(name: str) -> tuple[bool, object]:
 def run_all_once(on_result: Callable[[str], object] = log.info) -> list[str]:
     """Run every registered sweep once, in registration order; report each and return the names that failed."""
     failed = []
-    for name in list(SWEEPS):
+    for name in list(load_sweeps()):
         ok, result = _run(name)
         if ok:
             on_result(f"{name}: klart" + (f" ({result})" if isinstance(result, int) and result else ""))

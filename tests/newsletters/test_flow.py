@@ -16,7 +16,7 @@ from hti_comms.newsletters.models import Newsletter, NewsletterStatus, SentLink
 from hti_comms.newsletters.sending import schedule, send_test
 from hti_comms.newsletters.services import NewsletterError, NewsletterFields, SectionFields, add_section, \
     set_section_image, update_newsletter, update_section
-from hti_comms.scheduling.sweeps import SWEEPS
+from hti_comms.scheduling.sweeps import load_sweeps
 from hti_comms.subscribers.personal_links import LinkState, open_link
 
 from tests.helpers import form_csrf_token
@@ -29,7 +29,7 @@ MONDAY_0900 = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)  # 09:00 in Stoc
 def run_newsletter_sweeps() -> None:
     """Run the newsletter sweeps as the scheduler process does (without ending the test's session)."""
     for name in ("newsletters.start_due", "newsletters.finish"):
-        SWEEPS[name].function()
+        load_sweeps()[name].function()
 
 
 def _unsubscribe_email(message) -> str:

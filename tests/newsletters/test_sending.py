@@ -11,7 +11,8 @@ from hti_comms import clock
 from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus
 from hti_comms.delivery.worker import deliver_due
 from hti_comms.newsletters.models import Newsletter, NewsletterStatus
-from hti_comms.newsletters.sections import SECTION_KINDS, RenderedSection, SectionKind, register_section_kind
+from hti_comms.domain import registry
+from hti_comms.newsletters.sections import RenderedSection, SectionKind
 from hti_comms.newsletters.sending import cancel, finish_done, pause, resume, schedule, start, start_due, unschedule
 from hti_comms.newsletters.services import NewsletterError, SectionFields, add_section, update_section
 
@@ -90,24 +91,22 @@ def test_a_contributed_section_kind_renders_when_the_email_is_rendered_for_sendi
                                     "grundkursen</a></p>",
                                text=f"Grundkursen är {phrase}. Anmäl dig: {section.data['url']}", links=())
 
-    register_section_kind(SectionKind(key="test_events", label="Kommande evenemang (test)", render=render,
-                                      uses_body=False))
-    try:
-        clock.set_now(THURSDAY_10 - timedelta(days=20))
-        newsletter = make_newsletter()
-        newsletter_id = newsletter.id
-        add_section(newsletter, SectionFields(title="Kurser", kind="test_events", data={
-            "at": THURSDAY_10.isoformat(), "url": "https://spfseniorerna.se/grundkurs"}))
-        schedule(newsletter, THURSDAY_10 - timedelta(days=1), [])
-        clock.set_now(THURSDAY_10 - timedelta(days=1, seconds=-5))
-        assert start_due() == 1
-        assert deliver_due() == 3
-        text = mail_sink.wait_for(3)[0].get_body(("plain",)).get_content()
-        assert "Grundkursen är i morgon." in text
-        html = mail_sink.wait_for(3)[0].get_body(("html",)).get_content()
-        assert "/l/" in html and "https://spfseniorerna.se/grundkurs" not in html  # its link is counted too
-        archived = db.session.get(Newsletter, newsletter_id).archive
-        assert "i morgon" in archived["sections"][-1]["html"]  # the archive keeps the words that were sent
-        assert "https://spfseniorerna.se/grundkurs" in archived["sections"][-1]["html"]
-    finally:
-        SECTION_KINDS.pop("test_events", None)
+    # This test's app only: no other app (no other test) sees the kind, so nothing is put back afterwards.
+    registry(app).section_kinds["test_events"] = SectionKind(key="test_events", label="Kommande evenemang (test)",
+                                                             render=render, uses_body=False)
+    clock.set_now(THURSDAY_10 - timedelta(days=20))
+    newsletter = make_newsletter()
+    newsletter_id = newsletter.id
+    add_section(newsletter, SectionFields(title="Kurser", kind="test_events", data={
+        "at": THURSDAY_10.isoformat(), "url": "https://spfseniorerna.se/grundkurs"}))
+    schedule(newsletter, THURSDAY_10 - timedelta(days=1), [])
+    clock.set_now(THURSDAY_10 - timedelta(days=1, seconds=-5))
+    assert start_due() == 1
+    assert deliver_due() == 3
+    text = mail_sink.wait_for(3)[0].get_body(("plain",)).get_content()
+    assert "Grundkursen är i morgon." in text
+    html = mail_sink.wait_for(3)[0].get_body(("html",)).get_content()
+    assert "/l/" in html and "https://spfseniorerna.se/grundkurs" not in html  # its link is counted too
+    archived = db.session.get(Newsletter, newsletter_id).archive
+    assert "i morgon" in archived["sections"][-1]["html"]  # the archive keeps the words that were sent
+    assert "https://spfseniorerna.se/grundkurs" in archived["sections"][-1]["html"]

@@ -2,24 +2,25 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
 from hti_comms import clock
 from hti_comms.delivery.models import Send, SendStatus
 from hti_comms.scheduling import sweeps
-from hti_comms.scheduling.sweeps import SWEEPS, load_sweeps, run_sweep, sweep
+from hti_comms.scheduling.sweeps import load_sweeps, run_sweep, sweep
 from tests.delivery.helpers import enqueue_people, sample_spec
 
 
 @pytest.fixture
-def scratch_registry(monkeypatch):
-    monkeypatch.setattr(sweeps, "SWEEPS", dict(SWEEPS))
-    return sweeps.SWEEPS
+def scratch_registry(app):
+    """The test's own app's sweeps: adding to them changes no other app (nothing to restore)."""
+    return load_sweeps(app)
 
 
-def test_delivery_registers_its_sweeps():
-    registry = load_sweeps()
+def test_delivery_registers_its_sweeps(app):
+    registry = load_sweeps(app)
     assert {"delivery.start_due_sends", "delivery.finish_sends"} <= set(registry)
     assert registry["delivery.start_due_sends"].every_seconds == 5
 
@@ -35,6 +36,10 @@ def test_a_failing_sweep_rolls_back_and_reports(app, db, scratch_registry):
     @sweep("test.working", every_seconds=1)
     def working():
         suppress("olle@example.se", "staff")
+
+    assert "test.broken" not in scratch_registry  # marking a function registers it nowhere by itself
+    scratch_registry.update({item.name: item for item in sweeps.sweeps_in(SimpleNamespace(broken=broken,
+                                                                                           working=working))})
 
     assert run_sweep("test.broken") is False
     assert run_sweep("test.working") is True
@@ -52,12 +57,23 @@ def test_start_due_sends_catches_up_on_sends_missed_while_down(app, db):
     assert db.session.get(Send, send_id).status is SendStatus.SENDING
 
 
-def test_sweep_names_are_unique(scratch_registry):
-    @sweep("test.unique")
-    def first():
-        return None
+def test_sweep_names_are_unique_across_domains(app):
+    from hti_comms.domain import Domain, load_domains
 
-    with pytest.raises(ValueError, match="two sweeps"):
-        @sweep("test.unique")
-        def second():
-            return None
+    load_domains(app, ("tests.sample_domain",))
+    assert load_sweeps(app)["sample.tick"].every_seconds == 60
+    twin = Domain(package="tests.sample_twin", sweeps=("tests.sample_domain.views",))
+    with pytest.raises(ValueError, match="two sweeps are called 'sample.tick'"):
+        twin.init_app(app)
+
+
+def test_an_app_runs_only_the_sweeps_its_domains_declare(app):
+    """Another app loaded the sample domain (the test above); this one never did, so it has no sample sweep."""
+    import importlib
+
+    from hti_comms import DOMAINS
+
+    assert "sample.tick" not in load_sweeps(app)
+    declared = [item.name for package in DOMAINS for module in importlib.import_module(package).DOMAIN.sweeps
+                for item in sweeps.sweeps_in(importlib.import_module(module, package))]
+    assert list(load_sweeps(app)) == declared and len(declared) == len(set(declared))
