@@ -5,6 +5,7 @@ from hti_comms.delivery.models import OutboxStatus, Send, SendStatus
 from hti_comms.delivery.services import send_counts
 from hti_comms.delivery.worker import deliver_due
 
+from hti_comms.delivery.owner import Owner
 from hti_comms.domain import registry
 from hti_comms.release import Hold
 
@@ -12,15 +13,17 @@ from .helpers import enqueue_people, sample_spec
 
 
 def test_a_gate_holds_its_send_back_and_every_row_waits(app, db, mail_sink):
-    held_kinds = {"embargoed_summary"}
+    held_kinds = {"embargoed-summary"}
 
-    def embargo(send: Send) -> Hold | None:
-        return Hold("publiceras inte än") if send.kind in held_kinds else None
+    def embargo(owner: Owner) -> Hold | None:
+        return Hold("publiceras inte än") if owner.kind in held_kinds else None
 
     registry().release_guards.append(embargo)  # as a domain's Domain.release_guards would
     try:
-        held = enqueue_people(5, sample_spec(kind="embargoed_summary"), prefix="kommun")
-        other = enqueue_people(3, sample_spec(kind="newsletter"), prefix="prenumerant")
+        held = enqueue_people(5, sample_spec(kind="embargoed_summary", owner=Owner("tests", "embargoed-summary")),
+                              prefix="kommun")
+        other = enqueue_people(3, sample_spec(kind="newsletter", owner=Owner("tests", "newsletter")),
+                               prefix="prenumerant")
         assert deliver_due() == 3
         assert send_counts(held)[OutboxStatus.QUEUED.value] == 5
         assert db.session.get(Send, held).status is SendStatus.SENDING  # waiting, neither paused nor failed
