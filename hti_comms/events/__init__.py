@@ -11,6 +11,8 @@ SEND_KINDS = {
     "event_registration_cancelled": "Bekräftelse på avbokning",
     "event_reminder": "Påminnelse om evenemang",
     "event_message": "Meddelande till anmälda",
+    "event_follow_up_thanks": "Tack för att du deltog (inspelning, material, frågor och intyg)",
+    "event_follow_up_missed": "Vi saknade dig (inspelningen)",
 }
 
 DOMAIN = Domain(
@@ -19,7 +21,7 @@ DOMAIN = Domain(
     models=(".models", ".attendance_models"),
     blueprints=(".views:bp", ".admin:bp"),
     menu=(MenuEntry("events_admin.index", "Evenemang"),),
-    commands=(".cli",),
+    commands=(".cli", ".cli_after"),
     sweeps=(".sweeps",),
     send_kinds=SEND_KINDS,
     send_references={"event": ".admin:describe_send"},

@@ -31,6 +31,8 @@ NAME_COLUMNS = ("user_name_(original_name)", "name_(original_name)", "name", "na
 MINUTE_COLUMNS = ("time_in_session_(minutes)", "duration_(minutes)", "total_duration_(minutes)", "minutes",
                   "minuter", "in_meeting_duration", "duration", "tid_i_motet")
 JOIN_COLUMNS = ("join_time", "first_join", "join_time_(utc)", "anslot")
+#: Columns of the meeting's summary row, which names the host's address but is no attendee.
+SUMMARY_COLUMNS = ("topic", "meeting_id", "webinar_id", "amne", "motes_id")
 #: Sections of a report whose rows are not attendees.
 SKIPPED_SECTIONS = ("host", "panelist", "summary", "sammanfattning", "activities", "aktiviteter")
 _SECTION = re.compile(r"^(?:\d+\.\s*)?[A-Za-zÅÄÖåäö][\w\s\-åäöÅÄÖ]*$")
@@ -98,23 +100,27 @@ def _header(cells: list[str]) -> dict[str, int] | None:
 
 
 def _attendees(rows: list[tuple[int, list[str]]]) -> tuple[list[AttendanceLine], str]:
-    shape, section, header = "Tabell", None, None
+    shape, section, header, skipping = "Tabell", None, None, False
     found: list[AttendanceLine] = []
     saw_header = False
     for line, cells in rows:
         if not any(cells):
-            header = None
+            header, skipping = None, bool(section and any(w in section for w in SKIPPED_SECTIONS))
             continue
         title = _section_title(cells)
-        if title is not None and header is None or (title is not None and _is_known_section(title)):
+        if title is not None and (header is None or _is_known_section(title)):
             section, header = title, None
+            skipping = any(word in section for word in SKIPPED_SECTIONS)
             shape = _shape_of(title, shape)
             continue
         if header is None:
             header = _header(cells)
-            saw_header = saw_header or header is not None
+            if header is not None and any(n in header for n in SUMMARY_COLUMNS):
+                skipping = True  # the meeting's own row ("Topic", "Meeting ID", …), not a person
+            elif header is not None:
+                saw_header = True
             continue
-        if section and any(word in section for word in SKIPPED_SECTIONS):
+        if skipping:
             continue
         attendee = _attendee(line, cells, header)
         if attendee is not None:
