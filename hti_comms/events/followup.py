@@ -13,6 +13,7 @@ from sqlalchemy import select
 from .. import clock
 from ..delivery.outbox import EmailSpec, Recipient, enqueue
 from ..delivery.owner import Owner
+from ..delivery.render import render_preview
 from ..extensions import db
 from ..linkcheck import check_link
 from ..markdown import Link
@@ -103,22 +104,38 @@ def reference(event: Event, what: str) -> str:
     return f"event:{event.id}:follow-up:{what}"
 
 
+def spec(event: Event, what: str) -> EmailSpec:
+    """Return the email "thanks" (to those who came) or "missed" (to those who did not) of the event."""
+    context = _context(event)
+    if what == "thanks":
+        subject, template, kind = f"Tack för att du deltog: {event.title}", "follow_up_thanks", KIND_THANKS
+    else:
+        # Those who did not come get the recording only: the material goes with the course they took.
+        subject, template, kind = f"Vi saknade dig: {event.title}", "follow_up_missed", KIND_MISSED
+        context["materials"] = []
+    return EmailSpec(template=f"events/{template}", subject=subject, context=context, kind=kind,
+                     reference=reference(event, what), owner=Owner("events", "event-follow-up", f"{event.id}:{what}"))
+
+
+def person(registration: Registration, what: str) -> Recipient:
+    return _thanks_recipient(registration) if what == "thanks" else recipient(registration)
+
+
+def preview(event: Event, what: str, registration: Registration) -> tuple[str, str]:
+    """Return (subject, text) of the email as `registration` would get it, for staff to read before sending."""
+    email = spec(event, what)
+    who = person(registration, what)
+    _html, text = render_preview(email.template, email.context, subject=email.subject, list_key=None,
+                                 email=who.email, name=who.name, fields=who.fields)
+    return email.subject, text
+
+
 def send_follow_up(event: Event) -> Plan:
     """Enqueue both emails in the caller's transaction (each person once, however often this is called)."""
     if not event.recording_url:
         raise FollowUpError("Ange länken till inspelningen först.")
     chosen = plan(event)
-    context = _context(event)
-    if chosen.thanks:
-        enqueue(EmailSpec(template="events/follow_up_thanks", subject=chosen.thanks_subject, context=context,
-                          kind=KIND_THANKS, reference=reference(event, "thanks"),
-                          owner=Owner("events", "event-follow-up", f"{event.id}:thanks")),
-                [_thanks_recipient(r) for r in chosen.thanks])
-    if chosen.missed:
-        # Those who did not come get the recording only: the material goes with the course they took.
-        enqueue(EmailSpec(template="events/follow_up_missed", subject=chosen.missed_subject,
-                          context={**context, "materials": []},
-                          kind=KIND_MISSED, reference=reference(event, "missed"),
-                          owner=Owner("events", "event-follow-up", f"{event.id}:missed")),
-                [recipient(r) for r in chosen.missed])
+    for what, people in (("thanks", chosen.thanks), ("missed", chosen.missed)):
+        if people:
+            enqueue(spec(event, what), [person(r, what) for r in people])
     return chosen

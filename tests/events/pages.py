@@ -170,3 +170,19 @@ email("events/promotion", build=_after_change("events/promotion"))
 email("events/registration_cancelled", build=_after_change("events/registration_cancelled"))
 email("events/event_cancelled", build=_after_change("events/event_cancelled"))
 not_a_page("events_admin.duplicate", "a POST that copies the event and redirects to the copy's form")
+
+
+def _follow_up(what: str):
+    def build(data):
+        from hti_comms.events.followup import person, spec
+        from hti_comms.events.services import get_event
+
+        event = get_event(course(data))
+        event.recording_url = "https://www.spfseniorerna.se/inspelningar/grundkurs"
+        event.material_urls = "https://www.spfseniorerna.se/material/grundkurs.pdf"
+        return spec(event, what), person(_registration(data), what)
+    return build
+
+
+email("events/follow_up_thanks", build=_follow_up("thanks"))
+email("events/follow_up_missed", build=_follow_up("missed"))
