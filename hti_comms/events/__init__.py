@@ -20,6 +20,7 @@ DOMAIN = Domain(
     overview=(".overview:next_events",),
     models=(".models", ".attendance_models"),
     blueprints=(".views:bp", ".admin:bp"),
+    routes=(".admin_after",),
     menu=(MenuEntry("events_admin.index", "Evenemang"),),
     commands=(".cli", ".cli_after"),
     sweeps=(".sweeps",),

@@ -186,3 +186,27 @@ def _follow_up(what: str):
 
 email("events/follow_up_thanks", build=_follow_up("thanks"))
 email("events/follow_up_missed", build=_follow_up("missed"))
+
+
+def _past_course(data) -> int:
+    """A course that ended yesterday, its attendance read: Anna came (walked in), Gustav is unknown."""
+    def make(_data):
+        from hti_comms.events.attendance import add_walk_in, import_attendance, unknown_attendees
+        from hti_comms.events.services import get_event
+        from hti_comms.extensions import db
+
+        event = get_event(_event(data, "past", start=_wall_clock(-1, 10), end=_wall_clock(-1, 11, 30)))
+        rows = "Namn;E-post;Minuter\nAnna Andersson;anna.past@example.se;80\nGustav Gran;gustav.past@example.se;60\n"
+        import_attendance(event, rows.encode(), "narvaro.csv")
+        add_walk_in(unknown_attendees(event)[0])
+        db.session.commit()
+        return event.id
+    return data.get("event-past", make)
+
+
+page("events_admin.after", args=lambda data: {"event_id": _past_course(data)})
+page("events_admin.follow_up", args=lambda data: {"event_id": _past_course(data)})
+page("events_admin.follow_up", state="förhandsgranskning", args=lambda data: {"event_id": _past_course(data)},
+     then=lambda p: (p.get_by_label("Länk till inspelningen").fill("https://www.spfseniorerna.se/inspelning"),
+                     p.get_by_role("button", name="Förhandsgranska").click()))
+not_a_page("events_admin.attendee_action", "a POST that confirms a line of the report and redirects")
