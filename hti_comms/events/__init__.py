@@ -28,11 +28,13 @@ DOMAIN = Domain(
     send_references={"event": ".admin:describe_send"},
     personal_data=(PersonalData(
         "anmälningar till evenemang", export=".personal_data:export", erase=".personal_data:erase",
-        tables=("event_registration",),
+        tables=("event_registration", "event_attendee", "event_feedback"),
         privacy="När du anmäler dig till en kurs eller ett webbinarium sparar vi ditt namn, din e-postadress, ditt "
                 "uppdrag, din kommun eller förening och det du skriver om behov eller frågor till de medverkande. Vi "
                 "använder uppgifterna bara för evenemanget: bekräftelse, kalenderinbjudan, påminnelser, besked om "
-                "ändringar och listan över deltagare. De finns kvar tills du ber oss radera dem."),),
+                "ändringar och listan över deltagare. Efter en kurs sparar vi om du deltog och hur länge (från mötestjänstens "
+                "närvarorapport), och dina svar om du svarar på frågorna om kursen. De finns kvar tills du ber oss "
+                "radera dem."),),
     demo_data=".demo:load",
     link_history=(".services:used_addresses",),
     #: Importing it adds the "Kommande evenemang" section kind to newsletters and circulars.
