@@ -21,3 +21,8 @@ class FollowUpForm(Form):
     material_urls = TextAreaField("Länkar till material (en per rad, frivilligt)", validators=[
         Optional(), Length(max=5000, message="Högst 5 000 tecken.")])
     confirmed = HiddenField()
+
+
+class QuestionsForm(Form):
+    questions = TextAreaField("Frågor med svar från 1 till 5 (en per rad, två eller tre)", validators=[
+        DataRequired("Skriv två eller tre frågor."), Length(max=700, message="Högst 700 tecken.")])

@@ -210,3 +210,21 @@ page("events_admin.follow_up", state="förhandsgranskning", args=lambda data: {"
      then=lambda p: (p.get_by_label("Länk till inspelningen").fill("https://www.spfseniorerna.se/inspelning"),
                      p.get_by_role("button", name="Förhandsgranska").click()))
 not_a_page("events_admin.attendee_action", "a POST that confirms a line of the report and redirects")
+
+
+def _feedback_link(data):
+    from hti_comms.events.afterlinks import FEEDBACK_PURPOSE
+    from hti_comms.events.models import Registration
+    from hti_comms.extensions import db
+    from hti_comms.tokens import make_personal_token
+
+    event_id = _past_course(data)
+    anna = db.session.query(Registration).filter_by(event_id=event_id, email="anna.past@example.se").one()
+    return {"token": make_personal_token(FEEDBACK_PURPOSE, anna.key, None)}
+
+
+page("events.feedback_form", args=_feedback_link)
+page("events.feedback_form", state="fel", args=_feedback_link,
+     then=lambda p: p.get_by_role("button", name="Skicka svaren").click())
+page("events_admin.feedback_results", args=lambda data: {"event_id": _past_course(data)})
+not_a_page("events_admin.feedback_export", "the feedback answers as a CSV file for Excel")
