@@ -2,11 +2,12 @@
 the course certificate."""
 from __future__ import annotations
 
-from flask import render_template, request
+from flask import Response, render_template, request
 
 from ..forms import Form
 from . import feedback
-from .afterlinks import FEEDBACK_PATH, FEEDBACK_PURPOSE, read_link
+from .afterlinks import CERTIFICATE_PATH, CERTIFICATE_PURPOSE, FEEDBACK_PATH, FEEDBACK_PURPOSE, read_link
+from .certificate import certificate_filename, certificate_pdf, may_have_certificate, minutes_needed
 from .registration import find_by_key
 from .views import bp
 from .wording import when_text
@@ -61,3 +62,16 @@ def feedback_form(token: str):
                            values=values, errors=errors, saved=saved, form=form, words=GRADE_WORDS,
                            closed=feedback.is_closed(answer), answered=answer is not None,
                            max_comment=feedback.COMMENT_MAX), (400 if errors else 200)
+
+
+@bp.route(CERTIFICATE_PATH + "<token>")
+def certificate(token: str):
+    registration = _registration(CERTIFICATE_PURPOSE, token)
+    if registration is None or not registration.attended:
+        return render_template("web/events/bad_link.html"), 404
+    event = registration.event
+    if not may_have_certificate(registration):
+        return render_template("web/events/no_certificate.html", event=event, when=when_text(event),
+                               needed=minutes_needed(event), minutes=registration.attended_minutes or 0), 403
+    return Response(certificate_pdf(registration), mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{certificate_filename(event)}"'})

@@ -228,3 +228,4 @@ page("events.feedback_form", state="fel", args=_feedback_link,
      then=lambda p: p.get_by_role("button", name="Skicka svaren").click())
 page("events_admin.feedback_results", args=lambda data: {"event_id": _past_course(data)})
 not_a_page("events_admin.feedback_export", "the feedback answers as a CSV file for Excel")
+not_a_page("events.certificate", "the course certificate as a PDF download (a short refusal without one)")

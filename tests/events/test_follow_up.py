@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from hti_comms import clock
 from hti_comms.delivery.models import OutboxMessage
-from hti_comms.events.afterlinks import FEEDBACK_PATH
+from hti_comms.events.afterlinks import CERTIFICATE_PATH, FEEDBACK_PATH
 
 from . import attendance_samples as samples
 from .helpers import at, by_recipient, deliver, make_event
@@ -47,7 +47,7 @@ def test_thanks_to_attendees_and_we_missed_you_to_no_shows_once_each(runner, tmp
     thanks = by_recipient(messages, "anna@example.se")
     assert [m["Subject"] for m in thanks] == ["Tack för att du deltog: Grundkurs om Hemtjänstindex"]
     text = _text(thanks[0])
-    assert RECORDING in text and MATERIAL in text and FEEDBACK_PATH in text
+    assert RECORDING in text and MATERIAL in text and FEEDBACK_PATH in text and CERTIFICATE_PATH in text
     for email in ("bertil@kommun.example", "cecilia@example.se"):
         (missed,) = by_recipient(messages, email)
         assert missed["Subject"] == "Vi saknade dig: Grundkurs om Hemtjänstindex"
