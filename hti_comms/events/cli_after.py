@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from ..extensions import db
-from . import attendance, followup
+from . import attendance, councils, followup
 from .attendance_files import AttendanceFileError
 from .cli import _event, event_group
 
@@ -77,3 +77,36 @@ def follow_up_command(event_id: int, recording_url: str, material_urls: tuple[st
     followup.send_follow_up(event)
     db.session.commit()
     click.echo(f"Skickat till utkorgen: {len(chosen.thanks)} tack och {len(chosen.missed)} ”Vi saknade dig”.")
+
+
+@event_group.command("basic-course")
+@click.argument("event_id", type=int)
+@click.option("--off", is_flag=True, help="The event is no basic course after all.")
+def basic_course_command(event_id: int, off: bool) -> None:
+    """Mark a course as a basic course: who attended it counts for their council."""
+    event = _event(event_id)
+    if event.kind.value != "kurs":
+        raise click.ClickException("Bara en kurs kan vara en grundkurs.")
+    event.is_basic_course = not off
+    db.session.commit()
+    click.echo(f"”{event.title}” räknas {'inte ' if off else ''}som grundkurs.")
+
+
+@event_group.command("councils")
+@click.option("--years", type=click.IntRange(0, 20), default=councils.DEFAULT_YEARS, show_default=True,
+              help="How many years back a basic course counts, besides this year.")
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text")
+def councils_command(years: int, output_format: str) -> None:
+    """Which municipalities' pensioner councils have someone who attended a basic course."""
+    rows, counties = councils.council_table(years)
+    if output_format == "json":
+        click.echo(json.dumps({
+            "municipalities": [{"code": r.code, "name": r.name, "county": r.county, "trained": r.trained,
+                                "people": [{"name": n, "day": d.isoformat()} for n, d in r.people]} for r in rows],
+            "counties": [{"name": c.name, "trained": c.trained, "total": c.total} for c in counties],
+        }, ensure_ascii=False, indent=2))
+        return
+    for county in counties:
+        click.echo(f"{county.name}: {county.trained} av {county.total}")
+    trained = sum(r.trained for r in rows)
+    click.echo(f"{trained} av {len(rows)} kommuners pensionärsråd har någon som gått grundkursen.")

@@ -114,6 +114,8 @@ class Event(db.Model):
     material_urls: Mapped[str] = mapped_column(Text, default="", server_default="")
     #: When attendance was last imported (events.attendance); None: never.
     attendance_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A basic course ("grundkurs"): who attended one counts for their council (events.councils).
+    is_basic_course: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     #: The 1–5 questions of the feedback form (events.feedback); None: the default questions.
     feedback_questions: Mapped[list | None] = mapped_column(JSON)
 

@@ -62,6 +62,7 @@ def upgrade():
         batch_op.add_column(sa.Column('material_urls', sa.Text(), server_default='', nullable=False))
         batch_op.add_column(sa.Column('attendance_imported_at', hti_comms.dbtypes.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('feedback_questions', sa.JSON(), nullable=True))
+        batch_op.add_column(sa.Column('is_basic_course', sa.Boolean(), server_default=sa.false(), nullable=False))
 
     with op.batch_alter_table('event_registration', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attended', sa.Boolean(), nullable=True))
@@ -77,6 +78,7 @@ def downgrade():
         batch_op.drop_column('attended')
 
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('is_basic_course')
         batch_op.drop_column('feedback_questions')
         batch_op.drop_column('attendance_imported_at')
         batch_op.drop_column('material_urls')

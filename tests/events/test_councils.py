@@ -1,0 +1,59 @@
+"""Which councils have taken the basic course: a council whose member attended two years ago counts, one whose
+member only registered (or attended another kind of course, or too long ago) does not; the county summary."""
+from __future__ import annotations
+
+import json
+
+from hti_comms import clock
+from hti_comms.events import attendance, councils
+
+from .helpers import at, make_event, sign_up
+
+
+def _held(db, start: str, *, basic=True, came=(), registered=()):
+    """A course held on `start`'s day (Stockholm) with the given people registered, `came` attending."""
+    day = start[:10]
+    clock.set_now(at(f"{day}T08:00:00+01:00"))
+    event = make_event(start=f"{day} 10:00", end=f"{day} 11:30")
+    event.is_basic_course = basic
+    for name, email, role, organisation in (*came, *registered):
+        sign_up(event, name, email, role=role, organisation=organisation)
+    db.session.commit()
+    clock.set_now(at(f"{day}T12:00:00+01:00"))
+    rows = "E-post;Minuter\n" + "".join(f"{email};90\n" for _n, email, _r, _o in came)
+    attendance.import_attendance(event, rows.encode(), "narvaro.csv")
+    db.session.commit()
+    return event
+
+
+COUNCIL = "Ledamot i kommunens pensionärsråd"
+
+
+def test_a_council_whose_member_attended_two_years_ago_counts(app, db, runner, make_contact):
+    # Karin is in the register as a council member in Habo; she registered without naming her municipality.
+    make_contact("karin@example.se", municipality="Habo", name="Karin Ek")
+    _held(db, "2023-03-14", came=[("Karin Ek", "karin@example.se", "Annat", "")])
+    # Olle names Upplands Väsby on the form; Per only registered; Lisa's course was no basic course.
+    _held(db, "2025-02-11", came=[("Olle Ny", "olle@example.se", COUNCIL, "Upplands Väsby")],
+          registered=[("Per Sten", "per@example.se", COUNCIL, "Vallentuna")])
+    _held(db, "2025-04-08", basic=False, came=[("Lisa Berg", "lisa@example.se", COUNCIL, "Täby")])
+    # Anders attended in 2019: too long ago.
+    _held(db, "2019-05-07", came=[("Anders Ås", "anders@example.se", COUNCIL, "Solna")])
+    clock.set_now(at("2025-10-01T09:00:00+02:00"))
+
+    trained = councils.trained_people(years=2)
+    assert {code: [name for name, _day in people] for code, people in trained.items()} == {
+        "0643": ["Karin Ek"], "0114": ["Olle Ny"]}
+    assert "0643" not in councils.trained_people(years=1)  # 2023 is outside this year and last
+    untrained = councils.untrained_codes(years=2)
+    assert len(untrained) == 290 - 2 and "0643" not in untrained and "0115" in untrained
+
+    result = runner.invoke(args=["hti", "event", "councils", "--years", "2", "--format", "json"])
+    data = json.loads(result.output)
+    habo = next(m for m in data["municipalities"] if m["code"] == "0643")
+    assert habo["trained"] is True and habo["people"] == [{"name": "Karin Ek", "day": "2023-03-14"}]
+    assert len(data["municipalities"]) == 290
+    stockholm = next(c for c in data["counties"] if c["name"] == "Stockholms län")
+    assert stockholm["trained"] == 1 and stockholm["total"] == 26
+    text = runner.invoke(args=["hti", "event", "councils", "--years", "2"]).output
+    assert text.strip().splitlines()[-1] == "2 av 290 kommuners pensionärsråd har någon som gått grundkursen."
