@@ -229,3 +229,6 @@ page("events.feedback_form", state="fel", args=_feedback_link,
 page("events_admin.feedback_results", args=lambda data: {"event_id": _past_course(data)})
 not_a_page("events_admin.feedback_export", "the feedback answers as a CSV file for Excel")
 not_a_page("events.certificate", "the course certificate as a PDF download (a short refusal without one)")
+page("events_admin.councils_page")
+not_a_page("events_admin.councils_audience", "a POST that saves the audience and redirects")
+not_a_page("events_admin.mark_basic_course", "a POST that marks the course and redirects")

@@ -57,3 +57,28 @@ def test_a_council_whose_member_attended_two_years_ago_counts(app, db, runner, m
     assert stockholm["trained"] == 1 and stockholm["total"] == 26
     text = runner.invoke(args=["hti", "event", "councils", "--years", "2"]).output
     assert text.strip().splitlines()[-1] == "2 av 290 kommuners pensionärsråd har någon som gått grundkursen."
+
+
+def test_the_audience_reaches_council_members_of_untrained_municipalities(app, db, staff_login, make_contact):
+    from hti_comms.subscribers.audiences import Criteria, resolve
+    from hti_comms.subscribers.models import Audience
+    from tests.helpers import form_csrf_token
+
+    make_contact("karin@example.se", municipality="Habo", name="Karin Ek")
+    make_contact("gun@example.se", municipality="Habo", name="Gun Al")
+    make_contact("sven@example.se", municipality="Solna", name="Sven Lind")
+    make_contact("tina@example.se", role="municipal_official", municipality="Solna", name="Tina Tjänst")
+    _held(db, "2024-03-12", came=[("Karin Ek", "karin@example.se", COUNCIL, "Habo")])
+    clock.set_now(at("2025-10-01T09:00:00+02:00"))
+
+    page = staff_login.get("/admin/evenemang/grundkursen?ar=1").get_data(True)
+    assert "1 av 290</strong> kommuners råd" in page and "Karin Ek (tisdag 12 mars 2024)" in page
+    staff_login.post("/admin/evenemang/grundkursen/malgrupp?ar=1",
+                     data={"csrf_token": form_csrf_token(staff_login, "/admin/evenemang/grundkursen")})
+    audience = db.session.query(Audience).filter_by(name="Pensionärsråd utan någon som gått grundkursen").one()
+    # Habo's council has Karin; Solna's council member is invited, not Solna's official.
+    assert [m.email for m in resolve(Criteria.of(audience))] == ["sven@example.se"]
+    assert audience.without_basic_course_years == 1
+    assert sorted(m.email for m in resolve(Criteria(list_keys=("nyhetsbrev",), roles=("council_member",),
+                                                    without_basic_course_years=0))) == [
+        "gun@example.se", "karin@example.se", "sven@example.se"]  # nobody attended this year
