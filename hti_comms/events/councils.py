@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from .. import clock
 from ..extensions import db
@@ -56,17 +56,18 @@ def window(years: int, today: date | None = None) -> tuple[datetime, datetime]:
     return clock.as_utc(start), clock.as_utc(end)
 
 
-def _attended(years: int) -> list[Registration]:
-    start, end = window(years)
+def _attended(years: int, year: int | None) -> list[Registration]:
+    start, end = window(years, date(year, 12, 31) if year else None)
     return list(db.session.scalars(
         select(Registration).join(Event, Event.id == Registration.event_id).where(
             Event.kind == EventKind.KURS, Event.is_basic_course.is_(True), Event.status == EventStatus.SCHEDULED,
             Event.starts_at >= start, Event.starts_at < end, Registration.attended.is_(True))))
 
 
-def trained_people(years: int = DEFAULT_YEARS) -> dict[str, list[tuple[str, date]]]:
-    """Return municipality code -> (name, course day) of council members who attended a basic course."""
-    attended = _attended(years)
+def trained_people(years: int = DEFAULT_YEARS, year: int | None = None) -> dict[str, list[tuple[str, date]]]:
+    """Return municipality code -> (name, course day) of council members who attended a basic course in `year`
+    (None: this year) or the `years` before it."""
+    attended = _attended(years, year)
     emails = {r.email for r in attended}
     register: dict[str, set[str]] = {}
     if emails:
@@ -104,6 +105,12 @@ def council_table(years: int = DEFAULT_YEARS) -> tuple[list[CouncilRow], list[Co
         counts[0] += row.trained
         counts[1] += 1
     return rows, [CountyRow(name, trained, total) for name, (trained, total) in sorted(summary.items())]
+
+
+def trained_count(years: int = DEFAULT_YEARS, year: int | None = None) -> tuple[int, int]:
+    """Return how many municipalities' councils have someone who took the basic course, and how many there are."""
+    total = db.session.scalar(select(func.count()).select_from(Municipality)) or 0
+    return len(set(trained_people(years, year)) & set(db.session.scalars(select(Municipality.code)))), total
 
 
 def untrained_codes(years: int = DEFAULT_YEARS) -> list[str]:

@@ -82,3 +82,13 @@ def test_the_audience_reaches_council_members_of_untrained_municipalities(app, d
     assert sorted(m.email for m in resolve(Criteria(list_keys=("nyhetsbrev",), roles=("council_member",),
                                                     without_basic_course_years=0))) == [
         "gun@example.se", "karin@example.se", "sven@example.se"]  # nobody attended this year
+
+
+def test_the_same_figure_is_in_the_year_plan(app, db, staff_login, make_contact):
+    make_contact("karin@example.se", municipality="Habo", name="Karin Ek")
+    _held(db, "2024-03-12", came=[("Karin Ek", "karin@example.se", COUNCIL, "Habo")])
+    clock.set_now(at("2025-10-01T09:00:00+02:00"))
+    assert councils.trained_count(3, 2025) == (1, 290)
+    assert councils.trained_count(3, 2030) == (0, 290)
+    page = staff_login.get("/admin/arsplan/2025").get_data(True)
+    assert "Grundkursen: <strong>1 av 290</strong> kommuners pensionärsråd" in page
