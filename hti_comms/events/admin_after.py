@@ -13,8 +13,9 @@ from .admin import _event_or_404, bp
 from .attendance_files import AttendanceFileError
 from .attendance_models import Attendee
 from .forms import ActionForm
-from .forms_after import AttendanceForm, FollowUpForm
+from .forms_after import AttendanceForm, FollowUpForm, RegistrationQuestionsForm
 from .models import Event, Registration, RegistrationStatus
+from .questions import QuestionError, format_questions, of_event, parse_questions
 from .wording import when_text
 
 
@@ -106,3 +107,24 @@ def follow_up(event_id: int):
                         for what, people in (("thanks", chosen.thanks), ("missed", chosen.missed)) if people]
     return render_template("web/events/admin/follow_up.html", event=event, form=form, chosen=chosen,
                            previews=previews)
+
+
+@bp.route("/<int:event_id>/fragor", methods=["GET", "POST"])
+@needs(Role.REDAKTOR, "Ändrade frågorna i anmälan till ett evenemang")
+def registration_questions(event_id: int):
+    event = _event_or_404(event_id)
+    form = RegistrationQuestionsForm()
+    if request.method == "GET":
+        form.questions.data = format_questions(of_event(event))
+    elif form.validate_on_submit():
+        try:
+            found = parse_questions(form.questions.data or "")
+        except QuestionError as exc:
+            form.questions.errors.append(str(exc))
+        else:
+            event.registration_questions = [q.as_dict() for q in found] or None
+            db.session.commit()
+            flash("Frågorna är sparade och syns i anmälan." if found else "Anmälan har inga egna frågor nu.",
+                  "success")
+            return redirect(url_for(".event", event_id=event.id))
+    return render_template("web/events/admin/registration_questions.html", event=event, form=form)

@@ -26,3 +26,8 @@ class FollowUpForm(Form):
 class QuestionsForm(Form):
     questions = TextAreaField("Frågor med svar från 1 till 5 (en per rad, två eller tre)", validators=[
         DataRequired("Skriv två eller tre frågor."), Length(max=700, message="Högst 700 tecken.")])
+
+
+class RegistrationQuestionsForm(Form):
+    questions = TextAreaField("Frågor (en per rad)", validators=[
+        Optional(), Length(max=3000, message="Högst 3 000 tecken.")])

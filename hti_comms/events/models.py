@@ -116,6 +116,8 @@ class Event(db.Model):
     attendance_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: A basic course ("grundkurs"): who attended one counts for their council (events.councils).
     is_basic_course: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Extra questions of the registration form (events.questions), or None.
+    registration_questions: Mapped[list | None] = mapped_column(JSON)
     #: The 1–5 questions of the feedback form (events.feedback); None: the default questions.
     feedback_questions: Mapped[list | None] = mapped_column(JSON)
 
@@ -202,6 +204,8 @@ class Registration(db.Model):
     #: From the imported attendance report: True came, False did not, None no report yet; minutes in session.
     attended: Mapped[bool | None] = mapped_column(Boolean)
     attended_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: Answers to the event's extra questions, in their order (events.questions), or None.
+    answers: Mapped[list | None] = mapped_column(JSON)
 
     event: Mapped[Event] = relationship()
 

@@ -1,5 +1,5 @@
 """after the course: attendance imported from Zoom and Teams reports, a recording and material links per event, and
-feedback per registration
+feedback per registration, basic courses and the audience of councils without one, extra questions at registration
 
 Revision ID: 0021_after_course
 Revises: 0017_year_runs_itself
@@ -63,6 +63,7 @@ def upgrade():
         batch_op.add_column(sa.Column('attendance_imported_at', hti_comms.dbtypes.UTCDateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('feedback_questions', sa.JSON(), nullable=True))
         batch_op.add_column(sa.Column('is_basic_course', sa.Boolean(), server_default=sa.false(), nullable=False))
+        batch_op.add_column(sa.Column('registration_questions', sa.JSON(), nullable=True))
 
     with op.batch_alter_table('audience', schema=None) as batch_op:
         batch_op.add_column(sa.Column('without_basic_course_years', sa.Integer(), nullable=True))
@@ -70,6 +71,7 @@ def upgrade():
     with op.batch_alter_table('event_registration', schema=None) as batch_op:
         batch_op.add_column(sa.Column('attended', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('attended_minutes', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('answers', sa.JSON(), nullable=True))
 
     # ### end Alembic commands ###
 
@@ -80,10 +82,12 @@ def downgrade():
         batch_op.drop_column('without_basic_course_years')
 
     with op.batch_alter_table('event_registration', schema=None) as batch_op:
+        batch_op.drop_column('answers')
         batch_op.drop_column('attended_minutes')
         batch_op.drop_column('attended')
 
     with op.batch_alter_table('event', schema=None) as batch_op:
+        batch_op.drop_column('registration_questions')
         batch_op.drop_column('is_basic_course')
         batch_op.drop_column('feedback_questions')
         batch_op.drop_column('attendance_imported_at')

@@ -232,3 +232,4 @@ not_a_page("events.certificate", "the course certificate as a PDF download (a sh
 page("events_admin.councils_page")
 not_a_page("events_admin.councils_audience", "a POST that saves the audience and redirects")
 not_a_page("events_admin.mark_basic_course", "a POST that marks the course and redirects")
+page("events_admin.registration_questions", args=lambda data: {"event_id": course(data)})
