@@ -72,3 +72,29 @@ def test_an_event_without_registration_sends_nothing(runner, app, db):
     result = _follow_up(runner, webcast, "--yes")
     assert result.exit_code != 0 and "ingen anmälan här" in result.output
     assert db.session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_the_recording_and_material_are_on_the_public_page_after_the_event(app, db, client):
+    from hti_comms.events import followup
+
+    clock.set_now(at("2025-11-01T09:00:00+01:00"))
+    event = make_event()
+    followup.set_links(event, recording_url=RECORDING, material_urls=MATERIAL)
+    db.session.commit()
+    before = client.get(f"/evenemang/{event.id}").get_data(True)
+    assert RECORDING not in before and MATERIAL not in before
+    clock.set_now(at("2025-11-06T12:00:00+01:00"))
+    after = client.get(f"/evenemang/{event.id}").get_data(True)
+    assert "Inspelning och material" in after and RECORDING in after and MATERIAL in after
+
+
+def test_a_link_that_is_no_web_address_is_refused_and_nothing_saved(app, db):
+    import pytest
+
+    from hti_comms.events import followup
+
+    clock.set_now(at("2025-11-01T09:00:00+01:00"))
+    event = make_event()
+    with pytest.raises(followup.FollowUpError, match="fullständig webbadress"):
+        followup.set_links(event, recording_url=RECORDING, material_urls="https://ok.example/a\nwww.fel")
+    assert event.recording_url == "" and event.material_urls == ""
