@@ -37,6 +37,7 @@ REFERENCE_WHATS = {
     "promotion": "besked om plats från väntelistan", "update": "ändring",
     "cancelled": "inställt, till anmälda", "cancelled-waiting": "inställt, till väntelistan",
     "registration-cancelled": "bekräftelser på avbokning",
+    "thanks": "tack efter kursen", "missed": "”Vi saknade dig” efter kursen",
 }
 
 
