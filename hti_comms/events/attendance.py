@@ -87,7 +87,7 @@ def read_report(event: Event, data: bytes, filename: str) -> Report:
     matched = {p.registration.id for p in report.people if p.registration is not None}
     by_name: dict[str, Registration] = {}
     for registration in registrations:
-        if registration.id not in matched:
+        if registration.id not in matched and registration.status is not RegistrationStatus.CANCELLED:
             by_name.setdefault(_name_key(registration.name), registration)
     for person in report.unknown:
         person.suggested = by_name.get(_name_key(person.name)) if person.name else None
