@@ -25,6 +25,7 @@ from .admin_input import errors_of, fill_from, has_time_errors, input_from, show
 from .forms import ActionForm, EventForm, MessageForm
 from .inputs import DEFAULT_REMINDERS, parse_event
 from .models import Event, Registration, RegistrationStatus, can_cancel_event, can_edit
+from .questions import of_event
 from .registration import cancel_registration, registered, waiting_list
 from .wording import relative_text, when_text
 
@@ -38,6 +39,7 @@ OWNER_WHATS = {
     "promotion": "besked om plats från väntelistan", "update": "ändring",
     "cancelled": "inställt, till anmälda", "cancelled-waiting": "inställt, till väntelistan",
     "registration-cancelled": "bekräftelser på avbokning",
+    "thanks": "tack efter kursen", "missed": "”Vi saknade dig” efter kursen",
 }
 
 
@@ -147,7 +149,8 @@ def event(event_id: int):
                            cancelled=cancelled, questions=questions, when=when_text(event),
                            relative=relative_text(event), form=ActionForm(), can_cancel=can_cancel_event(event),
                            can_edit=can_edit(event), now=clock.now(), display=display_address,
-                           description_html=Markup(render_markdown(event.description).html))
+                           description_html=Markup(render_markdown(event.description).html),
+                           asked=of_event(event))
 
 
 @bp.route("/<int:event_id>/anmalda.csv")

@@ -5,6 +5,7 @@ from ..addresses import display_address
 from ..exports import csv_document
 from ..formatting import format_datetime
 from .models import Event, Registration
+from .questions import of_event
 
 COLUMNS = ("Status", "Plats i kön", "Namn", "E-post", "Uppdrag", "Kommun eller förening", "Behov", "Fråga",
            "Anmäld", "Avbokad")
@@ -18,6 +19,7 @@ def registrations_csv(event: Event, registrations: list[Registration]) -> bytes:
     """Return every registration, the waiting list numbered in its order; what people typed stays text."""
     rows = []
     position = 0
+    asked = of_event(event)
     for registration in registrations:
         in_line = None
         if registration.waiting_since and registration.status.value == "waiting":
@@ -26,8 +28,10 @@ def registrations_csv(event: Event, registrations: list[Registration]) -> bytes:
         rows.append([registration.status.label, in_line, registration.name, display_address(registration.email),
                      registration.role, registration.organisation, registration.needs, registration.question,
                      _when(registration.registered_at or registration.waiting_since or registration.created_at),
-                     _when(registration.cancelled_at)])
-    return csv_document(COLUMNS, rows)
+                     _when(registration.cancelled_at),
+                     *[(registration.answers or [])[i] if i < len(registration.answers or []) else ""
+                       for i in range(len(asked))]])
+    return csv_document([*COLUMNS, *(q.text for q in asked)], rows)
 
 
 def csv_filename(event: Event) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
@@ -109,6 +109,17 @@ class Event(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: After the event (events.followup): the recording, and material links one a line; on the public page.
+    recording_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    material_urls: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: When attendance was last imported (events.attendance); None: never.
+    attendance_imported_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: A basic course ("grundkurs"): who attended one counts for their council (events.councils).
+    is_basic_course: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: Extra questions of the registration form (events.questions), or None.
+    registration_questions: Mapped[list | None] = mapped_column(JSON)
+    #: The 1–5 questions of the feedback form (events.feedback); None: the default questions.
+    feedback_questions: Mapped[list | None] = mapped_column(JSON)
 
     speakers: Mapped[list[EventSpeaker]] = relationship(
         back_populates="event", order_by="EventSpeaker.position", cascade="all, delete-orphan")
@@ -190,6 +201,11 @@ class Registration(db.Model):
     #: nothing more (`CONFIRMATION_RESEND_MINUTES`).
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    #: From the imported attendance report: True came, False did not, None no report yet; minutes in session.
+    attended: Mapped[bool | None] = mapped_column(Boolean)
+    attended_minutes: Mapped[int | None] = mapped_column(Integer)
+    #: Answers to the event's extra questions, in their order (events.questions), or None.
+    answers: Mapped[list | None] = mapped_column(JSON)
 
     event: Mapped[Event] = relationship()
 

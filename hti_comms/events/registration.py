@@ -19,6 +19,7 @@ from ..inputs import BadInput, check_text
 from ..status import transition
 from . import emails
 from .calendar import new_registration_uid
+from .questions import check_answers, field_name, of_event
 from .models import (
     REGISTRATION_TRANSITIONS, Event, Registration, RegistrationStatus, can_cancel_registration, new_key,
 )
@@ -42,6 +43,8 @@ class RegistrationInput:
     organisation: str = ""
     needs: str = ""
     question: str = ""
+    #: Answers to the event's extra questions (events.questions) in their order; None: not asked (a command).
+    answers: tuple[str, ...] | None = None
 
 
 class Outcome(enum.Enum):
@@ -133,6 +136,12 @@ def register(event: Event, raw: RegistrationInput, *, is_demo: bool = False, not
     if reason:
         raise RegistrationError(reason)
     name, email, extra = _clean(raw)
+    if raw.answers is not None:
+        answers, problems = check_answers(of_event(event), raw.answers)
+        if problems:
+            index, message = next(iter(problems.items()))
+            raise RegistrationError(message, field_name(index))
+        extra["answers"] = answers
     lock_event(event)
     now = clock.now()
     registration = db.session.scalar(select(Registration).where(

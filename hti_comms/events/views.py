@@ -18,6 +18,7 @@ from .registration import (
     RegistrationError, RegistrationInput, cancel_registration, closed_reason, find_by_key, register,
     registered_count, waiting_list,
 )
+from .questions import field_name, form_class, of_event
 from .wording import registration_text, relative_text, when_text
 
 bp = Blueprint("events", __name__)
@@ -58,7 +59,8 @@ def _share_link(event: Event) -> str:
 @limiter.limit(_registration_limit, methods=["POST"])
 def event_page(event_id: int):
     event = _public_event(event_id)
-    form = RegistrationForm()
+    asked = of_event(event)
+    form = form_class(RegistrationForm, asked)() if asked else RegistrationForm()
     closed = closed_reason(event) if event.registration_mode is RegistrationMode.HERE else None
     if request.method == "POST" and closed is None and form.validate_on_submit():
         if form.website.data:
@@ -67,7 +69,8 @@ def event_page(event_id: int):
             register(event, RegistrationInput(
                 name=form.name.data, email=form.email.data, role=form.role.data,
                 organisation=form.organisation.data or "", needs=form.needs.data or "",
-                question=form.question.data or ""))
+                question=form.question.data or "",
+                answers=tuple(form[field_name(i)].data or "" for i in range(len(asked)))))
         except RegistrationError as exc:
             target = getattr(form, exc.field, None) if exc.field else None
             if target is not None:
@@ -82,7 +85,8 @@ def event_page(event_id: int):
     return render_template("web/events/event.html", event=event, form=form, closed=closed, errors=errors,
                            places=_places(event), when=when_text(event), relative=relative_text(event),
                            share_link=_share_link(event), is_past=event.ends_at <= clock.now(),
-                           description_html=Markup(render_markdown(event.description).html))
+                           description_html=Markup(render_markdown(event.description).html),
+                           extra_fields=[(form[field_name(i)], q.required) for i, q in enumerate(asked)])
 
 
 @bp.route(f"{EVENTS_PATH}/<int:event_id>/tack")

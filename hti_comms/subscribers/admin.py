@@ -216,6 +216,8 @@ def _audience_form(audience: Audience | None) -> AudienceForm:
         form.result_places.data = str(rule.get("places") or "")
         form.result_sub_index.data = rule.get("sub_index") or ""
         form.without_action_plan_year.data = str(audience.without_action_plan_year or "")
+        years = audience.without_basic_course_years
+        form.without_basic_course_years.data = "" if years is None else str(years)
     return form
 
 

@@ -64,12 +64,16 @@ class Criteria:
     result_rule: ResultRule | None = None
     #: Only contacts whose municipality (of the same affiliation) has no registered action plan for this year.
     without_action_plan_year: int | None = None
+    #: Only council members of municipalities whose council has no one who took the basic course this year or in
+    #: this many years before.
+    without_basic_course_years: int | None = None
 
     @classmethod
     def of(cls, audience: Audience) -> "Criteria":
         return cls(tuple(audience.list_keys), tuple(audience.roles), tuple(audience.municipality_codes),
                    tuple(audience.county_codes), tuple(int(d) for d in audience.district_ids),
-                   ResultRule.from_dict(audience.result_rule), audience.without_action_plan_year)
+                   ResultRule.from_dict(audience.result_rule), audience.without_action_plan_year,
+                   audience.without_basic_course_years)
 
     @classmethod
     def from_multidict(cls, args) -> "Criteria":
@@ -81,7 +85,8 @@ class Criteria:
         return cls(values("lists"), tuple(r for r in values("roles") if r in {x.value for x in Role}),
                    chosen + tuple(code for code in typed if code not in chosen), values("counties"),
                    tuple(d for d in map(optional_whole_number, values("districts")) if d is not None),
-                   result_rule_from(args), optional_whole_number(args.get("without_action_plan_year") or None))
+                   result_rule_from(args), optional_whole_number(args.get("without_action_plan_year") or None),
+                   optional_whole_number(args.get("without_basic_course_years") or None))
 
     @property
     def result_years(self) -> tuple[int, ...]:
@@ -91,7 +96,7 @@ class Criteria:
     @property
     def has_place(self) -> bool:
         return bool(self.municipality_codes or self.county_codes or self.district_ids or self.result_rule
-                    or self.without_action_plan_year)
+                    or self.without_action_plan_year or self.without_basic_course_years is not None)
 
 
 def result_rule_from(args) -> ResultRule | None:
@@ -149,6 +154,11 @@ def contact_condition(criteria: Criteria):
 
             affiliation_conditions += [Affiliation.municipality_code.is_not(None), Affiliation.municipality_code.not_in(
                 plan_codes_query(criteria.without_action_plan_year))]
+        if criteria.without_basic_course_years is not None:
+            from ..events.councils import untrained_codes  # the events domain knows who attended
+
+            affiliation_conditions += [Affiliation.role == Role.COUNCIL_MEMBER, Affiliation.municipality_code.in_(
+                untrained_codes(criteria.without_basic_course_years))]
         subquery = (select(Affiliation.id)
                     .outerjoin(place, place.code == Affiliation.municipality_code)
                     .outerjoin(district, district.id == Affiliation.district_id)
@@ -212,6 +222,7 @@ def save_audience(audience: Audience | None, name: str, description: str, criter
     audience.district_ids = list(criteria.district_ids)
     audience.result_rule = criteria.result_rule.to_dict() if criteria.result_rule else None
     audience.without_action_plan_year = criteria.without_action_plan_year
+    audience.without_basic_course_years = criteria.without_basic_course_years
     audience.updated_at = now()
     db.session.commit()
     return audience

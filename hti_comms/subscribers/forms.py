@@ -155,6 +155,11 @@ class AudienceForm(Form):
     result_places = StringField("Antal platser (för klättrat, tappat, bästa och sämsta)",
                                 validators=[Optional(), Length(max=3)])
     result_sub_index = SelectField("Delindex (för svagaste område)", validators=[Optional()])
+    without_basic_course_years = SelectField(
+        "Bara pensionärsråd utan någon som gått grundkursen", validators=[Optional()],
+        choices=as_choices([("", "Inget villkor på grundkursen"), ("0", "i år"), ("1", "i år eller förra året"),
+                            ("2", "i år eller de två senaste åren"), ("3", "i år eller de tre senaste åren"),
+                            ("5", "i år eller de fem senaste åren")]))
     without_action_plan_year = SelectField("Bara kommuner utan registrerad åtgärdsplan för året",
                                            validators=[Optional()])
 

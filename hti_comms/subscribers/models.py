@@ -249,6 +249,9 @@ class Audience(db.Model):
     #: Only contacts whose municipality (of the same affiliation) has no registered action plan for this index
     #: year (hti_comms.action_plans), or None.
     without_action_plan_year: Mapped[int | None] = mapped_column()
+    #: Only council members whose municipality's council has no one who attended a basic course this year or in
+    #: this many years before (hti_comms.events.councils), or None.
+    without_basic_course_years: Mapped[int | None] = mapped_column()
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

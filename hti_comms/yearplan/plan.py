@@ -11,6 +11,7 @@ from datetime import datetime
 
 from .. import clock
 from ..events.copies import events_between, missing_links
+from ..events.councils import DEFAULT_YEARS, trained_count
 from ..events.models import Event, EventKind
 from ..events.publication_link import linked_events
 from ..newsletters.copies import invitations, newsletters_between, planned_at, undated_drafts
@@ -35,6 +36,8 @@ class YearPlan:
     items: list[Step] = field(default_factory=list)
     #: Events, sends and reminders that contradict the publication moment (from the publication domain).
     warnings: list[str] = field(default_factory=list)
+    #: Municipalities whose pensioner council has someone who took the basic course (events.councils), of all.
+    councils_trained: tuple[int, int] = (0, 0)
 
     @property
     def missing(self) -> list[str]:
@@ -45,7 +48,8 @@ def year_plan(year: int) -> YearPlan:
     """Return the plan of `year`'s cycle, in time order (what has no time yet last)."""
     steps = moments(year)
     start, end = window(year, steps.published_at)
-    plan = YearPlan(year, steps.published_at, start, end, warnings=contradictions(year))
+    plan = YearPlan(year, steps.published_at, start, end, warnings=contradictions(year),
+                    councils_trained=trained_count(DEFAULT_YEARS, year))
     items = [step for step in timeline(year) if step.kind != "event"]
     events = events_between(start, end)
     invited = invitations([event.id for event in events])

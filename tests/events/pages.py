@@ -170,3 +170,66 @@ email("events/promotion", build=_after_change("events/promotion"))
 email("events/registration_cancelled", build=_after_change("events/registration_cancelled"))
 email("events/event_cancelled", build=_after_change("events/event_cancelled"))
 not_a_page("events_admin.duplicate", "a POST that copies the event and redirects to the copy's form")
+
+
+def _follow_up(what: str):
+    def build(data):
+        from hti_comms.events.followup import person, spec
+        from hti_comms.events.services import get_event
+
+        event = get_event(course(data))
+        event.recording_url = "https://www.spfseniorerna.se/inspelningar/grundkurs"
+        event.material_urls = "https://www.spfseniorerna.se/material/grundkurs.pdf"
+        return spec(event, what), person(_registration(data), what)
+    return build
+
+
+email("events/follow_up_thanks", build=_follow_up("thanks"))
+email("events/follow_up_missed", build=_follow_up("missed"))
+
+
+def _past_course(data) -> int:
+    """A course that ended yesterday, its attendance read: Anna came (walked in), Gustav is unknown."""
+    def make(_data):
+        from hti_comms.events.attendance import add_walk_in, import_attendance, unknown_attendees
+        from hti_comms.events.services import get_event
+        from hti_comms.extensions import db
+
+        event = get_event(_event(data, "past", start=_wall_clock(-1, 10), end=_wall_clock(-1, 11, 30)))
+        rows = "Namn;E-post;Minuter\nAnna Andersson;anna.past@example.se;80\nGustav Gran;gustav.past@example.se;60\n"
+        import_attendance(event, rows.encode(), "narvaro.csv")
+        add_walk_in(unknown_attendees(event)[0])
+        db.session.commit()
+        return event.id
+    return data.get("event-past", make)
+
+
+page("events_admin.after", args=lambda data: {"event_id": _past_course(data)})
+page("events_admin.follow_up", args=lambda data: {"event_id": _past_course(data)})
+page("events_admin.follow_up", state="förhandsgranskning", args=lambda data: {"event_id": _past_course(data)},
+     then=lambda p: (p.get_by_label("Länk till inspelningen").fill("https://www.spfseniorerna.se/inspelning"),
+                     p.get_by_role("button", name="Förhandsgranska").click()))
+not_a_page("events_admin.attendee_action", "a POST that confirms a line of the report and redirects")
+
+
+def _feedback_link(data):
+    from hti_comms.events.afterlinks import FEEDBACK_PURPOSE
+    from hti_comms.events.models import Registration
+    from hti_comms.extensions import db
+    from hti_comms.tokens import make_personal_token
+
+    event_id = _past_course(data)
+    anna = db.session.query(Registration).filter_by(event_id=event_id, email="anna.past@example.se").one()
+    return {"token": make_personal_token(FEEDBACK_PURPOSE, anna.key, None)}
+
+
+page("events.feedback_form", args=_feedback_link)
+page("events.feedback_form", state="fel", args=_feedback_link,
+     then=lambda p: p.get_by_role("button", name="Skicka svaren").click())
+page("events_admin.feedback_results", args=lambda data: {"event_id": _past_course(data)})
+not_a_page("events_admin.feedback_export", "the feedback answers as a CSV file for Excel")
+not_a_page("events.certificate", "the course certificate as a PDF download (a short refusal without one)")
+page("events_admin.councils_page")
+not_a_page("events_admin.councils_audience", "a POST that saves the audience and redirects")
+not_a_page("events_admin.mark_basic_course", "a POST that marks the course and redirects")
+page("events_admin.registration_questions", args=lambda data: {"event_id": course(data)})
