@@ -39,7 +39,7 @@ OWNER_WHATS = {
     "promotion": "besked om plats från väntelistan", "update": "ändring",
     "cancelled": "inställt, till anmälda", "cancelled-waiting": "inställt, till väntelistan",
     "registration-cancelled": "bekräftelser på avbokning",
-    "thanks": "tack efter kursen", "missed": "”Vi saknade dig” efter kursen",
+    "follow-up-thanks": "tack efter kursen", "follow-up-missed": "”Vi saknade dig” efter kursen",
 }
 
 

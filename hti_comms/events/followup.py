@@ -114,7 +114,7 @@ def spec(event: Event, what: str) -> EmailSpec:
         subject, template, kind = f"Vi saknade dig: {event.title}", "follow_up_missed", KIND_MISSED
         context["materials"] = []
     return EmailSpec(template=f"events/{template}", subject=subject, context=context, kind=kind,
-                     reference=reference(event, what), owner=Owner("events", "event-follow-up", f"{event.id}:{what}"))
+                     reference=reference(event, what), owner=Owner.of("events", f"follow-up-{what}", event.id))
 
 
 def person(registration: Registration, what: str) -> Recipient:

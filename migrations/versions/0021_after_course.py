@@ -14,7 +14,7 @@ import hti_comms.dbtypes
 
 # revision identifiers, used by Alembic.
 revision = '0021_after_course'
-down_revision = '0017_year_runs_itself'
+down_revision = '0018_typed_outbox'
 branch_labels = None
 depends_on = None
 
