@@ -18,10 +18,13 @@ from ..checks import Finding
 from ..delivery import services as delivery
 from ..delivery.models import Send, SendStatus
 from ..delivery.outbox import Attachment, EmailSpec, Recipient, enqueue
+from ..delivery.owner import Owner
 from ..extensions import db
 from ..formatting import counted
 from ..status import can_transition, transition
-from .audience import recipients
+from ..letters.content import from_email as letter_from_email
+from ..letters.services import collect as collect_letters
+from .audience import letter_contact_ids, recipients
 from .checks import blocking, check_newsletter
 from .models import (
     NEWSLETTER_TRANSITIONS, Newsletter, NewsletterStatus, SectionImage, SentLink, can_schedule, can_unschedule,
@@ -207,6 +210,9 @@ def start(newsletter_id: int) -> Send | None:
             yield recipient
 
     send = enqueue(_spec(newsletter, rendered.context, test=False), counting())
+    # Members whose channel is `brev` get the same content as a printed letter (direct links, as in the archive).
+    collect_letters(Owner("newsletters", "newsletter", str(newsletter.id)), send.id, letter_contact_ids(newsletter),
+                    letter_from_email(_spec(newsletter, archive.context, test=False)))
     newsletter.send_id = send.id
     newsletter.archive = archive.context
     newsletter.recipient_count = counted[0]
