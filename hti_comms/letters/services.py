@@ -139,4 +139,4 @@ def remove_letters_of(contact_id: int) -> int:
 
 def letters_of(contact_id: int) -> list[tuple[Letter, PrintBatch]]:
     return list(db.session.execute(select(Letter, PrintBatch).join(PrintBatch)
-                                   .where(Letter.contact_id == contact_id).order_by(Letter.id)).tuples())
+                                   .where(Letter.contact_id == contact_id).order_by(Letter.id)).all())
