@@ -1,7 +1,7 @@
 """Plan a contact file: what each line would create, update, merge or skip, and why. No writes here."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
@@ -14,6 +14,7 @@ from ..models import Affiliation, Contact, ContactStatus, LegalBasis, MailingLis
 from .models import LineAction
 from ..places import AffiliationValues
 from .parse import MISSING_EMAIL_COLUMN, Lookup, column_map, parse_line
+from ..postal import PostalDetails
 
 QUERY_CHUNK = 2000
 
@@ -41,6 +42,7 @@ class Existing:
     name: str
     affiliation_keys: set[tuple] = field(default_factory=set)
     list_ids: set[int] = field(default_factory=set)
+    postal: PostalDetails | None = None
 
 
 @dataclass
@@ -53,6 +55,7 @@ class PlannedContact:
     list_ids: set[int] = field(default_factory=set)
     existing: Existing | None = None
     skip_reason: str | None = None
+    postal: PostalDetails | None = None
 
     def new_affiliations(self) -> list[AffiliationValues]:
         have = self.existing.affiliation_keys if self.existing else set()
@@ -92,9 +95,10 @@ def _load_existing(emails: list[str]) -> dict[str, Existing]:
     existing: dict[str, Existing] = {}
     for start in range(0, len(emails), QUERY_CHUNK):
         chunk = emails[start:start + QUERY_CHUNK]
-        for id_, email, status, name in db.session.execute(
-                select(Contact.id, Contact.email, Contact.status, Contact.name).where(Contact.email.in_(chunk))):
-            existing[email] = Existing(id_, status, name)
+        for id_, email, status, name, *postal in db.session.execute(
+                select(Contact.id, Contact.email, Contact.status, Contact.name, Contact.channel, Contact.postal_name,
+                       Contact.street_address, Contact.postcode, Contact.town).where(Contact.email.in_(chunk))):
+            existing[email] = Existing(id_, status, name, postal=PostalDetails(*postal))
     by_id = {e.id: e for e in existing.values()}
     ids = list(by_id)
     for start in range(0, len(ids), QUERY_CHUNK):
@@ -153,6 +157,7 @@ def _plan(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list
             planned = PlannedContact(email=email, name=name, phone=phone, first_line=row.line)
             plan.contacts[email] = planned
             plan.lines.append(LineReport(row.line, email, LineAction.CREATE, understood=understood))
+        planned.postal = parsed.postal or planned.postal
         if parsed.affiliation is not None:
             planned.affiliations.setdefault(parsed.affiliation.key, parsed.affiliation)
         planned.list_ids |= parsed.list_ids
@@ -231,6 +236,10 @@ def _describe_changes(planned: PlannedContact, plan: ImportPlan) -> list[str]:
     new_lists = planned.new_list_ids()
     if new_lists:
         changes.append("läggs till på " + ", ".join(sorted(plan.lists_by_id[i].name for i in new_lists)))
+    if planned.postal is not None and replace(planned.postal, postal_name=existing.postal.postal_name) != existing.postal:
+        changes.append(f"får utskick som {planned.postal.channel.label.lower()}"
+                       + (f", adress {planned.postal.street_address}, {planned.postal.postcode} {planned.postal.town}"
+                          if planned.postal.street_address else ""))
     if existing.status is ContactStatus.PENDING and plan.basis is LegalBasis.CONSENT_GIVEN:
         changes.append("bekräftas (samtycke lämnat på annat sätt)")
     return changes

@@ -17,6 +17,7 @@ from ..models import (
     CONTACT_TRANSITIONS, Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, LegalBasis,
     Subscription,
 )
+from ..postal import PostalDetails
 from .models import ContactImport, ImportStatus, LineAction
 from .plan import ImportPlan, plan_import
 
@@ -94,7 +95,8 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
     insert_rows(contact_table, [
         {"email": c.email, "link_key": new_subject_key(), "name": c.name, "phone": c.phone, "language": "sv",
          "status": new_status,
-         "created_at": moment, "status_changed_at": moment, "confirmed_at": moment if confirmed else None}
+         "created_at": moment, "status_changed_at": moment, "confirmed_at": moment if confirmed else None,
+         **_postal_values(c.postal or PostalDetails())}
         for c in new])
     # Every new row carries this import's timestamp: one query finds their ids (no 100,000-value IN list).
     new_emails = {c.email for c in new}
@@ -108,6 +110,11 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
     for chunk in _chunks(renamed):
         db.session.execute(update(contact_table).where(contact_table.c.id == bindparam("b_id"))
                            .values(name=bindparam("b_name")), chunk)
+    readdressed = [{"b_id": c.existing.id, **{f"b_{k}": v for k, v in _postal_values(c.postal).items()}}
+                   for c in old if c.postal is not None]
+    for chunk in _chunks(readdressed):
+        db.session.execute(update(contact_table).where(contact_table.c.id == bindparam("b_id"))
+                           .values({k: bindparam(f"b_{k}") for k in _postal_values(PostalDetails())}), chunk)
     # One UPDATE for thousands of rows rather than transition() on each object; the table still decides
     # (pending people become confirmed; those who left were skipped by the plan, confirmed ones stay).
     newly_confirmed = [{"b_id": c.existing.id} for c in old
@@ -139,6 +146,11 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
                              if c.existing is None or c.existing.status is ContactStatus.PENDING]
         notify.confirmations_for(result.to_confirm)
     return result
+
+
+def _postal_values(postal: PostalDetails) -> dict:
+    return {"channel": postal.channel, "street_address": postal.street_address, "postcode": postal.postcode,
+            "town": postal.town}
 
 
 def import_contacts(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list[str], *,
