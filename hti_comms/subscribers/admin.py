@@ -29,8 +29,8 @@ from .forms import (
     place_from_choice,
 )
 from .gdpr import erase_contact, export_contact
-from .models import Audience, Channel, Contact, LegalBasis, Role
-from .postal import PostalDetails, PostalError, checked_postal
+from .models import Audience, Contact, LegalBasis, Role
+from .postal import PostalError, postal_from_form
 from .services import SubscriberError, all_lists, count_by_status
 
 bp = staff_blueprint("subscribers_admin", __name__, "/kontakter")
@@ -80,7 +80,7 @@ def new_contact():
         try:
             contact = add_contact(
                 ContactDetails(form.email.data or "", form.name.data, form.phone.data or "", form.lists.data or [],
-                               _postal(form)),
+                               postal_from_form(form)),
                 LegalBasis(form.legal_basis.data), place, actor=current_user.email)
         except (SubscriberError, PostalError) as exc:
             flash(str(exc), "error")
@@ -89,12 +89,6 @@ def new_contact():
             return redirect(url_for(".contact", contact_id=contact.id))
     return render_template("web/subscribers/admin/new_contact.html", form=form,
                            municipality_names=[m.short_name for m in _places()[2]])
-
-
-def _postal(form) -> PostalDetails:
-    """Return the channel and postal address of the contact form, checked (PostalError names the field)."""
-    return checked_postal(Channel(form.channel.data), form.postal_name.data or "", form.street_address.data or "",
-                          form.postcode.data or "", form.town.data or "", has_email=bool(form.email.data))
 
 
 def _contact_or_404(contact_id: int) -> Contact:
@@ -120,7 +114,7 @@ def contact(contact_id: int):
     if form.validate_on_submit():
         try:
             update_contact(contact, ContactDetails(form.email.data or "", form.name.data, form.phone.data or "",
-                                                   form.lists.data or [], _postal(form)), actor=current_user.email)
+                                                   form.lists.data or [], postal_from_form(form)), actor=current_user.email)
         except (SubscriberError, PostalError) as exc:
             flash(str(exc), "error")
         else:
@@ -188,7 +182,8 @@ def erase(contact_id: int):
     contact = _contact_or_404(contact_id)
     form = ActionForm()
     if form.validate_on_submit():
-        if not is_same_address(request.form.get("confirm_email", ""), contact.email):
+        typed = request.form.get("confirm_email", "")  # someone with letters only is confirmed by their name
+        if not (is_same_address(typed, contact.email) if contact.email else " ".join(typed.split()) == contact.name):
             flash("Skriv kontaktens e-postadress exakt för att bekräfta raderingen.", "error")
         else:
             erase_contact(contact, erased_by=current_user.email)

@@ -64,3 +64,9 @@ def apply_postal(contact: Contact, details: PostalDetails) -> None:
     contact.channel = details.channel
     contact.postal_name = details.postal_name
     contact.street_address, contact.postcode, contact.town = details.street_address, details.postcode, details.town
+
+
+def postal_from_form(form) -> PostalDetails:
+    """Return the channel and postal address of the staff contact form, checked (PostalError names the field)."""
+    return checked_postal(Channel(form.channel.data), form.postal_name.data or "", form.street_address.data or "",
+                          form.postcode.data or "", form.town.data or "", has_email=bool(form.email.data))

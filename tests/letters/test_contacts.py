@@ -48,3 +48,16 @@ def test_staff_change_a_contact_to_letters(staff_login, db, make_contact):
     contact = db.session.get(Contact, contact.id)
     assert contact.email is None and contact.channel is Channel.LETTER
     assert contact.address_lines == ["Eva och Bo Ek", "Byvägen 7", "555 66 Byn"]
+
+
+def test_a_contact_with_letters_only_is_erased_by_typing_their_name(staff_login, db, lists):
+    _new(staff_login)
+    contact = db.session.scalars(select(Contact)).one()
+    url = f"{CONTACTS}{contact.id}/radera"
+    assert "Skriv Greta Brevsson för att bekräfta" in staff_login.get(url).get_data(as_text=True)
+    wrong = staff_login.post(url, data={"csrf_token": form_csrf_token(staff_login, url), "confirm_email": "Greta"})
+    assert "Skriv kontaktens e-postadress exakt" in wrong.get_data(as_text=True)
+    done = staff_login.post(url, data={"csrf_token": form_csrf_token(staff_login, url),
+                                       "confirm_email": "Greta Brevsson"}, follow_redirects=True)
+    assert "Personen är raderad." in done.get_data(as_text=True)
+    assert db.session.scalars(select(Contact)).all() == []

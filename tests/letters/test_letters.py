@@ -143,3 +143,9 @@ def test_an_embargoed_summary_is_never_printed(app, make_contact, make_letter_me
     audience = council_audience(municipality("0114"))
     send_local_brief(municipality("0114"), 2024, recipients(audience), embargoed_audience=True, letters_to=audience)
     assert db.session.scalars(select(PrintBatch)).all() == []
+
+
+def test_the_staff_pages_say_that_embargoed_summaries_are_never_printed(staff_login):
+    page = staff_login.get("/admin/publicering/2025").get_data(as_text=True)
+    assert "De skrivs aldrig ut som\n     brev" in page
+    assert "Sammanfattningar under embargo skrivs aldrig ut" in staff_login.get("/admin/brev/").get_data(as_text=True)
