@@ -51,3 +51,21 @@ def test_a_bad_postal_value_names_the_line_and_the_field_and_nothing_is_saved(db
     assert db.session.scalar(select(func.count()).select_from(Contact)) == 0
     [bad] = plan_import(csv_bytes(row), "fel.csv", LegalBasis.CONSENT_GIVEN, []).invalid_lines
     assert message in str(bad), str(bad)
+
+
+def test_a_member_with_letters_only_is_imported_without_an_email_address_and_found_again(db, lists):
+    data = csv_bytes("Greta Brevsson;;pensionärsråd;Borås;nyhetsbrev;Storgatan 1;123 45;Småstad;brev",
+                     "Harald Papper;;seniorråd;Habo;nyhetsbrev;Lillgatan 2;543 21;Storby;brev")
+    import_contacts(data, "brev.csv", LegalBasis.CONSENT_GIVEN, [], actor="test")
+    contacts = db.session.scalars(select(Contact).order_by(Contact.name)).all()
+    assert [(c.name, c.email, c.channel, c.town) for c in contacts] == [
+        ("Greta Brevsson", None, Channel.LETTER, "Småstad"), ("Harald Papper", None, Channel.LETTER, "Storby")]
+    assert [len(c.affiliations) for c in contacts] == [1, 1] and all(c.list_keys == {"nyhetsbrev"} for c in contacts)
+    # The same file again: the same two people (by name and postal address), nothing to do.
+    lines = plan_import(data, "brev.csv", LegalBasis.CONSENT_GIVEN, []).lines
+    assert all("finns redan med samma uppgifter" in str(line) for line in lines), [str(line) for line in lines]
+    # Without an email address and without `brev`, or asking people to confirm by email, a line is refused.
+    refused = plan_import(csv_bytes("Eva;;;;;;;;", "Olle;;;;;Vägen 1;123 45;Byn;brev"), "fel.csv",
+                          LegalBasis.NEEDS_OPT_IN, []).invalid_lines
+    assert "Rad 2: fel – e-postadress saknas" in str(refused[0])
+    assert "Rad 3: fel – e-postadress saknas – den som bara får brev kan inte bekräfta själv" in str(refused[1])

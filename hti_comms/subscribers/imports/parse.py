@@ -9,7 +9,7 @@ from ...addresses import InvalidAddress, normalise_address
 from ...extensions import db
 from ...tabular import normalise_header
 from ..forms import ASSOCIATION_MAX, NAME_MAX, PHONE_MAX
-from ..models import CouncilName, MailingList, Role
+from ..models import Channel, CouncilName, MailingList, Role
 from ..places import AffiliationValues, Place, PlaceDirectory, check_place, unknown_municipality
 from ..postal import PostalDetails, PostalError, checked_postal, parse_channel
 
@@ -140,14 +140,17 @@ class Lookup:
         return set(ids), list(problems)
 
 
+def letter_key(name: str, postal: PostalDetails) -> str:
+    """Return what identifies someone without an email address in a file and among the contacts."""
+    return f"brev:{name.casefold()}|{postal.postcode}|{postal.street_address.casefold()}"
+
+
 def parse_line(values: dict[str, str], lookup: Lookup) -> ParsedLine:
     """Check one line's cells (by field name) and return what they say."""
     raw_email = values.get("email", "").strip()
     line = ParsedLine(email="")
     problems = line.problems
-    if not raw_email:
-        problems.append("e-postadress saknas")
-    else:
+    if raw_email:
         try:
             line.email = normalise_address(raw_email)
         except InvalidAddress as exc:
@@ -182,6 +185,9 @@ def parse_line(values: dict[str, str], lookup: Lookup) -> ParsedLine:
                                          values.get("postcode", ""), values.get("town", ""), has_email=True)
         except PostalError as exc:
             problems.append(str(exc).rstrip("."))
+    # Someone who gets letters by post needs no email address (they are known by name and postal address).
+    if not raw_email and not (line.postal is not None and line.postal.channel is Channel.LETTER):
+        problems.insert(0, "e-postadress saknas")
 
     lists_text = values.get("lists", "").strip()
     if lists_text:
