@@ -149,3 +149,27 @@ def test_the_staff_pages_say_that_embargoed_summaries_are_never_printed(staff_lo
     page = staff_login.get("/admin/publicering/2025").get_data(as_text=True)
     assert "De skrivs aldrig ut som\n     brev" in page
     assert "Sammanfattningar under embargo skrivs aldrig ut" in staff_login.get("/admin/brev/").get_data(as_text=True)
+
+
+def test_a_district_digest_is_printed_for_district_chairs_with_letters(app, lists):
+    from hti_comms.briefs.audiences import district_audience
+    from hti_comms.briefs.emails import send_district_digest
+    from hti_comms.geo.models import District
+    from hti_comms.subscribers.directory import ContactDetails, add_contact
+    from hti_comms.subscribers.forms import place_from_choice
+    from hti_comms.subscribers.models import Channel, LegalBasis
+    from hti_comms.subscribers.postal import PostalDetails
+
+    published_years()
+    stockholm = db.session.scalar(select(District).where(District.county_code == "01"))
+    add_contact(ContactDetails("", "Dora Distrikt", "", list(BRIEF_LISTS),
+                               PostalDetails(Channel.LETTER, "", "Distriktsvägen 5", "116 20", "Stockholm")),
+                LegalBasis.CONSENT_GIVEN, place_from_choice("district_chair", "", district_id=stockholm.id),
+                actor="test")
+    audience = district_audience(stockholm)
+    send = send_district_digest(stockholm, 2024, recipients(audience), letters_to=audience)
+    batch = db.session.scalars(select(PrintBatch)).one()
+    assert (batch.send_id, batch.owner_kind, batch.owner_key) == (send.id, "district-digest", f"2024:{stockholm.id}")
+    assert [letter.name for letter in batch.letters] == ["Dora Distrikt"]
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(make_pdf(batch))).pages)
+    assert "Kommun för kommun" in text and "Upplands Väsby" in text and "72,5" in text
