@@ -12,6 +12,7 @@ DOMAIN = Domain(
     menu=(MenuEntry("letters_admin.batches", "Brev att skriva ut"),),
     commands=(".cli",),
     sweeps=(".sweeps",),
+    setup=".admin:setup",
     personal_data=(
         PersonalData("brev", export=".personal_data:export_letters", erase=".personal_data:erase_letters",
                      tables=("letter", "print_batch"),

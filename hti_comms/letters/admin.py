@@ -9,7 +9,7 @@ from ..forms import Form
 from ..staff import needs, staff_blueprint
 from .models import can_mark_printed
 from .render import pdf_filename
-from .services import LetterError, all_batches, get_batch, mark_printed
+from .services import LetterError, all_batches, batches_for_send, get_batch, mark_printed
 
 bp = staff_blueprint("letters_admin", __name__, "/brev")
 
@@ -54,3 +54,8 @@ def printed(batch_id: int):
         except LetterError as exc:
             flash(str(exc), "error")
     return redirect(url_for(".batch", batch_id=batch_id))
+
+
+def setup(app) -> None:
+    """Let a send's page (delivery) show the send's print batches without delivery knowing about letters."""
+    app.jinja_env.globals["print_batches_for_send"] = batches_for_send

@@ -47,6 +47,8 @@ def test_staff_download_the_pdf_and_mark_the_batch_printed(app, staff_login, mak
     _mixed_readers(make_contact, make_letter_member)
     send_now(make_newsletter().id, [])
     batch_id = db.session.scalar(select(PrintBatch.id))
+    send_page = staff_login.get(f"/admin/utkorg/{db.session.get(PrintBatch, batch_id).send_id}").get_data(as_text=True)
+    assert f'href="/admin/brev/{batch_id}"' in send_page and "2 brev till dem som har valt brev med posten" in send_page
     page = staff_login.get(f"/admin/brev/{batch_id}").get_data(as_text=True)
     assert "PDF:en skapas inom en minut" in page and "Sammanfattningar under embargo skrivs aldrig ut" in page
     assert make_missing_pdfs() == 1 and make_missing_pdfs() == 0  # the sweep, outside any request
