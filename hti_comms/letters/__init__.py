@@ -13,6 +13,7 @@ DOMAIN = Domain(
     commands=(".cli",),
     sweeps=(".sweeps",),
     setup=".admin:setup",
+    overview=(".overview:batches_waiting",),
     personal_data=(
         PersonalData("brev", export=".personal_data:export_letters", erase=".personal_data:erase_letters",
                      tables=("letter", "print_batch"),

@@ -47,6 +47,7 @@ def test_staff_download_the_pdf_and_mark_the_batch_printed(app, staff_login, mak
     _mixed_readers(make_contact, make_letter_member)
     send_now(make_newsletter().id, [])
     batch_id = db.session.scalar(select(PrintBatch.id))
+    assert f'href="/admin/brev/{batch_id}"' in staff_login.get("/admin/").get_data(as_text=True)  # the overview
     send_page = staff_login.get(f"/admin/utkorg/{db.session.get(PrintBatch, batch_id).send_id}").get_data(as_text=True)
     assert f'href="/admin/brev/{batch_id}"' in send_page and "2 brev till dem som har valt brev med posten" in send_page
     page = staff_login.get(f"/admin/brev/{batch_id}").get_data(as_text=True)
@@ -63,6 +64,7 @@ def test_staff_download_the_pdf_and_mark_the_batch_printed(app, staff_login, mak
     assert batch.status is BatchStatus.PRINTED and batch.printed_by and batch.printed_at
     page = staff_login.get("/admin/brev/").get_data(as_text=True)
     assert "Utskriven" in page
+    assert f'href="/admin/brev/{batch_id}"' not in staff_login.get("/admin/").get_data(as_text=True)
 
 
 def test_the_commands_list_the_batches_and_write_the_pdf(app, runner, tmp_path, make_contact, make_letter_member):
