@@ -26,6 +26,7 @@ DOMAINS = (
     "hti_comms.action_plans",
     "hti_comms.alerts",
     "hti_comms.yearplan",
+    "hti_comms.letters",
     "hti_comms.scheduling",
 )
 

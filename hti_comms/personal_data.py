@@ -19,7 +19,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import Text, cast, func, or_
+from sqlalchemy import Text, cast, false, func, or_
 from sqlalchemy.sql import ColumnElement
 
 from . import clock
@@ -91,7 +91,8 @@ class Person:
         """
         forms = self._forms if by_name else tuple(form for form in self._forms if "@" in form)
         text = func.lower(cast(column, Text))
-        return or_(*(text.like(_like_pattern(form), escape="\\") for form in forms))
+        # A person with no email address (letters only) has no address to look for.
+        return or_(false(), *(text.like(_like_pattern(form), escape="\\") for form in forms))
 
 
 def _pattern(forms) -> re.Pattern:

@@ -1,11 +1,10 @@
 """Staff page: how many follow which municipality, and what each publication's alerts did."""
 from __future__ import annotations
 
-from flask import render_template, url_for
+from flask import render_template
 from sqlalchemy import func, select
 
 from ..extensions import db
-from ..geo.models import Municipality
 from ..geo.services import municipalities_by_code
 from ..staff import staff_blueprint
 from .models import AlertRound, AlertStatus, AlertSubscriber

@@ -13,7 +13,7 @@ from ..geo.models import District, Municipality
 from ..geo.services import municipalities_by_code
 from ..results.ranking import available_years, compute_ranking
 from ..delivery.services import send_counts
-from ..subscribers.audiences import audience_size, recipients
+from ..subscribers.audiences import audience_size, letter_contact_ids, recipients
 from .audiences import council_audience, district_audience
 from . import renderings
 from .emails import (district_digest_mismatches, district_digest_spec, local_brief_mismatches, local_brief_preview,
@@ -136,7 +136,8 @@ def send_municipality(year: int, code: str):
     """Ask first (who gets it, by name), then enqueue the municipality's result brief to its council."""
     municipality = db.session.get(Municipality, code) or abort(404)
     back = url_for(".municipality", year=year, code=code)
-    return _send(lambda people: send_local_brief(municipality, year, people), council_audience(municipality),
+    audience = council_audience(municipality)
+    return _send(lambda people: send_local_brief(municipality, year, people, letters_to=audience), audience,
                  f"Resultatbrevet för {municipality.short_name}", f"pensionärsrådet i {municipality.short_name}",
                  back, year, f"Lokalt resultatbrev: {municipality.short_name} {year}")
 
@@ -147,7 +148,8 @@ def send_district(year: int, district_id: int):
     """Ask first (who gets it, by name), then enqueue the district digest to its chairs and officials."""
     district = db.session.get(District, district_id) or abort(404)
     back = url_for(".district", year=year, district_id=district_id)
-    return _send(lambda people: send_district_digest(district, year, people), district_audience(district),
+    audience = district_audience(district)
+    return _send(lambda people: send_district_digest(district, year, people, letters_to=audience), audience,
                  f"Distriktsbrevet för {district.name}", f"ordförande och funktionärer i {district.name}",
                  back, year, f"Distriktsbrev: {district.name} {year}")
 
@@ -159,7 +161,7 @@ def _send(send, audience, what: str, who: str, back: str, year: int, title: str)
     view says why if it is reached anyway.
     """
     people = recipients(audience)
-    if not people:
+    if not people and not letter_contact_ids(audience):
         flash(f"{what} skickades inte: ingen bekräftad mottagare bland {who} prenumererar på Lokala resultat.",
               "error")
         return redirect(back)

@@ -26,7 +26,7 @@ from ..geo.models import District, Municipality
 from ..publication.moments import publication_moment
 from ..results.publication import is_released
 from ..steps import DONE, FAILED, RUNNING, WAITING, Step
-from ..subscribers.audiences import recipients
+from ..subscribers.audiences import letter_contact_ids, recipients
 from .audiences import council_audience, district_audience
 from .models import PublicationSending
 
@@ -124,8 +124,9 @@ def send_at_publication(year: int) -> Outcome:
         municipalities = {m.code: m for m in db.session.scalars(select(Municipality))}
         for entry in ranking.entries:
             municipality = municipalities[entry.municipality_code]
-            people = recipients(council_audience(municipality))
-            if not people:
+            audience = council_audience(municipality)
+            people = recipients(audience)
+            if not people and not letter_contact_ids(audience):
                 continue
             points = build_talking_points(municipality, year, ranking)
             spec = local_brief_spec(points, scheduled_at=moment)
@@ -135,12 +136,13 @@ def send_at_publication(year: int) -> Outcome:
                 held += _hold(row, "local", municipality.code, municipality.short_name, error.summary)
                 db.session.commit()
                 continue
-            added += _enqueued(enqueue, spec, people)
+            added += _enqueued(enqueue, spec, people, audience)
             db.session.commit()
     if row.send_district:
         for district in db.session.scalars(select(District).order_by(District.name)):
-            people = recipients(district_audience(district))
-            if not people:
+            audience = district_audience(district)
+            people = recipients(audience)
+            if not people and not letter_contact_ids(audience):
                 continue
             try:
                 spec = district_digest_spec(district, year, scheduled_at=moment)
@@ -151,16 +153,18 @@ def send_at_publication(year: int) -> Outcome:
                 held += _hold(row, "district", str(district.id), district.name, error.summary)
                 db.session.commit()
                 continue
-            added += _enqueued(enqueue, spec, people)
+            added += _enqueued(enqueue, spec, people, audience)
             db.session.commit()
     row.done_at = clock.now()
     db.session.commit()
     return Outcome(added, held)
 
 
-def _enqueued(enqueue, spec, people) -> int:
+def _enqueued(enqueue, spec, people, audience) -> int:
+    from .emails import collect_letters
+
     before = delivery.counts(spec.owner)["total"]
-    enqueue(spec, people)
+    collect_letters(spec, enqueue(spec, people), audience)
     return delivery.counts(spec.owner)["total"] - before
 
 

@@ -10,13 +10,15 @@ import base64
 from collections.abc import Iterable
 from datetime import datetime
 
-from ..delivery.api import SendView
+from ..delivery.api import Attachment, EmailSpec, Recipient, SendView, enqueue
 from .owners import brief_owner, digest_owner
-from ..delivery.api import Attachment, EmailSpec, Recipient, enqueue
 from ..delivery.render import RenderedTemplate, render_preview, render_template_pair
 from ..extensions import db
 from ..formatting import format_datetime
 from ..geo.models import District, Municipality
+from ..letters.content import from_email, from_local_brief
+from ..letters.services import collect
+from ..subscribers.audiences import Criteria, letter_contact_ids
 from . import renderings
 from .audiences import BRIEF_LIST_KEY
 from .figures import FigureMismatch, Mismatch, verify_points, verify_text, year_figures
@@ -98,13 +100,19 @@ def preview_email(spec: EmailSpec, rendered: RenderedTemplate | None = None) -> 
 
 
 def send_local_brief(municipality: Municipality, year: int, recipients: Iterable[Recipient], *,
-                     embargoed_audience: bool = False, scheduled_at: datetime | None = None) -> SendView:
-    """Enqueue the municipality's result brief to the recipients and commit; return the send."""
+                     embargoed_audience: bool = False, scheduled_at: datetime | None = None,
+                     letters_to: Criteria | None = None) -> SendView:
+    """Enqueue the municipality's result brief to the recipients and commit; return the send.
+
+    `letters_to`: the audience whose members with the channel `brev` get the brief as a printed letter.
+    """
     check_release(year, embargoed_audience=embargoed_audience, at=scheduled_at)
     points = build_talking_points(municipality, year)
     spec = local_brief_spec(points, embargoed_audience=embargoed_audience, scheduled_at=scheduled_at)
     check_local_brief(points, spec)
     send = enqueue(spec, recipients)
+    if letters_to is not None:
+        collect_letters(spec, send, letters_to)
     db.session.commit()
     return send
 
@@ -128,7 +136,7 @@ def district_digest_spec(district: District, year: int, *, scheduled_at: datetim
 
 
 def send_district_digest(district: District, year: int, recipients: Iterable[Recipient], *,
-                         scheduled_at: datetime | None = None) -> SendView:
+                         scheduled_at: datetime | None = None, letters_to: Criteria | None = None) -> SendView:
     """Enqueue the district digest to the recipients and commit; return the send.
 
     A district covers many municipalities, and before publication a municipality's result may only reach
@@ -138,8 +146,21 @@ def send_district_digest(district: District, year: int, recipients: Iterable[Rec
     spec = district_digest_spec(district, year, scheduled_at=scheduled_at)
     check_district_digest(district, year, spec)
     send = enqueue(spec, recipients)
+    if letters_to is not None:
+        collect_letters(spec, send, letters_to)
     db.session.commit()
     return send
+
+
+def collect_letters(spec: EmailSpec, send: SendView, audience: Criteria) -> None:
+    """Add the brief or digest as a printed letter for the audience's members whose channel is `brev`.
+
+    An embargoed summary is never printed: paper cannot be kept inside the municipality or recalled.
+    """
+    if spec.kind == "local_brief_embargoed":
+        return
+    content = from_local_brief(spec, spec.attachments[0].data) if spec.kind == "local_brief" else from_email(spec)
+    collect(spec.owner, send.id, letter_contact_ids(audience), content)
 
 
 def local_brief_mismatches(points: TalkingPoints, spec: EmailSpec) -> list[Mismatch]:

@@ -15,7 +15,6 @@ from ..delivery import api as delivery
 from ..delivery.api import SendStatus, SendView
 from ..delivery.owner import Owner
 from ..delivery.api import Attachment, EmailSpec, Recipient, enqueue
-from ..extensions import db
 from ..formatting import format_time, relative_phrase
 from ..markdown import render_markdown
 from .calendar import ATTENDEE_FIELD, CANCEL_FIELD, UID_FIELD, attendee_parameter, invitation, public_location

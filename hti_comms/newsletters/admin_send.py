@@ -11,7 +11,6 @@ from ..staff import needs
 from .. import clock
 from ..delivery.api import send_view
 from ..delivery.render import render_preview
-from ..extensions import db
 from ..delivery.services import send_counts
 from ..delivery.unknowns import status_text
 from ..formatting import format_datetime

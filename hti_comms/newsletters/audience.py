@@ -11,7 +11,7 @@ from ..delivery.api import Recipient
 from ..formatting import format_integer
 from ..extensions import db
 from ..subscribers.audiences import Criteria, contact_condition, recipients_query
-from ..subscribers.models import Audience, Contact, MailingList
+from ..subscribers.models import Audience, Channel, Contact, MailingList
 from .models import Newsletter
 
 
@@ -27,10 +27,10 @@ def result_selections(audiences: list[Audience]) -> tuple[tuple[str, int], ...]:
     return tuple((a.name, year) for a in audiences for year in Criteria.of(a).result_years)
 
 
-def newsletter_recipients_query(newsletter: Newsletter) -> Select:
+def newsletter_recipients_query(newsletter: Newsletter, channel: Channel = Channel.EMAIL) -> Select:
     """Return the SELECT of (id, email, name, link key) of confirmed, unsuppressed contacts on the newsletter's list who
-    are in at least one of its audiences (or everyone on the list when it has none)."""
-    query = recipients_query(Criteria(list_keys=(newsletter.list_key,)))
+    are in at least one of its audiences (or everyone on the list when it has none), reached by `channel`."""
+    query = recipients_query(Criteria(list_keys=(newsletter.list_key,)), channel)
     audiences, _missing = chosen_audiences(newsletter)
     if audiences:
         query = query.where(or_(*[contact_condition(Criteria.of(a)) for a in audiences]))
@@ -51,6 +51,12 @@ def recipients(newsletter: Newsletter) -> Iterator[Recipient]:
                                 .execution_options(yield_per=5000))
     for contact_id, email, name, link_key in result:
         yield Recipient(email, name, contact_id, link_key=link_key)
+
+
+def letter_contact_ids(newsletter: Newsletter) -> list[int]:
+    """Return the contacts the newsletter reaches by letter (channel `brev`), for `letters.services.collect`."""
+    return list(db.session.scalars(newsletter_recipients_query(newsletter, Channel.LETTER)
+                                   .with_only_columns(Contact.id).order_by(Contact.id)))
 
 
 def first_recipients(newsletter: Newsletter, limit: int = 50) -> list[tuple[int, str, str, str | None]]:

@@ -17,12 +17,13 @@ from ..auth.models import StaffUser
 from ..checks import Finding
 from ..delivery import services as delivery
 from ..delivery import api as delivery_api
-from ..delivery.api import SendStatus, SendView
-from ..delivery.api import Attachment, EmailSpec, Recipient, enqueue
+from ..delivery.api import Attachment, EmailSpec, Recipient, SendStatus, SendView, enqueue
 from ..extensions import db
 from ..formatting import counted
 from ..status import can_transition, transition
-from .audience import recipients
+from ..letters.content import from_email as letter_from_email
+from ..letters.services import collect as collect_letters
+from .audience import letter_contact_ids, recipients
 from .owners import newsletter_owner
 from .checks import blocking, check_newsletter
 from .models import (
@@ -210,6 +211,9 @@ def start(newsletter_id: int) -> SendView | None:
             yield recipient
 
     send = enqueue(_spec(newsletter, rendered.context, test=False), counting())
+    # Members whose channel is `brev` get the same content as a printed letter (direct links, as in the archive).
+    collect_letters(newsletter_owner(newsletter.id), send.id, letter_contact_ids(newsletter),
+                    letter_from_email(_spec(newsletter, archive.context, test=False)))
     newsletter.send_id = send.id
     newsletter.archive = archive.context
     newsletter.recipient_count = counted[0]

@@ -10,7 +10,6 @@ from ..staff import needs
 from ..exports import download
 from ..extensions import db
 from ..formatting import format_datetime
-from ..geo.models import Municipality
 from ..geo.services import municipalities_by_code, municipality_label
 from ..staff import staff_blueprint
 from . import audit, second_pair_of_eyes

@@ -30,6 +30,7 @@ from .forms import (
 )
 from .gdpr import erase_contact, export_contact
 from .models import Audience, Contact, LegalBasis, Role
+from .postal import PostalError, postal_from_form
 from .services import SubscriberError, all_lists, count_by_status
 
 bp = staff_blueprint("subscribers_admin", __name__, "/kontakter")
@@ -78,12 +79,13 @@ def new_contact():
             if form.role.data else None
         try:
             contact = add_contact(
-                ContactDetails(form.email.data, form.name.data, form.phone.data or "", form.lists.data or []),
+                ContactDetails(form.email.data or "", form.name.data, form.phone.data or "", form.lists.data or [],
+                               postal_from_form(form)),
                 LegalBasis(form.legal_basis.data), place, actor=current_user.email)
-        except SubscriberError as exc:
+        except (SubscriberError, PostalError) as exc:
             flash(str(exc), "error")
         else:
-            flash(f"{display_address(contact.email)} är tillagd.", "success")
+            flash(f"{display_address(contact.email) if contact.email else contact.name} är tillagd.", "success")
             return redirect(url_for(".contact", contact_id=contact.id))
     return render_template("web/subscribers/admin/new_contact.html", form=form,
                            municipality_names=[m.short_name for m in _places()[2]])
@@ -106,20 +108,21 @@ def contact(contact_id: int):
     form = ContactForm(obj=contact)
     form.lists.choices = as_choices(_list_choices())
     if request.method == "GET":
-        form.email.data = display_address(contact.email)
+        form.email.data = display_address(contact.email) if contact.email else ""
         form.lists.data = sorted(contact.list_keys)
+        form.channel.data = contact.channel.value
     if form.validate_on_submit():
         try:
-            update_contact(contact, ContactDetails(form.email.data, form.name.data, form.phone.data or "",
-                                                   form.lists.data or []), actor=current_user.email)
-        except SubscriberError as exc:
+            update_contact(contact, ContactDetails(form.email.data or "", form.name.data, form.phone.data or "",
+                                                   form.lists.data or [], postal_from_form(form)), actor=current_user.email)
+        except (SubscriberError, PostalError) as exc:
             flash(str(exc), "error")
         else:
             flash("Ändringarna är sparade.", "success")
             return redirect(url_for(".contact", contact_id=contact.id))
     return render_template("web/subscribers/admin/contact.html", contact=contact, form=form,
                            affiliation_form=_affiliation_form(), action_form=ActionForm(),
-                           sent=messages_for(contact.email), list_names=dict(_list_choices()),
+                           sent=messages_for(contact.email) if contact.email else [], list_names=dict(_list_choices()),
                            municipality_names=[m.short_name for m in _places()[2]])
 
 
@@ -179,7 +182,8 @@ def erase(contact_id: int):
     contact = _contact_or_404(contact_id)
     form = ActionForm()
     if form.validate_on_submit():
-        if not is_same_address(request.form.get("confirm_email", ""), contact.email):
+        typed = request.form.get("confirm_email", "")  # someone with letters only is confirmed by their name
+        if not (is_same_address(typed, contact.email) if contact.email else " ".join(typed.split()) == contact.name):
             flash("Skriv kontaktens e-postadress exakt för att bekräfta raderingen.", "error")
         else:
             erase_contact(contact, erased_by=current_user.email)

@@ -15,7 +15,7 @@ from ..extensions import db
 from ..inputs import optional_whole_number
 from ..geo.models import District, Municipality
 from ..results.selection import ResultRule, ResultRuleError, ResultRuleKind, municipality_codes_query
-from .models import Affiliation, Audience, Contact, ContactStatus, MailingList, Role, Subscription
+from .models import Affiliation, Audience, Channel, Contact, ContactStatus, MailingList, Role, Subscription
 
 
 class AudienceError(ValueError):
@@ -167,15 +167,26 @@ def contact_condition(criteria: Criteria):
     return and_(True, *conditions)
 
 
-def recipients_query(criteria: Criteria):
-    """Return the SELECT of (id, email, name, link key) of everyone the audience reaches now.
+def recipients_query(criteria: Criteria, channel: Channel = Channel.EMAIL):
+    """Return the SELECT of (id, email, name, link key) of everyone the audience reaches now by `channel`.
 
-    Mail goes only to people who chose a list, so criteria without a list reach nobody (not everyone).
+    Mail goes only to people who chose a list, so criteria without a list reach nobody (not everyone). Each
+    contact has one channel, so the email and the letter half of an audience never overlap; the same consent
+    and suppression rules choose both (a suppressed address gets no letter either).
     """
+    if channel is Channel.EMAIL:
+        reachable = and_(Contact.email.is_not(None), Contact.email.not_in(suppressed_emails_query()))
+    else:
+        reachable = or_(Contact.email.is_(None), Contact.email.not_in(suppressed_emails_query()))
     return (select(Contact.id, Contact.email, Contact.name, Contact.link_key)
-            .where(Contact.status == ContactStatus.CONFIRMED, contact_condition(criteria),
-                   Contact.email.not_in(suppressed_emails_query()),
-                   true() if criteria.list_keys else false()))
+            .where(Contact.status == ContactStatus.CONFIRMED, Contact.channel == channel, contact_condition(criteria),
+                   reachable, true() if criteria.list_keys else false()))
+
+
+def letter_contact_ids(criteria: Criteria) -> list[int]:
+    """Return the contacts the audience reaches by letter (channel `brev`), for `letters.services.collect`."""
+    return list(db.session.scalars(recipients_query(criteria, Channel.LETTER).with_only_columns(Contact.id)
+                                   .order_by(Contact.id)))
 
 
 class Member(NamedTuple):

@@ -10,8 +10,9 @@ from ..addresses import search_form
 from ..extensions import db
 from . import notify
 from .audiences import Criteria, Member, contact_condition
-from .models import ConsentAction, ConsentSource, Contact, ContactStatus, LegalBasis
+from .models import Channel, ConsentAction, ConsentSource, Contact, ContactStatus, LegalBasis
 from .places import Place
+from .postal import PostalDetails, apply_postal
 from .services import (
     SubscriberError, add_affiliation, build_affiliation, checked_address, find_contact, leave_everything,
     lists_for_keys, new_contact, record, set_lists,
@@ -54,17 +55,30 @@ class ContactDetails:
     name: str
     phone: str
     list_keys: list[str]
+    #: The channel and postal address as `postal.checked_postal` returned them; None leaves them as they are.
+    postal: PostalDetails | None = None
+
+    def address(self) -> str | None:
+        """Return the email address as stored; None for someone who gets letters only and gave none."""
+        if not (self.email or "").strip() and self.postal is not None and self.postal.channel is Channel.LETTER:
+            return None
+        return checked_address(self.email or "")
 
 
 def add_contact(details: ContactDetails, basis: LegalBasis, place: Place | None, *, actor: str) -> Contact:
     """Add a contact by hand; with consent given elsewhere they are confirmed at once, else they must confirm."""
-    email = checked_address(details.email)
-    if find_contact(email) is not None:
+    email = details.address()
+    if email is not None and find_contact(email) is not None:
         raise SubscriberError(f"Det finns redan en kontakt med adressen {email}.")
+    if email is None and basis is not LegalBasis.CONSENT_GIVEN:
+        raise SubscriberError("Den som inte har någon e-postadress kan inte bekräfta själv: välj att samtycke redan "
+                              "är lämnat, till exempel på en blankett.")
     lists = lists_for_keys(details.list_keys)
     affiliation = build_affiliation(place) if place else None
     status = ContactStatus.CONFIRMED if basis is LegalBasis.CONSENT_GIVEN else ContactStatus.PENDING
     contact = new_contact(email, details.name, status, details.phone)
+    if details.postal is not None:
+        apply_postal(contact, details.postal)
     if affiliation is not None:
         add_affiliation(contact, affiliation)
     set_lists(contact, lists)
@@ -77,8 +91,8 @@ def add_contact(details: ContactDetails, basis: LegalBasis, place: Place | None,
 
 def update_contact(contact: Contact, details: ContactDetails, *, actor: str) -> None:
     """Change a contact's details and lists; list changes go into the consent history."""
-    email = checked_address(details.email)
-    other = find_contact(email)
+    email = details.address()
+    other = find_contact(email) if email is not None else None
     if other is not None and other is not contact:
         raise SubscriberError(f"Det finns redan en annan kontakt med adressen {email}.")
     lists = lists_for_keys(details.list_keys)
@@ -88,6 +102,8 @@ def update_contact(contact: Contact, details: ContactDetails, *, actor: str) -> 
     contact.email = email
     contact.name = " ".join(details.name.split())
     contact.phone = details.phone.strip()
+    if details.postal is not None:
+        apply_postal(contact, details.postal)
     before = contact.list_keys
     set_lists(contact, lists)
     if before != {m.key for m in lists}:

@@ -8,7 +8,7 @@ from wtforms.validators import DataRequired, Length, Optional, StopValidation
 
 from ..addresses import AddressValidator
 from ..forms import Form
-from .models import CouncilName, Role
+from .models import Channel, CouncilName, Role
 from .places import Place
 
 NAME_MAX, EMAIL_MAX, MUNICIPALITY_MAX, ASSOCIATION_MAX, PHONE_MAX = 120, 254, 100, 160, 40
@@ -118,11 +118,18 @@ BASIS_CHOICES = [("needs_opt_in", "Personen bekräftar själv – ett e-brev med
 
 class ContactForm(Form):
     name = _name_field("Namn")
+    #: Not needed for someone who gets letters by post (`subscribers.postal` says so, naming the field).
     email = StringField("E-postadress", filters=[strip], validators=[
-        DataRequired("Skriv e-postadressen."), Length(max=EMAIL_MAX, message=f"Högst {EMAIL_MAX} tecken."),
-        AddressValidator()])
+        Optional(), Length(max=EMAIL_MAX, message=f"Högst {EMAIL_MAX} tecken."), AddressValidator()])
     phone = StringField("Telefon", validators=[Optional(), Length(max=PHONE_MAX, message=f"Högst {PHONE_MAX} tecken.")])
     lists = MultiCheckboxField("Listor")
+    channel = SelectField("Får utskick som", choices=as_choices(Channel.choices()), default=Channel.EMAIL.value,
+                          coerce=lambda value: value.value if isinstance(value, Channel) else value)
+    postal_name = StringField("Namn på kuvertet (om annat än namnet ovan)", filters=[strip],
+                              validators=[Optional(), Length(max=120)])
+    street_address = StringField("Gatuadress", filters=[strip], validators=[Optional(), Length(max=200)])
+    postcode = StringField("Postnummer", filters=[strip], validators=[Optional(), Length(max=10)])
+    town = StringField("Ort", filters=[strip], validators=[Optional(), Length(max=80)])
 
 
 class NewContactForm(ContactForm):

@@ -14,7 +14,7 @@ from .models import Contact, ContactStatus, Erasure
 
 def person_of(contact: Contact) -> Person:
     """Return whom an export or erasure of this contact is about."""
-    return Person(email=contact.email, contact_id=contact.id, name=contact.name)
+    return Person(email=contact.email or "", contact_id=contact.id, name=contact.name)
 
 
 def export_contact(contact: Contact) -> dict:

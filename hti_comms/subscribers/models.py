@@ -36,6 +36,13 @@ CONTACT_TRANSITIONS: dict[ContactStatus, frozenset[ContactStatus]] = {
 }
 
 
+class Channel(LabelledEnum):
+    """How a contact wants what they are sent: by email, or as a printed letter by post."""
+
+    EMAIL = ("e-post", "E-post")
+    LETTER = ("brev", "Brev med posten")
+
+
 class Role(LabelledEnum):
     COUNCIL_MEMBER = ("council_member", "Ledamot i pensionärsråd eller seniorråd")
     DISTRICT_CHAIR = ("district_chair", "Ordförande i SPF-distrikt")
@@ -115,8 +122,8 @@ class Contact(db.Model):
     __tablename__ = "contact"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Trimmed and lower-cased; one contact per address.
-    email: Mapped[str] = mapped_column(String(254), unique=True)
+    #: Trimmed and lower-cased; one contact per address. None for someone who gets letters by post only.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
     #: Opaque random key that names the person in the links we email (never the address). A new one is drawn
     #: whenever the address changes, so every link sent to the old address stops working.
     link_key: Mapped[str] = mapped_column(String(32), unique=True, default=new_subject_key)
@@ -132,6 +139,14 @@ class Contact(db.Model):
     #: When a sign-up's confirmation (or "you already get our mail") email was last queued: signing up again
     #: within the hour sends nothing more (`CONFIRMATION_RESEND_MINUTES`).
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: How newsletters, circulars and briefs reach them: email, or a printed letter (`hti_comms.letters`).
+    channel: Mapped[Channel] = mapped_column(_enum(Channel), default=Channel.EMAIL, server_default="e-post")
+    #: The postal address a letter is sent to; the name on the envelope defaults to `name`.
+    postal_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    street_address: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    #: Five digits written "123 45".
+    postcode: Mapped[str] = mapped_column(String(6), default="", server_default="")
+    town: Mapped[str] = mapped_column(String(80), default="", server_default="")
 
     affiliations: Mapped[list["Affiliation"]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", passive_deletes=True, order_by="Affiliation.id")
@@ -150,6 +165,15 @@ class Contact(db.Model):
         if self.email is not None and email != self.email:
             self.rotate_link_key()
         return email
+
+    @property
+    def has_postal_address(self) -> bool:
+        return bool(self.street_address and self.postcode and self.town)
+
+    @property
+    def address_lines(self) -> list[str]:
+        """Return the lines of the postal address as written on an envelope."""
+        return [self.postal_name or self.name, self.street_address, f"{self.postcode} {self.town}".strip()]
 
     def rotate_link_key(self) -> None:
         """Draw a new link key: every link emailed to this person before stops working."""

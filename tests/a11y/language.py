@@ -66,4 +66,6 @@ SWEDISH_WORDS: set[str] = {
     # An action plan's area, horizon and status are stored as the words `hti action-plan add` takes (--area
     # information, --area index for the whole index, --horizon kort, --status planerad).
     "information", "index", "kort", "planerad",
+    # A contact's channel is stored as the word the contact import's `kanal` column takes: e-post or brev.
+    "e-post", "brev",
 }

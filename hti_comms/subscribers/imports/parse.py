@@ -9,8 +9,9 @@ from ...addresses import InvalidAddress, normalise_address
 from ...extensions import db
 from ...tabular import normalise_header
 from ..forms import ASSOCIATION_MAX, NAME_MAX, PHONE_MAX
-from ..models import CouncilName, MailingList, Role
+from ..models import Channel, CouncilName, MailingList, Role
 from ..places import AffiliationValues, Place, PlaceDirectory, check_place, unknown_municipality
+from ..postal import PostalDetails, PostalError, checked_postal, parse_channel
 
 #: Field -> the column names (as folded by tabular.normalise_header) that mean it.
 COLUMNS = {
@@ -22,9 +23,16 @@ COLUMNS = {
     "phone": ("telefon", "telefonnummer", "mobil", "phone"),
     "association": ("forening", "foreningens_namn", "spf_forening", "association"),
     "district": ("distrikt", "spf_distrikt", "district"),
+    "street": ("adress", "gatuadress", "postadress"),
+    "postcode": ("postnummer", "postnr"),
+    "town": ("ort", "postort"),
+    "channel": ("kanal",),
 }
+#: The columns of a postal address and channel (subscribers.postal checks them).
+POSTAL_FIELDS = ("street", "postcode", "town", "channel")
 MISSING_EMAIL_COLUMN = ("Rad 1: filen saknar en kolumn för e-postadress (kalla den ”e-post”). Kolumnerna kan heta: "
-                        "namn, e-post, roll, kommun, listor, telefon, förening, distrikt.")
+                        "namn, e-post, roll, kommun, listor, telefon, förening, distrikt, adress, postnummer, ort, "
+                        "kanal.")
 COUNCIL_WORDS = {"pensionarsrad": CouncilName.PENSIONARSRAD, "seniorrad": CouncilName.SENIORRAD}
 #: Folded words in the role column -> role (council names are matched separately, by the word they contain).
 ROLE_WORDS = {
@@ -76,6 +84,8 @@ class ParsedLine:
     affiliation: AffiliationValues | None = None
     list_ids: set[int] = field(default_factory=set)
     problems: list[str] = field(default_factory=list)
+    #: The channel and postal address, when the file has any of those columns filled in on this line.
+    postal: PostalDetails | None = None
 
 
 class Lookup:
@@ -130,14 +140,17 @@ class Lookup:
         return set(ids), list(problems)
 
 
+def letter_key(name: str, postal: PostalDetails) -> str:
+    """Return what identifies someone without an email address in a file and among the contacts."""
+    return f"brev:{name.casefold()}|{postal.postcode}|{postal.street_address.casefold()}"
+
+
 def parse_line(values: dict[str, str], lookup: Lookup) -> ParsedLine:
     """Check one line's cells (by field name) and return what they say."""
     raw_email = values.get("email", "").strip()
     line = ParsedLine(email="")
     problems = line.problems
-    if not raw_email:
-        problems.append("e-postadress saknas")
-    else:
+    if raw_email:
         try:
             line.email = normalise_address(raw_email)
         except InvalidAddress as exc:
@@ -165,6 +178,16 @@ def parse_line(values: dict[str, str], lookup: Lookup) -> ParsedLine:
                             "föreningsordförande, distriktsordförande, tjänsteperson, personal)")
         elif municipality_text:
             problems.append("kommun är angiven men inte vilken roll personen har")
+
+    if any(values.get(name, "").strip() for name in POSTAL_FIELDS):
+        try:
+            line.postal = checked_postal(parse_channel(values.get("channel")), "", values.get("street", ""),
+                                         values.get("postcode", ""), values.get("town", ""), has_email=True)
+        except PostalError as exc:
+            problems.append(str(exc).rstrip("."))
+    # Someone who gets letters by post needs no email address (they are known by name and postal address).
+    if not raw_email and not (line.postal is not None and line.postal.channel is Channel.LETTER):
+        problems.insert(0, "e-postadress saknas")
 
     lists_text = values.get("lists", "").strip()
     if lists_text:

@@ -1,7 +1,7 @@
 """Plan a contact file: what each line would create, update, merge or skip, and why. No writes here."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import select
 
@@ -13,7 +13,8 @@ from ..bulk import cyclic_gc_paused
 from ..models import Affiliation, Contact, ContactStatus, LegalBasis, MailingList, Subscription
 from .models import LineAction
 from ..places import AffiliationValues
-from .parse import MISSING_EMAIL_COLUMN, Lookup, column_map, parse_line
+from .parse import MISSING_EMAIL_COLUMN, Lookup, column_map, letter_key, parse_line
+from ..postal import PostalDetails
 
 QUERY_CHUNK = 2000
 
@@ -41,6 +42,7 @@ class Existing:
     name: str
     affiliation_keys: set[tuple] = field(default_factory=set)
     list_ids: set[int] = field(default_factory=set)
+    postal: PostalDetails | None = None
 
 
 @dataclass
@@ -53,6 +55,12 @@ class PlannedContact:
     list_ids: set[int] = field(default_factory=set)
     existing: Existing | None = None
     skip_reason: str | None = None
+    postal: PostalDetails | None = None
+
+    @property
+    def key(self) -> str:
+        """Return the address, or for someone with letters only their name and postal address."""
+        return self.email or letter_key(self.name, self.postal)
 
     def new_affiliations(self) -> list[AffiliationValues]:
         have = self.existing.affiliation_keys if self.existing else set()
@@ -87,14 +95,23 @@ class ImportPlan:
         return not self.problems and bool(self.to_write)
 
 
-def _load_existing(emails: list[str]) -> dict[str, Existing]:
-    """Return what is stored about the addresses in the file, a few thousand at a time."""
+def _load_existing(keys: list[str]) -> dict[str, Existing]:
+    """Return what is stored about the people in the file (by address, or by name and postal address for those
+    with letters only), a few thousand at a time."""
     existing: dict[str, Existing] = {}
-    for start in range(0, len(emails), QUERY_CHUNK):
-        chunk = emails[start:start + QUERY_CHUNK]
-        for id_, email, status, name in db.session.execute(
-                select(Contact.id, Contact.email, Contact.status, Contact.name).where(Contact.email.in_(chunk))):
-            existing[email] = Existing(id_, status, name)
+    columns = (Contact.id, Contact.email, Contact.status, Contact.name, Contact.channel, Contact.postal_name,
+               Contact.street_address, Contact.postcode, Contact.town)
+    emails = [key for key in keys if not key.startswith("brev:")]
+    wanted_letters = set(keys) - set(emails)
+    queries = [select(*columns).where(Contact.email.in_(emails[start:start + QUERY_CHUNK]))
+               for start in range(0, len(emails), QUERY_CHUNK)]
+    if wanted_letters:
+        queries.append(select(*columns).where(Contact.email.is_(None)))
+    for query in queries:
+        for id_, email, status, name, *postal in db.session.execute(query):
+            key = email or letter_key(name, PostalDetails(*postal))
+            if email or key in wanted_letters:
+                existing[key] = Existing(id_, status, name, postal=PostalDetails(*postal))
     by_id = {e.id: e for e in existing.values()}
     ids = list(by_id)
     for start in range(0, len(ids), QUERY_CHUNK):
@@ -138,10 +155,14 @@ def _plan(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list
         values = {field_name: row.values.get(column, "") for field_name, column in columns.items()}
         parsed = parse_line(values, lookup)
         email, name, phone = parsed.email, parsed.name, parsed.phone
+        if not email and not parsed.problems and basis is not LegalBasis.CONSENT_GIVEN:
+            parsed.problems.append("e-postadress saknas – den som bara får brev kan inte bekräfta själv, så importera "
+                                   "med samtycke redan lämnat")
         if parsed.problems:
             plan.lines.append(LineReport(row.line, email, LineAction.INVALID, parsed.problems))
             continue
-        planned = plan.contacts.get(email)
+        key = email or letter_key(name, parsed.postal)
+        planned = plan.contacts.get(key)
         understood = understand(parsed)
         if planned is not None:
             plan.lines.append(LineReport(row.line, email, LineAction.MERGE,
@@ -150,9 +171,10 @@ def _plan(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list
             planned.name = name or planned.name
             planned.phone = phone or planned.phone
         else:
-            planned = PlannedContact(email=email, name=name, phone=phone, first_line=row.line)
-            plan.contacts[email] = planned
+            planned = PlannedContact(email=email, name=name, phone=phone, first_line=row.line, postal=parsed.postal)
+            plan.contacts[key] = planned
             plan.lines.append(LineReport(row.line, email, LineAction.CREATE, understood=understood))
+        planned.postal = parsed.postal or planned.postal
         if parsed.affiliation is not None:
             planned.affiliations.setdefault(parsed.affiliation.key, parsed.affiliation)
         planned.list_ids |= parsed.list_ids
@@ -160,7 +182,7 @@ def _plan(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list
     existing = _load_existing(list(plan.contacts))
     first_lines = {line.line: line for line in plan.lines}
     for planned in plan.contacts.values():
-        planned.existing = existing.get(planned.email)
+        planned.existing = existing.get(planned.key)
         report = first_lines[planned.first_line]
         if planned.existing is None:
             continue
@@ -231,6 +253,10 @@ def _describe_changes(planned: PlannedContact, plan: ImportPlan) -> list[str]:
     new_lists = planned.new_list_ids()
     if new_lists:
         changes.append("läggs till på " + ", ".join(sorted(plan.lists_by_id[i].name for i in new_lists)))
+    if planned.postal is not None and replace(planned.postal, postal_name=existing.postal.postal_name) != existing.postal:
+        changes.append(f"får utskick som {planned.postal.channel.label.lower()}"
+                       + (f", adress {planned.postal.street_address}, {planned.postal.postcode} {planned.postal.town}"
+                          if planned.postal.street_address else ""))
     if existing.status is ContactStatus.PENDING and plan.basis is LegalBasis.CONSENT_GIVEN:
         changes.append("bekräftas (samtycke lämnat på annat sätt)")
     return changes

@@ -17,7 +17,9 @@ from ..models import (
     CONTACT_TRANSITIONS, Affiliation, ConsentAction, ConsentEvent, ConsentSource, Contact, ContactStatus, LegalBasis,
     Subscription,
 )
+from ..postal import PostalDetails
 from .models import ContactImport, ImportStatus, LineAction
+from .parse import letter_key
 from .plan import ImportPlan, plan_import
 
 BATCH = 5000
@@ -92,22 +94,31 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
     contact_table = Contact.__table__
     new_status = ContactStatus.CONFIRMED if confirmed else ContactStatus.PENDING
     insert_rows(contact_table, [
-        {"email": c.email, "link_key": new_subject_key(), "name": c.name, "phone": c.phone, "language": "sv",
+        {"email": c.email or None, "link_key": new_subject_key(), "name": c.name, "phone": c.phone, "language": "sv",
          "status": new_status,
-         "created_at": moment, "status_changed_at": moment, "confirmed_at": moment if confirmed else None}
+         "created_at": moment, "status_changed_at": moment, "confirmed_at": moment if confirmed else None,
+         **_postal_values(c.postal or PostalDetails())}
         for c in new])
     # Every new row carries this import's timestamp: one query finds their ids (no 100,000-value IN list).
-    new_emails = {c.email for c in new}
-    ids.update({email: id_ for id_, email in db.session.execute(
-        select(contact_table.c.id, contact_table.c.email).where(contact_table.c.created_at == moment))
-        if email in new_emails})
+    new_keys = {c.key for c in new}
+    for id_, email, name, postcode, street in db.session.execute(
+            select(contact_table.c.id, contact_table.c.email, contact_table.c.name, contact_table.c.postcode,
+                   contact_table.c.street_address).where(contact_table.c.created_at == moment)):
+        key = email or letter_key(name, PostalDetails(postcode=postcode, street_address=street))
+        if key in new_keys:
+            ids[key] = id_
     for c in old:
-        ids[c.email] = c.existing.id
+        ids[c.key] = c.existing.id
 
     renamed = [{"b_id": c.existing.id, "b_name": c.name} for c in old if c.name and c.name != c.existing.name]
     for chunk in _chunks(renamed):
         db.session.execute(update(contact_table).where(contact_table.c.id == bindparam("b_id"))
                            .values(name=bindparam("b_name")), chunk)
+    readdressed = [{"b_id": c.existing.id, **{f"b_{k}": v for k, v in _postal_values(c.postal).items()}}
+                   for c in old if c.postal is not None]
+    for chunk in _chunks(readdressed):
+        db.session.execute(update(contact_table).where(contact_table.c.id == bindparam("b_id"))
+                           .values({k: bindparam(f"b_{k}") for k in _postal_values(PostalDetails())}), chunk)
     # One UPDATE for thousands of rows rather than transition() on each object; the table still decides
     # (pending people become confirmed; those who left were skipped by the plan, confirmed ones stay).
     newly_confirmed = [{"b_id": c.existing.id} for c in old
@@ -117,13 +128,13 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
                            .values(status=ContactStatus.CONFIRMED, status_changed_at=moment,
                                    confirmed_at=moment), chunk)
 
-    affiliations = [{"contact_id": ids[c.email], "role": a.role, "council_name": a.council_name,
+    affiliations = [{"contact_id": ids[c.key], "role": a.role, "council_name": a.council_name,
                      "municipality_code": a.municipality_code, "district_id": a.district_id,
                      "association_name": a.association_name}
                     for c in plan.to_write for a in c.new_affiliations()]
-    subscriptions = [{"contact_id": ids[c.email], "list_id": list_id, "created_at": moment}
+    subscriptions = [{"contact_id": ids[c.key], "list_id": list_id, "created_at": moment}
                      for c in plan.to_write for list_id in sorted(c.new_list_ids())]
-    events = [{"contact_id": ids[c.email], "action": ConsentAction.IMPORTED, "source": ConsentSource.IMPORT,
+    events = [{"contact_id": ids[c.key], "action": ConsentAction.IMPORTED, "source": ConsentSource.IMPORT,
                "text_version": None, "legal_basis": plan.basis, "ip_address": None, "actor": actor[:255],
                "created_at": moment,
                "list_keys": sorted(plan.lists_by_id[i].key
@@ -135,10 +146,15 @@ def _apply(plan: ImportPlan, *, actor: str, skip_invalid: bool) -> ImportResult:
     result = ImportResult(created=len(new), updated=len(old), skipped=plan.count(LineAction.SKIP),
                           invalid=invalid, merged=plan.count(LineAction.MERGE))
     if not confirmed:
-        result.to_confirm = [Member(ids[c.email], c.email, c.name) for c in plan.to_write
+        result.to_confirm = [Member(ids[c.key], c.email, c.name) for c in plan.to_write if c.email
                              if c.existing is None or c.existing.status is ContactStatus.PENDING]
         notify.confirmations_for(result.to_confirm)
     return result
+
+
+def _postal_values(postal: PostalDetails) -> dict:
+    return {"channel": postal.channel, "street_address": postal.street_address, "postcode": postal.postcode,
+            "town": postal.town}
 
 
 def import_contacts(data: bytes, filename: str, basis: LegalBasis, default_list_keys: list[str], *,
