@@ -114,7 +114,7 @@ def test_the_database_finds_every_row_that_may_mention_the_person_text_and_json(
     texts = {"name in capitals": "Att. EVA ÖBERG", "shown address": SHOWN.upper(), "stored address": STORED,
              "someone else": "Att. Eva Ek"}
     for label, text in texts.items():
-        db.session.add(Send(reference=label, kind="test", template="delivery/test", subject=text,
+        db.session.add(Send(reference=label, owner_domain="tests", owner_kind="sample", kind="test", template="delivery/test", subject=text,
                             context={"invoice_reference": text}, status=SendStatus.DONE, scheduled_at=clock.now(),
                             created_at=clock.now()))
     db.session.commit()

@@ -56,7 +56,7 @@ def test_a_mixed_audience_gets_email_or_a_letter_never_both(app, make_contact, m
     assert emailed == {"anna@example.se", "bo@example.se"}
     batch = db.session.scalars(select(PrintBatch)).one()
     assert (batch.send_id, batch.owner_domain, batch.owner_kind, batch.owner_key) == (
-        send.id, "briefs", "local-brief", "2024:0114")
+        send.id, "briefs", "brief", "2024:0114")
     assert sorted(letter.name for letter in batch.letters) == ["Greta Brevsson", "Harald Papper"]
     assert batch.letter_count == 2 and batch.status is BatchStatus.WAITING
     # Sending again adds no second letter (as no second email) for the same send.
