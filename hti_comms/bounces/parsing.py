@@ -86,7 +86,7 @@ def parse_message(raw: bytes, envelope_to: list[str] | tuple[str, ...] = ()) -> 
                       reported_at=_date(_header(message, "Date")),
                       envelope_addresses=[*envelope_to, *(_header(message, name) for name in (
                           "X-Original-To", "Delivered-To", "Envelope-To", "To"))],
-                      text=raw.decode("latin-1").lower())
+                      text=_all_text(message, raw))
     feedback = _part(message, "message/feedback-report")
     if feedback is not None:
         return _complaint(reading, feedback)
@@ -100,6 +100,17 @@ def parse_message(raw: bytes, envelope_to: list[str] | tuple[str, ...] = ()) -> 
         return reading
     _flufl(reading, message)
     return reading
+
+
+def _all_text(message: Message, raw: bytes) -> str:
+    """Return the message as lower-case text, with every part decoded (a returned message may be base64)."""
+    pieces = [raw.decode("latin-1")]
+    for part in message.walk():
+        if part.get("Content-Transfer-Encoding", "").lower() in ("base64", "quoted-printable"):
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                pieces.append(payload.decode("latin-1"))
+    return "\n".join(pieces).lower()
 
 
 def _header(message: Message, name: str) -> str:
