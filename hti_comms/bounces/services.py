@@ -61,8 +61,10 @@ def process(raw: bytes, *, source: str, envelope_to: tuple[str, ...] | list[str]
     if report.kind in FOR_STAFF:
         report.raw = raw[:KEPT_BYTES]
         report.outcome = report.outcome or "inget gjort; sparat för personalen"
-        log.warning("returned message kept for staff (%s): %s from %s", report.kind.value, reading.subject,
-                    reading.sender)
+        # A forged or unverifiable report may be someone trying to unsubscribe a real person: logged as a warning.
+        level = logging.INFO if report.kind in (ReportKind.AUTO_REPLY, ReportKind.NOT_UNDERSTOOD) else logging.WARNING
+        log.log(level, "returned message kept for staff (%s): %s from %s", report.kind.value, reading.subject,
+                reading.sender)
     db.session.add(report)
     try:
         db.session.flush()
