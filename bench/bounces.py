@@ -111,7 +111,7 @@ def through_receive(app, reports: list[bytes]) -> float:
     return seconds
 
 
-def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, connections: int = 4) -> float:
+def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, connections: int = 16) -> float:
     """Send every report to the inbox by SMTP (to the message's VERP address, as a relay forwards it)."""
     from hti_comms.bounces.inbox import BounceInbox
 
@@ -144,10 +144,10 @@ def main() -> None:
             app, reports, senders, expected = prepare(url, args.reports)
             if way == "receive":
                 seconds = through_receive(app, reports)
-                label = "hti bounces receive (one process, 10,000 files)"
+                label = f"hti bounces receive (one process, {len(reports):,} files)"
             else:
                 seconds = through_inbox(app, reports, senders, expected)
-                label = "bounce inbox (SMTP, 4 connections)"
+                label = "bounce inbox (SMTP, 16 connections)"
             assert suppressed_count(app) == expected, (suppressed_count(app), expected)
             print(f"backend: {make_url(url).get_backend_name()}; {label}: {len(reports):,} reports in "
                   f"{seconds:.2f} s = {len(reports) / seconds:,.0f} reports/s; last of {expected:,} suppressions "

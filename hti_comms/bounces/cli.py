@@ -23,9 +23,16 @@ def receive_command(files: tuple[str, ...]) -> None:
 
     Exit status 0 when every message was read (understood, or kept for staff), 1 when a file could not be read.
     """
-    from .services import process
+    from .services import BATCH, Incoming, process_many
 
     failed = False
+    pending: list[tuple[str, Incoming]] = []
+
+    def flush() -> None:
+        for (label, _message), processed in zip(pending, process_many([m for _l, m in pending], source="fil")):
+            click.echo(f"{label}: {processed.line()}")
+        pending.clear()
+
     for name in files or ("-",):
         try:
             if name == "-":
@@ -34,11 +41,14 @@ def receive_command(files: tuple[str, ...]) -> None:
                 with open(name, "rb") as handle:
                     raw = handle.read()
         except OSError as exc:
+            flush()  # the lines stay in the order of the files
             click.echo(f"{name}: kunde inte läsas ({exc.strerror or exc})", err=True)
             failed = True
             continue
-        label = "stdin" if name == "-" else name
-        click.echo(f"{label}: {process(raw, source='fil').line()}")
+        pending.append(("stdin" if name == "-" else name, Incoming(raw)))
+        if len(pending) >= BATCH:
+            flush()
+    flush()
     sys.exit(1 if failed else 0)
 
 

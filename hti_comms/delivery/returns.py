@@ -89,3 +89,28 @@ def list_sends_since(moment: datetime) -> list[tuple[int, str, str, datetime]]:
     return [tuple(row) for row in db.session.execute(
         select(Send.id, Send.list_key, Send.subject, Send.started_at)
         .where(Send.list_key.is_not(None), Send.started_at >= moment).order_by(Send.started_at.desc()))]
+
+
+def sent_to_many(outbox_ids: Iterable[int]) -> dict[int, SentTo]:
+    """Return {outbox id: SentTo} for the rows that exist among these ids."""
+    outbox_ids = sorted(set(outbox_ids))
+    found: dict[int, SentTo] = {}
+    for start in range(0, len(outbox_ids), 900):
+        rows = db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, Send.list_key, OutboxMessage.sent_at)
+            .join(Send, Send.id == OutboxMessage.send_id).where(OutboxMessage.id.in_(outbox_ids[start:start + 900])))
+        found.update({row[0]: SentTo(*row) for row in rows})
+    return found
+
+
+def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: datetime) -> int:
+    """Put {address: (reason, detail)} on the suppression list in the caller's transaction (addresses already
+    there keep their first reason); return how many were added."""
+    from sqlalchemy import insert
+
+    new = {email: value for email, value in entries.items() if email not in suppressed_among(entries)}
+    if new:
+        db.session.execute(insert(Suppression.__table__), [
+            {"email": email, "reason": reason, "detail": detail, "created_at": created_at}
+            for email, (reason, detail) in new.items()])
+    return len(new)
