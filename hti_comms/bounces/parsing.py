@@ -81,16 +81,19 @@ class Reading:
 def parse_message(raw: bytes, envelope_to: list[str] | tuple[str, ...] = ()) -> Reading:
     """Return what the message says (never raises for a malformed message: it is then "unknown")."""
     message = message_from_bytes(raw, policy=policy.compat32)
+    parts = {}
+    for part in message.walk():  # once: the report parts by type, the first of each
+        parts.setdefault(part.get_content_type(), part)
     reading = Reading(form="unknown", subject=_header(message, "Subject")[:300],
                       sender=parseaddr(_header(message, "From"))[1][:254],
                       reported_at=_date(_header(message, "Date")),
                       envelope_addresses=[*envelope_to, *(_header(message, name) for name in (
                           "X-Original-To", "Delivered-To", "Envelope-To", "To"))],
                       text=_all_text(message, raw))
-    feedback = _part(message, "message/feedback-report")
+    feedback = parts.get("message/feedback-report")
     if feedback is not None:
         return _complaint(reading, feedback)
-    status = _part(message, "message/delivery-status")
+    status = parts.get("message/delivery-status")
     if status is not None:
         _delivery_report(reading, status)
         if reading.failures:
@@ -105,6 +108,8 @@ def parse_message(raw: bytes, envelope_to: list[str] | tuple[str, ...] = ()) -> 
 def _all_text(message: Message, raw: bytes) -> str:
     """Return the message as lower-case text, with every part decoded (a returned message may be base64)."""
     pieces = [raw.decode("latin-1")]
+    if b"Content-Transfer-Encoding" not in raw and b"content-transfer-encoding" not in raw.lower():
+        return pieces[0].lower()
     for part in message.walk():
         if part.get("Content-Transfer-Encoding", "").lower() in ("base64", "quoted-printable"):
             payload = part.get_payload(decode=True)
@@ -117,6 +122,8 @@ def _header(message: Message, name: str) -> str:
     value = message.get(name)
     if value is None:
         return ""
+    if isinstance(value, str) and "=?" not in value:  # no encoded words (most headers): nothing to decode
+        return " ".join(value.split())
     try:
         from email.header import decode_header, make_header
 
@@ -133,13 +140,6 @@ def _date(text: str) -> datetime | None:
     if moment is None or moment.tzinfo is None:
         return None
     return clock.as_utc(moment)
-
-
-def _part(message: Message, content_type: str) -> Message | None:
-    for part in message.walk():
-        if part.get_content_type() == content_type:
-            return part
-    return None
 
 
 def _field_blocks(part: Message) -> list[dict[str, str]]:

@@ -108,7 +108,8 @@ def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: dateti
     there keep their first reason); return how many were added."""
     from sqlalchemy import insert
 
-    new = {email: value for email, value in entries.items() if email not in suppressed_among(entries)}
+    already = suppressed_among(entries)
+    new = {email: value for email, value in entries.items() if email not in already}
     if new:
         db.session.execute(insert(Suppression.__table__), [
             {"email": email, "reason": reason, "detail": detail, "created_at": created_at}
