@@ -1,10 +1,14 @@
 """Bounces and complaints that arrive after sending: read (file, SMTP inbox, IMAP), understood, acted on."""
-from ..domain import Domain, PersonalData
+from ..domain import Domain, MenuEntry, PersonalData
 
 DOMAIN = Domain(
     package=__name__,
     models=(".models",),
+    blueprints=(".admin:bp",),
+    menu=(MenuEntry("bounces_admin.index", "Studsar"),),
     commands=(".cli",),
+    setup=".admin:setup",
+    overview=(".health:overview",),
     personal_data=(
         PersonalData(
             "studsar och klagomål", export=".personal_data:export", erase=".personal_data:erase",
