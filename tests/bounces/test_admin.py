@@ -77,3 +77,16 @@ def test_export_and_erasure_include_the_bounce_records(app, db, sent, receive):
     erase_person(Person(address))
     db.session.commit()
     assert db.session.scalars(select(BounceReport).where(BounceReport.email == address)).all() == []
+
+
+def test_a_newsletter_says_how_many_suppressed_addresses_it_will_skip(app, db, sent, receive, staff_login):
+    from tests.newsletters.helpers import make_newsletter
+
+    addresses = ["borta@exempel-kommun.se", "kvar@exempel.se", "arg@exempel.se"]
+    senders = sent(*addresses)
+    receive(sample("postfix_hard.eml", verp=senders[addresses[0]], rcpt=addresses[0]))
+    newsletter = make_newsletter(list_key="nyhetsbrev")
+    db.session.commit()
+    page = staff_login.get(f"/admin/nyhetsbrev/{newsletter.id}/skicka").get_data(as_text=True)
+    assert "<strong>2 mottagare</strong>" in page
+    assert "1 mottagare på listan hoppas över: deras adresser är spärrade" in page
