@@ -15,7 +15,7 @@ from ..delivery import returns
 from ..extensions import db
 from ..forms import Form
 from ..staff import needs, staff_blueprint
-from .health import COMPLAINT_ALARM, COMPLAINT_WARN, HARD_BOUNCE_WARN, list_health, send_health
+from .health import COMPLAINT_ALARM, COMPLAINT_WARN, HARD_BOUNCE_WARN, ListHealth, list_health, send_health
 from .models import FOR_STAFF, BounceReport, SuppressionLift
 from .services import reports_for, soft_bounces
 
@@ -94,7 +94,16 @@ REASONS = {
 }
 
 
+def returned_for_send(send_id: int) -> ListHealth:
+    """Return one send's bounces and complaints against what was sent (the outbox and newsletter pages)."""
+    send = next(iter(send_health(send_ids=[send_id])), None)
+    if send is None:
+        return ListHealth("", 0, 0, 0, 0)
+    return ListHealth(send.list_key, send.sent, send.hard, send.soft, send.complaints)
+
+
 def setup(app) -> None:
-    """Let the contact page (subscribers) show the bounces part without importing this domain."""
+    """Let the contact, outbox and newsletter pages show the bounces parts without importing this domain."""
     app.add_template_global(returned_mail, "returned_mail")
+    app.add_template_global(returned_for_send, "returned_for_send")
     app.add_template_filter(lambda reason: REASONS.get(reason, reason), "suppression_reason")

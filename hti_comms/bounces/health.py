@@ -85,9 +85,10 @@ class ListHealth:
         return "ok"
 
 
-def send_health(since: datetime | None = None) -> list[SendHealth]:
-    """Return each list send of the last 30 days: sent, hard and soft bounces and complaints (addresses)."""
-    sends = returns.list_sends_since(since or clock.now() - HEALTH_WINDOW)
+def send_health(since: datetime | None = None, send_ids: list[int] | None = None) -> list[SendHealth]:
+    """Return each list send of the last 30 days (or these sends): sent, hard and soft bounces and complaints
+    (addresses)."""
+    sends = returns.list_sends_since(since or clock.now() - HEALTH_WINDOW, send_ids)
     ids = [send_id for send_id, *_rest in sends]
     sent = returns.sent_counts(ids)
     counted: dict[tuple[int, ReportKind], int] = {}

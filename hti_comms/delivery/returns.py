@@ -84,11 +84,13 @@ def sent_counts(send_ids: Iterable[int]) -> dict[int, int]:
     return {send_id: count for send_id, count in rows}
 
 
-def list_sends_since(moment: datetime) -> list[tuple[int, str, str, datetime]]:
-    """Return (send id, list key, subject, started) of the list sends started since `moment`, newest first."""
+def list_sends_since(moment: datetime, send_ids: list[int] | None = None) -> list[tuple[int, str, str, datetime]]:
+    """Return (send id, list key, subject, started) of the list sends started since `moment` (or of these
+    sends, whenever they started), newest first."""
+    condition = Send.id.in_(send_ids) if send_ids is not None else Send.started_at >= moment
     return [tuple(row) for row in db.session.execute(
         select(Send.id, Send.list_key, Send.subject, Send.started_at)
-        .where(Send.list_key.is_not(None), Send.started_at >= moment).order_by(Send.started_at.desc()))]
+        .where(Send.list_key.is_not(None), condition).order_by(Send.started_at.desc()))]
 
 
 def sent_to_many(outbox_ids: Iterable[int]) -> dict[int, SentTo]:

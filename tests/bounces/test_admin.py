@@ -90,3 +90,17 @@ def test_a_newsletter_says_how_many_suppressed_addresses_it_will_skip(app, db, s
     page = staff_login.get(f"/admin/nyhetsbrev/{newsletter.id}/skicka").get_data(as_text=True)
     assert "<strong>2 mottagare</strong>" in page
     assert "1 mottagare på listan hoppas över: deras adresser är spärrade" in page
+
+
+def test_the_outbox_page_of_a_send_shows_its_bounces_and_complaints(app, db, sent, receive, staff_login):
+    addresses = [f"person{n}@exempel.se" for n in range(3)]
+    senders = sent(*addresses)
+    receive(sample("exim_hard.eml", verp=senders[addresses[0]], rcpt=addresses[0]),
+            sample("arf_microsoft.eml", verp=senders[addresses[1]], rcpt=addresses[1]))
+    from hti_comms.delivery.verp import Verp
+
+    send_id = db.session.scalar(select(BounceReport.send_id))
+    assert send_id is not None and Verp.from_config(app.config).outbox_id(senders[addresses[0]]) is not None
+    page = staff_login.get(f"/admin/utkorg/{send_id}").get_data(as_text=True)
+    assert "Efter utskicket: 1 permanent studs, 0 tillfälliga fel och 1 klagomål" in page
+    assert "över larmgränsen 0,3 %" in page
