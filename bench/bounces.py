@@ -112,24 +112,36 @@ def through_receive(app, reports: list[bytes]) -> float:
     return seconds
 
 
-def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, connections: int = 16) -> float:
-    """Send every report to the inbox by SMTP (to the message's VERP address, as a relay forwards it)."""
-    from hti_comms.bounces.inbox import BounceInbox
-
-    inbox = BounceInbox(app).start()
-
+def _relay(port: int, items: list[tuple[str, bytes]], connections: int) -> None:
+    """Send (envelope recipient, message) pairs over `connections` SMTP connections: the relay's side."""
     def deliver(part: int) -> None:
-        with smtplib.SMTP("127.0.0.1", inbox.port, timeout=120) as smtp:
-            for n in range(part, len(reports), connections):
-                smtp.sendmail("", [senders[n]], reports[n])
+        with smtplib.SMTP("127.0.0.1", port, timeout=300) as smtp:
+            for recipient, raw in items[part::connections]:
+                smtp.sendmail("", [recipient], raw)
 
-    started = time.perf_counter()
     threads = [threading.Thread(target=deliver, args=(part,)) for part in range(connections)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    seconds = time.perf_counter() - started  # every message accepted means every one processed (250 after)
+
+
+def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, relays: int = 4,
+                  connections: int = 4) -> float:
+    """Send every report to the inbox by SMTP (to the message's VERP address, as a relay forwards it), from
+    `relays` processes of their own with `connections` each, so the relay's work is not counted as the inbox's."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hti_comms.bounces.inbox import BounceInbox
+
+    inbox = BounceInbox(app).start()
+    items = list(zip(senders, reports))
+    with ProcessPoolExecutor(relays) as pool:
+        started, cpu = time.perf_counter(), time.process_time()
+        for done in [pool.submit(_relay, inbox.port, items[n::relays], connections) for n in range(relays)]:
+            done.result()
+        seconds = time.perf_counter() - started  # every message accepted means every one processed (250 after)
+        print(f"  (the inbox's process used {time.process_time() - cpu:.2f} s of CPU for it)")
     inbox.stop()
     return seconds
 
@@ -148,7 +160,7 @@ def main() -> None:
                 label = f"hti bounces receive (one process, {len(reports):,} files)"
             else:
                 seconds = through_inbox(app, reports, senders, expected)
-                label = "bounce inbox (SMTP, 16 connections)"
+                label = "bounce inbox (SMTP, 4 relay processes × 4 connections)"
             assert suppressed_count(app) == expected, (suppressed_count(app), expected)
             print(f"backend: {make_url(url).get_backend_name()}; {label}: {len(reports):,} reports in "
                   f"{seconds:.2f} s = {len(reports) / seconds:,.0f} reports/s; last of {expected:,} suppressions "
