@@ -153,3 +153,23 @@ def test_standard_input_is_one_message(app, sent, runner, show):
     result = runner.invoke(args=["hti", "bounces", "receive"], input=raw)
     assert result.exit_code == 0 and result.output.startswith("stdin: hard_bounce pipe@exempel.se")
     assert show("pipe@exempel.se")["suppressed"] is True
+
+
+def test_a_suppressed_address_gets_no_list_mail_but_still_gets_a_password_reset(app, db, sent, receive, mail_sink):
+    from hti_comms.delivery.outbox import EmailSpec, Recipient, enqueue
+    from hti_comms.delivery.services import messages_for
+    from hti_comms.delivery.worker import deliver_due
+
+    address = "borta@exempel-kommun.se"
+    senders = sent(address)
+    receive(sample("gmail_hard.eml", verp=senders[address], rcpt=address))
+    mail_sink.clear()
+    enqueue(EmailSpec(template="delivery/test", subject="Nästa nyhetsbrev", kind="test", list_key="nyhetsbrev",
+                      context={"sent_by": "Karin", "note": ""}, reference="prov:2"), [Recipient(address)])
+    enqueue(EmailSpec(template="delivery/test", subject="Ny inloggningslänk", kind="test",
+                      context={"sent_by": "Karin", "note": ""}), [Recipient(address)])
+    db.session.commit()
+    deliver_due()
+    assert [m["Subject"] for m in mail_sink.wait_for(1)] == ["Ny inloggningslänk"]
+    statuses = {m.subject: m.status.value for m in messages_for(address)}
+    assert statuses["Nästa nyhetsbrev"] == "suppressed" and statuses["Ny inloggningslänk"] == "sent"
