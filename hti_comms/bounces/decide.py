@@ -49,10 +49,10 @@ def decide(reading: Reading, tokens: list[str], genuine: list[int], row: SentTo 
         decision.email = failure.email if failure else None
         if decision.email and ever_sent_to(decision.email):
             decision.kind = ReportKind.NO_TOKEN
-            decision.outcome = "saknar vår kod, så det kan inte kontrolleras: inget gjort"
+            decision.outcome = "inget gjort (vem som helst kan skriva ett sådant brev)"
         else:
             decision.kind = ReportKind.UNKNOWN_RECIPIENT
-            decision.outcome = "om en adress vi inte har skickat till: inget gjort"
+            decision.outcome = "inget gjort"
     elif reading.form == "complaint":
         decision.kind = ReportKind.COMPLAINT
     elif failure is None or not failure.is_failure:

@@ -173,3 +173,14 @@ def test_a_suppressed_address_gets_no_list_mail_but_still_gets_a_password_reset(
     assert [m["Subject"] for m in mail_sink.wait_for(1)] == ["Ny inloggningslänk"]
     statuses = {m.subject: m.status.value for m in messages_for(address)}
     assert statuses["Nästa nyhetsbrev"] == "suppressed" and statuses["Ny inloggningslänk"] == "sent"
+
+
+def test_a_delay_warning_is_no_failure_and_counts_nothing(app, sent, receive, show):
+    from email.utils import format_datetime
+
+    address = "sen@exempel-bredband.se"
+    senders = sent(address)
+    raw = sample("isp_soft.eml", verp=senders[address], rcpt=address, date=format_datetime(clock.now()), n="1")
+    result = receive(raw.replace(b"Action: failed", b"Action: delayed"))
+    assert f"notice {address} 4.2.2" in result.output
+    assert show(address)["soft_bounces_30d"] == 0
