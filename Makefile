@@ -11,7 +11,7 @@ SINK_PORT ?= 8025
 
 export HTI_ENV ?= development
 
-.PHONY: run test install browser proxy dictionary a11y-tools clean bench
+.PHONY: run test install browser proxy dictionary imap a11y-tools clean bench
 
 install: $(STAMP)
 
@@ -56,6 +56,19 @@ dictionary:
 	         echo "Could not install hunspell-sv; the language tests will be skipped (outside CI)."; }; \
 	fi
 
+# The bounce mailbox tests (tests/bounces/test_imap.py) start their own Debian dovecot on a free port, with a
+# configuration in a temporary directory (never the system service). In CI a missing dovecot fails here.
+DOVECOT ?= /usr/sbin/dovecot
+
+imap:
+	@if [ ! -x "$(DOVECOT)" ]; then \
+	  echo "Installing Debian's dovecot-imapd for the bounce mailbox tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends dovecot-imapd >/dev/null \
+	    || { if [ -n "$$CI" ]; then echo "Could not install dovecot-imapd, which the IMAP tests need." >&2; exit 1; fi; \
+	         echo "Could not install dovecot-imapd; the IMAP tests will be skipped (outside CI)."; }; \
+	fi
+
 # axe-core for the accessibility tests, pinned in tests/a11y/package-lock.json (npm ci; Debian's nodejs when missing).
 A11Y := tests/a11y
 A11Y_STAMP := $(A11Y)/node_modules/.package-lock.json
@@ -80,7 +93,7 @@ run: install
 # One test process per core (TEST_WORKERS=0 runs in this process alone, for a debugger or -x).
 TEST_WORKERS ?= auto
 
-test: install browser proxy dictionary a11y-tools
+test: install browser proxy dictionary imap a11y-tools
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 bench: install

@@ -19,6 +19,7 @@ DOMAINS = (
     "hti_comms.briefs",
     "hti_comms.subscribers",
     "hti_comms.delivery",
+    "hti_comms.bounces",
     "hti_comms.newsletters",
     "hti_comms.events",
     "hti_comms.publication",

@@ -31,6 +31,33 @@ def mail_settings(env: dict) -> dict:
         "CONTACT_PHONE": (env.get("CONTACT_PHONE") or "").strip(),
         "CONTACT_ADDRESS": (env.get("CONTACT_ADDRESS") or "").strip(),
         "ORGANISATION_URL": env.get("ORGANISATION_URL") or "https://www.spfseniorerna.se",
+        **bounce_settings(env, from_address),
+    }
+
+
+def bounce_settings(env: dict, from_address: str) -> dict:
+    """Return where bounces and complaints come back (the VERP envelope sender) and the IMAP mailbox to read."""
+    local_part = env.get("BOUNCE_LOCAL_PART") or "bounces"
+    domain = (env.get("BOUNCE_DOMAIN") or from_address.rpartition("@")[2]).lower()
+    if not local_part.replace("-", "").replace(".", "").isalnum() or not local_part.isascii() or "." not in domain:
+        raise ConfigError(f"BOUNCE_LOCAL_PART {local_part!r} / BOUNCE_DOMAIN {domain!r}: write e.g. bounces and "
+                          "utskick.spfseniorerna.se (letters, digits, '-' and '.')")
+    security = env.get("BOUNCE_IMAP_SECURITY") or "ssl"
+    if security not in ("ssl", "starttls", "none"):
+        raise ConfigError(f"BOUNCE_IMAP_SECURITY must be ssl, starttls or none, got {security!r}")
+    return {
+        #: Every message goes out with the envelope sender BOUNCE_LOCAL_PART+<token>@BOUNCE_DOMAIN (VERP).
+        "BOUNCE_LOCAL_PART": local_part.lower(),
+        "BOUNCE_DOMAIN": domain,
+        #: The IMAP mailbox `hti bounces poll` reads (no host: not configured); read messages are moved to
+        #: BOUNCE_IMAP_DONE_FOLDER.
+        "BOUNCE_IMAP_HOST": env.get("BOUNCE_IMAP_HOST") or None,
+        "BOUNCE_IMAP_PORT": env_int(env, "BOUNCE_IMAP_PORT", 993 if security == "ssl" else 143),
+        "BOUNCE_IMAP_SECURITY": security,
+        "BOUNCE_IMAP_USER": env.get("BOUNCE_IMAP_USER") or None,
+        "BOUNCE_IMAP_PASSWORD": env.get("BOUNCE_IMAP_PASSWORD") or None,
+        "BOUNCE_IMAP_FOLDER": env.get("BOUNCE_IMAP_FOLDER") or "INBOX",
+        "BOUNCE_IMAP_DONE_FOLDER": env.get("BOUNCE_IMAP_DONE_FOLDER") or "Behandlade",
     }
 
 

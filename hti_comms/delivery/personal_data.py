@@ -13,6 +13,7 @@ from .services import forget_address, messages_for
 #: Why an address is on the suppression list (`Suppression.reason`), in the words of an export.
 SUPPRESSION_REASONS = {
     "hard_bounce": "E-post till adressen gick inte fram",
+    "soft_bounces": "E-post till adressen gick inte fram flera gånger",
     "complaint": "Ett brev markerades som skräppost",
     "unsubscribed": "Alla utskick avslutades",
     "staff": "Spärrad av personalen",

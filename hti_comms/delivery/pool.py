@@ -14,6 +14,7 @@ from .. import clock
 from .mime import MessageSkeleton
 from .render import RenderedTemplate, recipient_values
 from .smtp import Delivery, Fault, Outcome, SmtpConnection, SmtpSettings
+from .verp import Verp
 
 log = logging.getLogger(__name__)
 #: Threads wake up from socket waits thousands of times a second; with the default 5 ms switch interval
@@ -152,6 +153,8 @@ class SenderPool:
         self._build_faults: dict[int, int] = {}
         self.limiter = RateLimiter(settings.rate_per_second)
         self.sign = _signer(app)
+        #: Each message's envelope sender names its outbox row, so a bounce arriving later finds it.
+        self.verp = Verp.from_config(app.config)
         self.threads = [threading.Thread(target=self._run, name=f"smtp-{n}", daemon=True)
                         for n in range(max(1, settings.pool_size))]
         for thread in self.threads:
@@ -235,7 +238,7 @@ class SenderPool:
         self.limiter.wait()
         if self._must_skip(job):
             return NOT_SENT  # stopped or lease lost while waiting for the rate limit
-        return connection.send(prepared.skeleton.envelope_from, job.email, message)
+        return connection.send(self.verp.envelope_sender(job.outbox_id), job.email, message)
 
     def close(self) -> None:
         for _thread in self.threads:

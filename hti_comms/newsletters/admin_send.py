@@ -18,7 +18,7 @@ from ..security import email_document
 from ..scheduling.localtime import dst_note, stockholm_to_utc
 from ..subscribers.forms import ActionForm, as_choices
 from .admin import bp, newsletter_or_404
-from .audience import find_recipient, first_recipients, names_sentence, recipient_count, recipient_page
+from .audience import find_recipient, first_recipients, names_sentence, recipient_count, recipient_page, skipped_count
 from .checks import check_newsletter
 from .forms import SendForm, TestSendForm
 from .models import Newsletter, can_schedule
@@ -156,7 +156,7 @@ def send(newsletter_id: int):
                                    when=when_text(local, send_at), warnings=warnings)
     return render_template("web/newsletters/admin/send.html", newsletter=newsletter, form=form, findings=findings,
                            has_errors=has_errors, warnings=warnings, count=count,
-                           names=names_sentence(newsletter, count))
+                           names=names_sentence(newsletter, count), skipped=skipped_count(newsletter))
 
 
 @bp.route("/<int:newsletter_id>/mottagare")

@@ -45,6 +45,23 @@ def recipient_count(newsletter: Newsletter) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
+def skipped_count(newsletter: Newsletter) -> int:
+    """Return how many confirmed contacts the newsletter would reach but skips, their address being suppressed
+    (a bounce or a complaint): staff see it before sending."""
+    from ..delivery.services import suppressed_emails_query
+    from ..subscribers.models import ContactStatus
+
+    query = select(func.count()).select_from(Contact).where(
+        Contact.status == ContactStatus.CONFIRMED, contact_condition(Criteria(list_keys=(newsletter.list_key,))),
+        Contact.email.in_(suppressed_emails_query()))
+    audiences, _missing = chosen_audiences(newsletter)
+    if audiences:
+        query = query.where(or_(*[contact_condition(Criteria.of(a)) for a in audiences]))
+    elif newsletter.audience_ids:
+        return 0
+    return db.session.scalar(query) or 0
+
+
 def recipients(newsletter: Newsletter) -> Iterator[Recipient]:
     """Yield the recipients for `delivery.outbox.enqueue`, read from the database as they are used."""
     result = db.session.execute(newsletter_recipients_query(newsletter).order_by(Contact.id)

@@ -87,6 +87,8 @@ class ConsentSource(LabelledEnum):
     PREFERENCES = ("preferences", "Inställningssidan")
     UNSUBSCRIBE_LINK = ("unsubscribe_link", "Avregistreringslänk")
     EMAIL_LINK = ("email_link", "Bekräftelselänk i e-post")
+    #: A mailbox provider's feedback report: the person marked our mail as spam (hti_comms.bounces).
+    FEEDBACK_REPORT = ("feedback_report", "Anmälde brev som skräppost")
 
 
 class ConsentAction(LabelledEnum):

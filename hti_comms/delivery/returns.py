@@ -1,0 +1,119 @@
+"""What the bounces domain asks of the outbox: which row a returned message is about, the suppression list, and
+per-send counts for list health. The only door into the outbox's tables for mail that comes back."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, exists, func, select
+
+from ..addresses import lookup_form
+from ..extensions import db
+from .models import OutboxMessage, OutboxStatus, Send, Suppression
+
+
+@dataclass(frozen=True)
+class SentTo:
+    """The outbox row a VERP token names."""
+
+    outbox_id: int
+    send_id: int
+    email: str
+    list_key: str | None
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class SuppressionEntry:
+    email: str
+    reason: str
+    detail: str | None
+    created_at: datetime
+
+
+def sent_to(outbox_id: int) -> SentTo | None:
+    """Return the outbox row with this id, or None (never sent, or erased since)."""
+    row = db.session.execute(
+        select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, Send.list_key, OutboxMessage.sent_at)
+        .join(Send, Send.id == OutboxMessage.send_id).where(OutboxMessage.id == outbox_id)).first()
+    return SentTo(*row) if row is not None else None
+
+
+def ever_sent_to(email: str) -> bool:
+    """Return whether any outbox row is addressed to this address."""
+    return db.session.scalar(select(exists().where(OutboxMessage.email == lookup_form(email))))
+
+
+def suppression_of(email: str) -> SuppressionEntry | None:
+    entry = db.session.scalar(select(Suppression).where(Suppression.email == lookup_form(email)))
+    if entry is None:
+        return None
+    return SuppressionEntry(entry.email, entry.reason, entry.detail, entry.created_at)
+
+
+def suppressed_among(emails: Iterable[str]) -> set[str]:
+    """Return which of these (lower-case) addresses are suppressed."""
+    emails = list(emails)
+    found: set[str] = set()
+    for start in range(0, len(emails), 900):
+        found.update(db.session.scalars(select(Suppression.email).where(
+            Suppression.email.in_(emails[start:start + 900]))))
+    return found
+
+
+def lift_suppression(email: str) -> str | None:
+    """Take the address off the suppression list in the caller's transaction; return the reason it had."""
+    entry = suppression_of(email)
+    if entry is None:
+        return None
+    db.session.execute(delete(Suppression).where(Suppression.email == entry.email))
+    return entry.reason
+
+
+def sent_counts(send_ids: Iterable[int]) -> dict[int, int]:
+    """Return {send id: messages handed to the mail server} (rows sent, or with an unknown outcome)."""
+    send_ids = list(send_ids)
+    if not send_ids:
+        return {}
+    rows = db.session.execute(
+        select(OutboxMessage.send_id, func.count()).where(
+            OutboxMessage.send_id.in_(send_ids),
+            OutboxMessage.status.in_((OutboxStatus.SENT, OutboxStatus.UNKNOWN)))
+        .group_by(OutboxMessage.send_id))
+    return {send_id: count for send_id, count in rows}
+
+
+def list_sends_since(moment: datetime, send_ids: list[int] | None = None) -> list[tuple[int, str, str, datetime]]:
+    """Return (send id, list key, subject, started) of the list sends started since `moment` (or of these
+    sends, whenever they started), newest first."""
+    condition = Send.id.in_(send_ids) if send_ids is not None else Send.started_at >= moment
+    return [tuple(row) for row in db.session.execute(
+        select(Send.id, Send.list_key, Send.subject, Send.started_at)
+        .where(Send.list_key.is_not(None), condition).order_by(Send.started_at.desc()))]
+
+
+def sent_to_many(outbox_ids: Iterable[int]) -> dict[int, SentTo]:
+    """Return {outbox id: SentTo} for the rows that exist among these ids."""
+    outbox_ids = sorted(set(outbox_ids))
+    found: dict[int, SentTo] = {}
+    for start in range(0, len(outbox_ids), 900):
+        rows = db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, Send.list_key, OutboxMessage.sent_at)
+            .join(Send, Send.id == OutboxMessage.send_id).where(OutboxMessage.id.in_(outbox_ids[start:start + 900])))
+        found.update({row[0]: SentTo(*row) for row in rows})
+    return found
+
+
+def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: datetime) -> int:
+    """Put {address: (reason, detail)} on the suppression list in the caller's transaction (addresses already
+    there keep their first reason); return how many were added."""
+    from sqlalchemy import insert
+
+    already = suppressed_among(entries)
+    new = {email: value for email, value in entries.items() if email not in already}
+    if new:
+        db.session.execute(insert(Suppression.__table__), [
+            {"email": email, "reason": reason, "detail": detail, "created_at": created_at}
+            for email, (reason, detail) in new.items()])
+    return len(new)

@@ -1,0 +1,78 @@
+"""`hti bounces poll` against a real IMAP server (dovecot, started by the test)."""
+from __future__ import annotations
+
+import imaplib
+import shutil
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from .conftest import sample
+from .dovecot import PASSWORD, USER, start_dovecot
+
+
+@pytest.fixture
+def imap_server(app):
+    # Not under pytest's tmp_path: as root, dovecot's unprivileged processes could not reach into its 0700 parent.
+    root = Path(tempfile.mkdtemp(prefix="hti-dovecot-"))
+    process, port = start_dovecot(root)
+    app.config.update(BOUNCE_IMAP_HOST="127.0.0.1", BOUNCE_IMAP_PORT=port, BOUNCE_IMAP_SECURITY="none",
+                      BOUNCE_IMAP_USER=USER, BOUNCE_IMAP_PASSWORD=PASSWORD, BOUNCE_IMAP_FOLDER="INBOX",
+                      BOUNCE_IMAP_DONE_FOLDER="Behandlade")
+    yield port
+    process.terminate()
+    process.wait(timeout=30)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def _mailbox(port: int) -> imaplib.IMAP4:
+    connection = imaplib.IMAP4("127.0.0.1", port, timeout=30)
+    connection.login(USER, PASSWORD)
+    return connection
+
+
+def _count(connection: imaplib.IMAP4, folder: str) -> int:
+    status, data = connection.select(folder, readonly=True)
+    assert status == "OK", data
+    return int(data[0])
+
+
+def test_poll_processes_the_mailbox_and_moves_what_it_read(app, sent, runner, show, imap_server):
+    senders = sent("borta@exempel-kommun.se", "ledig@exempel.se")
+    connection = _mailbox(imap_server)
+    for raw in (sample("postfix_hard.eml", verp=senders["borta@exempel-kommun.se"], rcpt="borta@exempel-kommun.se"),
+                sample("vacation_sv.eml", verp=senders["ledig@exempel.se"], rcpt="ledig@exempel.se")):
+        assert connection.append("INBOX", None, None, raw)[0] == "OK"
+    result = runner.invoke(args=["hti", "bounces", "poll"])
+    assert result.exit_code == 0, result.output
+    assert "hard_bounce borta@exempel-kommun.se 5.1.1" in result.output and "auto_reply ledig@exempel.se" in result.output
+    assert "2 brev lästa." in result.output
+    assert show("borta@exempel-kommun.se")["reason"] == "hard_bounce"
+    assert show("ledig@exempel.se")["suppressed"] is False
+    # Nothing deleted: both moved to the done folder, the inbox is empty, and a second poll finds nothing.
+    assert _count(connection, "INBOX") == 0 and _count(connection, "Behandlade") == 2
+    connection.logout()
+    again = runner.invoke(args=["hti", "bounces", "poll"])
+    assert again.exit_code == 0 and "0 brev lästa." in again.output
+
+
+def test_a_message_that_cannot_be_processed_stays_in_the_mailbox(app, imap_server):
+    from hti_comms.bounces.imap import poll
+
+    connection = _mailbox(imap_server)
+    connection.append("INBOX", None, None, b"From: a@example.se\r\nSubject: x\r\n\r\nx\r\n")
+
+    def broken(raw, source):
+        raise RuntimeError("the database is away")
+
+    lines = poll(app.config, process=broken)
+    assert lines == ["imap 1: kunde inte behandlas, ligger kvar"]
+    assert _count(connection, "INBOX") == 1
+    connection.logout()
+
+
+def test_poll_without_settings_says_what_to_set(app, runner):
+    app.config["BOUNCE_IMAP_HOST"] = None
+    result = runner.invoke(args=["hti", "bounces", "poll"])
+    assert result.exit_code == 1 and "BOUNCE_IMAP_HOST" in result.output
