@@ -27,6 +27,7 @@ DOMAINS = (
     "hti_comms.alerts",
     "hti_comms.yearplan",
     "hti_comms.scheduling",
+    "hti_comms.operations",
 )
 
 

@@ -1,0 +1,34 @@
+"""operations: the nightly backups the scheduler made (one row per night)
+
+Revision ID: 0022_operations
+Revises: 0017_year_runs_itself
+Create Date: 2026-12-06 23:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import hti_comms.dbtypes
+
+
+# revision identifiers, used by Alembic.
+revision = '0022_operations'
+down_revision = '0017_year_runs_itself'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('nightly_backup',
+    sa.Column('night', sa.String(length=10), nullable=False),
+    sa.Column('started_at', hti_comms.dbtypes.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('finished_at', hti_comms.dbtypes.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('path', sa.String(length=500), nullable=True),
+    sa.Column('size_bytes', sa.BigInteger(), nullable=True),
+    sa.Column('error', sa.Text(), nullable=True),
+    sa.PrimaryKeyConstraint('night', name=op.f('pk_nightly_backup'))
+    )
+
+
+def downgrade():
+    op.drop_table('nightly_backup')
