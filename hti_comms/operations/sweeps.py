@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..extensions import db
 from ..scheduling.sweeps import sweep
-from .backup import SUFFIXES, BackupError, write_backup
+from .backup import SUFFIXES, BackupError, backup_name, write_backup
 from .models import NightlyBackup
 
 log = logging.getLogger(__name__)
@@ -44,8 +44,11 @@ def nightly_backup() -> str | None:
         db.session.rollback()
         return None
     row = db.session.get(NightlyBackup, night)
+    url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     try:
-        written = write_backup(current_app.config["SQLALCHEMY_DATABASE_URI"], Path(folder))
+        if not Path(folder).is_dir():
+            raise BackupError(f"Mappen {folder} (BACKUP_DIR) finns inte. Skapa den först.")
+        written = write_backup(url, Path(folder) / backup_name(url))
     except (BackupError, OSError) as error:
         row.error = str(error) if isinstance(error, BackupError) else f"Kunde inte skriva i {folder}: {error}"
         row.finished_at = clock.now()
