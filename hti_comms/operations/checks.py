@@ -47,6 +47,10 @@ def scheduler_heartbeat_age(now) -> float | None:
     return None if heartbeat is None else max(0.0, (now - heartbeat).total_seconds())
 
 
+def sweep_durations() -> dict[str, float] | None:
+    return db.session.scalar(select(SchedulerState.sweep_seconds).where(SchedulerState.name == SCHEDULER_NAME))
+
+
 def workers_seen(now) -> int:
     return db.session.scalar(select(func.count()).select_from(ProcessClock).where(
         ProcessClock.role == WORKER_ROLE, ProcessClock.measured_at >= now - WORKER_SEEN)) or 0

@@ -13,7 +13,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 from .. import clock
 from ..delivery.stats import oldest_due_at, rows_by_state, sent_per_kind, suppressions_by_reason
-from .checks import scheduler_heartbeat_age, workers_seen
+from .checks import scheduler_heartbeat_age, sweep_durations, workers_seen
 from .counters import PUBLIC_PAGES
 
 
@@ -43,6 +43,11 @@ class DatabaseCollector:
         if age is not None:
             heartbeat.add_metric([], age)
         yield heartbeat
+        durations = GaugeMetricFamily("hti_sweep_duration_seconds", "Seconds the scheduler's last run of each sweep "
+                                      "took", labels=["sweep"])
+        for name, seconds in sorted((sweep_durations() or {}).items()):
+            durations.add_metric([name], seconds)
+        yield durations
         oldest = oldest_due_at(now)
         yield GaugeMetricFamily("hti_outbox_oldest_due_age_seconds", "Seconds the oldest due outbox row has waited",
                                 value=0.0 if oldest is None else max(0.0, (now - oldest).total_seconds()))

@@ -9,6 +9,7 @@ scheduler): claim rows with a conditional UPDATE, never "read, then write".
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ class Sweep:
 
 
 SWEEPS: dict[str, Sweep] = {}
+#: Seconds each sweep's last run took in this process; the scheduler stores them with its heartbeat (/metrics).
+LAST_DURATIONS: dict[str, float] = {}
 
 
 def sweep(name: str, every_seconds: int = 5):
@@ -50,6 +53,14 @@ def run_sweep(name: str) -> bool:
 
 
 def _run(name: str) -> tuple[bool, object]:
+    started = time.monotonic()
+    try:
+        return _run_once(name)
+    finally:
+        LAST_DURATIONS[name] = round(time.monotonic() - started, 4)
+
+
+def _run_once(name: str) -> tuple[bool, object]:
     from ..clock import ClockNotTrusted
     from ..dbretry import DATABASE_ERRORS, reset_session
     from ..extensions import db

@@ -1,4 +1,4 @@
-"""operations: the nightly backups the scheduler made (one row per night)
+"""operations: the nightly backups the scheduler made (one row per night), and how long each sweep last took
 
 Revision ID: 0022_operations
 Revises: 0017_year_runs_itself
@@ -28,7 +28,11 @@ def upgrade():
     sa.Column('error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('night', name=op.f('pk_nightly_backup'))
     )
+    with op.batch_alter_table('scheduler_state', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sweep_seconds', sa.JSON(), nullable=True))
 
 
 def downgrade():
+    with op.batch_alter_table('scheduler_state', schema=None) as batch_op:
+        batch_op.drop_column('sweep_seconds')
     op.drop_table('nightly_backup')

@@ -121,3 +121,19 @@ def test_metrics_are_refused_from_another_address_without_the_token(app, client)
     assert allowed.status_code == 200 and "hti_outbox_rows" in allowed.get_data(as_text=True)
     # A proxy on this machine, without TRUSTED_PROXIES, makes every visitor look local: its header tells.
     assert client.get("/metrics", headers={"X-Forwarded-For": "198.51.100.3"}).status_code == 403
+
+
+def test_metrics_show_how_long_each_sweep_last_took(app, db, client):
+    from hti_comms.scheduling.scheduler import SingleInstanceLock
+    from hti_comms.scheduling.sweeps import run_sweep
+
+    assert run_sweep("operations.nightly_backup")
+    lock = SingleInstanceLock("server:1:abc", 60)
+    assert lock.try_acquire()
+    try:
+        assert lock.heartbeat()  # the scheduler writes the durations with its heartbeat
+    finally:
+        lock.release()
+    figures = metrics(client.get("/metrics"))
+    seconds = figures[("hti_sweep_duration_seconds", (("sweep", "operations.nightly_backup"),))]
+    assert 0 <= seconds < 60
