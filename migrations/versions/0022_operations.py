@@ -1,4 +1,5 @@
-"""operations: the nightly backups the scheduler made (one row per night), and how long each sweep last took
+"""operations: the nightly backups the scheduler made (one row per night), how long each sweep last took, and the public content version
+(raised by every change to follow-up links and action plans)
 
 Revision ID: 0022_operations
 Revises: 0017_year_runs_itself
@@ -28,6 +29,11 @@ def upgrade():
     sa.Column('error', sa.Text(), nullable=True),
     sa.PrimaryKeyConstraint('night', name=op.f('pk_nightly_backup'))
     )
+    op.create_table('public_content_version',
+    sa.Column('id', sa.Integer(), autoincrement=False, nullable=False),
+    sa.Column('version', sa.Integer(), nullable=False),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_public_content_version'))
+    )
     with op.batch_alter_table('scheduler_state', schema=None) as batch_op:
         batch_op.add_column(sa.Column('sweep_seconds', sa.JSON(), nullable=True))
 
@@ -35,4 +41,5 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('scheduler_state', schema=None) as batch_op:
         batch_op.drop_column('sweep_seconds')
+    op.drop_table('public_content_version')
     op.drop_table('nightly_backup')
