@@ -43,18 +43,20 @@ def nightly_backup() -> str | None:
     except IntegrityError:
         db.session.rollback()
         return None
-    row = db.session.get(NightlyBackup, night)
+    # No transaction stays open while the copy is made (a dump of PostgreSQL may take minutes).
     url = current_app.config["SQLALCHEMY_DATABASE_URI"]
     try:
         if not Path(folder).is_dir():
             raise BackupError(f"Mappen {folder} (BACKUP_DIR) finns inte. Skapa den först.")
         written = write_backup(url, Path(folder) / backup_name(url))
     except (BackupError, OSError) as error:
+        row = db.session.get(NightlyBackup, night)
         row.error = str(error) if isinstance(error, BackupError) else f"Kunde inte skriva i {folder}: {error}"
         row.finished_at = clock.now()
         db.session.commit()
         log.error("nightly backup failed: %s", row.error)
         return None
+    row = db.session.get(NightlyBackup, night)
     row.path, row.size_bytes, row.finished_at = str(written), written.stat().st_size, clock.now()
     db.session.commit()
     prune(Path(folder), current_app.config["BACKUP_KEEP"])
