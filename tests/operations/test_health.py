@@ -137,3 +137,13 @@ def test_metrics_show_how_long_each_sweep_last_took(app, db, client):
     figures = metrics(client.get("/metrics"))
     seconds = figures[("hti_sweep_duration_seconds", (("sweep", "operations.nightly_backup"),))]
     assert 0 <= seconds < 60
+
+
+def test_healthz_is_503_when_the_database_does_not_answer():
+    from hti_comms import create_app
+
+    unreachable = create_app({"HTI_ENV": "test", "DATABASE_URL": "postgresql://postgres@127.0.0.1:1/ingen"})
+    response = unreachable.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database_reachable"] is False
+    assert response.json["problems"] == ["Databasen svarar inte."]
