@@ -9,6 +9,7 @@ scheduler): claim rows with a conditional UPDATE, never "read, then write".
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,14 @@ class Sweep:
 
 SWEEPS: dict[str, Sweep] = {}
 #: Seconds each sweep's last run took in this process; the scheduler stores them with its heartbeat (/metrics).
-LAST_DURATIONS: dict[str, float] = {}
+_LAST_DURATIONS: dict[str, float] = {}
+_DURATIONS_LOCK = threading.Lock()  # sweeps run in the scheduler's threads while the heartbeat copies them
+
+
+def last_durations() -> dict[str, float]:
+    """Return a copy of how long each sweep's last run in this process took, in seconds."""
+    with _DURATIONS_LOCK:
+        return dict(_LAST_DURATIONS)
 
 
 def sweep(name: str, every_seconds: int = 5):
@@ -57,7 +65,8 @@ def _run(name: str) -> tuple[bool, object]:
     try:
         return _run_once(name)
     finally:
-        LAST_DURATIONS[name] = round(time.monotonic() - started, 4)
+        with _DURATIONS_LOCK:
+            _LAST_DURATIONS[name] = round(time.monotonic() - started, 4)
 
 
 def _run_once(name: str) -> tuple[bool, object]:
