@@ -33,6 +33,7 @@ browser:
 # The production-shaped tests (tests/test_production_shape.py) put gunicorn behind Debian's nginx, which
 # terminates TLS as the proxy in production does. In CI a missing nginx fails here, never as a skipped test.
 NGINX ?= /usr/sbin/nginx
+VARNISHD ?= /usr/sbin/varnishd
 
 proxy:
 	@if [ ! -x "$(NGINX)" ] && ! command -v nginx >/dev/null; then \
@@ -41,6 +42,22 @@ proxy:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends nginx >/dev/null \
 	    || { if [ -n "$$CI" ]; then echo "Could not install nginx, and CI must run the production-shaped tests." >&2; exit 1; fi; \
 	         echo "Could not install nginx; the production-shaped tests will be skipped (outside CI)."; }; \
+	fi
+	@# Varnish caches the public pages in front of gunicorn (deploy/varnish/hti.vcl; tests/operations/test_proxy.py).
+	@if [ ! -x "$(VARNISHD)" ] && ! command -v varnishd >/dev/null; then \
+	  echo "Installing Debian's varnish for the caching-proxy tests…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends varnish >/dev/null \
+	    || { if [ -n "$$CI" ]; then echo "Could not install varnish, and CI must run the caching-proxy tests." >&2; exit 1; fi; \
+	         echo "Could not install varnish; the caching-proxy tests will be skipped (outside CI)."; }; \
+	fi
+	@# systemd-analyze verifies the units in deploy/systemd (tests/operations/test_deploy.py).
+	@if ! command -v systemd-analyze >/dev/null; then \
+	  echo "Installing Debian's systemd for systemd-analyze…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends systemd >/dev/null \
+	    || { if [ -n "$$CI" ]; then echo "Could not install systemd, and CI must verify the units." >&2; exit 1; fi; \
+	         echo "Could not install systemd; the units will not be verified (outside CI)."; }; \
 	fi
 
 # The language check (tests/language) reads Debian's Swedish Hunspell dictionary. In CI (CI=true) a dictionary

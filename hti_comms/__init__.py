@@ -29,6 +29,7 @@ DOMAINS = (
     "hti_comms.yearplan",
     "hti_comms.letters",
     "hti_comms.scheduling",
+    "hti_comms.operations",
 )
 
 

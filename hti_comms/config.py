@@ -10,7 +10,7 @@ import idna
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from .config_sections import delivery_settings, mail_settings, staff_settings
+from .config_sections import delivery_settings, mail_settings, operations_settings, staff_settings
 from .config_values import ConfigError, env_bool, env_float, env_int
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -185,6 +185,7 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
         "HTI_CLOCK_SKEW_SECONDS": clock_skew,
         **delivery,
         **staff_settings(env),
+        **operations_settings(env),
     }
     for name in ("PREFERENCES_LINK_DAYS", "DATA_EXPORT_LINK_MINUTES", "ACTION_PLAN_REMINDER_MONTHS"):
         if config[name] < 1:

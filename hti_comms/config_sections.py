@@ -109,3 +109,18 @@ def delivery_settings(env: dict) -> dict:
     if settings["DKIM_PRIVATE_KEY_PATH"] and not (settings["DKIM_SELECTOR"] and settings["DKIM_DOMAIN"]):
         raise ConfigError("DKIM_PRIVATE_KEY_PATH is set; also set DKIM_SELECTOR and DKIM_DOMAIN")
     return settings
+
+
+def operations_settings(env: dict) -> dict:
+    """Return the nightly backup's and the metrics' settings, validated."""
+    settings = {
+        #: Folder of the scheduler's nightly backup (none: no nightly backup).
+        "BACKUP_DIR": env.get("BACKUP_DIR") or None,
+        #: Nightly backups kept in BACKUP_DIR (older ones are deleted).
+        "BACKUP_KEEP": env_int(env, "BACKUP_KEEP", 14),
+        #: Bearer token that opens /metrics from other addresses than 127.0.0.1 (none: only from 127.0.0.1).
+        "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+    }
+    if settings["BACKUP_KEEP"] < 1:
+        raise ConfigError(f"BACKUP_KEEP must be at least 1, got {settings['BACKUP_KEEP']}")
+    return settings

@@ -28,3 +28,15 @@ class FollowUpLink(db.Model):
     added_by: Mapped[str | None] = mapped_column(String(255))
 
     municipality: Mapped[Municipality] = relationship()
+
+
+class PublicContentVersion(db.Model):
+    """A number raised in the same transaction as every change staff make to what a public page shows besides the
+    results: follow-up links and action plans (`content_version`). The publication state is read with it, so the
+    replay layer answers a municipality page again only while it is unchanged."""
+
+    __tablename__ = "public_content_version"
+
+    #: Always 1: one row.
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int]

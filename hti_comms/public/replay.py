@@ -28,6 +28,7 @@ from dataclasses import dataclass
 
 from flask import Flask, request
 
+from ..operations.counters import count_public_page
 from ..results.publication import PublicationState, publication_state
 
 log = logging.getLogger(__name__)
@@ -72,7 +73,10 @@ class Replay:
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
-        if environ.get("REQUEST_METHOD") != "GET" or environ.get("HTTP_COOKIE") or not path.startswith(PREFIXES):
+        if environ.get("REQUEST_METHOD") != "GET" or not path.startswith(PREFIXES):
+            return self.wsgi_app(environ, start_response)
+        if environ.get("HTTP_COOKIE"):
+            count_public_page("flask")
             return self.wsgi_app(environ, start_response)
         key = (path, environ.get("QUERY_STRING", ""), "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""))
         with self._lock:
@@ -84,7 +88,9 @@ class Replay:
                     self._kept.move_to_end(key)
                     self.answered += 1
                 start_response(kept.status, [*kept.headers, ("Cache-Control", self.cache_control(state))])
+                count_public_page("replay")
                 return [kept.body]
+        count_public_page("flask")
         return self._through_flask(key, environ, start_response)
 
     def _state(self) -> PublicationState | None:

@@ -171,9 +171,9 @@ def municipality(year: int, code: str):
                        if "plan" not in hidden or not is_plan_question(text)],
             sub_indices=points.sub_indices, years=state.public_years)
 
-    # Not replayable: the follow-up links and the plan are staff's to change at any moment (read above on every
-    # request).
-    return _public_response(state, key, make, "text/html", replayable=False)
+    # Replayable: the follow-up links and the plan are staff's to change at any moment, and every change raises the
+    # public content version, which is part of the publication state the replay layer compares.
+    return _public_response(state, key, make, "text/html")
 
 
 def _figures_disagree(points) -> bool:
@@ -198,5 +198,8 @@ def no_store_on_404(response: Response) -> Response:
 
 
 def setup(app) -> None:
+    from .content_version import install
+
+    install()
     app.after_request(no_store_on_404)
     install_replay(app, _cache_control)

@@ -16,7 +16,7 @@ import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, literal_column, select
 
 from ..clock import as_utc, trusted_now
 from ..extensions import db
@@ -41,6 +41,8 @@ class PublicationState:
 
     at: datetime
     years: dict[int, YearState]
+    #: Raised by every change to follow-up links and action plans (None: never changed).
+    content_version: int | None = None
 
     def is_public(self, year: int) -> bool:
         state = self.years.get(year)
@@ -58,9 +60,10 @@ class PublicationState:
 
     @property
     def public_version(self) -> tuple:
-        """Return a key that changes whenever anything public changes: a new public year or a re-import."""
-        return tuple((y, self.years[y].data_version, as_utc(self.years[y].published_at).isoformat())
-                     for y in self.public_years)
+        """Return a key that changes whenever anything public changes: a new public year, a re-import, or a change to
+        follow-up links or action plans (the content version)."""
+        return (self.content_version, *((y, self.years[y].data_version,
+                                         as_utc(self.years[y].published_at).isoformat()) for y in self.public_years))
 
     @property
     def next_change_at(self) -> datetime | None:
@@ -70,7 +73,9 @@ class PublicationState:
         return min(upcoming, default=None)
 
 
-_STATE_QUERY = select(ResultSet.year, ResultSet.published_at, ResultSet.data_version)
+#: The public content version (hti_comms/public/content_version.py) comes with every row: one round trip still.
+_STATE_QUERY = select(ResultSet.year, ResultSet.published_at, ResultSet.data_version,
+                      literal_column("(SELECT version FROM public_content_version WHERE id = 1)"))
 
 #: The engine each app engine's publication reads go through (see `_reader`), with its statement, made on first use.
 _READERS: "weakref.WeakKeyDictionary[Engine, tuple[Engine, str]]" = weakref.WeakKeyDictionary()
@@ -152,7 +157,7 @@ def publication_state(at: datetime | None = None, engine: Engine | None = None) 
     rows = _read_state_rows(engine or db.engine)
     return PublicationState(at=as_utc(at or trusted_now()), years={
         year: YearState(year, as_utc(published_at) if published_at is not None else None, data_version)
-        for year, published_at, data_version in rows})
+        for year, published_at, data_version, _content in rows}, content_version=rows[0][3] if rows else None)
 
 
 def is_public(year: int, at: datetime | None = None) -> bool:

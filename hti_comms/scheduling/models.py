@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, String
+from sqlalchemy import JSON, Float, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..dbtypes import UTCDateTime
@@ -20,6 +20,8 @@ class SchedulerState(db.Model):
     holder: Mapped[str | None] = mapped_column(String(200))
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Seconds each sweep's last run took ({"name": seconds}), written with the heartbeat (for /metrics).
+    sweep_seconds: Mapped[dict[str, float] | None] = mapped_column(JSON)
 
 
 class ProcessClock(db.Model):

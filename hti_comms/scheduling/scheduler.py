@@ -24,7 +24,7 @@ from .. import clock
 from ..dbretry import DATABASE_ERRORS, Reconnector, Unavailable
 from ..extensions import db
 from .models import SchedulerState
-from .sweeps import load_sweeps, run_sweep
+from .sweeps import last_durations, load_sweeps, run_sweep
 
 if TYPE_CHECKING:
     from apscheduler.schedulers.background import BackgroundScheduler
@@ -95,7 +95,7 @@ class SingleInstanceLock:
                 return False
         still_mine = db.session.execute(
             update(SchedulerState).where(SchedulerState.name == SCHEDULER_NAME, SchedulerState.holder == self.holder)
-            .values(heartbeat_at=clock.now())
+            .values(heartbeat_at=clock.now(), sweep_seconds=last_durations())
         ).rowcount == 1
         db.session.commit()
         db.session.remove()

@@ -11,6 +11,8 @@ scheduler): claim rows with a conditional UPDATE, never "read, then write".
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -25,6 +27,15 @@ class Sweep:
 
 #: The attribute `@sweep` puts on the function it marks.
 MARK = "hti_sweep"
+#: Seconds each sweep's last run took in this process; the scheduler stores them with its heartbeat (/metrics).
+_LAST_DURATIONS: dict[str, float] = {}
+_DURATIONS_LOCK = threading.Lock()  # sweeps run in the scheduler's threads while the heartbeat copies them
+
+
+def last_durations() -> dict[str, float]:
+    """Return a copy of how long each sweep's last run in this process took, in seconds."""
+    with _DURATIONS_LOCK:
+        return dict(_LAST_DURATIONS)
 
 
 def sweep(name: str, every_seconds: int = 5):
@@ -60,6 +71,15 @@ def run_sweep(name: str) -> bool:
 
 
 def _run(name: str) -> tuple[bool, object]:
+    started = time.monotonic()
+    try:
+        return _run_once(name)
+    finally:
+        with _DURATIONS_LOCK:
+            _LAST_DURATIONS[name] = round(time.monotonic() - started, 4)
+
+
+def _run_once(name: str) -> tuple[bool, object]:
     from ..clock import ClockNotTrusted
     from ..dbretry import DATABASE_ERRORS, reset_session
     from ..extensions import db

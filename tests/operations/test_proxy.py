@@ -1,0 +1,85 @@
+"""07.00 behind a cache: Debian's Varnish with the repo's VCL in front of gunicorn, at the moment that matters.
+
+At T − 1 s every public results address of the year is 404 through the proxy and nothing is kept; at T + 1 s the
+ranking and the municipality page appear (and the proxy serves them again); a publication postponed at T − 1 min
+shows nothing at the old moment. Real time: gunicorn judges the moment by the database's clock, so the test
+waits for moments of the clock (never for a state).
+"""
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from hti_comms.extensions import db as _db
+from hti_comms.results.models import ResultSet
+from tests.helpers import reference_codes
+from tests.public.conftest import import_year
+
+from .varnish import get, varnish_in_front_of_gunicorn
+
+pytestmark = pytest.mark.slow
+
+YEAR, POSTPONED_YEAR = 2026, 2027
+CODE = reference_codes()[0][0]
+
+
+def addresses(year: int) -> list[str]:
+    return [f"/resultat/{year}", f"/resultat/{year}/{CODE}", f"/resultat/{year}.csv", f"/api/resultat/{year}.json",
+            f"/resultat/{year}?sortera=utforande&ordning=fallande"]
+
+
+def set_publication(year: int, moment: datetime | None) -> None:
+    _db.session.get(ResultSet, year).published_at = moment
+    _db.session.commit()
+
+
+def wait_for_moment(moment: datetime) -> None:
+    """Wait until the clock reaches `moment` (this test is about a moment of the clock, not about a state)."""
+    remaining = (moment - datetime.now(timezone.utc)).total_seconds()
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def nothing_shown_nor_kept(proxy: str, year: int) -> None:
+    for path in addresses(year):
+        first, again = get(proxy + path), get(proxy + path)
+        assert (first.status, again.status) == (404, 404), path
+        assert "no-store" in first.headers.get("Cache-Control", ""), path
+        assert not first.from_cache and not again.from_cache, f"{path} was kept by the proxy"
+
+
+def test_the_results_appear_through_the_proxy_at_the_moment_and_not_before(app, db, tmp_path):
+    import_year(YEAR)
+    import_year(POSTPONED_YEAR)
+    set_publication(YEAR, None)
+    set_publication(POSTPONED_YEAR, None)
+    db.session.remove()
+    with varnish_in_front_of_gunicorn(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"]) as (proxy, _gunicorn):
+        start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=2)
+        moment = start + timedelta(seconds=12)
+        old_moment = start + timedelta(seconds=64)
+        set_publication(YEAR, moment)
+        set_publication(POSTPONED_YEAR, old_moment)
+        nothing_shown_nor_kept(proxy, POSTPONED_YEAR)
+
+        wait_for_moment(old_moment - timedelta(minutes=1))
+        set_publication(POSTPONED_YEAR, old_moment + timedelta(days=1))  # postponed at T − 1 min
+
+        wait_for_moment(moment - timedelta(seconds=1))
+        assert datetime.now(timezone.utc) < moment - timedelta(milliseconds=500), "the machine was too slow to test"
+        nothing_shown_nor_kept(proxy, YEAR)
+
+        wait_for_moment(moment + timedelta(seconds=1))
+        ranking, municipality = (get(proxy + path) for path in addresses(YEAR)[:2])
+        assert ranking.status == 200 and f"{YEAR}" in ranking.body
+        assert municipality.status == 200
+        assert "public, max-age=" in ranking.headers["Cache-Control"]
+        again = get(proxy + addresses(YEAR)[0])
+        assert again.from_cache and again.body == ranking.body  # the proxy answers the next visitors
+
+        nothing_shown_nor_kept(proxy, POSTPONED_YEAR)
+        wait_for_moment(old_moment + timedelta(seconds=1))
+        nothing_shown_nor_kept(proxy, POSTPONED_YEAR)
+        assert get(proxy + addresses(YEAR)[1]).status == 200
