@@ -106,14 +106,14 @@ class Domain:
     #: "module:function"s `(Content) -> list[Finding]` run on authored content before it is sent or published
     #: (`hti_comms.release.check_content`); the publication domain refuses unpublished figures here.
     content_checks: tuple[str, ...] = ()
-    #: "module:function"s `(Owner) -> Hold | None` the delivery worker asks before sending a send's messages
+    #: "module:function"s `(SendView) -> Hold | None` (the send's owner, id and kind) the delivery worker asks before sending a send's messages
     #: (`hti_comms.release.send_hold`); a hold keeps the rows waiting instead of sending them.
     release_guards: tuple[str, ...] = ()
     #: "module:function"s `() -> Iterable[str]` giving the addresses the domain has already sent out (links of
     #: sent newsletters, of events that took place): the lookalike-link check (`hti_comms.linkcheck`) compares
     #: new links with their hosts too.
     link_history: tuple[str, ...] = ()
-    #: "module:function"s `(Owner, Sequence[Addressee]) -> {Addressee: reason}` the worker asks for the rows it has
+    #: "module:function"s `(SendView, Sequence[Addressee]) -> {Addressee: reason}` the worker asks for the rows it has
     #: just claimed (`hti_comms.release.refused_recipients`); a refused recipient's message is cancelled with the
     #: reason instead of sent (someone no longer entitled to what the send carries).
     recipient_guards: tuple[str, ...] = ()

@@ -77,11 +77,12 @@ def check_content(content: Content) -> list[Finding]:
     return findings
 
 
-def send_hold(owner) -> Hold | None:
-    """Return the first hold any release guard puts on a send of `owner`, or None when it may go out now."""
+def send_hold(send) -> Hold | None:
+    """Return the first hold any release guard puts on the send (a `delivery.sendview.SendView`: its owner, id and
+    kind), or None when it may go out now."""
     for guard in registry().release_guards:
         try:
-            hold = guard(owner)
+            hold = guard(send)
         except ClockNotTrusted as refusal:
             return Hold(str(refusal))  # a guard cannot tell the time reliably: the send waits
         if hold is not None:
@@ -89,14 +90,14 @@ def send_hold(owner) -> Hold | None:
     return None
 
 
-def refused_recipients(owner, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
-    """Return {recipient: reason} for the recipients of a send of `owner` some recipient guard refuses now.
+def refused_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
+    """Return {recipient: reason} for the recipients of the send (a `SendView`) some recipient guard refuses now.
 
     A refused recipient is never sent to: the worker cancels their message with the reason, for staff to see.
     """
     refused: dict[Addressee, str] = {}
     for guard in registry().recipient_guards:
-        for recipient, reason in guard(owner, recipients).items():
+        for recipient, reason in guard(send, recipients).items():
             refused.setdefault(recipient, reason)
     return refused
 

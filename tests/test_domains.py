@@ -1,6 +1,8 @@
 """One declaration per domain: pages, menu, commands, sweeps, kinds of email and personal data."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 
 from hti_comms.delivery.owner import Owner
@@ -137,10 +139,10 @@ def test_content_checks_and_release_guards_are_asked_through_the_registry(app):
     from hti_comms.release import Content, Hold, check_content, send_hold
 
     assert check_content(Content("Hej", datetime(2026, 12, 1, tzinfo=timezone.utc))) == []
-    assert send_hold(Owner("tests", "sample")) is None
+    assert send_hold(SimpleNamespace(id=None, owner=Owner("tests", "sample"))) is None
     registry().content_checks.append(lambda content: [error("Text", "för tidigt")] if "55,5" in content.text else [])
-    registry().release_guards.append(lambda owner: Hold("väntar på publiceringen"))
+    registry().release_guards.append(lambda send: Hold("väntar på publiceringen"))
     assert [f.message for f in check_content(Content("Index 55,5", datetime(2026, 12, 1, tzinfo=timezone.utc)))] == [
         "för tidigt"]
-    assert send_hold(Owner("tests", "sample")).reason == "väntar på publiceringen"
+    assert send_hold(SimpleNamespace(id=None, owner=Owner("tests", "sample"))).reason == "väntar på publiceringen"
     assert Domain(package="tests.sample_domain").content_checks == ()

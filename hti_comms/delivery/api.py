@@ -9,8 +9,6 @@ changes only through the functions here.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import func, select, update
 
@@ -20,6 +18,7 @@ from .models import WAITING, OutboxMessage, OutboxStatus, Send, SendStatus, can_
 from . import outbox
 from .outbox import Attachment, EmailBuildError, EmailSpec, Recipient, check_buildable, sent_too_recently  # noqa: F401
 from .owner import Owner
+from .sendview import SendView, view as _view
 from .services import DeliveryError, _settle_expired_claims, pause_send, resume_send  # noqa: F401
 
 __all__ = ["Attachment", "DeliveryError", "EmailBuildError", "EmailSpec", "OutboxStatus", "Owner", "Recipient",
@@ -34,47 +33,6 @@ IN_FLIGHT = (OutboxStatus.QUEUED, OutboxStatus.DEFERRED, OutboxStatus.SENDING)
 FAILED_STATES = (OutboxStatus.FAILED, OutboxStatus.UNKNOWN)
 #: Row statuses of a message still in the outbox (waiting, being sent or waiting for a staff decision).
 UNSETTLED = (*IN_FLIGHT, OutboxStatus.UNKNOWN)
-
-
-@dataclass(frozen=True)
-class SendView:
-    """A send as another domain sees it: what it is about, its state and its times (read-only)."""
-
-    id: int
-    owner: Owner
-    kind: str
-    subject: str
-    status: SendStatus
-    reference: str | None
-    list_key: str | None
-    scheduled_at: datetime
-    created_at: datetime
-    started_at: datetime | None
-    finished_at: datetime | None
-    pause_reason: str | None
-
-    @property
-    def is_running(self) -> bool:
-        return self.status in (SendStatus.SENDING, SendStatus.SCHEDULED)
-
-    @property
-    def can_pause(self) -> bool:
-        return self.status in (SendStatus.SCHEDULED, SendStatus.SENDING)
-
-    @property
-    def can_resume(self) -> bool:
-        return self.status is SendStatus.PAUSED
-
-    @property
-    def is_flagged(self) -> bool:
-        return self.status is SendStatus.PAUSED and self.pause_reason is not None
-
-
-def _view(send: Send) -> SendView:
-    return SendView(id=send.id, owner=send.owner, kind=send.kind, subject=send.subject, status=send.status,
-                    reference=send.reference, list_key=send.list_key, scheduled_at=send.scheduled_at,
-                    created_at=send.created_at, started_at=send.started_at, finished_at=send.finished_at,
-                    pause_reason=send.pause_reason)
 
 
 def enqueue(spec: EmailSpec, recipients: Iterable[Recipient], *, rendered=None) -> SendView:

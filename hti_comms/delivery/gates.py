@@ -11,6 +11,7 @@ from collections.abc import Iterable
 
 from ..domain import registry
 from ..release import send_hold
+from .sendview import view
 from .models import Send
 
 
@@ -23,7 +24,7 @@ def held_back(sends: Iterable[Send]) -> dict[int, str]:
     """Return {send id: reason} for the sends some release guard holds back now."""
     held: dict[int, str] = {}
     for send in sends:
-        hold = send_hold(send.owner)
+        hold = send_hold(view(send))
         if hold is not None:
             held[send.id] = hold.reason
     return held

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..release import Addressee, has_recipient_guards, refused_recipients
 from .models import OutboxMessage, OutboxStatus, Send, Suppression
 from .pool import PreparedSend
+from .sendview import view
 
 OUTBOX = OutboxMessage.__table__
 
@@ -43,7 +44,7 @@ def drop_refused(rows, broken: dict[int, str]):
     by_reason: dict[str, list[int]] = defaultdict(list)
     for send_id, send_rows in by_send.items():
         addressees = {row.id: Addressee(row.email, row.contact_id) for row in send_rows}
-        refused = refused_recipients(db.session.get(Send, send_id).owner, list(addressees.values()))
+        refused = refused_recipients(view(db.session.get(Send, send_id)), list(addressees.values()))
         for row_id, addressee in addressees.items():
             if addressee in refused:
                 by_reason[refused[addressee]].append(row_id)

@@ -85,10 +85,10 @@ def entitled_addresses(year: int, municipality_code: str) -> tuple[set[int], set
     return {contact_id for contact_id, _email in rows}, {email.lower() for _id, email in rows}
 
 
-def refuse_unentitled_recipients(owner, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
+def refuse_unentitled_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
     """Recipient guard (`Domain.recipient_guards`): refuse, at every claim, anyone who may no longer receive the
     municipality's results before publication (removed from the order, the order cancelled, left everything)."""
-    carried = carried_results(owner)
+    carried = carried_results(send.owner)
     if carried is None or not carried.embargoed:
         return {}
     if carried.municipality_code is None:

@@ -50,9 +50,9 @@ def _year_state(year: int) -> YearState:
     return state
 
 
-def hold_for_embargo(owner) -> Hold | None:
-    """Release guard (`Domain.release_guards`): hold a send whose results may not go out yet."""
-    carried = carried_results(owner)
+def hold_for_embargo(send) -> Hold | None:
+    """Release guard (`Domain.release_guards`): hold a send whose results may not go out yet (its owner says which)."""
+    carried = carried_results(send.owner)
     if carried is None:
         return None
     year = carried.year

@@ -2,6 +2,8 @@
 postponement moves every step and holds back queued sends; DST."""
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -132,8 +134,8 @@ def test_one_worker_session_sees_a_postponement_and_a_cancelled_order_at_its_nex
     results_for_2025()
     order, _ = staff_order("0114", "a1@vasby.example.se")
     db.session.commit()
-    summary = Owner.of("publication", "embargo-summary", 2025, "0114")
-    newsletter = Owner.of("alerts", "result", 2025, "0114")
+    summary = SimpleNamespace(owner=Owner.of("publication", "embargo-summary", 2025, "0114"))
+    newsletter = SimpleNamespace(owner=Owner.of("alerts", "result", 2025, "0114"))
     clock.stop_at(RELEASE_AT + timedelta(hours=1))
     assert hold_for_embargo(summary) is None
     assert hold_for_embargo(newsletter).until == PUBLISHED_AT
@@ -162,7 +164,7 @@ def test_an_order_of_another_year_releases_no_summary(app):
     staff_order("0115", "b1@vallentuna.example.se")
     db.session.commit()
     clock.stop_at(RELEASE_AT + timedelta(hours=1))
-    held = hold_for_embargo(Owner.of("publication", "embargo-summary", 2025, "0114"))
+    held = hold_for_embargo(SimpleNamespace(owner=Owner.of("publication", "embargo-summary", 2025, "0114")))
     assert held is not None and "har inte beställt rapportpaketet" in held.reason
-    assert hold_for_embargo(Owner.of("publication", "embargo-summary", 2025, "0115")) \
+    assert hold_for_embargo(SimpleNamespace(owner=Owner.of("publication", "embargo-summary", 2025, "0115"))) \
         is None
