@@ -10,6 +10,7 @@ scheduler): claim rows with a conditional UPDATE, never "read, then write".
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import threading
 import time
@@ -52,10 +53,14 @@ def sweep(name: str, every_seconds: int = 5):
 
 
 def sweeps_in(module) -> list[Sweep]:
-    """Return the sweeps a module defines (marked with `@sweep`), in the order they are defined."""
-    return [value.__dict__[MARK] for value in vars(module).values()
-            if callable(value) and isinstance(getattr(value, "__dict__", {}).get(MARK), Sweep)
-            and value.__dict__[MARK].function is value]
+    """Return the sweeps a module defines (functions marked with `@sweep`), in the order they are defined."""
+    found = []
+    for value in list(vars(module).values()):
+        if inspect.isfunction(value):  # not getattr on anything: a module may hold proxies such as current_app
+            marked = value.__dict__.get(MARK)
+            if isinstance(marked, Sweep) and marked.function is value:
+                found.append(marked)
+    return found
 
 
 def load_sweeps(app=None) -> dict[str, Sweep]:
