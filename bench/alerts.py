@@ -92,7 +92,7 @@ def per_recipient_enqueue(year: int, published_at) -> float:
                            "change_sentence": " ".join(points.texts("trend")),
                            "results_url": f"https://hti.spfseniorerna.se/resultat/{year}/{code}"}
         people += [Recipient(r.email, "", fields=texts[code], link_key=r.link_key) for r in recipients]
-    enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Jämförelse", context={"sent_by": "bench", "note": ""},
+    enqueue(EmailSpec(owner=Owner("bench", "list-mail"), template="delivery/test", subject="Jämförelse", context={"sent_by": "bench", "note": ""},
                       kind="test", reference="bench-per-recipient"), people)
     db.session.flush()
     elapsed = time.perf_counter() - start

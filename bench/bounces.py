@@ -22,6 +22,7 @@ from sqlalchemy import func, select  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bench.contacts import database  # noqa: E402
+from hti_comms.delivery.owner import Owner
 from hti_comms import clock, create_app  # noqa: E402
 
 SAMPLES = Path(__file__).resolve().parent.parent / "tests" / "bounces" / "samples"
@@ -70,7 +71,7 @@ def prepare(url: str, count: int):
             if n + MIX.index("arf_yahoo.eml") < count:
                 add_contact(ContactDetails(addresses[n + MIX.index("arf_yahoo.eml")], "Person", "",
                                            ["nyhetsbrev", "kurser"]), LegalBasis.CONSENT_GIVEN, None, actor="bench")
-        spec = EmailSpec(template="delivery/test", subject="Nyhetsbrev", kind="test", list_key="nyhetsbrev",
+        spec = EmailSpec(owner=Owner("bench", "list-mail"), template="delivery/test", subject="Nyhetsbrev", kind="test", list_key="nyhetsbrev",
                          context={"sent_by": "bench", "note": ""}, reference="bench:1")
         enqueue(spec, [Recipient(a) for a in addresses])
         db.session.commit()

@@ -85,7 +85,7 @@ def make_app(database_url: str, port: int, connections: int):
 def spec():
     from hti_comms.delivery.outbox import EmailSpec
 
-    return EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Hemtjänstindex nyhetsbrev #13", kind="newsletter",
+    return EmailSpec(owner=Owner("bench", "list-mail"), template="delivery/test", subject="Hemtjänstindex nyhetsbrev #13", kind="newsletter",
                      list_key="nyhetsbrev", reference="bench:newsletter:13",
                      context={"sent_by": "SPF Seniorerna", "note": "Förbeställ rapportpaketet nu."})
 

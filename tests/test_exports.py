@@ -110,7 +110,8 @@ def _arguments(planted: dict) -> dict:
             "kind_key": "text", "newsletter_id": 1, "section_id": 1, "image_id": 1, "send_id": 1, "message_id": 1,
             "contact_id": 1, "audience_id": 1, "import_id": 1, "registration_id": planted["registration_id"],
             "order_id": 1, "district_id": planted["district_id"], "number": 1, "user_id": 1, "request_id": 1,
-            "decision": "rakna-som-skickade", "measure_id": 1, "submission_id": 1, "upload_id": 1, "trial_id": 1}
+            "decision": "rakna-som-skickade", "measure_id": 1, "submission_id": 1, "upload_id": 1, "trial_id": 1,
+            "report_id": 1, "batch_id": 1}
 
 
 @pytest.fixture
@@ -141,6 +142,9 @@ def planted(app, db):
     registration = sign_up(event, name=HOSTILE[0], email=ADDRESS, role=HOSTILE[1], organisation=HOSTILE[2],
                            needs=HOSTILE[3], question=HOSTILE[0]).registration
     sign_up(event, name="Åsa Öberg", email="asa@example.se", organisation=HOSTILE[2])
+    from hti_comms.events import feedback
+
+    feedback.save_answer(registration, [5, 4], HOSTILE[1], False)  # the feedback export shows the free text
     audit.record(2025, AuditAction.ORDER_CREATED, actor=ADDRESS, municipality_code="0114", detail=HOSTILE[4])
     audit.record(2025, AuditAction.CONTACT_ADDED, actor=HOSTILE[2], municipality_code="0114", detail=HOSTILE[5])
     db.session.commit()

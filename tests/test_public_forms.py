@@ -43,6 +43,26 @@ def _event(request):
     return f"/evenemang/{make_event().id}"
 
 
+def _feedback(request):
+    """Anna came to the course of 6 November (the attendance report says so); the page is her feedback link."""
+    from hti_comms import clock
+    from hti_comms.events import attendance
+    from hti_comms.events.afterlinks import FEEDBACK_PATH, FEEDBACK_PURPOSE
+    from hti_comms.extensions import db
+    from hti_comms.tokens import make_personal_token
+    from tests.events import attendance_samples as samples
+    from tests.events.helpers import at, make_event, sign_up
+
+    clock.set_now(at("2025-11-01T09:00:00+01:00"))
+    event = make_event()
+    anna = sign_up(event, "Anna Andersson", "anna@example.se").registration
+    db.session.commit()
+    clock.set_now(at("2025-11-07T09:00:00+01:00"))
+    attendance.import_attendance(event, samples.PLAIN.encode(), "narvaro.csv")
+    db.session.commit()
+    return FEEDBACK_PATH + make_personal_token(FEEDBACK_PURPOSE, anna.key, None)
+
+
 def _preferences(request):
     from urllib.parse import urlsplit
 
@@ -103,6 +123,7 @@ TEXT_FORMS = {
         "measure": "", "area": "utforande", "text": "ge varje person en fast kontaktperson", "horizon": "kort",
         "status": "planerad", "status_since": "", "source_url": "https://www.vasby.example.se/plan",
         "message": "Hälsningar från Eva"}),
+    "events.feedback_form": PublicForm(_feedback, {"q0": "4", "q1": "5", "comment": "Bra kurs, tack."}),
     "alerts.signup": PublicForm(_alerts, {"email": "eva@exempel.se", "municipalities": "Habo, Mullsjö"}),
     "auth.login": PublicForm(_login, {"email": "personal@spf.example", "password": TEST_PASSWORD}),
     "auth.forgotten_password": PublicForm(_login, {"email": "personal@spf.example"}),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Response, render_template, request
 
+from ..forms import DIRECTION_MESSAGE
+from ..inputs import direction_character
 from ..forms import Form
 from . import feedback
 from .afterlinks import CERTIFICATE_PATH, CERTIFICATE_PURPOSE, FEEDBACK_PATH, FEEDBACK_PURPOSE, read_link
@@ -48,6 +50,8 @@ def feedback_form(token: str):
             errors["form"] = "Sidan var för gammal. Skicka svaren igen."
         else:
             errors = {f"q{i}": "Välj ett svar från 1 till 5." for i, g in enumerate(values["grades"]) if g is None}
+            if direction_character(values["comment"]) is not None:
+                errors["comment"] = DIRECTION_MESSAGE  # the words every form uses, beside the field
             if not errors:
                 try:
                     feedback.save_answer(registration, values["grades"], values["comment"], values["anonymous"])

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from hti_comms.delivery.owner import Owner
 from hti_comms.delivery.outbox import EmailSpec, Recipient, enqueue
 from hti_comms.delivery.worker import deliver_due
 from hti_comms.extensions import db
@@ -27,7 +28,7 @@ def sent(app, mail_sink, make_contact):
     def send(*addresses: str, list_key: str = "nyhetsbrev", reference: str = "prov:1") -> dict[str, str]:
         for address in addresses:
             make_contact(address, list_keys=("nyhetsbrev", "kurser"))
-        spec = EmailSpec(template="delivery/test", subject="Nyhetsbrev", kind="test", list_key=list_key,
+        spec = EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Nyhetsbrev", kind="test", list_key=list_key,
                          context={"sent_by": "Karin", "note": "", "list_name": "Nyhetsbrev"}, reference=reference)
         before = len(mail_sink.raw_messages)
         enqueue(spec, [Recipient(address) for address in addresses])

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
+from hti_comms.delivery.owner import Owner
 from hti_comms import clock
 from hti_comms.bounces.models import BounceReport, ReportKind
 from hti_comms.subscribers.models import ConsentEvent, ConsentSource, Contact, ContactStatus
@@ -164,9 +165,9 @@ def test_a_suppressed_address_gets_no_list_mail_but_still_gets_a_password_reset(
     senders = sent(address)
     receive(sample("gmail_hard.eml", verp=senders[address], rcpt=address))
     mail_sink.clear()
-    enqueue(EmailSpec(template="delivery/test", subject="Nästa nyhetsbrev", kind="test", list_key="nyhetsbrev",
+    enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Nästa nyhetsbrev", kind="test", list_key="nyhetsbrev",
                       context={"sent_by": "Karin", "note": ""}, reference="prov:2"), [Recipient(address)])
-    enqueue(EmailSpec(template="delivery/test", subject="Ny inloggningslänk", kind="test",
+    enqueue(EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Ny inloggningslänk", kind="test",
                       context={"sent_by": "Karin", "note": ""}), [Recipient(address)])
     db.session.commit()
     deliver_due()
