@@ -10,6 +10,8 @@ scheduler): claim rows with a conditional UPDATE, never "read, then write".
 """
 from __future__ import annotations
 
+import inspect
+
 import logging
 import threading
 import time
@@ -53,8 +55,9 @@ def sweep(name: str, every_seconds: int = 5):
 
 def sweeps_in(module) -> list[Sweep]:
     """Return the sweeps a module defines (marked with `@sweep`), in the order they are defined."""
+    # Functions only: a module's proxies (flask.current_app) are callable but resolve outside an app context.
     return [value.__dict__[MARK] for value in vars(module).values()
-            if callable(value) and isinstance(getattr(value, "__dict__", {}).get(MARK), Sweep)
+            if inspect.isfunction(value) and isinstance(getattr(value, "__dict__", {}).get(MARK), Sweep)
             and value.__dict__[MARK].function is value]
 
 
