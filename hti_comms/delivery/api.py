@@ -19,10 +19,10 @@ from . import outbox
 from .outbox import Attachment, EmailBuildError, EmailSpec, Recipient, check_buildable, sent_too_recently  # noqa: F401
 from .owner import Owner
 from .sendview import SendView, view as _view
-from .services import DeliveryError, _settle_expired_claims, pause_send, resume_send  # noqa: F401
+from .services import DeliveryError, _settle_expired_claims, cancel_send, pause_send, resume_send  # noqa: F401
 
 __all__ = ["Attachment", "DeliveryError", "EmailBuildError", "EmailSpec", "OutboxStatus", "Owner", "Recipient",
-           "SendStatus", "SendView", "addresses_reached", "check_buildable", "counts", "enqueue", "pause",
+           "SendStatus", "SendView", "addresses_reached", "cancel_send", "send_status_of", "check_buildable", "counts", "enqueue", "pause",
            "resume", "send_view", "sent_too_recently", "sends_for", "withdraw", "IN_FLIGHT", "RUNNING", "UNSETTLED", "FAILED_STATES"]
 
 #: Send statuses of a send that may still send something.
@@ -180,6 +180,15 @@ def reached_any(reference: str, emails: Iterable[str]) -> bool:
     """Return whether the send with this reference has a message to any of the addresses."""
     return bool(db.session.scalar(select(OutboxMessage.id).join(Send, Send.id == OutboxMessage.send_id).where(
         Send.reference == reference, OutboxMessage.email.in_(list(emails))).limit(1)))
+
+
+def send_status_of(send_id_column):
+    """Return a correlated scalar subquery: the status of the send whose id is in `send_id_column` (NULL if none).
+
+    A domain that keeps a send's id derives its own state from the send with it (in a `column_property` or a
+    hybrid's SQL expression), so there is one state and nothing to copy.
+    """
+    return select(Send.status).where(Send.id == send_id_column).correlate_except(Send).scalar_subquery()
 
 
 def finished_send_ids(status: SendStatus, send_ids: Iterable[int] | None = None):

@@ -11,7 +11,6 @@ scheduler): claim rows with a conditional UPDATE, never "read, then write".
 from __future__ import annotations
 
 import inspect
-
 import logging
 import threading
 import time
