@@ -191,12 +191,6 @@ def send_status_of(send_id_column):
     return select(Send.status).where(Send.id == send_id_column).correlate_except(Send).scalar_subquery()
 
 
-def finished_send_ids(status: SendStatus, send_ids: Iterable[int] | None = None):
-    """Return a SELECT of the ids of sends in `status` (for a domain's bulk UPDATE … WHERE send_id IN)."""
-    query = select(Send.id).where(Send.status == status)
-    return query if send_ids is None else query.where(Send.id.in_(list(send_ids)))
-
-
 def progress(tally: dict[str, int]) -> dict[str, int]:
     """Group `counts` for a step of the year: {"väntar", "skickade", "misslyckade", "stoppade"}."""
     grouped = {"väntar": 0, "skickade": 0, "misslyckade": 0, "stoppade": 0}
