@@ -19,10 +19,10 @@ from . import outbox
 from .outbox import Attachment, EmailBuildError, EmailSpec, Recipient, check_buildable, sent_too_recently  # noqa: F401
 from .owner import Owner
 from .sendview import SendView, view as _view
-from .services import DeliveryError, _settle_expired_claims, pause_send, resume_send  # noqa: F401
+from .services import DeliveryError, _settle_expired_claims, cancel_send, pause_send, resume_send  # noqa: F401
 
 __all__ = ["Attachment", "DeliveryError", "EmailBuildError", "EmailSpec", "OutboxStatus", "Owner", "Recipient",
-           "SendStatus", "SendView", "addresses_reached", "check_buildable", "counts", "enqueue", "pause",
+           "SendStatus", "SendView", "addresses_reached", "cancel_send", "send_status_of", "check_buildable", "counts", "enqueue", "pause",
            "resume", "send_view", "sent_too_recently", "sends_for", "withdraw", "IN_FLIGHT", "RUNNING", "UNSETTLED", "FAILED_STATES"]
 
 #: Send statuses of a send that may still send something.
@@ -182,10 +182,13 @@ def reached_any(reference: str, emails: Iterable[str]) -> bool:
         Send.reference == reference, OutboxMessage.email.in_(list(emails))).limit(1)))
 
 
-def finished_send_ids(status: SendStatus, send_ids: Iterable[int] | None = None):
-    """Return a SELECT of the ids of sends in `status` (for a domain's bulk UPDATE … WHERE send_id IN)."""
-    query = select(Send.id).where(Send.status == status)
-    return query if send_ids is None else query.where(Send.id.in_(list(send_ids)))
+def send_status_of(send_id_column):
+    """Return a correlated scalar subquery: the status of the send whose id is in `send_id_column` (NULL if none).
+
+    A domain that keeps a send's id derives its own state from the send with it (in a `column_property` or a
+    hybrid's SQL expression), so there is one state and nothing to copy.
+    """
+    return select(Send.status).where(Send.id == send_id_column).correlate_except(Send).scalar_subquery()
 
 
 def progress(tally: dict[str, int]) -> dict[str, int]:

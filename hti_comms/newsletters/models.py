@@ -5,40 +5,20 @@ import re
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Date, Enum, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy import JSON, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.ext.hybrid import hybrid_property
+from sqlalchemy.orm import Mapped, column_property, deferred, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime
+from ..delivery.api import send_status_of
 from ..extensions import db
-from ..status import LabelledEnum
+from .state import (  # noqa: F401 (the status lives in .state; importers find it here as before)
+    NEWSLETTER_TRANSITIONS, STATUS_TYPE, NewsletterKind, NewsletterStatus, derived_status, enum_type,
+    status_expression,
+)
 
 #: The list a newsletter goes out on unless staff choose another.
 DEFAULT_LIST_KEY = "nyhetsbrev"
-
-
-class NewsletterKind(LabelledEnum):
-    NEWSLETTER = ("newsletter", "Nyhetsbrev")
-    CIRCULAR = ("circular", "Cirkulär")
-
-
-class NewsletterStatus(LabelledEnum):
-    DRAFT = ("draft", "Utkast")
-    #: Waits for scheduled_at; nothing is in the outbox yet (the audience is resolved when it starts).
-    SCHEDULED = ("scheduled", "Schemalagt")
-    #: Started: rendered, its recipients in the outbox; pause/resume/cancel act on its delivery send.
-    SENDING = ("sending", "Skickas")
-    SENT = ("sent", "Skickat")
-    CANCELLED = ("cancelled", "Avbrutet")
-
-
-NEWSLETTER_TRANSITIONS = {
-    NewsletterStatus.DRAFT: frozenset({NewsletterStatus.SCHEDULED}),
-    # Back to draft: staff unschedule it, an edit brought new findings, or the checks at the start stopped it.
-    NewsletterStatus.SCHEDULED: frozenset({NewsletterStatus.DRAFT, NewsletterStatus.SENDING}),
-    NewsletterStatus.SENDING: frozenset({NewsletterStatus.SENT, NewsletterStatus.CANCELLED}),
-    NewsletterStatus.SENT: frozenset(),
-    NewsletterStatus.CANCELLED: frozenset(),
-}
 
 
 #: A subject that starts by naming the issue ("Hemtjänstindex nyhetsbrev #14: …", "Nyhetsbrev nr 14 – …").
@@ -61,20 +41,17 @@ def repeated_number(subject: str, number: int | None) -> str | None:
     return None
 
 
-def _enum(cls, name: str) -> Enum:
-    return Enum(cls, name=name, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e],
-                validate_strings=True)
-
-
 class Newsletter(db.Model):
     """One numbered newsletter or one circular letter, from draft to archive."""
 
     __tablename__ = "newsletter"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[NewsletterKind] = mapped_column(_enum(NewsletterKind, "newsletter_kind"), index=True)
-    status: Mapped[NewsletterStatus] = mapped_column(_enum(NewsletterStatus, "newsletter_status"),
-                                                     default=NewsletterStatus.DRAFT, index=True)
+    kind: Mapped[NewsletterKind] = mapped_column(enum_type(NewsletterKind, "newsletter_kind"), index=True)
+    #: The newsletter's own state (the column "status"): draft, scheduled, and "sending" once started; from then
+    #: on its send decides (`status`), so nothing copies the send's state here.
+    stage: Mapped[NewsletterStatus] = mapped_column("status", STATUS_TYPE, default=NewsletterStatus.DRAFT,
+                                                    index=True)
     #: The issue number of a newsletter ("#14"); None for circulars.
     number: Mapped[int | None] = mapped_column(Integer)
     subject: Mapped[str] = mapped_column(String(300), default="")
@@ -123,6 +100,20 @@ class Newsletter(db.Model):
     links: Mapped[list[SentLink]] = relationship(
         order_by="SentLink.position", cascade="all, delete-orphan", passive_deletes=True)
 
+    @hybrid_property
+    def status(self) -> NewsletterStatus:
+        """Its own state until it starts, then its send's: sending (or paused), sent, cancelled."""
+        return derived_status(self.stage, self.send_status)
+
+    @status.inplace.setter
+    def _status_setter(self, value: NewsletterStatus) -> None:  # before it starts (transition() sets it)
+        self.stage = value
+
+    @status.inplace.expression
+    @classmethod
+    def _status_expression(cls):
+        return status_expression(cls.stage, cls.send_id)
+
     @property
     def is_circular(self) -> bool:
         return self.kind is NewsletterKind.CIRCULAR
@@ -160,6 +151,10 @@ class Newsletter(db.Model):
         """Return what staff call it in lists: "Nyhetsbrev #14: Ämne" or "Cirkulär: Rubrik"."""
         name = f"{self.kind.label} #{self.number}" if self.number and not self.is_circular else self.kind.label
         return f"{name}: {self.topic or '(utan ämne)'}"
+
+
+#: The state of the newsletter's send, read with it (one correlated subquery; None before it starts).
+Newsletter.send_status = column_property(send_status_of(Newsletter.__table__.c.send_id))
 
 
 class Section(db.Model):

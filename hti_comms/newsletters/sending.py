@@ -1,4 +1,4 @@
-"""Sending: test sends to staff, scheduling, the start at the due time, pause/resume/cancel, finishing.
+"""Sending: test sends to staff, scheduling, the start at the due time, pause/resume/cancel.
 
 A scheduled newsletter puts nothing in the outbox ahead of time. When it is due, the sweep claims it,
 runs the pre-send checks again (the embargo rule included), renders it (so section kinds see the real send
@@ -15,9 +15,8 @@ from sqlalchemy import select, update
 from .. import clock
 from ..auth.models import StaffUser
 from ..checks import Finding
-from ..delivery import services as delivery
-from ..delivery import api as delivery_api
-from ..delivery.api import Attachment, EmailSpec, Recipient, SendStatus, SendView, enqueue
+from ..delivery import api as delivery
+from ..delivery.api import Attachment, EmailSpec, Recipient, SendView, enqueue
 from ..extensions import db
 from ..formatting import counted
 from ..status import can_transition, transition
@@ -139,8 +138,8 @@ def _mark_scheduled(newsletter_id: int, send_at: datetime, warnings: list[str]) 
     assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.DRAFT, NewsletterStatus.SCHEDULED)
     return db.session.execute(
         update(Newsletter).where(Newsletter.id == newsletter_id,
-                                 Newsletter.status.in_((NewsletterStatus.DRAFT, NewsletterStatus.SCHEDULED)))
-        .values(status=NewsletterStatus.SCHEDULED, scheduled_at=send_at, stopped_reason=None,
+                                 Newsletter.stage.in_((NewsletterStatus.DRAFT, NewsletterStatus.SCHEDULED)))
+        .values(stage=NewsletterStatus.SCHEDULED, scheduled_at=send_at, stopped_reason=None,
                 confirmed_warnings=warnings)
         .execution_options(synchronize_session=False)).rowcount == 1
 
@@ -162,17 +161,17 @@ def _claim(newsletter_id: int, now: datetime) -> bool:
     """Move a due newsletter from scheduled to sending with one conditional UPDATE (safe if two sweeps run)."""
     assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.SCHEDULED, NewsletterStatus.SENDING)
     return db.session.execute(
-        update(Newsletter).where(Newsletter.id == newsletter_id, Newsletter.status == NewsletterStatus.SCHEDULED,
+        update(Newsletter).where(Newsletter.id == newsletter_id, Newsletter.stage == NewsletterStatus.SCHEDULED,
                                  Newsletter.scheduled_at <= now)
-        .values(status=NewsletterStatus.SENDING, started_at=now)
+        .values(stage=NewsletterStatus.SENDING, started_at=now)
         .execution_options(synchronize_session=False)).rowcount == 1
 
 
 def _stop(newsletter_id: int, reason: str) -> None:
     assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.SCHEDULED, NewsletterStatus.DRAFT)
     db.session.execute(update(Newsletter).where(Newsletter.id == newsletter_id,
-                                                Newsletter.status == NewsletterStatus.SCHEDULED)
-                       .values(status=NewsletterStatus.DRAFT, stopped_reason=reason, scheduled_at=None))
+                                                Newsletter.stage == NewsletterStatus.SCHEDULED)
+                       .values(stage=NewsletterStatus.DRAFT, stopped_reason=reason, scheduled_at=None))
     db.session.commit()
 
 
@@ -225,25 +224,9 @@ def start(newsletter_id: int) -> SendView | None:
 def start_due() -> int:
     """Start every scheduled newsletter whose time has come (also those missed while the scheduler was down)."""
     due = list(db.session.scalars(select(Newsletter.id).where(
-        Newsletter.status == NewsletterStatus.SCHEDULED, Newsletter.scheduled_at <= clock.now())
+        Newsletter.stage == NewsletterStatus.SCHEDULED, Newsletter.scheduled_at <= clock.now())
         .order_by(Newsletter.scheduled_at)))
     return sum(1 for newsletter_id in due if start(newsletter_id) is not None)
-
-
-def finish_done() -> int:
-    """Mark newsletters whose delivery send has finished (or was cancelled) as sent (or cancelled)."""
-    changed = 0
-    for target, send_status in ((NewsletterStatus.SENT, SendStatus.DONE),
-                                (NewsletterStatus.CANCELLED, SendStatus.CANCELLED)):
-        assert can_transition(NEWSLETTER_TRANSITIONS, NewsletterStatus.SENDING, target)
-        finished = delivery_api.finished_send_ids(send_status)
-        changed += db.session.execute(
-            update(Newsletter).where(Newsletter.status == NewsletterStatus.SENDING,
-                                     Newsletter.send_id.in_(finished))
-            .values(status=target, finished_at=clock.now())
-            .execution_options(synchronize_session=False)).rowcount
-    db.session.commit()
-    return changed
 
 
 def _send_of(newsletter: Newsletter) -> int:
@@ -267,15 +250,12 @@ def resume(newsletter: Newsletter) -> None:
 
 
 def cancel(newsletter: Newsletter) -> int:
-    """Cancel the rest of a running send; the newsletter becomes cancelled (and leaves the archive)."""
+    """Cancel the rest of a running send: its cancelled send is the newsletter's cancelled state (it leaves the
+    archive at once). Return how many messages were cancelled."""
     try:
-        cancelled = delivery.cancel_send(_send_of(newsletter))
+        return delivery.cancel_send(_send_of(newsletter))
     except delivery.DeliveryError as exc:
         raise NewsletterError(str(exc)) from None
-    transition(newsletter, NewsletterStatus.CANCELLED, NEWSLETTER_TRANSITIONS)
-    newsletter.finished_at = clock.now()
-    db.session.commit()
-    return cancelled
 
 
 def send_now(newsletter_id: int, confirmed_warnings: list[str]) -> SendView:

@@ -20,17 +20,15 @@ def _enum(enum_class, name: str) -> Enum:
 
 
 class Publication(db.Model):
-    """What staff decided about one index year: when ordering closes and, before results exist, when it is public.
+    """What staff decided about one index year besides its publication moment: when ordering closes.
 
-    The publication moment itself is `ResultSet.published_at` once the year's results are imported (the public
-    pages read it there); `planned_published_at` holds it until then and is copied over when they arrive.
+    The publication moment itself has one home, `results.models.PublicationMoment` (the public pages read it
+    there), whether or not the year's results are imported (`moments.set_publication` sets it).
     """
 
     __tablename__ = "publication"
 
     year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
-    #: The publication moment while the year has no results imported yet (see the class docstring).
-    planned_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: No new orders from this moment on; None: ordering closes at the publication.
     orders_close_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: When the access emails went out (set by the sweep at publication); None until then.

@@ -1,8 +1,8 @@
 """The moments of a publication year: ordering closes, embargo release (publication − 24 h), publication.
 
-The publication moment is `ResultSet.published_at` (the public pages read it there on every request). Before the
-year's results are imported it is kept in `Publication.planned_published_at` and copied over when they arrive
-(`sync_planned_moments`). Everything else is derived from it, so postponing the publication moves every step.
+The publication moment has one home, the year's `results.models.PublicationMoment` (the public pages read it with
+the year's results on every request, as `ResultSet.published_at`); it is set before or after the results are
+imported, so nothing copies it. Everything else is derived from it, so postponing the publication moves every step.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from babel.dates import format_date as babel_format_date
 from .. import clock
 from ..extensions import db
 from ..formatting import format_datetime
-from ..results.models import ResultSet
+from ..results.models import PublicationMoment, ResultSet, set_moment
 from ..scheduling.localtime import is_repeated, is_skipped, read_wall_clock, stockholm_to_utc
 from . import audit
 from .models import AuditAction, Publication
@@ -62,13 +62,8 @@ class Moments:
 
 def publication_moment(year: int) -> datetime | None:
     """Return when `year` becomes public (UTC), or None when nobody has set it."""
-    result_set = db.session.get(ResultSet, year)
-    if result_set is not None and result_set.published_at is not None:
-        return clock.as_utc(result_set.published_at)
-    publication = db.session.get(Publication, year)
-    if publication is not None and publication.planned_published_at is not None:
-        return clock.as_utc(publication.planned_published_at)
-    return None
+    moment = db.session.get(PublicationMoment, year)
+    return clock.as_utc(moment.published_at) if moment is not None else None
 
 
 def moments(year: int) -> Moments:
@@ -136,11 +131,8 @@ def set_publication(year: int, published_at: datetime, *, actor: str, notify_reg
     if before.published_at is not None and publication.orders_close_at is not None:
         # Ordering closes at a moment tied to the publication: it moves by as much.
         publication.orders_close_at = clock.as_utc(publication.orders_close_at) + (published_at - before.published_at)
-    publication.planned_published_at = published_at
     publication.updated_at = now
-    result_set = db.session.get(ResultSet, year)
-    if result_set is not None:
-        result_set.published_at = published_at
+    set_moment(year, published_at)
     if before.published_at is None:
         audit.record(year, AuditAction.PUBLICATION_SET, actor=actor,
                      detail=f"Publicering {format_datetime(published_at)}.")
@@ -175,20 +167,10 @@ def set_orders_close(year: int, close_at: datetime | None, *, actor: str) -> Mom
     return moments(year)
 
 
-def sync_planned_moments() -> int:
-    """Copy planned publication moments to result sets imported after they were set; return how many."""
-    copied = 0
-    for publication in db.session.scalars(db.select(Publication).where(Publication.planned_published_at.is_not(None))):
-        result_set = db.session.get(ResultSet, publication.year)
-        if result_set is not None and result_set.published_at is None:
-            result_set.published_at = publication.planned_published_at
-            copied += 1
-    return copied
-
-
 def known_years() -> list[int]:
-    """Return every year with results or a publication row, newest first."""
-    years = set(db.session.scalars(db.select(ResultSet.year))) | set(db.session.scalars(db.select(Publication.year)))
+    """Return every year with results, a publication moment or a publication row, newest first."""
+    years = set(db.session.scalars(db.select(ResultSet.year))) | set(db.session.scalars(db.select(Publication.year))) \
+        | set(db.session.scalars(db.select(PublicationMoment.year)))
     return sorted(years, reverse=True)
 
 

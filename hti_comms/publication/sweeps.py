@@ -3,15 +3,13 @@ from __future__ import annotations
 
 from .. import clock
 from ..scheduling.sweeps import sweep
-from .moments import sync_planned_moments
 from .summaries import release_due_summaries, send_due_access_emails
 
 
 @sweep("publication.release_summaries", every_seconds=5)
 def release_summaries() -> int:
-    """Copy planned publication moments to newly imported results, then send the summaries that are due."""
+    """Send the embargoed summaries that are due."""
     clock.trusted_now()  # the database's time, measured recently, or no release at all (ClockNotTrusted)
-    sync_planned_moments()
     return release_due_summaries()
 
 

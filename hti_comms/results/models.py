@@ -5,7 +5,8 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, LargeBinary, Numeric, String, UniqueConstraint, select
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..dbtypes import UTCDateTime
@@ -27,6 +28,28 @@ MEASURES: tuple[tuple[str, str], ...] = (("index_value", "Index"),) + SUB_INDICE
 Score = Numeric(6, 3, asdecimal=True)
 
 
+class PublicationMoment(db.Model):
+    """When one year's results become public (07:00 Stockholm on publication day, as staff set it): the moment's one
+    home, set before or after the year's results are imported, and kept when they are replaced."""
+
+    __tablename__ = "publication_moment"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+def set_moment(year: int, published_at: datetime | None) -> None:
+    """Set (None: clear) the publication moment of `year` in the caller's transaction."""
+    moment = db.session.get(PublicationMoment, year)
+    if published_at is None:
+        if moment is not None:
+            db.session.delete(moment)
+    elif moment is None:
+        db.session.add(PublicationMoment(year=year, published_at=published_at))
+    else:
+        moment.published_at = published_at
+
+
 class ResultSet(db.Model):
     """The results of one year, imported together."""
 
@@ -39,8 +62,6 @@ class ResultSet(db.Model):
     #: File name or "demo"; for staff to see where the numbers came from.
     source: Mapped[str] = mapped_column(String(255))
     imported_by: Mapped[str | None] = mapped_column(String(255))
-    #: When the ranking becomes public (07:00 Stockholm on publication day); None until staff set it.
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: New on every import (a replaced year is a new row): what caches of the year's ranking are keyed by.
     data_version: Mapped[str] = mapped_column(String(32), default=lambda: uuid.uuid4().hex,
                                               server_default="initial")
@@ -48,6 +69,22 @@ class ResultSet(db.Model):
     results: Mapped[list["IndexResult"]] = relationship(
         back_populates="result_set", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @hybrid_property
+    def published_at(self) -> datetime | None:
+        """When the ranking becomes public (its `PublicationMoment`); None until staff set it."""
+        moment = db.session.get(PublicationMoment, self.year)
+        return moment.published_at if moment is not None else None
+
+    @published_at.inplace.setter
+    def _published_at_setter(self, published_at: datetime | None) -> None:
+        set_moment(self.year, published_at)
+
+    @published_at.inplace.expression
+    @classmethod
+    def _published_at_expression(cls):
+        return select(PublicationMoment.published_at).where(PublicationMoment.year == cls.year) \
+            .correlate_except(PublicationMoment).scalar_subquery()
 
 
 class IndexResult(db.Model):

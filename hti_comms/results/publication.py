@@ -1,8 +1,8 @@
 """When a year's results are public: the one rule, asked against the application clock on every request.
 
-A year is public when its publication moment (`ResultSet.published_at`, set by staff) is set and the
-application clock has reached it: `hti_comms.clock.trusted_now()`, the database server's time as this process
-measured it (so a web server whose own clock is fast never shows a year early), which refuses to answer
+A year is public when its publication moment (`PublicationMoment`, read as `ResultSet.published_at`, set by
+staff) is set and the application clock has reached it: `hti_comms.clock.trusted_now()`, the database server's
+time as this process measured it (so a web server whose own clock is fast never shows a year early), which refuses to answer
 (ClockNotTrusted, a 503 on public pages) when that time has not been measured recently. Nothing flips a flag at publication: every
 caller asks here, so a stopped scheduler can neither publish early nor keep the results from appearing.
 
@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, event, literal_column, select
 
 from ..clock import as_utc, trusted_now
 from ..extensions import db
-from .models import ResultSet
+from .models import PublicationMoment, ResultSet
 
 
 def is_released(published_at: datetime | None, at: datetime | None = None) -> bool:
@@ -74,8 +74,10 @@ class PublicationState:
 
 
 #: The public content version (hti_comms/public/content_version.py) comes with every row: one round trip still.
-_STATE_QUERY = select(ResultSet.year, ResultSet.published_at, ResultSet.data_version,
-                      literal_column("(SELECT version FROM public_content_version WHERE id = 1)"))
+#: The moment is joined in (a primary-key lookup per year): still one statement.
+_STATE_QUERY = select(ResultSet.year, PublicationMoment.published_at, ResultSet.data_version,
+                      literal_column("(SELECT version FROM public_content_version WHERE id = 1)")) \
+    .outerjoin(PublicationMoment, PublicationMoment.year == ResultSet.year)
 
 #: The engine each app engine's publication reads go through (see `_reader`), with its statement, made on first use.
 _READERS: "weakref.WeakKeyDictionary[Engine, tuple[Engine, str]]" = weakref.WeakKeyDictionary()

@@ -15,7 +15,7 @@ from ..formatting import round_half_up
 from ..geo.services import municipalities_by_code
 from .cache import forget
 from .importer import ParsedFile, ParsedRow, Problem, parse_results_file
-from .models import MEASURES, SUB_INDICES, IndexResult, ResultSet
+from .models import MEASURES, SUB_INDICES, IndexResult, ResultSet, set_moment
 
 MIN_YEAR, MAX_YEAR = 2000, 2100
 
@@ -85,12 +85,13 @@ def _store_year(year: int, parsed: ParsedFile, *, source: str, imported_by: str 
     """Replace the year's results inside the caller's transaction."""
     existing = db.session.get(ResultSet, year)
     if existing is not None:
-        published_at = published_at or existing.published_at
         db.session.execute(delete(IndexResult).where(IndexResult.year == year))
         db.session.delete(existing)
         db.session.flush()
     db.session.add(ResultSet(year=year, is_demo=is_demo, imported_at=now(), source=source[:255],
-                             imported_by=imported_by, published_at=published_at))
+                             imported_by=imported_by))
+    if published_at is not None:  # the year's moment is its own row: a replaced year keeps it
+        set_moment(year, published_at)
     db.session.flush()
     db.session.execute(
         insert(IndexResult),

@@ -28,8 +28,7 @@ MONDAY_0900 = datetime(2026, 11, 30, 8, 0, tzinfo=timezone.utc)  # 09:00 in Stoc
 
 def run_newsletter_sweeps() -> None:
     """Run the newsletter sweeps as the scheduler process does (without ending the test's session)."""
-    for name in ("newsletters.start_due", "newsletters.finish"):
-        load_sweeps()[name].function()
+    load_sweeps()["newsletters.start_due"].function()
 
 
 def _unsubscribe_email(message) -> str:
@@ -88,9 +87,8 @@ def test_compose_check_test_schedule_send_archive_and_count_clicks(app, db, clie
     images = [part for part in messages[0].walk() if part.get_content_type() == "image/png"]
     assert len(images) == 1 and images[0]["Content-ID"].startswith("<bild-")
 
-    run_newsletter_sweeps()
     newsletter = db.session.get(Newsletter, newsletter_id)
-    assert newsletter.status is NewsletterStatus.SENT
+    assert newsletter.status is NewsletterStatus.SENT  # its send is done: no sweep copies that
 
     # Click counting: the redirect names the newsletter and the link only.
     html = messages[0].get_body(("html",)).get_content()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 
 import pytest
+from sqlalchemy import select
 from markupsafe import escape
 
 from hti_comms import clock
@@ -13,7 +14,7 @@ from hti_comms.delivery.worker import deliver_due
 from hti_comms.newsletters.models import Newsletter, NewsletterStatus
 from hti_comms.domain import registry
 from hti_comms.newsletters.sections import RenderedSection, SectionKind
-from hti_comms.newsletters.sending import cancel, finish_done, pause, resume, schedule, start, start_due, unschedule
+from hti_comms.newsletters.sending import cancel, pause, resume, schedule, start, start_due, unschedule
 from hti_comms.newsletters.services import NewsletterError, SectionFields, add_section, update_section
 
 from .helpers import make_newsletter
@@ -75,7 +76,6 @@ def test_pause_resume_and_cancel_act_on_the_delivery_send(app, db, client, reade
     assert cancel(newsletter) == 2
     assert newsletter.status is NewsletterStatus.CANCELLED
     assert db.session.query(OutboxMessage).filter_by(status=OutboxStatus.CANCELLED).count() == 2
-    assert finish_done() == 0
     response = client.get(f"/nyhetsbrev/{newsletter_id}")
     assert response.status_code == 410 and "stoppade utskicket" in response.get_data(as_text=True)
     assert f"/nyhetsbrev/{newsletter_id}" not in client.get("/nyhetsbrev").get_data(as_text=True)
@@ -110,3 +110,45 @@ def test_a_contributed_section_kind_renders_when_the_email_is_rendered_for_sendi
     archived = db.session.get(Newsletter, newsletter_id).archive
     assert "i morgon" in archived["sections"][-1]["html"]  # the archive keeps the words that were sent
     assert "https://spfseniorerna.se/grundkurs" in archived["sections"][-1]["html"]
+
+
+def _statuses_in_sql(db, newsletter_id: int) -> list[NewsletterStatus]:
+    """Return the statuses a query filtering on the status finds the newsletter in (the SQL side of it)."""
+    return [status for status in NewsletterStatus if db.session.scalar(
+        select(Newsletter.id).where(Newsletter.id == newsletter_id, Newsletter.status == status)) is not None]
+
+
+def test_a_newsletter_is_sent_the_moment_its_send_is_done_with_no_sweep_in_between(app, db, readers, mail_sink):
+    from hti_comms.scheduling.sweeps import load_sweeps
+
+    assert "newsletters.finish" not in load_sweeps()  # nothing copies the send's state any more
+    newsletter = make_newsletter()
+    newsletter_id = newsletter.id
+    schedule(newsletter, None, [])
+    send = start(newsletter_id)
+    assert db.session.get(Newsletter, newsletter_id).status is NewsletterStatus.SENDING
+    assert _statuses_in_sql(db, newsletter_id) == [NewsletterStatus.SENDING]
+    assert deliver_due(limit=2) == 2
+    assert db.session.get(Newsletter, newsletter_id).status is NewsletterStatus.SENDING  # one still waits
+    assert deliver_due() == 1
+    assert db.session.get(Send, send.id).status is SendStatus.DONE
+    newsletter = db.session.get(Newsletter, newsletter_id)
+    assert newsletter.status is NewsletterStatus.SENT and newsletter.stage is NewsletterStatus.SENDING
+    assert _statuses_in_sql(db, newsletter_id) == [NewsletterStatus.SENT]
+    assert client_status(app, newsletter_id) == 200
+
+
+def client_status(app, newsletter_id: int) -> int:
+    """Return the status code of the newsletter's page in the public archive."""
+    return app.test_client().get(f"/nyhetsbrev/{newsletter_id}").status_code
+
+
+def test_a_cancelled_send_is_the_newsletters_cancelled_state_in_python_and_in_sql(app, db, readers, mail_sink):
+    newsletter = make_newsletter()
+    newsletter_id = newsletter.id
+    schedule(newsletter, None, [])
+    start(newsletter_id)
+    assert cancel(db.session.get(Newsletter, newsletter_id)) == 3
+    assert db.session.get(Newsletter, newsletter_id).status is NewsletterStatus.CANCELLED
+    assert _statuses_in_sql(db, newsletter_id) == [NewsletterStatus.CANCELLED]
+    assert client_status(app, newsletter_id) == 410
