@@ -107,8 +107,9 @@ run: install
 	@# Web app, scheduler, send worker and mail sink together; Ctrl-C stops all four.
 	$(FLASK) hti dev --port $(PORT) --sink-port $(SINK_PORT)
 
-# One test process per core (TEST_WORKERS=0 runs in this process alone, for a debugger or -x).
-TEST_WORKERS ?= auto
+# Four test processes (TEST_WORKERS=0 runs in this process alone, for a debugger or -x). More than the two cores:
+# a quarter of the suite's time is tests waiting for other processes (workers, the scheduler, gunicorn, a proxy).
+TEST_WORKERS ?= 4
 
 test: install browser proxy dictionary imap a11y-tools
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)

@@ -42,15 +42,27 @@ def wait_for_moment(moment: datetime) -> None:
         time.sleep(remaining)
 
 
-def nothing_shown_nor_kept(proxy: str, year: int) -> None:
+def nothing_shown_nor_kept(proxy: str, year: int, before: datetime | None = None) -> None:
+    """Every address of the year is 404, not to be stored, and not kept by the proxy. With `before` (the publication
+    moment), only answers that arrived before it are judged: one that a loaded machine delivers after the moment may
+    rightly show the results, and proves nothing either way; the first address must be judged."""
+    judged = 0
     for path in addresses(year):
         first, again = get(proxy + path), get(proxy + path)
+        if before is not None and datetime.now(timezone.utc) >= before:
+            break
+        judged += 1
         assert (first.status, again.status) == (404, 404), path
         assert "no-store" in first.headers.get("Cache-Control", ""), path
         assert not first.from_cache and not again.from_cache, f"{path} was kept by the proxy"
+    assert judged, "the machine was too slow to ask before the moment"
 
 
 def test_the_results_appear_through_the_proxy_at_the_moment_and_not_before(app, db, tmp_path):
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        # It waits a minute of real time (a postponement made at T − 1 min): once, on production's database. The
+        # moment and the cache headers come from the same code on both (tests/public/test_replay.py runs on both).
+        pytest.skip("the SQLite half: the proxy test runs on PostgreSQL, as in production")
     import_year(YEAR)
     import_year(POSTPONED_YEAR)
     set_publication(YEAR, None)
@@ -69,7 +81,7 @@ def test_the_results_appear_through_the_proxy_at_the_moment_and_not_before(app, 
 
         wait_for_moment(moment - timedelta(seconds=1))
         assert datetime.now(timezone.utc) < moment - timedelta(milliseconds=500), "the machine was too slow to test"
-        nothing_shown_nor_kept(proxy, YEAR)
+        nothing_shown_nor_kept(proxy, YEAR, before=moment)
 
         wait_for_moment(moment + timedelta(seconds=1))
         ranking, municipality = (get(proxy + path) for path in addresses(YEAR)[:2])
