@@ -26,6 +26,9 @@ def time_import(statement: str) -> float:
     """Return the seconds a fresh interpreter spends on `statement`."""
     code = f"import time; start = time.perf_counter(); {statement}; print(time.perf_counter() - start)"
     env = {**os.environ, "HTI_ENV": os.environ.get("HTI_ENV", "development")}
+    # The warm-up run writes the bytecode, as any installed program has it; a shell that forbids writing it would
+    # have every run compile the sources again and measure the compiler.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     result = subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
                             check=True)
     return float(result.stdout.strip().splitlines()[-1])

@@ -103,14 +103,19 @@ def _orders(year: int) -> list[Order]:
         .order_by(Order.received_at, Order.sequence)))
 
 
+#: Summaries built before the release enqueued per commit at the release (see `release_summaries`).
+KEPT_PER_COMMIT = 25
+
+
 def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: bool = False) -> int:
     """Enqueue each ordering municipality's own summary to its confirmed contacts who lack it; return how many
     messages were added. Only between the embargo release and the publication (the caller commits).
 
     Every summary's figures are re-derived from the stored results and compared with what it says first
     (`briefs.figures`); a summary that disagrees is not sent, and the audit log and the timeline show why.
-    `commit_each` (the sweep): commit after each municipality, so that a running send worker starts on the
-    first summaries while the rest are built.
+    `commit_each` (the sweep): commit after each municipality whose summary was built now, so that a running send
+    worker starts on the first summaries while the rest are built, and after every `KEPT_PER_COMMIT` of those
+    built before the release (enqueueing them is quick; a commit each would cost more than the sending).
     """
     steps = moments(year)
     now = clock.now()
@@ -118,12 +123,13 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
         return 0
     sent = _sent_to(year)
     built = _Builder(year, steps.published_at)
-    added = 0
+    added = uncommitted = 0
     for municipality_code, recipients in _entitled_recipients(year):
         missing = [recipient for recipient in recipients
                    if recipient.email not in sent.get(municipality_code, set())]
         if not missing:
             continue
+        made_before = built.made
         summary = built.summary(municipality_code)
         if summary is None:
             continue
@@ -132,8 +138,10 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
         added += len(missing)
         audit.record(year, AuditAction.SUMMARIES_RELEASED, actor=actor, municipality_code=municipality_code,
                      detail=f"Till {', '.join(recipient.email for recipient in missing)}.")
-        if commit_each:
+        uncommitted += 1
+        if commit_each and (built.made > made_before or uncommitted >= KEPT_PER_COMMIT):
             db.session.commit()
+            uncommitted = 0
     return added
 
 
