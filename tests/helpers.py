@@ -137,6 +137,16 @@ def browser_second_step(page, email: str) -> None:
         page.wait_for_url(lambda url: "/logga-in" not in url)
 
 
+def follow(page, target) -> None:
+    """Click `target` (a link or a button that loads a new page) and return once that new page has loaded.
+
+    A click returns as soon as the navigation has started; reading the page then may read the old page, or the new
+    one half parsed (a 290-row table with no rows yet). Waiting for the new page's load event is waiting for the
+    state the next line reads."""
+    with page.expect_navigation(wait_until="load"):
+        target.click()
+
+
 def form_csrf_token(client, url: str) -> str:
     """Return the CSRF token from the form rendered at `url` (as a browser would submit it)."""
     html = client.get(url).get_data(as_text=True)

@@ -3,7 +3,7 @@ import pytest
 
 from hti_comms.results.services import load_demo_results
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import results_rows, to_csv, browser_second_step
+from tests.helpers import results_rows, to_csv, browser_second_step, follow
 
 pytestmark = pytest.mark.browser
 
@@ -18,7 +18,7 @@ def test_staff_logs_in_and_sees_the_demo_ranking(app, live_server, browser_page,
     page.get_by_label("Lösenord").fill(TEST_PASSWORD)
     page.get_by_role("button", name="Logga in").click()
     browser_second_step(page, staff_user.email)
-    page.get_by_role("navigation", name="Personalmeny").get_by_role("link", name="Resultat", exact=True).click()
+    follow(page, page.get_by_role("navigation", name="Personalmeny").get_by_role("link", name="Resultat", exact=True))
 
     heading = page.get_by_role("heading", level=1)
     assert heading.inner_text().startswith(f"Hemtjänstindex {years[-1]}")

@@ -4,7 +4,7 @@ from playwright.sync_api import expect
 
 from tests.briefs.factories import store_year
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import browser_second_step
+from tests.helpers import browser_second_step, follow
 
 pytestmark = pytest.mark.browser
 
@@ -22,7 +22,7 @@ def test_copy_button_copies_the_sentence(app, live_server, browser_page, staff_u
     page = browser_page
     page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     log_in(page, live_server, staff_user, "/admin/resultat/2024")
-    page.get_by_role("link", name="Upplands Väsby").click()
+    follow(page, page.get_by_role("link", name="Upplands Väsby"))
     assert page.get_by_role("heading", level=1).inner_text().startswith("Talpunkter: Upplands Väsby 2024")
 
     buttons = page.get_by_role("button", name="Kopiera", exact=True)

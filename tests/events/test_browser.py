@@ -6,6 +6,8 @@ from sqlalchemy import select
 from hti_comms import clock
 from hti_comms.events.models import Registration, RegistrationStatus
 
+from tests.helpers import follow
+
 from .helpers import at, make_event
 
 pytestmark = pytest.mark.browser
@@ -17,7 +19,7 @@ def test_register_from_the_public_page_on_a_phone(app, db, live_server, browser_
     page = browser_page
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"{live_server}/evenemang")
-    page.get_by_role("link", name="Grundkurs om Hemtjänstindex").click()
+    follow(page, page.get_by_role("link", name="Grundkurs om Hemtjänstindex"))
     assert page.get_by_role("heading", level=1).inner_text() == "Grundkurs om Hemtjänstindex"
     assert "torsdag 6 november kl. 10.00–11.30" in page.inner_text("main")
     assert page.evaluate("document.documentElement.scrollWidth") <= 360  # one column, no sideways scrolling

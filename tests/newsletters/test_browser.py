@@ -3,7 +3,7 @@ width with the text part beside them."""
 import pytest
 
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import browser_second_step
+from tests.helpers import browser_second_step, follow
 
 from .helpers import png_bytes
 
@@ -20,10 +20,10 @@ def test_compose_a_section_with_live_preview_and_preview_the_email(app, db, make
     page.get_by_role("button", name="Logga in").click()
     browser_second_step(page, staff_user.email)
 
-    page.get_by_role("link", name="Nytt nyhetsbrev").click()
+    follow(page, page.get_by_role("link", name="Nytt nyhetsbrev"))
     page.get_by_label("Ämnesrad").fill("Ny rapport om hemtjänsten")
-    page.get_by_role("button", name="Skapa utkastet").click()
-    page.get_by_role("link", name="Lägg till avsnitt: Text").click()
+    follow(page, page.get_by_role("button", name="Skapa utkastet"))
+    follow(page, page.get_by_role("link", name="Lägg till avsnitt: Text"))
 
     page.get_by_label("Rubrik").fill("Ny nationell rapport")
     body = page.get_by_label("Text", exact=True)
@@ -37,10 +37,10 @@ def test_compose_a_section_with_live_preview_and_preview_the_email(app, db, make
     page.get_by_label("Bild (valfri, JPEG, PNG eller GIF)").set_input_files(
         files=[{"name": "omslag.png", "mimeType": "image/png", "buffer": png_bytes(300, 150)}])
     page.get_by_label("Bildens alternativtext").fill("Rapportens omslag")
-    page.get_by_role("button", name="Spara avsnittet").click()
+    follow(page, page.get_by_role("button", name="Spara avsnittet"))
     assert "Avsnittet är sparat." in page.locator(".flash.success").inner_text()
 
-    page.get_by_role("link", name="Förhandsgranska").click()
+    follow(page, page.get_by_role("link", name="Förhandsgranska"))
     assert "Eva Ek <eva@exempel.se>" in page.locator("main").inner_text()
     for selector in ("iframe.phone", "iframe.desktop"):
         frame = page.frame_locator(selector)

@@ -8,6 +8,7 @@ import pytest
 
 from hti_comms import clock
 from hti_comms.results.ranking import compute_ranking
+from tests.helpers import follow
 from tests.public.conftest import PUBLICATION, YEAR
 
 pytestmark = pytest.mark.browser
@@ -29,16 +30,16 @@ def test_visitor_sorts_filters_and_searches_the_ranking(app, live_server, browse
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
     # Sort by Utförande, highest first, then lowest first.
-    page.get_by_role("link", name=re.compile(r"^Utförande\W+sortera fallande$")).click()
+    follow(page, page.get_by_role("link", name=re.compile(r"^Utförande\W+sortera fallande$")))
     by_utforande = sorted(ranking.entries, key=lambda e: (-e.values["utforande"], e.rank))
     assert _names(page)[:3] == [e.municipality_name for e in by_utforande[:3]]
     assert "Sorterat efter utförande, högst först" in page.get_by_role("status").inner_text()
-    page.get_by_role("link", name=re.compile(r"^Utförande\W+sortera stigande$")).click()
+    follow(page, page.get_by_role("link", name=re.compile(r"^Utförande\W+sortera stigande$")))
     assert _names(page)[0] == by_utforande[-1].municipality_name
 
     # Filter by county: the sort stays, only Skåne's municipalities are left.
     page.get_by_label("Län").select_option(label="Skåne län")
-    page.get_by_role("button", name="Visa", exact=True).click()
+    follow(page, page.get_by_role("button", name="Visa", exact=True))
     skane = [e for e in ranking.entries if e.county_name == "Skåne län"]
     assert sorted(_names(page)) == sorted(e.municipality_name for e in skane)
     assert f"{len(skane)} av 290 kommuner visas" in page.get_by_role("status").inner_text()
@@ -46,11 +47,11 @@ def test_visitor_sorts_filters_and_searches_the_ranking(app, live_server, browse
 
     # Search within the county, then show everything again.
     page.get_by_label("Sök kommun").fill("malmö")
-    page.get_by_role("button", name="Visa", exact=True).click()
+    follow(page, page.get_by_role("button", name="Visa", exact=True))
     assert _names(page) == ["Malmö"]
-    page.get_by_role("link", name="Visa alla").click()
+    follow(page, page.get_by_role("link", name="Visa alla"))
     assert len(_names(page)) == 290
     assert page.evaluate("document.documentElement.scrollWidth") <= width
 
-    page.get_by_role("link", name="Malmö", exact=True).click()
+    follow(page, page.get_by_role("link", name="Malmö", exact=True))
     assert page.get_by_role("heading", level=1).inner_text() == f"Malmö i Hemtjänstindex {YEAR}"

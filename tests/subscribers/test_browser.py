@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from hti_comms.subscribers.models import Contact, ContactStatus
 from tests.conftest import TEST_PASSWORD
-from tests.helpers import browser_second_step
+from tests.helpers import browser_second_step, follow
 
 pytestmark = pytest.mark.browser
 
@@ -20,7 +20,7 @@ def test_a_person_signs_up_with_the_municipality_list(app, db, lists, live_serve
     page.get_by_label("Din kommun").fill("Habo")
     page.get_by_label("Kurser och webbinarier").check()
     page.get_by_label("Jag har läst texten ovan").check()
-    page.get_by_role("button", name="Anmäl mig").click()
+    follow(page, page.get_by_role("button", name="Anmäl mig"))
 
     assert page.get_by_role("heading", level=1).inner_text() == "Tack! Titta nu i din e-post"
     db.session.expire_all()
@@ -110,7 +110,7 @@ def test_too_many_tries_keeps_the_form_filled_in_and_passes_axe(app, db, lists, 
         page.get_by_label("Ditt uppdrag").select_option(label="Ledamot i kommunens seniorråd")
         page.get_by_label("Din kommun").fill("Habo")
         page.get_by_label("Jag har läst texten ovan").check()
-        page.get_by_role("button", name="Anmäl mig").click()
+        follow(page, page.get_by_role("button", name="Anmäl mig"))
 
     sign_up("greta@exempel.se")
     sign_up("greta.gran@exempel.se")
