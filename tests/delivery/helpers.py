@@ -1,8 +1,13 @@
 """Small builders shared by the delivery tests."""
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from hti_comms.delivery.outbox import EmailSpec, Recipient, enqueue
 from hti_comms.delivery.owner import Owner
+from hti_comms.delivery.sink import MemorySink, StoringHandler
 from hti_comms.extensions import db
 
 
@@ -19,3 +24,26 @@ def enqueue_people(count: int, spec: EmailSpec | None = None, prefix: str = "per
     send = enqueue(spec or sample_spec(), recipients)
     db.session.commit()
     return send.id
+
+
+class SlowHandler(StoringHandler):
+    """Takes `delay` seconds per message, like a real relay, so a kill or a backup lands mid-send."""
+
+    def __init__(self, store, delay: float):
+        super().__init__(store)
+        self.delay = delay
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextmanager
+def slow_sink_running(delay: float) -> Iterator[MemorySink]:
+    """A memory sink on its own port whose every message takes `delay` seconds."""
+    sink = MemorySink()
+    sink.start(handler=SlowHandler(sink.store, delay))
+    try:
+        yield sink
+    finally:
+        sink.stop()

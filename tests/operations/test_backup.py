@@ -2,15 +2,12 @@
 database gives back every table; a non-empty database and a damaged file are refused and nothing changes."""
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 from sqlalchemy import create_engine, func, select
 
 from hti_comms.delivery.models import OutboxMessage, OutboxStatus
-from hti_comms.delivery.sink import MemorySink, StoringHandler
 from tests.conftest import fresh_database
-from tests.delivery.helpers import enqueue_people
+from tests.delivery.helpers import enqueue_people, slow_sink_running
 from tests.processes import FlaskProcess, wait_until
 
 from .helpers import flask_command, snapshot, table_count
@@ -18,20 +15,11 @@ from .helpers import flask_command, snapshot, table_count
 pytestmark = pytest.mark.slow
 
 
-class SlowHandler(StoringHandler):
-    """A few milliseconds per message, like a real relay, so the backup lands in the middle of the send."""
-
-    async def handle_DATA(self, server, session, envelope):
-        await asyncio.sleep(0.01)
-        return await super().handle_DATA(server, session, envelope)
-
-
 @pytest.fixture
 def slow_sink():
-    sink = MemorySink()
-    sink.start(handler=SlowHandler(sink.store))
-    yield sink
-    sink.stop()
+    """A few milliseconds per message, like a real relay, so the backup lands in the middle of the send."""
+    with slow_sink_running(0.01) as sink:
+        yield sink
 
 
 def sent_count(url: str) -> tuple[int, int]:
