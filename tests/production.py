@@ -129,6 +129,23 @@ http {{
 """
 
 
+def listening_or_gone(process: Process, port: int) -> str | None:
+    """"gone" when the process has ended, "listening" once its port takes a connection, else None (ask again)."""
+    if not process.is_running:
+        return "gone"
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=1):
+            return "listening"
+    except OSError:
+        return None
+
+
+def gunicorn_command(port: int, workers: int = 2) -> list[str]:
+    """The production web server as the systemd unit starts it, on 127.0.0.1:`port`."""
+    return [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "120", "--graceful-timeout", "10",
+            "--bind", f"127.0.0.1:{port}", "app:app"]
+
+
 def start_nginx(directory: Path, port: int, upstream_port: int) -> Process | None:
     """Start nginx terminating TLS on `port` in front of `upstream_port`; None when the port was taken."""
     certificate, key = directory / "proxy.crt", directory / "proxy.key"
@@ -140,16 +157,8 @@ def start_nginx(directory: Path, port: int, upstream_port: int) -> Process | Non
     nginx = Process([str(NGINX), "-p", str(directory), "-c", str(config), "-e", str(directory / "nginx-error.log")],
                     directory / "nginx.out", env=dict(os.environ))
 
-    def listening_or_gone():
-        if not nginx.is_running:
-            return "gone"
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return "listening"
-        except OSError:
-            return None
-
-    if wait_until(listening_or_gone, timeout=START_TIMEOUT, message="nginx to listen") == "gone":
+    if wait_until(lambda: listening_or_gone(nginx, port), timeout=START_TIMEOUT,
+                  message="nginx to listen") == "gone":
         nginx.stop()
         errors = (directory / "nginx-error.log").read_text(errors="replace")
         if "Address already in use" in errors:
@@ -251,9 +260,7 @@ def _start_web(directory: Path, env: dict) -> dict:
         if nginx is None:
             continue
         env["BASE_URL"] = base_url = f"https://127.0.0.1:{port}"
-        web = Process([sys.executable, "-m", "gunicorn", "--workers", "2", "--timeout", "120",
-                       "--graceful-timeout", "10", "--bind", f"127.0.0.1:{upstream_port}", "app:app"],
-                      directory / "gunicorn.log", env)
+        web = Process(gunicorn_command(upstream_port), directory / "gunicorn.log", env)
 
         def answering_or_gone():
             if not web.is_running:

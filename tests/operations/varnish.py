@@ -8,8 +8,6 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-import socket
-import sys
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -17,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tests.processes import PROJECT_ROOT, wait_until
-from tests.production import START_TIMEOUT, Process, free_port, require
+from tests.production import START_TIMEOUT, Process, free_port, gunicorn_command, listening_or_gone, require
 
 VARNISHD = Path(shutil.which("varnishd") or "/usr/sbin/varnishd")
 VCL = PROJECT_ROOT / "deploy" / "varnish" / "hti.vcl"
@@ -46,24 +44,13 @@ def get(url: str) -> Answer:
         return Answer(error.code, error.read().decode("utf-8", "replace"), dict(error.headers))
 
 
-def _listening(process: Process, port: int):
-    if not process.is_running:
-        return "gone"
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=1):
-            return "listening"
-    except OSError:
-        return None
-
-
 def start_gunicorn(directory: Path, database_url: str, workers: int = 2) -> tuple[Process, int]:
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("HTI_", "SMTP_", "MAIL_"))}
     env.update(HTI_ENV="production", SECRET_KEY=secrets.token_hex(32), DATABASE_URL=database_url,
                BASE_URL="http://127.0.0.1", RATELIMIT_ENABLED="false", TRUSTED_PROXIES="1", PYTHONUNBUFFERED="1")
-    web = Process([sys.executable, "-m", "gunicorn", "--workers", str(workers), "--timeout", "120",
-                   "--bind", f"127.0.0.1:{port}", "app:app"], directory / "gunicorn.log", env)
-    state = wait_until(lambda: _listening(web, port), timeout=START_TIMEOUT, interval=0.25, message="gunicorn")
+    web = Process(gunicorn_command(port, workers), directory / "gunicorn.log", env)
+    state = wait_until(lambda: listening_or_gone(web, port), timeout=START_TIMEOUT, interval=0.25, message="gunicorn")
     assert state == "listening", web.output
     return web, port
 
@@ -79,7 +66,7 @@ def start_varnish(directory: Path, backend_port: int) -> tuple[Process, int]:
     varnish = Process([str(VARNISHD), "-F", "-n", str(directory / "varnish"), "-a", f"127.0.0.1:{port}",
                        "-f", str(vcl), "-s", "malloc,64m", "-T", "none", *jail],
                       directory / "varnish.log", dict(os.environ))
-    state = wait_until(lambda: _listening(varnish, port), timeout=START_TIMEOUT, interval=0.25, message="varnishd")
+    state = wait_until(lambda: listening_or_gone(varnish, port), timeout=START_TIMEOUT, interval=0.25, message="varnishd")
     assert state == "listening", varnish.output
     return varnish, port
 
