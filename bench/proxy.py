@@ -5,7 +5,9 @@ Run with `.venv/bin/python bench/proxy.py [--database-url postgresql://…] [--r
 It prepares the demo results as bench/web.py does, serves a hello-world and the product the same way (gunicorn,
 2 sync workers, HTI_ENV=production), starts Debian's varnishd with the repo's VCL (only the backend port changed)
 in front of the product, and loads each URL with the same generator (wrk when installed, otherwise the Python
-one). It prints requests/s and latencies for every URL and each one's ratio to the hello-world.
+one). It prints requests/s and latencies for every URL and each one's ratio to the hello-world, then one verdict
+line per figure against issue 25's targets (bench/web.py's: the municipality page ≥ 0.6 of the hello-world, the
+ranking ≥ 0.85, p99 < 100 ms; the targets are for gunicorn alone, the lines through Varnish show what the proxy adds).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from web import (HELLO_APP, PROJECT_ROOT, WRK_SCRIPT, free_port, load_with_python,  # noqa: E402
-                 load_with_wrk, prepare_database, serve, stop)
+                 load_with_wrk, prepare_database, serve, stop, verdicts)
 
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 VCL = PROJECT_ROOT / "deploy" / "varnish" / "hti.vcl"
@@ -113,6 +115,8 @@ def main() -> None:
         print(f"{name:34} {result['rate']:8.0f} requests/s ({result['rate'] / hello_rate:5.2f} of hello-world)   "
               f"p50 {result['p50_ms']:6.1f} ms   p99 {result['p99_ms']:6.1f} ms   "
               f"({result['requests']} requests, {result['failed']} not 200)")
+    for line in verdicts(results):
+        print(line)
     print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
 
 
