@@ -65,9 +65,13 @@ def test_nothing_is_sent_before_the_commit_nor_for_a_commit_that_changes_no_publ
     assert proxy == [("BAN", "/resultat")]
     from hti_comms.geo.models import Municipality
 
-    db.session.get(Municipality, "0114").short_name += " "  # not on a public results page
+    municipality = db.session.get(Municipality, "0114")  # reference data, kept between tests: put back below
+    name = municipality.short_name
+    municipality.short_name = f"{name} (prov)"  # not a table of what the public results pages show
     db.session.commit()
     assert proxy == [("BAN", "/resultat")]
+    municipality.short_name = name
+    db.session.commit()
 
 
 def test_a_publication_moment_moved_bans(app, proxy):
