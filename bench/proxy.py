@@ -5,7 +5,9 @@ Run with `.venv/bin/python bench/proxy.py [--database-url postgresql://…] [--r
 It prepares the demo results as bench/web.py does, serves a hello-world and the product the same way (gunicorn,
 2 sync workers, HTI_ENV=production), starts Debian's varnishd with the repo's VCL (only the backend port changed)
 in front of the product, and loads each URL with the same generator (wrk when installed, otherwise the Python
-one). It prints requests/s and latencies for every URL and each one's ratio to the hello-world.
+one), taking turns round after round as bench/web.py does (each URL's best round counts). It prints requests/s and latencies for every URL and each one's ratio to the hello-world, then one verdict
+line per figure against issue 25's targets (bench/web.py's: the municipality page ≥ 0.6 of the hello-world, the
+ranking ≥ 0.85, p99 < 100 ms; the targets are for gunicorn alone, the lines through Varnish show what the proxy adds).
 """
 from __future__ import annotations
 
@@ -24,7 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from web import (HELLO_APP, PROJECT_ROOT, WRK_SCRIPT, free_port, load_with_python,  # noqa: E402
-                 load_with_wrk, prepare_database, serve, stop)
+                 load_with_wrk, measure, prepare_database, print_results, serve, stop)
 
 VARNISHD = shutil.which("varnishd") or "/usr/sbin/varnishd"
 VCL = PROJECT_ROOT / "deploy" / "varnish" / "hti.vcl"
@@ -55,8 +57,9 @@ def start_varnish(directory: Path, backend_port: int) -> tuple[subprocess.Popen,
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: a new SQLite file)")
-    parser.add_argument("--requests", type=int, default=200_000, help="most requests per URL (default 200000)")
-    parser.add_argument("--seconds", type=int, default=10, help="seconds per URL with wrk (default 10)")
+    parser.add_argument("--requests", type=int, default=1_000_000, help="most requests per URL (default 1000000)")
+    parser.add_argument("--seconds", type=int, default=8, help="seconds per URL and round with wrk (default 8)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over every URL; each URL's best counts (default 3)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
     args = parser.parse_args()
@@ -81,38 +84,33 @@ def main() -> None:
                 return load_with_wrk(url, args.requests, args.connections, script, args.seconds)
             return load_with_python(url, min(args.requests, 20_000), args.connections)
 
-        print(f"Load generator: {generator}, {args.connections} connections; gunicorn with 2 sync workers; "
-              f"varnishd {VARNISHD}; database {database_url.split(':', 1)[0]}; "
-              f"load average {os.getloadavg()[0]:.1f}")
-        results = {}
-        hello_port = free_port()
+        print(f"Load generator: {generator}, {args.connections} connections, {args.rounds} rounds; gunicorn with 2 "
+              f"sync workers; varnishd {VARNISHD}; database {database_url.split(':', 1)[0]}; "
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        hello_port, port = free_port(), free_port()
         hello = serve("hello:app", tmp_path, {**env, "PYTHONPATH": str(tmp_path)}, hello_port)
         try:
-            results["hello-world"] = load(f"http://127.0.0.1:{hello_port}/")
+            product = serve("app:app", PROJECT_ROOT, env, port)
+            try:
+                varnish, proxy_port = start_varnish(tmp_path, port)
+                try:
+                    urls = {"hello-world": f"http://127.0.0.1:{hello_port}/"}
+                    for name, path in paths.items():
+                        for where, base in (("gunicorn alone", f"http://127.0.0.1:{port}"),
+                                            ("through Varnish", f"http://127.0.0.1:{proxy_port}")):
+                            url = base + path
+                            with urllib.request.urlopen(url) as response:  # the first request computes and renders
+                                assert response.status == 200, (url, response.status)
+                            urls[f"{name} {where}"] = url
+                    results = measure(urls, load, args.rounds)
+                finally:
+                    stop(varnish)
+            finally:
+                stop(product)
         finally:
             stop(hello)
-        port = free_port()
-        product = serve("app:app", PROJECT_ROOT, env, port)
-        try:
-            varnish, proxy_port = start_varnish(tmp_path, port)
-            try:
-                for name, path in paths.items():
-                    for where, base in (("gunicorn alone", f"http://127.0.0.1:{port}"),
-                                        ("through Varnish", f"http://127.0.0.1:{proxy_port}")):
-                        url = base + path
-                        with urllib.request.urlopen(url) as response:  # the first request computes and renders
-                            assert response.status == 200, (url, response.status)
-                        results[f"{name} {where}"] = load(url)
-            finally:
-                stop(varnish)
-        finally:
-            stop(product)
 
-    hello_rate = results["hello-world"]["rate"]
-    for name, result in results.items():
-        print(f"{name:34} {result['rate']:8.0f} requests/s ({result['rate'] / hello_rate:5.2f} of hello-world)   "
-              f"p50 {result['p50_ms']:6.1f} ms   p99 {result['p99_ms']:6.1f} ms   "
-              f"({result['requests']} requests, {result['failed']} not 200)")
+    print_results(results)
     print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -5,8 +5,10 @@ It makes a database with the reference data and the demo results (three publishe
 after the other and the same way (gunicorn, 2 sync workers, HTI_ENV=production), a minimal Flask hello-world
 and the product, and loads each with the same generator: wrk (Debian's `wrk`) when it is installed, otherwise a
 Python one in its own processes (asyncio, HTTP/1.1). 32 connections, a bounded number of requests per URL.
-It prints requests/s for each URL, the ratio of the ranking page's rate to the hello-world's (target ≥ 0.6)
-and the ranking page's p99 latency (target < 100 ms).
+Both are served at once and the URLs take turns, round after round (3 by default); each URL's best round counts,
+since on a shared machine other work only slows a round down (every round's figures are printed too).
+It prints requests/s and latencies for each URL, then one verdict line per figure against issue 25's targets:
+the municipality page ≥ 0.6 of the hello-world's rate, the ranking ≥ 0.85, and both pages' p99 latency < 100 ms.
 
 Every request of the product still reads the publication state from the database and judges it against the
 clock; what is kept is the ranking computation (per data version), the rendered page (per page and
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import multiprocessing
 import os
 import re
@@ -29,12 +32,15 @@ import sys
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
 VENV_BIN = Path(sys.executable).parent
-TARGET_RATIO, TARGET_P99_MS = 0.6, 100.0
+#: Issue 25, point 5: each page's rate as a share of the hello-world's (same run), and its p99 latency.
+TARGET_RATIOS = {"ranking": 0.85, "municipality": 0.6}
+TARGET_P99_MS = 100.0
 
 HELLO_APP = '''
 from flask import Flask
@@ -200,12 +206,74 @@ def load_with_python(url: str, requests: int, connections: int, processes: int =
             "failed": sum(failed for _found, failed in results)}
 
 
+def verdict(value: float, target: float, at_least: bool) -> str:
+    """Return "(target ≥ 0.6: within)" or "(target < 100 ms: OVER)"-like text for one figure."""
+    if at_least:
+        return f"(target ≥ {target}: {'within' if value >= target else 'BELOW'})"
+    return f"(target < {target:.0f} ms: {'within' if value < target else 'OVER'})"
+
+
+def verdicts(results: dict[str, dict], judged: str = "") -> list[str]:
+    """One line per figure judged against the targets: each page's rate against the hello-world's, and its p99.
+
+    `results` is keyed by a name starting with "hello-world", "ranking" or "municipality"; only names that also
+    contain `judged` are judged (proxy.py: "gunicorn alone", since the targets are without the proxy).
+    """
+    hello = results["hello-world"]
+    lines = []
+    for page, target in TARGET_RATIOS.items():
+        for name, result in results.items():
+            if not name.startswith(page) or judged not in name:
+                continue
+            ratio = result["rate"] / hello["rate"]
+            name = name.split(" (")[0]
+            # Shown rounded towards failing the target (0.849 as 0.84, 99.9996 ms as 100.000), as it is judged.
+            lines.append(f"{name}: {math.floor(ratio * 100) / 100:.2f} of hello-world {verdict(ratio, target, True)}")
+            lines.append(f"{name}: p99 {math.ceil(result['p99_ms'] * 1000) / 1000:.3f} ms "
+                         f"{verdict(result['p99_ms'], TARGET_P99_MS, False)}"
+                         f" (hello-world's p99 in the same run: {hello['p99_ms']:.1f} ms)")
+    return lines
+
+
+def measure(urls: dict[str, str], load: Callable[[str], dict], rounds: int) -> dict[str, dict]:
+    """Load every URL in turn, `rounds` times over (hello-world, ranking, municipality, hello-world, …), and keep
+    each URL's best round: on a shared machine other work only ever slows a round down, and taking turns spreads
+    a busy minute over every URL instead of landing on one. The p99 latency is likewise the best round's (not
+    necessarily the round of the best rate). Each result also lists every round's rate and p99."""
+    best: dict[str, dict] = {}
+    for number in range(1, rounds + 1):
+        for name, url in urls.items():
+            result = load(url)
+            print(f"  round {number}: {name:44} {result['rate']:8.0f} requests/s   p99 {result['p99_ms']:6.1f} ms   "
+                  f"load average {os.getloadavg()[0]:.1f}", flush=True)
+            rates = [*best.get(name, {}).get("rates", []), result["rate"]]
+            p99s = [*best.get(name, {}).get("p99s", []), result["p99_ms"]]
+            if name not in best or result["rate"] > best[name]["rate"]:
+                best[name] = result
+            best[name]["rates"], best[name]["p99s"] = rates, p99s
+    for result in best.values():
+        result["p99_ms"] = min(result["p99s"])  # the same reasoning: the least disturbed round's
+    return best
+
+
+def print_results(results: dict[str, dict]) -> None:
+    hello_rate = results["hello-world"]["rate"]
+    for name, result in results.items():
+        rounds = ", ".join(f"{rate:.0f}/s p99 {p99:.0f} ms" for rate, p99 in zip(result["rates"], result["p99s"]))
+        print(f"{name:44} {result['rate']:8.0f} requests/s ({result['rate'] / hello_rate:5.2f} of hello-world)   "
+              f"p50 {result['p50_ms']:6.1f} ms   p99 {result['p99_ms']:6.1f} ms   "
+              f"({result['requests']} requests, {result['failed']} not 200; rounds: {rounds})")
+    for line in verdicts(results):
+        print(line)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", help="PostgreSQL URL of an empty database (default: a new SQLite file)")
     parser.add_argument("--requests", type=int, default=200_000,
                         help="most requests per URL (default 200000; the Python generator sends exactly this many)")
-    parser.add_argument("--seconds", type=int, default=10, help="seconds per URL with wrk (default 10)")
+    parser.add_argument("--seconds", type=int, default=8, help="seconds per URL and round with wrk (default 8)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds over every URL; each URL's best counts (default 3)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
     args = parser.parse_args()
@@ -227,43 +295,32 @@ def main() -> None:
                 return load_with_wrk(url, args.requests, args.connections, script, args.seconds)
             return load_with_python(url, min(args.requests, 20_000), args.connections)
 
-        bound = (f"{args.seconds} s and at most {args.requests} requests per URL" if generator == "wrk"
-                 else f"{min(args.requests, 20_000)} requests per URL")
-        print(f"Load generator: {generator}, {args.connections} connections, {bound}; "
+        bound = (f"{args.seconds} s and at most {args.requests} requests per URL and round" if generator == "wrk"
+                 else f"{min(args.requests, 20_000)} requests per URL and round")
+        print(f"Load generator: {generator}, {args.connections} connections, {bound}, {args.rounds} rounds; "
               f"gunicorn with 2 sync workers; database {database_url.split(':', 1)[0]}; "
-              f"load average {os.getloadavg()[0]:.1f}")
-        results = {}
-        hello_port = free_port()
+              f"load average {os.getloadavg()[0]:.1f}", flush=True)
+        # Both served at once (an idle server costs nothing), so that the rounds can take turns.
+        hello_port, port = free_port(), free_port()
         hello = serve("hello:app", tmp_path, {**env, "PYTHONPATH": str(tmp_path)}, hello_port)
         try:
-            results["hello-world"] = load(f"http://127.0.0.1:{hello_port}/")
+            product = serve("app:app", PROJECT_ROOT, env, port)
+            try:
+                urls = {"hello-world": f"http://127.0.0.1:{hello_port}/"}
+                for name, path in paths.items():
+                    url = f"http://127.0.0.1:{port}{path}"
+                    with urllib.request.urlopen(url) as response:  # the first request computes and renders
+                        size = len(response.read())
+                        assert response.status == 200, (url, response.status)
+                    urls[f"{name} ({path}, {size // 1024} kB)"] = url
+                results = measure(urls, load, args.rounds)
+            finally:
+                stop(product)
         finally:
             stop(hello)
-        port = free_port()
-        product = serve("app:app", PROJECT_ROOT, env, port)
-        try:
-            for name, path in paths.items():
-                url = f"http://127.0.0.1:{port}{path}"
-                with urllib.request.urlopen(url) as response:  # the first request computes and renders
-                    size = len(response.read())
-                    assert response.status == 200, (url, response.status)
-                results[f"{name} ({path}, {size // 1024} kB)"] = load(url)
-        finally:
-            stop(product)
 
-    for name, result in results.items():
-        print(f"{name:48} {result['rate']:8.0f} requests/s   p50 {result['p50_ms']:6.1f} ms   "
-              f"p99 {result['p99_ms']:6.1f} ms   ({result['requests']} requests, {result['failed']} not 200)")
-    hello_rate = results["hello-world"]["rate"]
-    ranking = next(r for n, r in results.items() if n.startswith("ranking"))
-    municipality = next(r for n, r in results.items() if n.startswith("municipality"))
-    ratio = ranking["rate"] / hello_rate
-    print(f"Ratio ranking / hello-world: {ratio:.2f} ({'within' if ratio >= TARGET_RATIO else 'BELOW'} the "
-          f"{TARGET_RATIO} target); municipality / hello-world: {municipality['rate'] / hello_rate:.2f}")
-    print(f"Ranking p99 latency: {ranking['p99_ms']:.1f} ms "
-          f"({'within' if ranking['p99_ms'] < TARGET_P99_MS else 'OVER'} the {TARGET_P99_MS:.0f} ms target)")
+    print_results(results)
     print(f"Load average at the end: {os.getloadavg()[0]:.1f}")
-
 
 if __name__ == "__main__":
     main()

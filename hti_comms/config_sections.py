@@ -1,6 +1,7 @@
 """Groups of settings read and validated apart from the rest of `config.build_config`: mail, staff, delivery."""
 from __future__ import annotations
 
+import re
 from email.utils import parseaddr
 
 from .config_values import ConfigError, env_bool, env_float, env_int
@@ -120,7 +121,13 @@ def operations_settings(env: dict) -> dict:
         "BACKUP_KEEP": env_int(env, "BACKUP_KEEP", 14),
         #: Bearer token that opens /metrics from other addresses than 127.0.0.1 (none: only from 127.0.0.1).
         "METRICS_TOKEN": env.get("METRICS_TOKEN") or None,
+        #: The caching proxies (Varnish) in front of the app, told after every change to what public results pages
+        #: show (hti_comms/public/proxy_ban.py); comma-separated http:// addresses, none: no proxy to tell.
+        "VARNISH_URLS": [url.strip().rstrip("/") for url in (env.get("VARNISH_URLS") or "").split(",") if url.strip()],
     }
+    for url in settings["VARNISH_URLS"]:
+        if not re.fullmatch(r"http://[^/\s]+", url):
+            raise ConfigError(f"VARNISH_URLS: {url!r} is not an http:// address of a proxy (e.g. http://127.0.0.1:6081)")
     if settings["BACKUP_KEEP"] < 1:
         raise ConfigError(f"BACKUP_KEEP must be at least 1, got {settings['BACKUP_KEEP']}")
     return settings

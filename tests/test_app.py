@@ -111,3 +111,11 @@ def test_production_needs_a_shared_store_for_rate_limits():
     with pytest.raises(ConfigError, match="TRUSTED_PROXIES must be a whole number"):
         build_config({"HTI_ENV": "test", "TRUSTED_PROXIES": "yes"})
     assert build_config({"HTI_ENV": "test", "TRUSTED_PROXIES": "1"})["TRUSTED_PROXIES"] == 1
+
+
+def test_varnish_urls_are_http_addresses_of_proxies():
+    assert build_config({"HTI_ENV": "test"})["VARNISH_URLS"] == []
+    assert build_config({"HTI_ENV": "test", "VARNISH_URLS": "http://127.0.0.1:6081/, http://10.0.0.2:6081"})[
+        "VARNISH_URLS"] == ["http://127.0.0.1:6081", "http://10.0.0.2:6081"]
+    with pytest.raises(ConfigError, match="VARNISH_URLS: '127.0.0.1:6081' is not an http:// address"):
+        build_config({"HTI_ENV": "test", "VARNISH_URLS": "127.0.0.1:6081"})

@@ -7,8 +7,17 @@
 # answer (a 404 for a year not yet public, staff pages, forms, /healthz, /metrics) is no-store, private or
 # comes with a cookie, and Varnish's built-in rules never keep those. Requests with a cookie (staff, a visitor
 # with a session) always go to the app. What this file adds: no grace, so nothing is served a second past the
-# moment the app gave (at 07.00 on publication day the old archive must not linger while a new one is fetched).
+# moment the app gave (at 07.00 on publication day the old archive must not linger while a new one is fetched),
+# and BAN: after every change staff make to what public results pages show (a follow-up link, an action plan, a
+# publication moment), the app sends `BAN /resultat` to each proxy in its VARNISH_URLS, and every kept public
+# results page is forgotten, so the change shows on the next request here too (not up to max-age later).
 vcl 4.1;
+
+# Who may send BAN: the app's own machine. Past one machine, add the address of every machine running the app.
+acl hti_app {
+    "127.0.0.1";
+    "::1";
+}
 
 backend gunicorn {
     .host = "127.0.0.1";
@@ -19,6 +28,14 @@ backend gunicorn {
 }
 
 sub vcl_recv {
+    if (req.method == "BAN") {
+        if (client.ip !~ hti_app) {
+            return (synth(403, "Forbidden"));
+        }
+        # Every public results page and download: the content version and the publication state are one for all.
+        ban("req.url ~ ^/((api/)?resultat|sitemap\.xml)");
+        return (synth(200, "Banned"));
+    }
     # Monitoring reads the app itself, never a kept answer.
     if (req.url ~ "^/(healthz|metrics)(\?|$)") {
         return (pass);

@@ -12,5 +12,12 @@ PUBLIC_PAGES = Counter("hti_public_pages", "Public results pages answered, by wh
                        "(replay: the layer in front of Flask, flask: Flask itself)", ["answered_by"], registry=None)
 
 
+#: The counter of each label, looked up once (`labels()` cost more than the replay layer's own work per answer).
+_PUBLIC_PAGES_BY: dict[str, object] = {}
+
+
 def count_public_page(answered_by: str) -> None:
-    PUBLIC_PAGES.labels(answered_by=answered_by).inc()
+    counter = _PUBLIC_PAGES_BY.get(answered_by)
+    if counter is None:
+        counter = _PUBLIC_PAGES_BY[answered_by] = PUBLIC_PAGES.labels(answered_by=answered_by)
+    counter.inc()

@@ -24,8 +24,11 @@ _BUMP = text("INSERT INTO public_content_version (id, version) VALUES (1, 1) "
 
 
 def bump(session: Session) -> None:
-    """Raise the version in the session's transaction."""
+    """Raise the version in the session's transaction (and tell the caching proxies after its commit)."""
+    from .proxy_ban import note_change
+
     session.connection().execute(_BUMP)
+    note_change(session)
 
 
 def _after_flush(session: Session, _flush_context) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import create_engine, text
 from hti_comms import clock
 from hti_comms.results import publication
 from hti_comms.results.publication import publication_state
-from tests.public.conftest import PUBLICATION, YEAR, years  # noqa: F401 - the fixture
+from tests.public.conftest import PREVIOUS, PUBLICATION, YEAR, years  # noqa: F401 - the fixture
 
 
 def _reader_pids(reader) -> list[int]:
@@ -18,10 +18,37 @@ def _reader_pids(reader) -> list[int]:
         return [connection.scalar(text("SELECT pg_backend_pid()"))]
 
 
-def test_sqlite_reads_through_the_app_engine(app, db, years):
+def test_sqlite_reads_with_its_own_connections_and_sees_every_commit(app, db, years):
     if db.engine.dialect.name != "sqlite":
         pytest.skip("the SQLite half of this test")
-    assert publication._reader(db.engine) is db.engine
+    reader = publication._reader(db.engine)
+    assert reader is not db.engine and publication._reader(db.engine) is reader
+    clock.set_now(PUBLICATION + timedelta(minutes=1))
+    assert publication_state().is_public(YEAR)
+    assert len(reader._idle) == 1  # kept for the next read, holding no transaction
+    assert not reader._idle[0].in_transaction
+    # A postponement committed by staff (another connection) shows on the very next read.
+    years.set_publication(YEAR, PUBLICATION + timedelta(days=1))
+    state = publication_state()
+    assert not state.is_public(YEAR) and YEAR not in state.public_years
+    assert state.next_change_at == PUBLICATION + timedelta(days=1)
+    db.engine.dispose()
+    assert reader._idle == []
+
+
+def test_the_state_judges_its_own_moment_from_rows_read_before(app, db, years):
+    """Two reads of the same rows share what follows from them, yet each is judged at its own moment."""
+    before = publication_state(PUBLICATION - timedelta(seconds=1))
+    at = publication_state(PUBLICATION)
+    assert before.years is at.years  # the same rows: read again, worked out once
+    assert not before.is_public(YEAR) and before.public_years == (PREVIOUS,) and before.next_change_at == PUBLICATION
+    assert at.is_public(YEAR) and at.public_years == (YEAR, PREVIOUS) and at.next_change_at is None
+    assert before.public_version != at.public_version
+    # The same answers as the rule worked out without the shared part.
+    for state in (before, at):
+        plain = publication.PublicationState(state.at, state.years, state.content_version)
+        assert (plain.public_years, plain.public_version, plain.next_change_at) == \
+            (state.public_years, state.public_version, state.next_change_at)
 
 
 def _reader_sessions(db) -> list[tuple[str, str]]:
