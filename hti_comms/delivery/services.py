@@ -55,10 +55,12 @@ def withdraw_all_list_mail(emails: Iterable[str]) -> int:
     sends = select(Send.id).where(Send.list_key.is_not(None))
     withdrawn = 0
     for start in range(0, len(emails), 900):
+        # The rows are found by address first: given the conditions side by side, SQLite walks every waiting
+        # row of the send by (send_id, status) instead.
+        rows = select(OutboxMessage.id).where(OutboxMessage.email.in_(emails[start:start + 900]))
         withdrawn += db.session.execute(
             update(OutboxMessage)
-            .where(OutboxMessage.email.in_(emails[start:start + 900]), OutboxMessage.status.in_(WAITING),
-                   OutboxMessage.send_id.in_(sends))
+            .where(OutboxMessage.id.in_(rows), OutboxMessage.status.in_(WAITING), OutboxMessage.send_id.in_(sends))
             .values(status=OutboxStatus.CANCELLED, retry_after=None)
             .execution_options(synchronize_session=False)).rowcount
     return withdrawn
