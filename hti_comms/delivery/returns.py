@@ -105,15 +105,16 @@ def sent_to_many(outbox_ids: Iterable[int]) -> dict[int, SentTo]:
     return found
 
 
-def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: datetime) -> int:
+def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: datetime) -> None:
     """Put {address: (reason, detail)} on the suppression list in the caller's transaction (addresses already
-    there keep their first reason); return how many were added."""
-    from sqlalchemy import insert
+    there keep their first reason). One statement: an address already there is skipped by the database
+    (ON CONFLICT DO NOTHING), so no look-up first, and another way in suppressing it at the same moment is
+    no conflict."""
+    from sqlalchemy.dialects import postgresql, sqlite
 
-    already = suppressed_among(entries)
-    new = {email: value for email, value in entries.items() if email not in already}
-    if new:
-        db.session.execute(insert(Suppression.__table__), [
-            {"email": email, "reason": reason, "detail": detail, "created_at": created_at}
-            for email, (reason, detail) in new.items()])
-    return len(new)
+    if not entries:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(Suppression.__table__).on_conflict_do_nothing(index_elements=["email"]), [
+        {"email": email, "reason": reason, "detail": detail, "created_at": created_at}
+        for email, (reason, detail) in entries.items()])
