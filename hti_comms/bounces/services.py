@@ -19,7 +19,6 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..addresses import lookup_form
 from ..delivery import returns
-from ..delivery.services import withdraw_all_list_mail
 from ..delivery.verp import Verp
 from ..extensions import db
 from ..subscribers.services import leave_everything_after_complaints
@@ -173,7 +172,7 @@ def _act(reports: list[dict], decisions: dict[int, Decision], now: datetime) -> 
             report["outcome"] = "avregistrerad från alla listor och spärrad"
     if complaints:
         leave_everything_after_complaints(complaints)
-        withdraw_all_list_mail(email for email, _moment, _actor in complaints)
+        returns.withdraw_all_list_mail(email for email, _moment, _actor in complaints)
     if to_suppress:
         returns.suppress_many(to_suppress, now)
 

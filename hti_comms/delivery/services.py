@@ -2,7 +2,6 @@
 unless it says it works in the caller's."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,24 +45,6 @@ def withdraw_list_mail(email: str, list_key: str | None) -> int:
         .where(OutboxMessage.email == email, OutboxMessage.status.in_(WAITING), OutboxMessage.send_id.in_(sends))
         .values(status=OutboxStatus.CANCELLED, retry_after=None)
         .execution_options(synchronize_session=False)).rowcount
-
-
-def withdraw_all_list_mail(emails: Iterable[str]) -> int:
-    """Cancel list mail of every list still waiting to go to any of these addresses, in the caller's
-    transaction (as `withdraw_list_mail(email, None)` for each, in a statement per 900 addresses)."""
-    emails = sorted(set(emails))
-    sends = select(Send.id).where(Send.list_key.is_not(None))
-    withdrawn = 0
-    for start in range(0, len(emails), 900):
-        # The rows are found by address first: given the conditions side by side, SQLite walks every waiting
-        # row of the send by (send_id, status) instead.
-        rows = select(OutboxMessage.id).where(OutboxMessage.email.in_(emails[start:start + 900]))
-        withdrawn += db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(rows), OutboxMessage.status.in_(WAITING), OutboxMessage.send_id.in_(sends))
-            .values(status=OutboxStatus.CANCELLED, retry_after=None)
-            .execution_options(synchronize_session=False)).rowcount
-    return withdrawn
 
 
 # --- suppressions ---------------------------------------------------------------------------------------
