@@ -1,13 +1,16 @@
 """Benchmark: 10,000 mixed reports (hard and soft bounces, complaints, vacation replies, forged and unreadable
-ones) through `hti bounces receive` and through the bounce inbox (SMTP); target 10,000 in < 10 s each.
+ones) through `hti bounces receive`, the bounce inbox (SMTP) and `hti bounces poll` (IMAP, a dovecot of its own
+as in tests/bounces/dovecot.py; `make imap` installs it); target 10,000 in < 10 s each.
 
 Run: .venv/bin/python bench/bounces.py [--database-url postgresql://postgres@127.0.0.1:5432/test] [--reports N]
+     [--ways receive,inbox,imap]
 Without --database-url it uses fresh SQLite files. With a PostgreSQL URL it creates and drops its own databases.
 Each way in gets a database of its own with the same 10,000 messages sent.
 """
 from __future__ import annotations
 
 import argparse
+import imaplib
 import smtplib
 import sys
 import tempfile
@@ -147,21 +150,68 @@ def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, 
     return seconds
 
 
+def through_imap(app, reports: list[bytes]) -> float | None:
+    """Deliver every report into a dovecot mailbox (as a delivery agent does: a file in the Maildir's new/),
+    then time one `hti bounces poll` reading them all. None when dovecot is missing."""
+    import os
+    import shutil
+
+    from tests.bounces.dovecot import DOVECOT, PASSWORD, USER, start_dovecot
+
+    if not Path(DOVECOT).exists():
+        print("  (no dovecot: the IMAP way is skipped; `make imap` installs it)")
+        return None
+    root = Path(tempfile.mkdtemp(prefix="hti-dovecot-"))
+    process, port = start_dovecot(root)
+    try:
+        connection = imaplib.IMAP4("127.0.0.1", port, timeout=60)
+        connection.login(USER, PASSWORD)
+        connection.select("INBOX")  # dovecot makes the Maildir
+        connection.logout()
+        maildir = root / "mail" / USER
+        owner = maildir.stat()
+        for n, raw in enumerate(reports):
+            name = f"{int(time.time())}.B{n}.bench"
+            (maildir / "tmp" / name).write_bytes(raw)
+            if os.getuid() == 0:
+                os.chown(maildir / "tmp" / name, owner.st_uid, owner.st_gid)
+            (maildir / "tmp" / name).rename(maildir / "new" / name)
+        app.config.update(BOUNCE_IMAP_HOST="127.0.0.1", BOUNCE_IMAP_PORT=port, BOUNCE_IMAP_SECURITY="none",
+                          BOUNCE_IMAP_USER=USER, BOUNCE_IMAP_PASSWORD=PASSWORD, BOUNCE_IMAP_FOLDER="INBOX",
+                          BOUNCE_IMAP_DONE_FOLDER="Behandlade")
+        started, cpu = time.perf_counter(), time.process_time()
+        result = app.test_cli_runner().invoke(args=["hti", "bounces", "poll"])
+        seconds = time.perf_counter() - started
+        assert result.exit_code == 0 and f"{len(reports)} brev lästa." in result.output, result.output[-2000:]
+        print(f"  (this process used {time.process_time() - cpu:.2f} s of CPU for it)")
+        return seconds
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+        shutil.rmtree(root, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
     parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--ways", default="receive,inbox,imap", help="comma-separated: receive, inbox, imap")
     args = parser.parse_args()
-    for way in ("receive", "inbox"):
+    for way in args.ways.split(","):
         url, drop = database(args.database_url)
         try:
             app, reports, senders, expected = prepare(url, args.reports)
             if way == "receive":
                 seconds = through_receive(app, reports)
                 label = f"hti bounces receive (one process, {len(reports):,} files)"
-            else:
+            elif way == "inbox":
                 seconds = through_inbox(app, reports, senders, expected)
                 label = "bounce inbox (SMTP, 4 relay processes × 4 connections)"
+            else:
+                seconds = through_imap(app, reports)
+                label = "hti bounces poll (IMAP, dovecot)"
+                if seconds is None:
+                    continue
             assert suppressed_count(app) == expected, (suppressed_count(app), expected)
             print(f"backend: {make_url(url).get_backend_name()}; {label}: {len(reports):,} reports in "
                   f"{seconds:.2f} s = {len(reports) / seconds:,.0f} reports/s; last of {expected:,} suppressions "

@@ -10,7 +10,6 @@ import asyncio
 import logging
 import queue
 import threading
-from concurrent.futures import Future
 
 from flask import Flask
 
@@ -22,18 +21,33 @@ from .services import BATCH, Incoming, process_many
 log = logging.getLogger(__name__)
 
 
+def _settle(answers: list[tuple[asyncio.Future, object, BaseException | None]]) -> None:
+    """Give each waiting SMTP session its answer (run in the sessions' event loop)."""
+    for future, result, error in answers:
+        if future.done():  # the session went away meanwhile
+            continue
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+
 class BatchProcessor:
-    """One thread that processes what the SMTP sessions hand it, as many at a time as are waiting."""
+    """One thread that processes what the SMTP sessions hand it, as many at a time as are waiting.
+
+    The answers of a batch go back to the event loop in one call, not one wake-up per message."""
 
     def __init__(self, app: Flask):
         self.app = app
-        self.waiting: queue.Queue[tuple[Incoming, Future] | None] = queue.Queue()
+        self.waiting: queue.Queue[tuple[Incoming, asyncio.AbstractEventLoop, asyncio.Future] | None] = queue.Queue()
         self.thread = threading.Thread(target=self._run, name="bounce-inbox", daemon=True)
         self.thread.start()
 
-    def submit(self, message: Incoming) -> Future:
-        future: Future = Future()
-        self.waiting.put((message, future))
+    def submit(self, message: Incoming) -> asyncio.Future:
+        """Queue the message; return a future of the event loop calling this, done once it is committed."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.waiting.put((message, loop, future))
         return future
 
     def stop(self) -> None:
@@ -57,16 +71,21 @@ class BatchProcessor:
                 batch.append(item)
             with self.app.app_context():
                 try:
-                    results = process_many([message for message, _f in batch], source="smtp")
+                    results = process_many([message for message, _l, _f in batch], source="smtp")
+                    answers = [(future, result, None) for (_m, _l, future), result in zip(batch, results)]
                 except Exception as exc:  # e.g. the database is away: every sender is told to try again
                     log.exception("the bounce inbox could not process %s messages", len(batch))
-                    for _message, future in batch:
-                        future.set_exception(exc)
-                    continue
+                    answers = [(future, None, exc) for _m, _l, future in batch]
                 finally:
                     db.session.remove()
-            for (_message, future), result in zip(batch, results):
-                future.set_result(result)
+            by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+            for (_message, loop, _future), answer in zip(batch, answers):
+                by_loop.setdefault(loop, []).append(answer)
+            for loop, loop_answers in by_loop.items():
+                try:
+                    loop.call_soon_threadsafe(_settle, loop_answers)
+                except RuntimeError:  # that loop has closed: its sessions are gone
+                    pass
 
 
 class BounceHandler:
@@ -85,7 +104,7 @@ class BounceHandler:
     async def handle_DATA(self, server, session, envelope) -> str:
         raw = envelope.original_content or envelope.content
         try:
-            await asyncio.wrap_future(self.processor.submit(Incoming(raw, tuple(envelope.rcpt_tos))))
+            await self.processor.submit(Incoming(raw, tuple(envelope.rcpt_tos)))
         except Exception:  # noqa: BLE001 - logged by the processor; the relay keeps the message and retries
             return "451 4.3.0 Could not process the message, try again later"
         return "250 OK: report received"

@@ -19,9 +19,9 @@ from sqlalchemy.exc import IntegrityError
 from .. import clock
 from ..addresses import lookup_form
 from ..delivery import returns
-from ..delivery.services import suppress, withdraw_list_mail
 from ..delivery.verp import Verp
 from ..extensions import db
+from ..subscribers.services import leave_everything_after_complaints
 from .decide import Decision, decide
 from .models import FOR_STAFF, BounceReport, ReportKind
 from .parsing import parse_message
@@ -140,8 +140,13 @@ def _report_row(message: Incoming, digest: str, reading, decision: Decision, sou
 
 
 def _act(reports: list[dict], decisions: dict[int, Decision], now: datetime) -> None:
-    """Suppress hard bounces, count soft ones, unsubscribe complainers (fills each report's outcome)."""
+    """Suppress hard bounces, count soft ones, unsubscribe complainers (fills each report's outcome).
+
+    The whole batch is acted on in a few statements (one suppression insert, one look-up of contacts, one
+    withdrawal of queued list mail); an address reported twice keeps the reason of its first report, as when
+    the reports came one at a time."""
     to_suppress: dict[str, tuple[str, str | None]] = {}
+    complaints: list[tuple[str, datetime, str]] = []
     soft_reports = [r for r in reports if r["kind"] is ReportKind.SOFT_BOUNCE]
     earlier = _soft_moments({r["email"] for r in soft_reports}, min((r["reported_at"] for r in soft_reports),
                                                                      default=now))
@@ -161,7 +166,13 @@ def _act(reports: list[dict], decisions: dict[int, Decision], now: datetime) -> 
             else:
                 report["outcome"] = f"räknad ({count} av {SOFT_BOUNCES_TO_SUPPRESS} inom 30 dagar)"
         elif kind is ReportKind.COMPLAINT:
-            _complaint(report)
+            complaints.append((email, report["reported_at"], f"Anmälan från {report['sender'] or 'e-postleverantör'}"))
+            to_suppress.setdefault(email, ("complaint", f"Anmält som skräppost ({report['status'] or 'abuse'}) hos "
+                                                        f"{report['sender'] or 'e-postleverantören'}"))
+            report["outcome"] = "avregistrerad från alla listor och spärrad"
+    if complaints:
+        leave_everything_after_complaints(complaints)
+        returns.withdraw_all_list_mail(email for email, _moment, _actor in complaints)
     if to_suppress:
         returns.suppress_many(to_suppress, now)
 
@@ -180,25 +191,6 @@ def _soft_moments(emails: set[str], since: datetime) -> defaultdict[str, list[da
 def _within_window(moments: list[datetime], until: datetime) -> tuple[int, int]:
     inside = [m for m in moments if until - SOFT_WINDOW < m <= until]
     return len(inside), len({clock.to_stockholm(m).date() for m in inside})
-
-
-def _complaint(report: dict) -> None:
-    """Unsubscribe from every list, suppress, and note it in the consent history with the report's date."""
-    from ..subscribers.models import ConsentAction, ConsentSource, ContactStatus
-    from ..subscribers.services import change_status, find_contact, record
-
-    contact = find_contact(report["email"])
-    if contact is not None:
-        contact.subscriptions.clear()
-        if contact.status is not ContactStatus.UNSUBSCRIBED:
-            change_status(contact, ContactStatus.UNSUBSCRIBED)
-        event = record(contact, ConsentAction.UNSUBSCRIBED, ConsentSource.FEEDBACK_REPORT,
-                       actor=f"Anmälan från {report['sender'] or 'e-postleverantör'}")
-        event.created_at = report["reported_at"]
-    withdraw_list_mail(report["email"], None)
-    suppress(report["email"], "complaint", f"Anmält som skräppost ({report['status'] or 'abuse'}) hos "
-                                           f"{report['sender'] or 'e-postleverantören'}")
-    report["outcome"] = "avregistrerad från alla listor och spärrad"
 
 
 def soft_bounces(email: str, until: datetime) -> tuple[int, int]:

@@ -6,11 +6,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, select, update
 
 from ..addresses import lookup_form
 from ..extensions import db
-from .models import OutboxMessage, OutboxStatus, Send, Suppression
+from .models import WAITING, OutboxMessage, OutboxStatus, Send, Suppression
 
 
 @dataclass(frozen=True)
@@ -105,15 +105,34 @@ def sent_to_many(outbox_ids: Iterable[int]) -> dict[int, SentTo]:
     return found
 
 
-def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: datetime) -> int:
+def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: datetime) -> None:
     """Put {address: (reason, detail)} on the suppression list in the caller's transaction (addresses already
-    there keep their first reason); return how many were added."""
-    from sqlalchemy import insert
+    there keep their first reason). One statement: an address already there is skipped by the database
+    (ON CONFLICT DO NOTHING), so no look-up first, and another way in suppressing it at the same moment is
+    no conflict."""
+    from sqlalchemy.dialects import postgresql, sqlite
 
-    already = suppressed_among(entries)
-    new = {email: value for email, value in entries.items() if email not in already}
-    if new:
-        db.session.execute(insert(Suppression.__table__), [
-            {"email": email, "reason": reason, "detail": detail, "created_at": created_at}
-            for email, (reason, detail) in new.items()])
-    return len(new)
+    if not entries:
+        return
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    db.session.execute(dialect.insert(Suppression.__table__).on_conflict_do_nothing(index_elements=["email"]), [
+        {"email": email, "reason": reason, "detail": detail, "created_at": created_at}
+        for email, (reason, detail) in entries.items()])
+
+
+def withdraw_all_list_mail(emails: Iterable[str]) -> int:
+    """Cancel list mail of every list still waiting to go to any of these addresses, in the caller's
+    transaction (as `services.withdraw_list_mail(email, None)` for each, in a statement per 900 addresses)."""
+    emails = sorted(set(emails))
+    sends = select(Send.id).where(Send.list_key.is_not(None))
+    withdrawn = 0
+    for start in range(0, len(emails), 900):
+        # The rows are found by address first: given the conditions side by side, SQLite walks every waiting
+        # row of the send by (send_id, status) instead.
+        rows = select(OutboxMessage.id).where(OutboxMessage.email.in_(emails[start:start + 900]))
+        withdrawn += db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id.in_(rows), OutboxMessage.status.in_(WAITING), OutboxMessage.send_id.in_(sends))
+            .values(status=OutboxStatus.CANCELLED, retry_after=None)
+            .execution_options(synchronize_session=False)).rowcount
+    return withdrawn

@@ -63,13 +63,76 @@ def test_a_message_that_cannot_be_processed_stays_in_the_mailbox(app, imap_serve
     connection = _mailbox(imap_server)
     connection.append("INBOX", None, None, b"From: a@example.se\r\nSubject: x\r\n\r\nx\r\n")
 
-    def broken(raw, source):
+    def broken(messages, source):
         raise RuntimeError("the database is away")
 
     lines = poll(app.config, process=broken)
     assert lines == ["imap 1: kunde inte behandlas, ligger kvar"]
     assert _count(connection, "INBOX") == 1
     connection.logout()
+
+
+def test_many_messages_are_read_in_chunks_and_one_that_breaks_its_batch_stays_alone(app, db, sent, runner, show,
+                                                                                     imap_server, monkeypatch):
+    from hti_comms.bounces import imap
+    from hti_comms.bounces.models import BounceReport
+    from hti_comms.bounces.services import process_many
+    from sqlalchemy import func, select
+
+    addresses = [f"borta{n}@exempel-kommun.se" for n in range(7)]
+    senders = sent(*addresses)
+    connection = _mailbox(imap_server)
+    for address in addresses:
+        assert connection.append("INBOX", None, None, sample("postfix_hard.eml", verp=senders[address],
+                                                              rcpt=address))[0] == "OK"
+    monkeypatch.setattr(imap, "FETCH_CHUNK", 3)  # three FETCHes, the last one short
+    broken = addresses[4]
+    batches = []
+
+    def process(messages, source):
+        batches.append(len(messages))
+        if any(broken.encode() in message.raw for message in messages):
+            raise RuntimeError("this message breaks the processor")
+        return process_many(messages, source=source)
+
+    lines = imap.poll(app.config, process=process)
+    # One batch of seven fails and saves nothing; then each on its own: six processed, the broken one stays.
+    assert batches == [7] + [1] * 7
+    assert lines[4] == "imap 5: kunde inte behandlas, ligger kvar"
+    assert sum("hard_bounce" in line for line in lines) == 6
+    assert db.session.scalar(select(func.count()).select_from(BounceReport)) == 6
+    assert show(broken)["suppressed"] is False and show(addresses[5])["reason"] == "hard_bounce"
+    assert _count(connection, "INBOX") == 1 and _count(connection, "Behandlade") == 6
+    # The next poll (the processor mended) reads only the one left.
+    result = runner.invoke(args=["hti", "bounces", "poll"])
+    assert result.exit_code == 0 and "1 brev lästa." in result.output
+    assert show(broken)["reason"] == "hard_bounce"
+    assert _count(connection, "INBOX") == 0 and _count(connection, "Behandlade") == 7
+    connection.logout()
+
+
+def test_a_message_processed_but_not_moved_counts_once_and_is_moved(app, db, sent, receive, runner, imap_server):
+    # As when a poll stopped between its commit and the move: the message is still in the mailbox.
+    from hti_comms.bounces.models import BounceReport
+    from sqlalchemy import func, select
+
+    senders = sent("borta@exempel-kommun.se")
+    raw = sample("postfix_hard.eml", verp=senders["borta@exempel-kommun.se"], rcpt="borta@exempel-kommun.se")
+    assert receive(raw).exit_code == 0
+    connection = _mailbox(imap_server)
+    connection.append("INBOX", None, None, raw)
+    result = runner.invoke(args=["hti", "bounces", "poll"])
+    assert result.exit_code == 0 and "(redan behandlat)" in result.output
+    assert db.session.scalar(select(func.count()).select_from(BounceReport)) == 1
+    assert _count(connection, "INBOX") == 0 and _count(connection, "Behandlade") == 1
+    connection.logout()
+
+
+def test_uid_sets_write_runs_as_ranges():
+    from hti_comms.bounces.imap import uid_set
+
+    assert uid_set([b"9", b"3", b"4", b"5", b"7", b"11", b"12"]) == "3:5,7,9,11:12"
+    assert uid_set([b"1"]) == "1" and uid_set([]) == ""
 
 
 def test_poll_without_settings_says_what_to_set(app, runner):

@@ -185,3 +185,37 @@ def test_a_delay_warning_is_no_failure_and_counts_nothing(app, sent, receive, sh
     result = receive(raw.replace(b"Action: failed", b"Action: delayed"))
     assert f"notice {address} 4.2.2" in result.output
     assert show(address)["soft_bounces_30d"] == 0
+
+
+def test_reports_read_together_are_acted_on_as_if_read_one_at_a_time(app, db, sent, receive, show):
+    # One run, so one batch: a hard bounce then a complaint about the same address, complaints about two others
+    # (one of them twice), and list mail still queued to a complainer.
+    from hti_comms.delivery.outbox import EmailSpec, Recipient, enqueue
+    from hti_comms.delivery.services import messages_for
+
+    first, second, third = "forst@exempel.se", "andra@exempel.se", "tredje@exempel.se"
+    senders = sent(first, second, third, "glad@exempel.se")
+    spec = EmailSpec(owner=Owner("tests", "sample"), template="delivery/test", subject="Nästa nummer", kind="test",
+                     list_key="kurser", context={"sent_by": "Karin", "note": ""}, reference="prov:2")
+    enqueue(spec, [Recipient(second)])
+    db.session.commit()
+    complaint = sample("arf_yahoo.eml", verp=senders[second], rcpt=second)
+    result = receive(sample("postfix_hard.eml", verp=senders[first], rcpt=first),
+                     sample("arf_microsoft.eml", verp=senders[first], rcpt=first),
+                     complaint, sample("arf_microsoft.eml", verp=senders[third], rcpt=third), complaint)
+    assert result.exit_code == 0
+    assert result.output.count(f"complaint {second} abuse") == 2 and result.output.count("(redan behandlat)") == 1
+    # The first report about an address gives the suppression its reason; the complaint still unsubscribes.
+    assert show(first)["reason"] == "hard_bounce" and show(first)["lists"] == []
+    for address in (second, third):
+        assert show(address) == {"email": address, "suppressed": True, "reason": "complaint", "soft_bounces_30d": 0,
+                                 "lists": []}
+    contacts = {c.email: c for c in db.session.scalars(select(Contact).where(Contact.email.in_((first, second, third))))}
+    for address, contact in contacts.items():
+        assert contact.status is ContactStatus.UNSUBSCRIBED and contact.subscriptions == []
+        events = db.session.scalars(select(ConsentEvent).where(ConsentEvent.contact_id == contact.id,
+                                                                ConsentEvent.source == ConsentSource.FEEDBACK_REPORT)).all()
+        assert len(events) == 1 and events[0].list_keys == [], address  # the repeated report counted once
+    assert [m.status.value for m in messages_for(second) if m.subject == "Nästa nummer"] == ["cancelled"]
+    assert show("glad@exempel.se")["lists"] == ["kurser", "nyhetsbrev"]
+    assert len(db.session.scalars(select(BounceReport)).all()) == 4
