@@ -60,7 +60,9 @@ def batch_pdf(batch: PrintBatch) -> bytes:
     if letters:
         addresses = pypdf.PdfReader(io.BytesIO(_pdf("addresses", letters=letters)))
         for address in addresses.pages:
-            writer.add_page(letter.pages[0]).merge_page(address)
+            # The letter's first page goes under each address page. Merged the other way round, every copy of the
+            # first page shares one content stream, and each letter would carry every address of the batch.
+            writer.add_page(address).merge_page(letter.pages[0], over=False)
             for page in letter.pages[1:]:
                 writer.add_page(page)
     writer.add_metadata({"/Title": f"Brev: {batch.title}"})
