@@ -11,7 +11,6 @@ import re
 from functools import lru_cache
 
 import idna
-from email_validator import EmailNotValidError, validate_email
 from flask import current_app, has_app_context
 
 MAX_LENGTH = 254
@@ -43,6 +42,8 @@ def normalise_address(text: str | None) -> str:
     if len(raw) > MAX_LENGTH:
         raise InvalidAddress(f"E-postadressen är för lång (högst {MAX_LENGTH} tecken).")
     allow_utf8 = _smtputf8_allowed()
+    from email_validator import EmailNotValidError, validate_email  # loaded when first needed, not at start-up
+
     try:
         result = validate_email(raw, check_deliverability=False, allow_smtputf8=allow_utf8)
     except EmailNotValidError as exc:
@@ -62,6 +63,8 @@ def normalise_address(text: str | None) -> str:
 @lru_cache(maxsize=4096)
 def _ascii_domain(domain: str) -> str | None:
     """Return the domain as stored (punycode, lower case) if email-validator accepts it, else None."""
+    from email_validator import EmailNotValidError, validate_email
+
     try:
         return validate_email("x@" + domain, check_deliverability=False).ascii_domain.lower()
     except EmailNotValidError:

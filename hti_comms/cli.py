@@ -9,7 +9,6 @@ import threading
 import click
 from flask import Flask
 from flask.cli import AppGroup
-from flask_migrate import upgrade
 
 hti = AppGroup("hti", help="Hemtjänstindex: set-up, import, sending.")
 
@@ -35,6 +34,8 @@ def stop_on_signals() -> threading.Event:
 @click.option("--demo", is_flag=True, help="Load demo data and a demo staff login into an empty database.")
 def init_db(demo: bool) -> None:
     """Run the migrations and load every domain's reference data (idempotent)."""
+    from flask_migrate import upgrade  # with Alembic: loaded by the commands that migrate, not by every process
+
     from .auth.services import create_staff, staff_count
     from .domain import registry
 

@@ -28,7 +28,6 @@ from enum import Enum
 from functools import lru_cache
 
 import idna
-from rapidfuzz.distance import OSA
 
 #: Labels shorter than this are never compared: short unrelated names are often one letter apart.
 MIN_LABEL_LENGTH = 4
@@ -135,9 +134,17 @@ def mixes_scripts(host: str) -> bool:
                for label in readable_host(host).split("."))
 
 
+@lru_cache(maxsize=1)
+def _edit_distance():
+    """Return rapidfuzz's OSA distance, loaded on the first comparison rather than in every process's start-up."""
+    from rapidfuzz.distance import OSA
+
+    return OSA.distance
+
+
 def _one_edit(a: str, b: str) -> bool:
     """Return whether `a` and `b` differ by one change, swap, insertion or deletion (not one digit for another)."""
-    if a == b or OSA.distance(a, b, score_cutoff=1) != 1:
+    if a == b or _edit_distance()(a, b, score_cutoff=1) != 1:
         return False
     if len(a) == len(b):
         differing = [(x, y) for x, y in zip(a, b) if x != y]

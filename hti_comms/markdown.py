@@ -13,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 import nh3
-from linkify_it import LinkifyIt
-from markdown_it import MarkdownIt
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
 
 #: What staff can write: paragraphs, emphasis, lists, quotes, sub-headings, links, line breaks.
 ALLOWED_TAGS = {"p", "br", "strong", "em", "ul", "ol", "li", "blockquote", "h3", "h4", "a", "code"}
@@ -40,20 +42,23 @@ class RenderedMarkdown:
     links: tuple[Link, ...]
 
 
-class _HttpsLinkify(LinkifyIt):
-    """linkify-it with https (not http) for an address written without a scheme ("www.example.se")."""
-
-    def normalize(self, match):
-        super().normalize(match)
-        if not match.schema and match.url.startswith("http://"):
-            match.url = "https://" + match.url[len("http://"):]
-
-
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
+    # markdown-it and linkify-it load here, on the first text rendered, not in every process's start-up.
+    from linkify_it import LinkifyIt
+    from markdown_it import MarkdownIt
+
+    class HttpsLinkify(LinkifyIt):
+        """linkify-it with https (not http) for an address written without a scheme ("www.example.se")."""
+
+        def normalize(self, match):
+            super().normalize(match)
+            if not match.schema and match.url.startswith("http://"):
+                match.url = "https://" + match.url[len("http://"):]
+
     # "html": False escapes raw HTML; headings are shifted down in render_markdown (a section has its own h2).
     parser = MarkdownIt("commonmark", {"html": False, "linkify": True, "typographer": False})
-    parser.linkify = _HttpsLinkify()
+    parser.linkify = HttpsLinkify()
     return parser.enable("linkify").disable("image")
 
 

@@ -31,6 +31,31 @@ def test_every_domain_package_declares_itself():
         assert isinstance(domain, Domain) and domain.package == package
 
 
+#: Domains without demo data of their own (`Domain.demo_data`), and why. A new domain must either bring demo data for
+#: `make run` or say here why it has none.
+WITHOUT_DEMO_DATA = {
+    "hti_comms.auth": "the demo login is made by `hti init-db --demo` itself",
+    "hti_comms.stafflog": "it records what staff do, as they do it",
+    "hti_comms.geo": "reference data, loaded by every `hti init-db`",
+    "hti_comms.briefs": "briefs are made from the demo results; the letters and bounces demos send two",
+    "hti_comms.subscribers": "its contacts come with the demos that use them (publication, letters, bounces)",
+    "hti_comms.delivery": "its sends come with the demos that send (letters, bounces)",
+    "hti_comms.approvals": "requests arise when staff send to many; the demo sends are small",
+    "hti_comms.alerts": "subscriptions are made by the public, with a confirmation by email",
+    "hti_comms.yearplan": "it shows the other domains' steps of the demo years",
+    "hti_comms.scheduling": "the scheduler of `make run` records its own heartbeat and sweeps",
+    "hti_comms.operations": "it keeps only nightly backups, made when BACKUP_DIR is set (not in `make run`)",
+}
+
+
+def test_every_domain_brings_demo_data_or_says_why_not():
+    import importlib
+
+    missing = [p for p in DOMAINS if importlib.import_module(p).DOMAIN.demo_data is None and p not in WITHOUT_DEMO_DATA]
+    needless = [p for p in WITHOUT_DEMO_DATA if p not in DOMAINS or importlib.import_module(p).DOMAIN.demo_data]
+    assert (missing, needless) == ([], [])
+
+
 def test_a_new_domain_brings_page_menu_command_sweep_kind_and_setup(sample_app, staff_login):
     client = staff_login
     page = client.get("/admin/prov/")

@@ -15,8 +15,10 @@ from sqlalchemy import func, select
 
 from hti_comms import create_app
 from hti_comms.auth.services import authenticate
+from hti_comms.bounces.models import BounceReport
 from hti_comms.extensions import db
 from hti_comms.geo.models import Municipality
+from hti_comms.letters.models import Letter
 from hti_comms.results.models import IndexResult, ResultSet
 
 pytestmark = pytest.mark.slow
@@ -70,10 +72,16 @@ def counts(database_url: str) -> dict[str, int]:
                 "municipalities": db.session.scalar(select(func.count()).select_from(Municipality)),
                 "years": db.session.scalar(select(func.count()).select_from(ResultSet).where(ResultSet.is_demo)),
                 "results": db.session.scalar(select(func.count()).select_from(IndexResult)),
+                "letters": db.session.scalar(select(func.count()).select_from(Letter)),
+                "bounce reports": db.session.scalar(select(func.count()).select_from(BounceReport)),
             }
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+#: What `make run` loads into an empty database: the reference data, and some of the domains' demo data.
+EXPECTED_COUNTS = {"municipalities": 290, "years": 3, "results": 870, "letters": 3, "bounce reports": 3}
 
 
 def test_make_run_loads_reference_and_demo_data_once(project_root, empty_database_url):
@@ -81,7 +89,7 @@ def test_make_run_loads_reference_and_demo_data_once(project_root, empty_databas
     login = re.search(r"E-post:\s+(\S+)\s+Lösenord:\s+(\S+)", first)
     assert login, first
     assert "DEMODATA" in first
-    assert counts(empty_database_url) == {"municipalities": 290, "years": 3, "results": 870}
+    assert counts(empty_database_url) == EXPECTED_COUNTS
 
     app = create_app({"HTI_ENV": "test", "DATABASE_URL": empty_database_url})
     with app.app_context():
@@ -92,15 +100,19 @@ def test_make_run_loads_reference_and_demo_data_once(project_root, empty_databas
     second = run_until_serving(project_root, empty_database_url)
     assert "Lösenord:" not in second
     assert "ingen demodata läggs till" in second
-    assert counts(empty_database_url) == {"municipalities": 290, "years": 3, "results": 870}
+    assert counts(empty_database_url) == EXPECTED_COUNTS
 
 
 HEAVY_LIBRARIES = ("matplotlib", "weasyprint", "fontTools", "openpyxl", "premailer", "aiosmtpd", "apscheduler",
-                   "confusable_homoglyphs")
+                   "confusable_homoglyphs",
+                   # Loaded on first use: migrations (`flask db`, `hti init-db`), calendars, lookalike links,
+                   # /metrics, Markdown, address validation beyond the plain case, image uploads.
+                   "alembic", "flask_migrate", "icalendar", "rapidfuzz", "prometheus_client", "markdown_it",
+                   "linkify_it", "email_validator", "PIL")
 
 
 def test_importing_the_app_leaves_heavy_libraries_and_the_dummy_hash_for_later(project_root):
-    """Every process imports `app`; charts, PDFs, spreadsheets, CSS inlining and the sink load when first used."""
+    """Every process imports `app`; charts, PDFs, spreadsheets, CSS inlining, migrations and the rest load when used."""
     script = ("import json, sys; import app; from hti_comms.auth import services; "
               f"print(json.dumps({{'loaded': sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules), "
               "'dummy_hashes': services._dummy_hash.cache_info().currsize}))")
@@ -136,8 +148,31 @@ def test_hti_commands_print_no_library_chatter(project_root, tmp_path):
     assert target.read_bytes().startswith(b"%PDF")
     chatter = [line for line in init + pdf if re.search(r"\b(INFO|DEBUG)\b", line)]
     assert chatter == []
-    # Setting up the demo login (its second factor included) queues no email: the key is on the terminal.
+    # Setting up the demo login (its second factor included) queues no email: the key is on the terminal. (The
+    # demo sends of the letters and bounces domains go to invented members only.)
     import sqlite3
 
     with sqlite3.connect(tmp_path / "hti.db") as connection:
-        assert connection.execute("select kind from send").fetchall() == []
+        assert connection.execute("select distinct kind from send").fetchall() == [("local_brief",)]
+        queued = connection.execute("select email from outbox_message").fetchall()
+        assert queued and all(email.endswith("@example.se") for (email,) in queued)
+
+
+def test_flask_db_commands_still_migrate_with_alembic_loaded_only_when_run(project_root, empty_database_url):
+    """`flask db …` is Flask-Migrate's own group, handed over when run (the app lists it without Alembic)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "HTI_FAKE_NOW")}
+    env.update({"HTI_ENV": "development", "DATABASE_URL": empty_database_url})
+
+    def flask(*args: str) -> str:
+        result = subprocess.run([sys.executable, "-m", "flask", "--app", "app", *args], cwd=project_root, env=env,
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    assert re.search(r"^  db\s+Perform database migrations\.$", flask("--help"), re.MULTILINE)
+    usage = flask("db", "--help")
+    assert "--x-arg" in usage and re.search(r"^  upgrade\s", usage, re.MULTILINE)
+    head = flask("db", "heads").split()[0]
+    assert flask("db", "current").strip() == ""
+    flask("db", "upgrade")
+    assert flask("db", "current").split()[:2] == [head, "(head)"]

@@ -9,6 +9,7 @@ DOMAIN = Domain(
     commands=(".cli",),
     setup=".admin:setup",
     overview=(".health:overview",),
+    demo_data=".demo:load",
     personal_data=(
         PersonalData(
             "studsar och klagomål", export=".personal_data:export", erase=".personal_data:erase",

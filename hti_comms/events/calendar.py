@@ -13,16 +13,17 @@ that knows nothing of Stockholm still puts the event at the right instant on bot
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-
-from icalendar import Calendar, Timezone, TimezoneDaylight, TimezoneStandard, vCalAddress
-from icalendar import Event as VEvent
-from icalendar.parser import param_value
+from typing import TYPE_CHECKING
 
 from .. import clock
 from ..delivery.personal_attachments import placeholder
 from ..markdown import render_markdown
 from .links import calendar_domain, event_url
 from .models import Event, EventKind, RegistrationMode
+
+if TYPE_CHECKING:  # icalendar loads when the first calendar is made, not in every process's start-up
+    from icalendar import Calendar, Timezone
+    from icalendar import Event as VEvent
 
 PRODID = "-//SPF Seniorerna//Hemtjänstindex//SV"
 TZID = "Europe/Stockholm"
@@ -42,6 +43,8 @@ def _observance(component, name: str, offset_from: int, offset_to: int, first: d
 
 def stockholm_timezone() -> Timezone:
     """Return the VTIMEZONE of Europe/Stockholm with the EU daylight-saving rules (in force since 1996)."""
+    from icalendar import Timezone, TimezoneDaylight, TimezoneStandard
+
     zone = Timezone()
     zone.add("tzid", TZID)
     zone.add("x-lic-location", TZID)
@@ -51,6 +54,8 @@ def stockholm_timezone() -> Timezone:
 
 
 def _calendar(method: str) -> Calendar:
+    from icalendar import Calendar
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
@@ -95,6 +100,8 @@ def _description(event: Event, lines: list[str]) -> str:
 
 
 def _vevent(event: Event, *, uid: str, sequence: int, summary: str, status: str) -> VEvent:
+    from icalendar import Event as VEvent, vCalAddress
+
     component = VEvent()
     component.add("uid", uid)
     component.add("dtstamp", clock.now())
@@ -120,6 +127,8 @@ def invitation(event: Event, method: str = "REQUEST", *, sequence: int | None = 
     The UID, the attendee's name and address and the cancel link are placeholders; everything else is the
     same for every registered person of this version of the event.
     """
+    from icalendar import vCalAddress
+
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"not an invitation method: {method}")
     is_cancel = method == "CANCEL"
@@ -150,6 +159,8 @@ def invitation(event: Event, method: str = "REQUEST", *, sequence: int | None = 
 
 def attendee_parameter(name: str) -> str:
     """Return a person's name as an iCalendar parameter value (quoted when needed), for ATTENDEE_FIELD."""
+    from icalendar.parser import param_value
+
     cleaned = " ".join((name or "").split()) or "Deltagare"
     return param_value(cleaned)
 

@@ -14,6 +14,7 @@ DOMAIN = Domain(
     sweeps=(".sweeps",),
     setup=".admin:setup",
     overview=(".overview:batches_waiting",),
+    demo_data=".demo:load",
     personal_data=(
         PersonalData("brev", export=".personal_data:export_letters", erase=".personal_data:erase_letters",
                      tables=("letter", "print_batch"),

@@ -59,14 +59,51 @@ def batch_pdf(batch: PrintBatch) -> bytes:
     writer.add_page(cover.pages[0])
     if letters:
         addresses = pypdf.PdfReader(io.BytesIO(_pdf("addresses", letters=letters)))
+        first_page = _as_form(writer, letter.pages[0])
         for address in addresses.pages:
-            writer.add_page(letter.pages[0]).merge_page(address)
+            _draw_under(writer, writer.add_page(address), first_page)
             for page in letter.pages[1:]:
                 writer.add_page(page)
     writer.add_metadata({"/Title": f"Brev: {batch.title}"})
     output = io.BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+#: The name the letter's first page has in each address page's resources.
+_FIRST_PAGE = "/HtiLetterFirstPage"
+
+
+def _as_form(writer, page):
+    """Return the page as a form XObject in `writer`: drawn under every address, stored once.
+
+    Merging pages (pypdf's `merge_page`) would instead either copy the page's whole content into each of a
+    thousand pages, or, merged onto copies of the one first page, write every address into the content stream
+    all those copies share.
+    """
+    from pypdf.generic import DecodedStreamObject, NameObject
+
+    page = page.clone(writer)
+    form = DecodedStreamObject()
+    form.set_data(page.get_contents().get_data())
+    form.update({NameObject("/Type"): NameObject("/XObject"), NameObject("/Subtype"): NameObject("/Form"),
+                 NameObject("/BBox"): page.mediabox, NameObject("/Resources"): page["/Resources"]})
+    return writer._add_object(form)
+
+
+def _draw_under(writer, page, form) -> None:
+    """Draw the form under what the page already shows (its own content streams stay as they are)."""
+    from pypdf.generic import ArrayObject, DecodedStreamObject, DictionaryObject, NameObject
+
+    resources = page["/Resources"].get_object()
+    if "/XObject" not in resources:
+        resources[NameObject("/XObject")] = DictionaryObject()
+    resources["/XObject"].get_object()[NameObject(_FIRST_PAGE)] = form
+    under = DecodedStreamObject()
+    under.set_data(f"q {_FIRST_PAGE} Do Q\n".encode("ascii"))
+    contents = page["/Contents"]
+    own = list(contents.get_object()) if isinstance(contents.get_object(), ArrayObject) else [contents]
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(under), *own])
 
 
 def pdf_filename(batch: PrintBatch) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 import io
 import re
 import struct
-
-from PIL import GifImagePlugin, Image, ImageFile, JpegImagePlugin, PngImagePlugin
+from functools import cache
+from typing import TYPE_CHECKING
 
 from ..formatting import format_integer
 
@@ -18,14 +18,12 @@ MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 #: allowed then costs about 100 MB, and a JPEG is decoded at a reduced scale (see _scaled_down).
 MAX_PIXELS = 25_000_000
 FORMATS = {"PNG": "image/png", "JPEG": "image/jpeg", "GIF": "image/gif"}
-#: The image classes of the formats we send. They read the header only (nothing is decoded), and unlike
-#: Image.open they do not apply Pillow's process-wide limit, which would end in an uncaught error or a warning
-#: instead of our own message.
-_OPENERS = {"PNG": PngImagePlugin.PngImageFile, "JPEG": JpegImagePlugin.JpegImageFile,
-            "GIF": GifImagePlugin.GifImageFile}
 #: What Pillow raises on a file that is not in the format tried, or is broken.
 _UNREADABLE = (SyntaxError, OSError, ValueError, IndexError, TypeError, EOFError, struct.error)
 NOT_AN_IMAGE = "Filen är ingen bild som går att läsa. Använd en JPEG-, PNG- eller GIF-bild."
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageFile
 
 
 class ImageError(ValueError):
@@ -64,9 +62,24 @@ def prepare_image(data: bytes, filename: str) -> tuple[bytes, str, str, int, int
     return out.getvalue(), FORMATS[image_format], _safe_name(filename, image_format), size[0], size[1]
 
 
+@cache
+def _openers() -> dict[str, type[ImageFile.ImageFile]]:
+    """Return the image classes of the formats we send (Pillow loads here, on the first upload).
+
+    They read the header only (nothing is decoded), and unlike Image.open they do not apply Pillow's
+    process-wide limit, which would end in an uncaught error or a warning instead of our own message.
+    """
+    from PIL import GifImagePlugin, JpegImagePlugin, PngImagePlugin
+
+    return {"PNG": PngImagePlugin.PngImageFile, "JPEG": JpegImagePlugin.JpegImageFile,
+            "GIF": GifImagePlugin.GifImageFile}
+
+
 def _open(data: bytes) -> ImageFile.ImageFile:
     """Return the image with only its header read, or raise ImageError saying what is wrong with the file."""
-    for opener in _OPENERS.values():
+    from PIL import Image
+
+    for opener in _openers().values():
         try:
             return opener(io.BytesIO(data))
         except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -77,7 +90,7 @@ def _open(data: bytes) -> ImageFile.ImageFile:
     Image.init()
     prefix = data[:16]
     if any(accept is not None and accept(prefix) for name, (_factory, accept) in Image.OPEN.items()
-           if name not in _OPENERS):
+           if name not in _openers()):
         raise ImageError("Använd en JPEG-, PNG- eller GIF-bild.")
     raise ImageError(NOT_AN_IMAGE)  # not an image at all, or a broken one of the formats we take
 
@@ -96,6 +109,8 @@ def _too_large(width: int | None = None, height: int | None = None) -> str:
 
 def _scaled_down(image: ImageFile.ImageFile, size: tuple[int, int], mode: str) -> Image.Image:
     """Return `image` at `size` in `mode`, with as little of it in memory at full size as the format allows."""
+    from PIL import Image
+
     if image.format == "JPEG":
         # A JPEG can be decoded at 1/2, 1/4 or 1/8 of its size: a 6000 px photo is read at 1500 px.
         image.draft(image.mode, size)

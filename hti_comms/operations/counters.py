@@ -5,11 +5,17 @@ deploy/) so that /metrics adds up every worker's counts; without it /metrics sho
 """
 from __future__ import annotations
 
-from prometheus_client import Counter
+from functools import cache
 
-#: Not registered anywhere at import: /metrics builds its registry per request (see `metrics`).
-PUBLIC_PAGES = Counter("hti_public_pages", "Public results pages answered, by who answered them "
-                       "(replay: the layer in front of Flask, flask: Flask itself)", ["answered_by"], registry=None)
+
+@cache
+def public_pages():
+    """Return the counter of public pages, made on first use (prometheus_client is not loaded at start-up)."""
+    from prometheus_client import Counter
+
+    # Not registered anywhere: /metrics builds its registry per request (see `metrics`).
+    return Counter("hti_public_pages", "Public results pages answered, by who answered them "
+                   "(replay: the layer in front of Flask, flask: Flask itself)", ["answered_by"], registry=None)
 
 
 #: The counter of each label, looked up once (`labels()` cost more than the replay layer's own work per answer).
@@ -19,5 +25,5 @@ _PUBLIC_PAGES_BY: dict[str, object] = {}
 def count_public_page(answered_by: str) -> None:
     counter = _PUBLIC_PAGES_BY.get(answered_by)
     if counter is None:
-        counter = _PUBLIC_PAGES_BY[answered_by] = PUBLIC_PAGES.labels(answered_by=answered_by)
+        counter = _PUBLIC_PAGES_BY[answered_by] = public_pages().labels(answered_by=answered_by)
     counter.inc()

@@ -14,7 +14,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from .. import clock
 from ..delivery.stats import oldest_due_at, rows_by_state, sent_per_kind, suppressions_by_reason
 from .checks import scheduler_heartbeat_age, sweep_durations, workers_seen
-from .counters import PUBLIC_PAGES
+from .counters import public_pages
 
 
 class DatabaseCollector:
@@ -63,6 +63,6 @@ def render() -> bytes:
 
         multiprocess.MultiProcessCollector(registry)
     else:
-        registry.register(PUBLIC_PAGES)
+        registry.register(public_pages())
     registry.register(DatabaseCollector())
     return generate_latest(registry)
