@@ -14,6 +14,8 @@ Without --database-url it uses a new SQLite file in a temporary directory.
 from __future__ import annotations
 
 import argparse
+import cProfile
+import os
 import sys
 import tempfile
 import time
@@ -34,21 +36,38 @@ def make_app(database_url: str, port: int, fake_now: str | None = None):
                        "HTI_FAKE_NOW": fake_now})
 
 
-def run_worker(database_url: str, port: int, fake_now: str, ready, go, stop, results) -> None:
+def run_worker(database_url: str, port: int, fake_now: str, ready, go, stop, results, profile: str | None = None) -> None:
     """A send worker already running when the sends become due: from then on it looks for due mail every 50 ms
-    (as `hti deliver --forever` does, at its poll interval) until told to stop; puts (sent, peak RSS in MB)."""
+    (as `hti deliver --forever` does, at its poll interval) until told to stop; puts (sent, peak RSS in MB, CPU
+    seconds of the process and SQL statements it ran from the release on: figures the machine's load changes far
+    less than the wall-clock time). `profile`: a file for the cProfile statistics of the worker's database thread
+    from the release on."""
     import logging
     import resource
+
+    from sqlalchemy import event
 
     logging.disable(logging.WARNING)
     app = make_app(database_url, port, fake_now)
     sent = 0
+    statements = [0]
     with app.app_context():
         from hti_comms.delivery.worker import Worker
+        from hti_comms.extensions import db
 
         worker = Worker(app)
+        event.listen(db.engine, "before_cursor_execute",
+                     lambda *_args: statements.__setitem__(0, statements[0] + 1))
         ready.set()
-        go.wait()
+        while not go.is_set():
+            # Polling before the release, as a worker that has been running does: by the release its mappers are
+            # configured and its statements compiled (a first poll costs a third of a second).
+            worker.drain()
+            go.wait(0.05)
+        cpu, statements[0] = time.process_time(), 0
+        profiler = cProfile.Profile() if profile else None
+        if profiler is not None:
+            profiler.enable()
         try:
             while not stop.is_set():
                 before = worker.sent
@@ -56,9 +75,13 @@ def run_worker(database_url: str, port: int, fake_now: str, ready, go, stop, res
                 if worker.sent == before:
                     stop.wait(0.05)
         finally:
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(profile)
             sent = worker.sent
+            cpu = time.process_time() - cpu
             worker.close()
-    results.put((sent, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+    results.put((sent, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, cpu, statements[0]))
 
 
 def set_up(contacts_each: int):
@@ -100,6 +123,9 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--contacts", type=int, default=4)
     parser.add_argument("--cold", action="store_true", help="no preparation before the release")
+    parser.add_argument("--profile", metavar="FILE", help="write the cProfile statistics of the worker's database "
+                        "thread from the release on (FILE) and of the release sweep (FILE.sweep), and print the 25 "
+                        "costliest functions of each")
     args = parser.parse_args()
     database_url = args.database_url or f"sqlite:///{tempfile.mkdtemp(prefix='hti-bench-')}/bench.db"
 
@@ -120,7 +146,7 @@ def main() -> None:
 
     ready, go, stop, results = context.Event(), context.Event(), context.Event(), context.Queue()
     worker = context.Process(target=run_worker,
-                             args=(database_url, port, release.isoformat(), ready, go, stop, results))
+                             args=(database_url, port, release.isoformat(), ready, go, stop, results, args.profile))
     worker.start()
     ready.wait(60)
 
@@ -136,25 +162,43 @@ def main() -> None:
             prepared_in = time.perf_counter() - start
         clock.set_now(release)
         before = counter.value
+        load_start = os.getloadavg()[0]
         start = time.perf_counter()  # the embargo release moment
         go.set()  # the worker is polling; the sweep commits each municipality's summary as it is made
+        sweep_profiler = cProfile.Profile() if args.profile else None
+        if sweep_profiler is not None:
+            sweep_profiler.enable()
+        sweep_cpu = time.process_time()
         if not run_sweep("publication.release_summaries"):
             sys.exit("the release sweep failed")
         swept = time.perf_counter() - start
+        sweep_cpu = time.process_time() - sweep_cpu
+        if sweep_profiler is not None:
+            sweep_profiler.disable()
+            sweep_profiler.dump_stats(f"{args.profile}.sweep")
         while counter.value - before < expected and time.perf_counter() - start < 120:
             time.sleep(0.002)
         total = time.perf_counter() - start
     stop.set()
-    sent, _peak = results.get(timeout=120)
+    sent, _peak, worker_cpu, statements = results.get(timeout=120)
     worker.join()
     received = counter.value - before
     sink.terminate()
     if prepared_in is not None:
         print(f"five minutes before the release: {municipalities} summaries built and kept in {prepared_in:.2f} s")
-    print(f"release sweep ({municipalities} summaries {'built and ' if args.cold else ''}enqueued): {swept:.2f} s")
-    print(f"embargo release → last message accepted by the sink: {total:.2f} s (target < 2.5 s); "
+    print(f"release sweep ({municipalities} summaries {'built and ' if args.cold else ''}enqueued): {swept:.2f} s "
+          f"({sweep_cpu:.2f} s CPU)")
+    print(f"send worker from the release on: {worker_cpu:.2f} s CPU, {statements:,} SQL statements")
+    print(f"embargo release → last message accepted by the sink: {total:.2f} s (target < 2.5 s, load average "
+          f"{load_start:.1f} → {os.getloadavg()[0]:.1f}); "
           f"{received:,} received, {sent:,} sent by the worker, expected {expected:,}; "
           f"database: {database_url.split(':')[0]}")
+    if args.profile:
+        import pstats
+
+        for name, path in (("send worker", args.profile), ("release sweep", f"{args.profile}.sweep")):
+            print(f"--- {name} ({path}) ---")
+            pstats.Stats(path).sort_stats("cumulative").print_stats(25)
     if received != expected:
         sys.exit(1)
 

@@ -8,7 +8,7 @@ and its municipalities' own results for the people entitled to them.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -77,6 +77,29 @@ def check_content(content: Content) -> list[Finding]:
     return findings
 
 
+class ManySendGuard:
+    """A release guard that judges many sends at once: `judge(sends) -> [Hold | None, …]`, one answer per send in
+    their order. The worker asks it once per claim for every running send (one query, not one per send); asked
+    about one send (`send_hold`) it judges a list of one."""
+
+    def __init__(self, judge: Callable[[Sequence], list[Hold | None]]):
+        self.judge = judge
+
+    def __call__(self, send) -> Hold | None:
+        return self.judge([send])[0]
+
+
+class ManyRecipientGuard:
+    """A recipient guard that judges the claimed rows of many sends at once: `judge([(send, recipients), …]) ->
+    [{Addressee: reason}, …]`, one answer per send in their order (one query per claim, not one per send)."""
+
+    def __init__(self, judge: Callable[[Sequence[tuple[object, Sequence[Addressee]]]], list[dict[Addressee, str]]]):
+        self.judge = judge
+
+    def __call__(self, send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
+        return self.judge([(send, recipients)])[0]
+
+
 def send_hold(send) -> Hold | None:
     """Return the first hold any release guard puts on the send (a `delivery.sendview.SendView`: its owner, id and
     kind), or None when it may go out now."""
@@ -90,6 +113,35 @@ def send_hold(send) -> Hold | None:
     return None
 
 
+def send_holds(sends: Sequence) -> dict[int, Hold]:
+    """Return {send id: first hold} for the sends (`SendView`s) some release guard holds back now.
+
+    The worker asks this at every claim for every running send; a `ManySendGuard` answers for all of them at once,
+    any other guard is asked send by send, exactly as `send_hold` asks it.
+    """
+    holds: dict[int, Hold] = {}
+    for guard in registry().release_guards:
+        waiting = [send for send in sends if send.id not in holds]
+        if not waiting:
+            break
+        if isinstance(guard, ManySendGuard):
+            try:
+                answers = guard.judge(waiting)
+            except ClockNotTrusted as refusal:
+                answers = [Hold(str(refusal))] * len(waiting)
+        else:
+            answers = []
+            for send in waiting:
+                try:
+                    answers.append(guard(send))
+                except ClockNotTrusted as refusal:
+                    answers.append(Hold(str(refusal)))
+        for send, hold in zip(waiting, answers, strict=True):
+            if hold is not None:
+                holds[send.id] = hold
+    return holds
+
+
 def refused_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
     """Return {recipient: reason} for the recipients of the send (a `SendView`) some recipient guard refuses now.
 
@@ -99,6 +151,23 @@ def refused_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee,
     for guard in registry().recipient_guards:
         for recipient, reason in guard(send, recipients).items():
             refused.setdefault(recipient, reason)
+    return refused
+
+
+def refused_recipients_of(asked: Sequence[tuple[object, Sequence[Addressee]]]) -> list[dict[Addressee, str]]:
+    """Return, for each (send, recipients) of a claim in order, {recipient: reason} for those refused now.
+
+    A `ManyRecipientGuard` answers for every send of the claim at once; any other guard is asked send by send.
+    """
+    refused: list[dict[Addressee, str]] = [{} for _ in asked]
+    for guard in registry().recipient_guards:
+        if isinstance(guard, ManyRecipientGuard):
+            answers = guard.judge(asked)
+        else:
+            answers = [guard(send, recipients) for send, recipients in asked]
+        for found, answer in zip(refused, answers, strict=True):
+            for recipient, reason in answer.items():
+                found.setdefault(recipient, reason)
     return refused
 
 

@@ -21,7 +21,7 @@ from .. import clock
 from ..auth.models import StaffRole, StaffUser
 from ..auth.roles import Role
 from ..extensions import db
-from ..release import Hold
+from ..release import Hold, ManySendGuard
 from ..stafflog.services import record
 from .models import ApprovalRequest, ApprovalStatus
 
@@ -198,18 +198,34 @@ def after_enqueue(send, added: int) -> None:
         send_id=send.id)
 
 
-def hold_unapproved_send(send) -> Hold | None:
-    """Release guard: a send waiting for a second person does not go, whatever its time."""
-    send_id = getattr(send, "id", None)
-    if send_id is None:
-        return None
-    status = db.session.scalar(select(ApprovalRequest.status).where(
-        ApprovalRequest.kind == "send", ApprovalRequest.send_id == send_id).order_by(ApprovalRequest.id.desc()).limit(1))
+def hold_unapproved_sends(sends) -> list[Hold | None]:
+    """Release guard (`ManySendGuard`): a send waiting for a second person does not go, whatever its time.
+
+    The latest request about each send decides; one query answers for every send the worker asks about.
+    """
+    ids = [send.id for send in sends if getattr(send, "id", None) is not None]
+    latest: dict[int, ApprovalStatus] = {}
+    for start in range(0, len(ids), _ID_CHUNK):
+        rows = db.session.execute(
+            select(ApprovalRequest.send_id, ApprovalRequest.status)
+            .where(ApprovalRequest.kind == "send", ApprovalRequest.send_id.in_(ids[start:start + _ID_CHUNK]))
+            .order_by(ApprovalRequest.id))
+        latest.update((send_id, status) for send_id, status in rows)  # in id order: the latest request wins
+    return [_send_hold(latest.get(getattr(send, "id", None))) for send in sends]
+
+
+def _send_hold(status: ApprovalStatus | None) -> Hold | None:
     if status is ApprovalStatus.WAITING:
         return Hold("Väntar på att en andra person med rollen Utskick godkänner utskicket.")
     if status is ApprovalStatus.WITHDRAWN:
         return Hold("Begäran om godkännande är tillbakatagen; utskicket skickas inte.")
     return None
+
+
+#: The release guard the approvals domain declares (asked about one send, or about all running sends at once).
+hold_unapproved_send = ManySendGuard(hold_unapproved_sends)
+#: Send ids per IN (…) list.
+_ID_CHUNK = 500
 
 
 def newsletter_may_start(newsletter) -> bool:

@@ -10,7 +10,7 @@ import json
 import logging
 import time
 import uuid
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from datetime import timedelta
 
 from flask import Flask
@@ -19,12 +19,11 @@ from sqlalchemy import Text, and_, bindparam, select, type_coerce, update
 from .. import clock
 from ..extensions import db
 from . import gates
-from .mime import build_skeleton
 from .models import OutboxMessage, OutboxStatus, Send, SendStatus
-from .outbox import Attachment, describe_build_error
-from .pool import BUILD_BROKEN, Claim, Job, PreparedSend, Result, SenderPool, WorkerSettings
-from .render import rendering_of
+from .pool import BUILD_BROKEN, Claim, Job, Result, SenderPool, WorkerSettings
+from .preparing import PreparedSends
 from .screening import drop_refused, drop_suppressed
+from .sendview import views_where
 from .services import pause_for_problem, suppress
 from .smtp import Outcome
 
@@ -55,9 +54,11 @@ class OutboxClaims:
     def __init__(self, app: Flask, settings: WorkerSettings | None = None):
         self.app = app
         self.settings = settings or WorkerSettings.from_config(app.config)
-        self._prepared: OrderedDict[int, PreparedSend] = OrderedDict()
+        self._prepared = PreparedSends(app)
         self._claimed: dict[int, Job] = {}
         self._pool: SenderPool | None = None
+        #: The running sends as the last claim read them ({id: SendView}; empty when no release guard exists).
+        self._views: dict = {}
         self._next_renewal = 0.0
         self._next_trouble = 0.0
         self.sent = 0
@@ -118,10 +119,10 @@ class OutboxClaims:
         if not rows:
             db.session.commit()
             return []
-        prepared = {send_id: self._prepare(send_id) for send_id in {row.send_id for row in rows}}
+        prepared = self._prepared.of({row.send_id for row in rows})
         broken = {send_id: error for send_id, error in prepared.items() if isinstance(error, str)}
         rows = drop_suppressed(rows, prepared)
-        rows = drop_refused(rows, broken)
+        rows = drop_refused(rows, broken, self._views)
         jobs = [Job(row.id, row.send_id, row.email, row.name, _fields(row.fields), row.attempts, prepared[row.send_id],
                     claim, row.link_key) for row in rows if row.send_id not in broken]
         if broken:
@@ -136,14 +137,17 @@ class OutboxClaims:
     def _sendable_sends(self) -> list[int]:
         """Return the ids of running sends no gate holds back; keep the pool's set of stopped sends current."""
         if gates.has_gates():
-            running = list(db.session.scalars(select(Send).where(Send.status == SendStatus.SENDING)))
+            # Views (no bodies): every running send is read at every claim, and the guards judge them together.
+            running = views_where(Send.status == SendStatus.SENDING)
             held = gates.held_back(running)
             active = {send.id for send in running}
             sendable = [send.id for send in running if send.id not in held]
+            self._views = {send.id: send for send in running}
         else:
             active = set(db.session.scalars(select(Send.id).where(Send.status == SendStatus.SENDING)))
             held = {}
             sendable = list(active)
+            self._views = {}
         if self._pool is not None and self._pool.trips:
             sendable = [send_id for send_id in sendable if send_id not in self._pool.trips]
         if self._pool is not None:
@@ -154,30 +158,6 @@ class OutboxClaims:
             pool.stopped = {send_id for send_id in held_here | pool.stopped
                             if send_id not in active or send_id in held or send_id in pool.trips}
         return sendable
-
-    def _prepare(self, send_id: int) -> PreparedSend | str:
-        """Return the send rendered once, or a Swedish description of why it cannot be built."""
-        prepared = self._prepared.get(send_id)
-        if prepared is not None:
-            self._prepared.move_to_end(send_id)
-            return prepared
-        send = db.session.get(Send, send_id)
-        try:
-            rendered = rendering_of(send)
-            attachments = tuple(Attachment(a.filename, a.content_type, a.data, a.content_id, a.is_personal)
-                                for a in send.attachments)
-            skeleton = build_skeleton(send_id=send.id, mail_from=self.app.config["MAIL_FROM"], subject=send.subject,
-                                      list_key=send.list_key, list_name=(send.context or {}).get("list_name")
-                                      or "Hemtjänstindex", attachments=attachments,
-                                      reply_to=self.app.config["MAIL_REPLY_TO"])
-        except Exception as exc:  # noqa: BLE001 - one broken send must never stop the others
-            log.exception("send %s cannot be built; pausing it", send_id)
-            return describe_build_error(send.template, exc)
-        prepared = PreparedSend(rendered=rendered, skeleton=skeleton, list_key=send.list_key, template=send.template)
-        self._prepared[send_id] = prepared
-        while len(self._prepared) > 32:
-            self._prepared.popitem(last=False)
-        return prepared
 
     def _fail_unbuildable(self, rows, broken: dict[int, str], token: str) -> None:
         """Fail the claimed rows of sends that cannot be built, and pause those sends with the reason."""

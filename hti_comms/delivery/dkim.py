@@ -4,8 +4,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-import dkim
-
 #: Signed headers: the ones receivers check for list mail (RFC 8058 asks for List-Unsubscribe(-Post)).
 SIGNED_HEADERS = (b"from", b"to", b"subject", b"date", b"message-id", b"mime-version", b"content-type",
                   b"list-unsubscribe", b"list-unsubscribe-post", b"list-id")
@@ -16,6 +14,8 @@ def signer_from_config(config: Mapping) -> Callable[[bytes], bytes] | None:
     key_path = config.get("DKIM_PRIVATE_KEY_PATH")
     if not key_path:
         return None
+    import dkim  # dkimpy takes a noticeable time to import: only a worker that signs pays it
+
     private_key = Path(key_path).read_bytes()
     selector = config["DKIM_SELECTOR"].encode("ascii")
     domain = config["DKIM_DOMAIN"].encode("ascii")

@@ -9,6 +9,7 @@ recipient's values (`personal_attachments.PersonalText`) and base64-encoded for 
 from __future__ import annotations
 
 import base64
+import functools
 import re
 import secrets
 from collections.abc import Mapping
@@ -208,12 +209,20 @@ class MessageSkeleton:
         return cached[1]
 
 
-def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str | None, list_name: str,
-                   attachments: tuple[Attachment, ...], reply_to: str | None = None) -> MessageSkeleton:
-    """Encode the shared parts of a send's messages once."""
+@functools.lru_cache(maxsize=16)
+def _sender_lines(mail_from: str, reply_to: str | None) -> tuple[bytes, str, bytes | None]:
+    """Return the From line, the sender's address and the Reply-To line (None without one); the same for every
+    send of a configuration, and encoding a name like "Hemtjänstindex" costs more than the rest of a skeleton."""
     from_name, from_email = parseaddr(mail_from)
     reply_name, reply_email = parseaddr(reply_to or "")
     reply_to_line = address_header("Reply-To", reply_name, reply_email) if reply_email else None
+    return address_header("From", from_name, from_email), from_email, reply_to_line
+
+
+def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str | None, list_name: str,
+                   attachments: tuple[Attachment, ...], reply_to: str | None = None) -> MessageSkeleton:
+    """Encode the shared parts of a send's messages once."""
+    from_line, from_email, reply_to_line = _sender_lines(mail_from, reply_to)
     domain = from_email.rpartition("@")[2] or "localhost"
     token = secrets.token_hex(8)
     boundary = iter(f"=_hti_{token}_{n}" for n in range(10))
@@ -241,7 +250,7 @@ def build_skeleton(*, send_id: int, mail_from: str, subject: str, list_key: str 
         list_id = re.sub(r"[^A-Za-z0-9.-]", "-", list_key)
         list_id_line = f"List-Id: {format_address(list_name, f'{list_id}.{domain}')}\r\n".encode("ascii")
     return MessageSkeleton(
-        from_line=address_header("From", from_name, from_email), envelope_from=from_email,
+        from_line=from_line, envelope_from=from_email,
         subject_line=header("Subject", subject), list_id_line=list_id_line, domain=domain, send_id=send_id,
         body=tuple(_flatten(body)), reply_to_line=reply_to_line, personal=tuple(personal),
     )

@@ -108,6 +108,9 @@ class RenderedTemplate:
         self.text = text
         self.keys = keys
         self._encoded: tuple[_EncodedFiller, _EncodedFiller] | None = None
+        #: What else an example message was built from successfully with this rendering
+        #: (`outbox.check_buildable`), or None.
+        self.built_with: tuple | None = None
 
     def fill(self, values: Mapping[str, str]) -> tuple[str, str]:
         """Return (html, text) for one recipient."""

@@ -3,14 +3,15 @@ recipient guard refuses (`hti_comms.release.refused_recipients`). Both are settl
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 
 from sqlalchemy import select, update
 
 from ..extensions import db
-from ..release import Addressee, has_recipient_guards, refused_recipients
+from ..release import Addressee, has_recipient_guards, refused_recipients_of
 from .models import OutboxMessage, OutboxStatus, Send, Suppression
 from .pool import PreparedSend
-from .sendview import view
+from .sendview import SendView, views_where
 
 OUTBOX = OutboxMessage.__table__
 
@@ -31,9 +32,10 @@ def drop_suppressed(rows, prepared: dict[int, PreparedSend | str]):
     return [r for r in rows if r.id not in blocked]
 
 
-def drop_refused(rows, broken: dict[int, str]):
+def drop_refused(rows, broken: dict[int, str], views: Mapping[int, SendView] | None = None):
     """Cancel, with the reason (shown to staff), the rows whose recipient a recipient guard refuses now; return
     the rest. Asked at every claim, so someone who stopped being entitled after the send was queued gets nothing.
+    `views`: the claimed sends as the worker read them in this transaction (others are read here).
     """
     if not rows or not has_recipient_guards():
         return rows
@@ -41,10 +43,15 @@ def drop_refused(rows, broken: dict[int, str]):
     for row in rows:
         if row.send_id not in broken:
             by_send[row.send_id].append(row)
+    views = dict(views or {})
+    missing = [send_id for send_id in by_send if send_id not in views]
+    if missing:
+        views.update((send.id, send) for send in views_where(Send.id.in_(missing)))
+    asked = [(views[send_id], {row.id: Addressee(row.email, row.contact_id) for row in send_rows})
+             for send_id, send_rows in by_send.items()]
+    refusals = refused_recipients_of([(send, list(addressees.values())) for send, addressees in asked])
     by_reason: dict[str, list[int]] = defaultdict(list)
-    for send_id, send_rows in by_send.items():
-        addressees = {row.id: Addressee(row.email, row.contact_id) for row in send_rows}
-        refused = refused_recipients(view(db.session.get(Send, send_id)), list(addressees.values()))
+    for (_send, addressees), refused in zip(asked, refusals, strict=True):
         for row_id, addressee in addressees.items():
             if addressee in refused:
                 by_reason[refused[addressee]].append(row_id)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
+from ..extensions import db
 from .models import Send, SendStatus
 from .owner import Owner
 
@@ -48,3 +51,18 @@ def view(send: Send) -> SendView:
                     reference=send.reference, list_key=send.list_key, scheduled_at=send.scheduled_at,
                     created_at=send.created_at, started_at=send.started_at, finished_at=send.finished_at,
                     pause_reason=send.pause_reason)
+
+
+_VIEW_COLUMNS = (Send.id, Send.owner_domain, Send.owner_kind, Send.owner_key, Send.kind, Send.subject, Send.status,
+                 Send.reference, Send.list_key, Send.scheduled_at, Send.created_at, Send.started_at,
+                 Send.finished_at, Send.pause_reason)
+
+
+def views_where(*conditions) -> list[SendView]:
+    """Return the sends matching `conditions` as views, read in one query without their bodies or context (the
+    worker asks for every running send at every claim)."""
+    return [SendView(id=row.id, owner=Owner(row.owner_domain, row.owner_kind, row.owner_key), kind=row.kind,
+                     subject=row.subject, status=row.status, reference=row.reference, list_key=row.list_key,
+                     scheduled_at=row.scheduled_at, created_at=row.created_at, started_at=row.started_at,
+                     finished_at=row.finished_at, pause_reason=row.pause_reason)
+            for row in db.session.execute(select(*_VIEW_COLUMNS).where(*conditions))]

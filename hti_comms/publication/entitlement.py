@@ -19,12 +19,12 @@
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 from sqlalchemy import select
 
 from ..extensions import db
-from ..release import Addressee, carried_results
+from ..release import Addressee, ManyRecipientGuard, carried_results
 from ..status import transition
 from ..subscribers.models import Contact, ContactStatus
 from . import audit
@@ -76,26 +76,52 @@ def take_place(order: Order, *, actor: str) -> bool:
 
 def entitled_addresses(year: int, municipality_code: str) -> tuple[set[int], set[str]]:
     """Return (contact ids, lower-case addresses) of everyone entitled to the municipality's results of the year."""
+    return entitled_addresses_of({(year, municipality_code)})[year, municipality_code]
+
+
+def entitled_addresses_of(wanted: Collection[tuple[int, str]]) -> dict[tuple[int, str], tuple[set[int], set[str]]]:
+    """Return {(year, municipality code): (contact ids, lower-case addresses)} of everyone entitled to each
+    municipality's results of that year, for every pair in `wanted` (one query for them all)."""
+    found: dict[tuple[int, str], tuple[set[int], set[str]]] = {key: (set(), set()) for key in wanted}
+    if not found:
+        return found
     rows = db.session.execute(
-        select(Contact.id, Contact.email).select_from(OrderContact)
+        select(Order.year, Order.municipality_code, Contact.id, Contact.email).select_from(OrderContact)
         .join(Order, Order.id == OrderContact.order_id).join(Contact, Contact.id == OrderContact.contact_id)
-        .where(Order.year == year, Order.municipality_code == municipality_code,
+        .where(Order.year.in_({year for year, _code in found}),
+               Order.municipality_code.in_({code for _year, code in found}),
                Order.status.in_(LIVE_ORDER_STATUSES), OrderContact.confirmed_at.is_not(None),
                OrderContact.approved_at.is_not(None), Contact.status == ContactStatus.CONFIRMED)).all()
-    return {contact_id for contact_id, _email in rows}, {email.lower() for _id, email in rows}
+    for year, code, contact_id, email in rows:
+        entitled = found.get((year, code))
+        if entitled is not None:  # the IN lists also match pairs nobody asked about
+            entitled[0].add(contact_id)
+            entitled[1].add(email.lower())
+    return found
 
 
-def refuse_unentitled_recipients(send, recipients: Sequence[Addressee]) -> dict[Addressee, str]:
-    """Recipient guard (`Domain.recipient_guards`): refuse, at every claim, anyone who may no longer receive the
-    municipality's results before publication (removed from the order, the order cancelled, left everything)."""
-    carried = carried_results(send.owner)
-    if carried is None or not carried.embargoed:
-        return {}
-    if carried.municipality_code is None:
-        return {recipient: NOT_ENTITLED for recipient in recipients}
-    contact_ids, addresses = entitled_addresses(carried.year, carried.municipality_code)
-    return {recipient: NOT_ENTITLED for recipient in recipients
-            if recipient.contact_id not in contact_ids and recipient.email.lower() not in addresses}
+def refuse_unentitled(asked: Sequence[tuple[object, Sequence[Addressee]]]) -> list[dict[Addressee, str]]:
+    """Recipient guard (`Domain.recipient_guards`, a `ManyRecipientGuard`): refuse, at every claim, anyone who may
+    no longer receive the municipality's results before publication (removed from the order, the order
+    cancelled, left everything). One query answers for every send of the claim."""
+    carried = [carried_results(send.owner) for send, _recipients in asked]
+    entitled = entitled_addresses_of({(c.year, c.municipality_code) for c in carried
+                                      if c is not None and c.embargoed and c.municipality_code is not None})
+    answers: list[dict[Addressee, str]] = []
+    for (_send, recipients), results in zip(asked, carried, strict=True):
+        if results is None or not results.embargoed:
+            answers.append({})
+        elif results.municipality_code is None:
+            answers.append({recipient: NOT_ENTITLED for recipient in recipients})
+        else:
+            contact_ids, addresses = entitled[results.year, results.municipality_code]
+            answers.append({recipient: NOT_ENTITLED for recipient in recipients
+                            if recipient.contact_id not in contact_ids and recipient.email.lower() not in addresses})
+    return answers
+
+
+#: The recipient guard the publication domain declares (asked about one send, or about a whole claim at once).
+refuse_unentitled_recipients = ManyRecipientGuard(refuse_unentitled)
 
 
 def entitled_contact(key: str, year: int, municipality_code: str) -> OrderContact | None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..delivery import api as delivery
-from ..delivery.api import EmailSpec, Recipient, enqueue
+from ..delivery.api import EmailBuildError, EmailSpec, Recipient, check_buildable, enqueue
 from ..extensions import db
 from ..formatting import format_datetime, genitive
 from ..geo.models import Municipality
@@ -186,6 +186,10 @@ class _Builder:
             return None
         self.made += 1
         if keep:
+            try:
+                check_buildable(spec, rendered=rendered)  # now, so the release need not build the example again
+            except EmailBuildError:
+                return spec, rendered  # not kept: the release builds it again and says why it cannot be sent
             prepared.keep(self.year, code, prepared.Prepared(wanted, spec, rendered))
         return spec, rendered
 
