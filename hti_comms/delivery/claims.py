@@ -179,12 +179,16 @@ class OutboxClaims:
         released: dict[tuple[str, str | None], list[int]] = defaultdict(list)
         others = []
         trips = dict(self._pool.trips) if self._pool is not None else {}
+        # A tripped send stays stopped until staff resume it, while the trip itself is handed over (below) at the
+        # first record after it: the results of its other rows, in flight on other connections when it tripped,
+        # may come in a later batch, and they wait too.
+        stopped = (self._pool.stopped | trips.keys()) if self._pool is not None else set()
         for result in results:
             job, delivery = result.job, result.delivery
             outcome = delivery.outcome
             if outcome is Outcome.SENT:
                 sent[job.claim.token].append(job.outbox_id)
-            elif outcome is Outcome.NOT_SENT or (delivery.fault is not None and job.send_id in trips):
+            elif outcome is Outcome.NOT_SENT or (delivery.fault is not None and job.send_id in stopped):
                 # Never reached the server, or refused for a reason that is not the recipient's: the row waits,
                 # and this attempt does not count.
                 released[job.claim.token, delivery.error].append(job.outbox_id)
