@@ -1,0 +1,108 @@
+"""`make mutation`: mutation testing of the modules where a silent bug is public and irreversible.
+
+Each module is mutated by mutmut 3 in a copy of the repository of its own (under .mutation/, never committed),
+against only the test files that reach it (mutation/modules.toml), on SQLite only, and mutmut narrows that further
+to the tests that call the mutated function. Mutants listed in mutation/equivalents.toml change nothing a caller
+can see (each has its one-line reason there): they are left out of the score. One line per module:
+
+    mutation score MODULE: KILLED/RUN = 0.NN
+
+KILLED counts mutants a test fails on (or that time out); RUN every mutant checked, less the equivalent ones.
+Usage: python mutation/run.py [MODULE ...]   (default: every module in modules.toml)
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HERE = ROOT / "mutation"
+WORK = ROOT / ".mutation"
+#: Never copied into a module's working copy.
+SKIP = {".git", ".mutation", ".venv", "mutants", "instance", "node_modules", "__pycache__", ".pytest_cache"}
+KILLED = {1, 3, 36, 24, -24, 152, 255}
+
+
+def _copy_repository(target: Path) -> None:
+    if target.exists():
+        shutil.rmtree(target)
+
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        return {n for n in names if n in SKIP}
+
+    shutil.copytree(ROOT, target, ignore=ignore, symlinks=True)
+
+
+def _config(module: str, spec: dict) -> str:
+    tests = [t for t in spec["tests"] if (ROOT / t).exists()]
+    lines = [
+        "",
+        "[tool.mutmut]",
+        'source_paths = ["hti_comms"]',
+        f"only_mutate = [{json.dumps(module)}]",
+        f"also_copy = {json.dumps(['app.py', 'migrations', 'templates', 'static', 'data'])}",
+        f"pytest_add_cli_args_test_selection = {json.dumps(tests)}",
+        # SQLite only: the tests are parametrised over both databases by their fixture's param id.
+        'pytest_add_cli_args = ["-p", "no:cacheprovider", "-p", "no:randomly", "-k", "not postgresql", "-q"]',
+        "timeout_multiplier = 5.0",
+        "timeout_constant = 30.0",
+        "use_git_change_detection = false",
+        'do_not_mutate_patterns = []',
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def _equivalents() -> dict[str, dict[str, str]]:
+    path = HERE / "equivalents.toml"
+    return tomllib.loads(path.read_text("utf-8")) if path.exists() else {}
+
+
+def _results(workdir: Path, module: str) -> dict[str, int | None]:
+    meta = workdir / "mutants" / (module + ".meta")
+    data = json.loads(meta.read_text("utf-8"))
+    return data["exit_code_by_key"]
+
+
+def run_module(module: str, spec: dict, equivalents: dict[str, str]) -> tuple[int, int, list[str]]:
+    workdir = WORK / module.replace("/", "_").removesuffix(".py")
+    _copy_repository(workdir)
+    with open(workdir / "pyproject.toml", "a", encoding="utf-8") as config:
+        config.write(_config(module, spec))
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
+    env["HTI_TEST_POSTGRES_URL"] = ""
+    log = workdir / "mutmut.log"
+    with open(log, "w", encoding="utf-8") as out:
+        subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(spec.get("children", 2))],
+                       cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    results = _results(workdir, module)
+    killed = run = 0
+    survivors = []
+    for name, code in sorted(results.items()):
+        if name in equivalents or code is None or code in (33, 5, 34, 2):
+            continue
+        run += 1
+        if code in KILLED:
+            killed += 1
+        else:
+            survivors.append(f"{name} (exit {code})")
+    return killed, run, survivors
+
+
+def main(argv: list[str]) -> int:
+    modules = tomllib.loads((HERE / "modules.toml").read_text("utf-8"))
+    equivalents = _equivalents()
+    chosen = argv or list(modules)
+    for module in chosen:
+        killed, run, survivors = run_module(module, modules[module], equivalents.get(module, {}))
+        (WORK / (module.replace("/", "_") + ".survivors")).write_text("\n".join(survivors) + "\n", "utf-8")
+        print(f"mutation score {module}: {killed}/{run} = {killed / run if run else 0:.2f}", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
