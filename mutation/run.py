@@ -75,6 +75,10 @@ def run_module(module: str, spec: dict, equivalents: dict[str, str]) -> tuple[in
         config.write(_config(module, spec))
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     env["HTI_TEST_POSTGRES_URL"] = ""
+    # Migrated once (by the first test session), copied for every mutant's session (tests/conftest.py).
+    template = workdir / "migrated.sqlite"
+    template.unlink(missing_ok=True)
+    env["HTI_TEST_SQLITE_TEMPLATE"] = str(template)
     log = workdir / "mutmut.log"
     with open(log, "w", encoding="utf-8") as out:
         subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(spec.get("children", 2))],
