@@ -99,3 +99,32 @@ def test_the_form_validator_says_the_rule_and_its_hint():
     app = Flask(__name__)
     with app.app_context():
         assert _refusal("plain", "anna@exämpel.se") is None
+
+
+def test_an_address_whose_ascii_form_is_too_long_is_refused_however_short_it_looks():
+    label = "ä" * 20  # 20 characters, 26 in punycode
+    domain = ".".join([label] * 8) + ".se"
+    for local_length in (64, 255 - 1 - len(".".join(["xn--4" + "c" + "a" * 20] * 8) + ".se")):
+        address = "a" * local_length + "@" + domain
+        assert len(address) < MAX_LENGTH
+        with pytest.raises(InvalidAddress):
+            normalise_address(address)
+
+
+def test_the_message_shows_a_printable_address_as_typed_and_judges_the_part_before_the_last_at_sign():
+    for text in ("anna\\ek@exempel.se", "a" * 63 + "\\@" + "b" * 63 + "." + "c" * 63 + "." + "d" * 58 + ".se"):
+        with pytest.raises(InvalidAddress) as refused:
+            normalise_address(text)
+        assert str(refused.value) == f"”{text}” är ingen giltig e-postadress."
+    with pytest.raises(InvalidAddress, match="bokstäver som å, ä och ö före @"):
+        normalise_address("a@å@exempel.se")
+
+
+def test_with_smtputf8_a_unicode_local_part_is_kept_up_to_the_length_limit():
+    app = Flask(__name__)
+    app.config["SMTP_UTF8"] = True
+    with app.app_context():
+        assert normalise_address("Åsa@Exämpel.se") == "åsa@xn--exmpel-cua.se"
+        with pytest.raises(InvalidAddress) as refused:
+            normalise_address("å" * 40 + "@" + ".".join(["ä" * 20] * 8) + ".se")
+        assert str(refused.value) in (TOO_LONG, "”" + "å" * 40 + "@" + ".".join(["ä" * 20] * 8) + ".se” är ingen giltig e-postadress.")
