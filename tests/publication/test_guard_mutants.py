@@ -109,3 +109,31 @@ def test_a_question_first_thing_in_a_new_transaction_reads_the_moment_again(app)
     set_publication(2025, PUBLISHED_AT, actor="test")
     _fresh_transaction()
     assert hold_for_embargo(report).until == PUBLISHED_AT
+
+
+def test_within_one_transaction_the_year_is_read_once_for_every_send_asked_about(app):
+    """The worker asks for every running send at every claim: one read of the year per transaction, not per send."""
+    from sqlalchemy import event
+
+    results_for_2025()
+    staff_order("0114", "a@vasby.example.se")
+    _fresh_transaction()
+    clock.stop_at(RELEASE_AT)
+    statements: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        assert hold_for_embargo(_summary()) is None
+        first = len(statements)
+        assert first > 0
+        sends = (_summary(), _summary("0115"), _send("alerts", "result", 2025, "0114"))
+        assert [hold_for_embargo(send) is None for send in sends] == [True, False, False]
+        assert len(statements) == first
+        _fresh_transaction()
+        hold_for_embargo(_summary())
+        assert len(statements) > first
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
