@@ -8,7 +8,12 @@ can see (each has its one-line reason there): they are left out of the score. On
     mutation score MODULE: KILLED/RUN = 0.NN
 
 KILLED counts mutants a test fails on (or that time out); RUN every mutant checked, less the equivalent ones.
-Usage: python mutation/run.py [MODULE ...]   (default: every module in modules.toml)
+Staff message wording (the functions a module lists under `wording` in modules.toml) is left out of the score
+too: a change to a Swedish sentence for staff is not a wrong figure, and the sentences are checked by the language
+and page tests.
+
+Usage: python mutation/run.py [--score-only] [MODULE ...]   (default: every module in modules.toml;
+--score-only scores the last run again, e.g. after equivalents.toml changed, without running anything)
 """
 from __future__ import annotations
 
@@ -68,8 +73,12 @@ def _results(workdir: Path, module: str) -> dict[str, int | None]:
     return data["exit_code_by_key"]
 
 
-def run_module(module: str, spec: dict, equivalents: dict[str, str]) -> tuple[int, int, list[str]]:
-    workdir = WORK / module.replace("/", "_").removesuffix(".py")
+def _workdir(module: str) -> Path:
+    return WORK / module.replace("/", "_").removesuffix(".py")
+
+
+def run_module(module: str, spec: dict) -> None:
+    workdir = _workdir(module)
     _copy_repository(workdir)
     with open(workdir / "pyproject.toml", "a", encoding="utf-8") as config:
         config.write(_config(module, spec))
@@ -83,11 +92,16 @@ def run_module(module: str, spec: dict, equivalents: dict[str, str]) -> tuple[in
     with open(log, "w", encoding="utf-8") as out:
         subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", str(spec.get("children", 2))],
                        cwd=workdir, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
-    results = _results(workdir, module)
+
+
+def score(module: str, spec: dict, equivalents: dict[str, str]) -> tuple[int, int, list[str]]:
+    """Return (killed, run, what survived) of the module's last run, less its equivalent and wording mutants."""
+    results = _results(_workdir(module), module)
+    wording = tuple(f"{function}__mutmut_" for function in spec.get("wording", ()))
     killed = run = 0
     survivors = []
     for name, code in sorted(results.items()):
-        if name in equivalents:
+        if name in equivalents or any(w in name for w in wording):
             continue
         if code is None or code in (33, 5, 34, 2):
             # No SQLite test reaches it (the PostgreSQL-only reader), or it was not checked: not run.
@@ -104,9 +118,12 @@ def run_module(module: str, spec: dict, equivalents: dict[str, str]) -> tuple[in
 def main(argv: list[str]) -> int:
     modules = tomllib.loads((HERE / "modules.toml").read_text("utf-8"))
     equivalents = _equivalents()
-    chosen = argv or list(modules)
+    score_only = "--score-only" in argv  # the last run's results scored again (after equivalents.toml changed)
+    chosen = [a for a in argv if a != "--score-only"] or list(modules)
     for module in chosen:
-        killed, run, survivors = run_module(module, modules[module], equivalents.get(module, {}))
+        if not score_only:
+            run_module(module, modules[module])
+        killed, run, survivors = score(module, modules[module], equivalents.get(module, {}))
         # What did not die, and what no test reached, for the next look (`mutmut show NAME` in .mutation/<module>/).
         (WORK / (module.replace("/", "_") + ".survivors")).write_text("\n".join(survivors) + "\n", "utf-8")
         print(f"mutation score {module}: {killed}/{run} = {killed / run if run else 0:.2f}", flush=True)
