@@ -12,7 +12,9 @@ from hti_comms import clock, create_app
 from hti_comms.extensions import db
 from hti_comms.publication.moments import set_publication
 from hti_comms.public.content_version import bump
-from hti_comms.results.publication import PublicationState, YearState, is_public, is_released, publication_state
+from hti_comms.results.publication import (
+    PublicationState, YearState, is_public, is_released, public_years, publication_state,
+)
 from tests.briefs.factories import store_year
 from tests.publication.helpers import PUBLISHED_AT
 
@@ -31,7 +33,9 @@ def test_a_year_is_public_from_its_very_second_of_publication(app):
     assert not is_public(2025) and publication_state().public_years == ()
     assert publication_state().next_change_at == PUBLISHED_AT
     clock.stop_at(PUBLISHED_AT)
-    assert is_public(2025) and publication_state().public_years == (2025,)
+    assert is_public(2025) and publication_state().public_years == (2025,) and public_years() == (2025,)
+    assert public_years(PUBLISHED_AT - SECOND) == ()
+    assert [(s.year, s.published_at) for s in publication_state().years.values()] == [(2025, PUBLISHED_AT)]
     assert publication_state().next_change_at is None  # the moment reached is no change still to come
 
 
