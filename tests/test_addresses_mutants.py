@@ -78,12 +78,12 @@ def test_display_address_shows_unicode_only_for_a_punycode_domain_after_the_last
     assert display_address("") == ""
 
 
-class _Form(Form):
-    plain = StringField(validators=[AddressValidator()])
-    hinted = StringField(validators=[AddressValidator("Skriv hela adressen.")])
-
-
 def _refusal(field: str, value: str) -> str | None:
+    # Made here, not at import: the validator is what is tested.
+    class _Form(Form):
+        plain = StringField(validators=[AddressValidator()])
+        hinted = StringField(validators=[AddressValidator("Skriv hela adressen.")])
+
     form = _Form(data={field: value})
     try:
         form[field].validators[0](form, form[field])
@@ -118,6 +118,14 @@ def test_the_message_shows_a_printable_address_as_typed_and_judges_the_part_befo
         assert str(refused.value) == f"”{text}” är ingen giltig e-postadress."
     with pytest.raises(InvalidAddress, match="bokstäver som å, ä och ö före @"):
         normalise_address("a@å@exempel.se")
+
+
+def test_a_plain_address_whose_ascii_form_is_one_character_too_long_is_refused():
+    domain = "b" * 63 + "." + "c" * 63 + "." + "d" * 36 + "." + "ä" * 20 + ".se"  # 194 characters in ASCII
+    for local_length in (64, 60):  # 259 and 255 characters in ASCII, 253 and 249 as typed
+        with pytest.raises(InvalidAddress):
+            normalise_address("a" * local_length + "@" + domain)
+    assert len(normalise_address("a" * 59 + "@" + domain)) == MAX_LENGTH
 
 
 def test_with_smtputf8_a_unicode_local_part_is_kept_up_to_the_length_limit():
