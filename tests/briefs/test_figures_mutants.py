@@ -93,3 +93,13 @@ def test_talking_points_are_checked_against_their_own_claims(years):
     wrong.municipality = db.session.get(Municipality, "0114")  # the right sentences, said of the wrong municipality
     with pytest.raises(FigureMismatch):
         check_talking_points(wrong)
+
+
+def test_a_claim_the_check_cannot_know_is_a_programming_error(years):
+    from hti_comms.briefs.figure_expectations import UnknownClaim, expected
+
+    figures = derive(2024)
+    with pytest.raises(UnknownClaim, match="^the claim 'place' needs a municipality$"):
+        expected("place", figures, None)
+    with pytest.raises(UnknownClaim, match="^no sub-index 'smak'$"):
+        expected("sub:smak", figures, figures.municipality("0114"))
