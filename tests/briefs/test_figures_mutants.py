@@ -112,5 +112,6 @@ def test_a_change_that_rounds_to_nothing_is_about_the_same_even_when_the_indices
 
     assert _change("change", Decimal("58.05"), Decimal("58.04")).about_same  # 58,1 and 58,0, a change of 0,0
     assert _change("change", Decimal("58.00"), Decimal("57.96")).about_same  # both 58,0
+    assert _change("change", Decimal("58.04"), Decimal("57.95")).about_same  # a change of 0,1, both written 58,0
     assert not _change("change", Decimal("58.10"), Decimal("58.00")).about_same
     assert _change("change", None, Decimal("58.00")) is None and _change("change", Decimal("58.00"), None) is None
