@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import smtplib
 import uuid
 from contextlib import contextmanager
@@ -79,11 +80,19 @@ def migrated_database(database_url):
 
     from hti_comms.geo.services import load_reference_data
 
+    # `make mutation` runs these tests once per mutant: its SQLite database is migrated once, then copied.
+    template = os.environ.get("HTI_TEST_SQLITE_TEMPLATE")
+    path = Path(make_url(database_url).database or "") if database_url.startswith("sqlite") else None
+    if template and path is not None and Path(template).exists():
+        shutil.copyfile(template, path)
+        return database_url
     app = create_app({"HTI_ENV": "test", "DATABASE_URL": database_url})
     with app.app_context():
         upgrade()
         load_reference_data()
         _db.engine.dispose()
+    if template and path is not None:
+        shutil.copyfile(path, template)
     return database_url
 
 

@@ -1,0 +1,117 @@
+"""The figure check's own logic, sentence by sentence: what `make mutation` found the brief tests let through (see
+mutation/). Runs on the `years` results of test_figures (2023 and 2024, a municipality without 2023, one without a
+sub-index)."""
+from __future__ import annotations
+
+import pytest
+
+from hti_comms.briefs.figures import (
+    FigureMismatch, Mismatch, check_figures, check_talking_points, derive, verify_claims, verify_text, year_figures,
+)
+from hti_comms.extensions import db
+from hti_comms.geo.models import Municipality
+from tests.briefs.test_figures import points_of, years  # noqa: F401 - the fixture
+
+
+def test_a_year_without_results_is_a_mismatch_not_a_pass(years):
+    with pytest.raises(FigureMismatch) as refused:
+        year_figures(2030)
+    assert refused.value.mismatches == [Mismatch("Resultat för 2030", "2030", None)]
+    with pytest.raises(FigureMismatch):
+        check_figures(2030, "0114", ["Upplands Väsby fick 72,5."])
+
+
+def test_each_number_is_compared_with_its_own_claim_in_order(years):
+    figures = derive(2024)
+    vasby = figures.municipality("0114")
+    text = "Upplands Väsby fick 72,5 och plats 2 av 5."
+    assert verify_claims(text, ("index", "place"), figures, vasby) == []
+    assert [m.stated for m in verify_claims(text, ("place", "index"), figures, vasby)] == ["72,5", "plats 2 av 5"]
+    missing = verify_claims("Upplands Väsby fick 72,5.", ("index", "place"), figures, vasby)
+    assert [(m.stated, m.expected) for m in missing] == [("", "plats 2 av 5")]
+    extra = verify_claims(text, ("index",), figures, vasby)
+    assert [(m.stated, m.expected) for m in extra] == [("plats 2 av 5", None)]
+    # A municipality without last year's result: a change stated for it agrees with nothing.
+    varmdo = figures.municipality("0120")
+    stated = verify_claims("Indexet har ökat med 2,0 enheter.", ("change",), figures, varmdo)
+    assert [(m.stated, m.expected) for m in stated] == [("ökat med 2,0 enheter", "uppgift saknas")]
+
+
+def test_a_municipality_without_a_figure_has_every_number_for_it_refused(years):
+    name_0120 = db.session.get(Municipality, "0120").name
+    assert verify_text(f"{name_0120} har ökat med 0,0 enheter sedan 2023.", 2024, "0120")
+    assert verify_text(f"{name_0120} fick 50,0 i Hemtjänstindex 2024.", 2024, "0120") == []
+
+
+def test_numbered_lists_must_count_from_one(years):
+    figures = derive(2024)
+    right = "1. Upplands Väsby fick 72,5.\n2. Plats 2 av 5.\n1. Hemtjänstindex 2024.\n2. Hemtjänstindex 2024."
+    assert verify_text(right, figures, "0114") == []
+    wrong = verify_text("1. Hemtjänstindex 2024.\n3. Hemtjänstindex 2024.", figures, "0114")
+    assert [(m.stated, m.expected) for m in wrong] == [("3", "2")]
+    assert [(m.stated, m.expected) for m in verify_text("2. Hemtjänstindex 2024.", figures, "0114")] == [("2", "1")]
+
+
+def test_a_district_line_is_about_the_municipalities_it_names(years):
+    figures = derive(2024)
+    vasby = db.session.get(Municipality, "0114")
+    district = vasby.district_id
+    members = [m for m in figures.municipalities.values() if m.district_id == district]
+    assert any(m.code == "0114" for m in members)
+    assert verify_text("Upplands Väsby fick 72,5.", figures, district_id=district) == []
+    assert verify_text("Upplands Väsby fick 80,0.", figures, district_id=district) != []
+    # A line naming no member may state only the year's national figures.
+    assert verify_text("Kommunen fick 72,5.", figures, district_id=district) != []
+    assert verify_text("Distriktets 99 kommuner.", figures, district_id=district) != []
+
+
+def test_html_is_read_as_its_text_and_the_same_sentence_is_judged_once_per_message(years):
+    figures = derive(2024)
+    assert verify_text("<p>Upplands Väsby fick <b>72,5</b>.</p>", figures, "0114") == []
+    assert verify_text("<p>Upplands Väsby fick <b>72,4</b>.</p>", figures, "0114") != []
+    memo: dict = {}
+    first = verify_text("Upplands Väsby fick 72,4.", figures, "0114", memo=memo)
+    assert first and memo and verify_text("Upplands Väsby fick 72,4.", figures, "0114", memo=memo) == first
+    assert verify_text("Upplands Väsby fick 72,5.", figures, "0114", memo=memo) == []
+    # Text that only looks like a tag is text: "a < b > c" is no HTML.
+    assert verify_text("Index 72,5 < 80,0 > 60,0.", figures, "0114") != []
+
+
+def test_check_figures_skips_empty_texts_and_reports_every_mismatch(years):
+    check_figures(2024, "0114", ["", None, "Upplands Väsby fick 72,5."])
+    with pytest.raises(FigureMismatch) as refused:
+        check_figures(2024, "0114", ["Upplands Väsby fick 72,4.", "", "Plats 3 av 5."])
+    assert [m.stated for m in refused.value.mismatches] == ["72,4", "Plats 3 av 5"]
+    assert "siffror stämmer inte" in str(refused.value)
+
+
+def test_talking_points_are_checked_against_their_own_claims(years):
+    points = points_of("0114")
+    check_talking_points(points)
+    check_talking_points(points, derive(2024))
+    wrong = points_of("0115")
+    wrong.municipality = db.session.get(Municipality, "0114")  # the right sentences, said of the wrong municipality
+    with pytest.raises(FigureMismatch):
+        check_talking_points(wrong)
+
+
+def test_a_claim_the_check_cannot_know_is_a_programming_error(years):
+    from hti_comms.briefs.figure_expectations import UnknownClaim, expected
+
+    figures = derive(2024)
+    with pytest.raises(UnknownClaim, match="^the claim 'place' needs a municipality$"):
+        expected("place", figures, None)
+    with pytest.raises(UnknownClaim, match="^no sub-index 'smak'$"):
+        expected("sub:smak", figures, figures.municipality("0114"))
+
+
+def test_a_change_that_rounds_to_nothing_is_about_the_same_even_when_the_indices_are_written_apart():
+    from decimal import Decimal
+
+    from hti_comms.briefs.figure_expectations import _change
+
+    assert _change("change", Decimal("58.05"), Decimal("58.04")).about_same  # 58,1 and 58,0, a change of 0,0
+    assert _change("change", Decimal("58.00"), Decimal("57.96")).about_same  # both 58,0
+    assert _change("change", Decimal("58.04"), Decimal("57.95")).about_same  # a change of 0,1, both written 58,0
+    assert not _change("change", Decimal("58.10"), Decimal("58.00")).about_same
+    assert _change("change", None, Decimal("58.00")) is None and _change("change", Decimal("58.00"), None) is None
