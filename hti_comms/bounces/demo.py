@@ -21,7 +21,7 @@ from ..delivery.services import messages_for
 from ..delivery.verp import Verp
 from ..extensions import db
 from ..geo.models import Municipality
-from ..results.models import ResultSet
+from ..results.services import latest_demo_year
 from ..subscribers.audiences import recipients
 from ..subscribers.directory import ContactDetails, add_contact
 from ..subscribers.models import CouncilName, LegalBasis, Role
@@ -127,8 +127,7 @@ def report(what: str, *, verp: str, rcpt: str, subject: str, n: int) -> bytes:
 
 def load() -> str | None:
     """Send the demo brief and process the three reports about it; return a line saying so, or None."""
-    year = db.session.scalar(select(ResultSet.year).where(ResultSet.is_demo.is_(True))
-                             .order_by(ResultSet.year.desc()).limit(1))
+    year = latest_demo_year()
     municipality = db.session.get(Municipality, MUNICIPALITY)
     if year is None or municipality is None or db.session.scalar(select(BounceReport.id).limit(1)) is not None:
         return None

@@ -14,7 +14,7 @@ from ..briefs.audiences import BRIEF_LIST_KEY, council_audience
 from ..briefs.emails import send_local_brief
 from ..extensions import db
 from ..geo.models import Municipality
-from ..results.models import ResultSet
+from ..results.services import latest_demo_year
 from ..subscribers.audiences import recipients
 from ..subscribers.directory import ContactDetails, add_contact
 from ..subscribers.models import Channel, CouncilName, LegalBasis, Role
@@ -34,8 +34,7 @@ MEMBERS = (
 
 def load() -> str | None:
     """Add the demo members who get letters and send them the latest demo year's brief; return a line, or None."""
-    year = db.session.scalar(select(ResultSet.year).where(ResultSet.is_demo.is_(True))
-                             .order_by(ResultSet.year.desc()).limit(1))
+    year = latest_demo_year()
     municipality = db.session.get(Municipality, MUNICIPALITY)
     if year is None or municipality is None or db.session.scalar(select(PrintBatch.id).limit(1)) is not None:
         return None

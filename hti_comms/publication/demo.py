@@ -8,6 +8,7 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..results.models import ResultSet
+from ..results.services import latest_demo_year
 from . import audit
 from ..status import transition
 from .models import ORDER_TRANSITIONS, AuditAction, Order, OrderSource, OrderStatus, Publication
@@ -23,7 +24,7 @@ DEMO_ORDERS = (
 
 def load() -> str | None:
     """Store four demo orders (the first delivered) for the latest demo year; return a line, or None."""
-    year = db.session.scalar(select(ResultSet.year).where(ResultSet.is_demo.is_(True)).order_by(ResultSet.year.desc()))
+    year = latest_demo_year()
     if year is None or db.session.scalar(select(Order.id).where(Order.year == year)) is not None:
         return None
     published_at = clock.as_utc(db.session.get(ResultSet, year).published_at)

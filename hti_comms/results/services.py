@@ -150,6 +150,12 @@ def load_demo_data() -> str | None:
     return f"DEMODATA: syntetiska resultat för {', '.join(map(str, years))} är inlagda."
 
 
+def latest_demo_year() -> int | None:
+    """Return the newest year whose stored results are demo data (what the other domains' demo data is about)."""
+    return db.session.scalar(select(ResultSet.year).where(ResultSet.is_demo.is_(True))
+                             .order_by(ResultSet.year.desc()).limit(1))
+
+
 def has_any_results() -> bool:
     return db.session.scalar(select(func.count()).select_from(ResultSet)) > 0
 
