@@ -59,6 +59,14 @@ def fresh_database(backend: str, directory: Path):
         engine.dispose()
 
 
+def pytest_collection_modifyitems(config, items):
+    """Hand out the tests that start processes or servers (marked slow; the longest take a minute) first.
+
+    With several test processes the run ends when the last test ends: a minute-long test handed out last keeps the
+    run going while the other processes are idle. Otherwise the order is the files' own."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     """Yield the URL of a fresh, empty database for this test session on each backend."""
