@@ -11,7 +11,7 @@ from ..extensions import db
 from ..markdown import render_markdown
 from ..staff import staff_blueprint
 from ..subscribers.forms import ActionForm, as_choices
-from .audience import audience_choices, list_choices, recipient_count
+from .audience import audience_choices, letter_count, list_choices, recipient_count
 from .forms import NewForm, NewsletterForm, SectionForm
 from .images import ImageError
 from .models import (
@@ -68,6 +68,7 @@ def show(newsletter_id: int):
                            can_edit=can_edit(newsletter), can_delete=can_delete(newsletter),
                            can_schedule=can_schedule(newsletter), can_unschedule=can_unschedule(newsletter),
                            recipients=recipient_count(newsletter) if can_schedule(newsletter) else None,
+                           letters=letter_count(newsletter) if can_schedule(newsletter) else 0,
                            results=results(newsletter), section_kinds=kind_choices(),
                            kind_labels=dict(kind_choices()),
                            list_name=dict(list_choices()).get(newsletter.list_key, newsletter.list_key),

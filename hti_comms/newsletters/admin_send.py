@@ -18,7 +18,8 @@ from ..security import email_document
 from ..scheduling.localtime import dst_note, stockholm_to_utc
 from ..subscribers.forms import ActionForm, as_choices
 from .admin import bp, newsletter_or_404
-from .audience import find_recipient, first_recipients, names_sentence, recipient_count, recipient_page, skipped_count
+from .audience import (find_recipient, first_recipients, letter_count, names_sentence, recipient_count, recipient_page,
+                       skipped_count)
 from .checks import check_newsletter
 from .forms import SendForm, TestSendForm
 from .models import Newsletter, can_schedule
@@ -144,7 +145,7 @@ def send(newsletter_id: int):
     findings = check_newsletter(newsletter, send_at)
     warnings = [f.message for f in findings if not f.is_error]
     has_errors = any(f.is_error for f in findings)
-    count = recipient_count(newsletter)
+    count, letters = recipient_count(newsletter), letter_count(newsletter)
     if valid and not form.date.errors and not form.time.errors and not has_errors:
         if warnings and not form.accept_warnings.data:
             form.accept_warnings.errors = ["Läs varningarna och kryssa i rutan för att skicka ändå."]
@@ -152,10 +153,10 @@ def send(newsletter_id: int):
             return _confirm(newsletter, send_at, request.form.getlist("warning"), local)
         else:
             return render_template("web/newsletters/admin/send_confirm.html", newsletter=newsletter, form=form,
-                                   count=count, names=names_sentence(newsletter, count),
+                                   count=count, letters=letters, names=names_sentence(newsletter, count),
                                    when=when_text(local, send_at), warnings=warnings)
     return render_template("web/newsletters/admin/send.html", newsletter=newsletter, form=form, findings=findings,
-                           has_errors=has_errors, warnings=warnings, count=count,
+                           has_errors=has_errors, warnings=warnings, count=count, letters=letters,
                            names=names_sentence(newsletter, count), skipped=skipped_count(newsletter))
 
 

@@ -45,6 +45,12 @@ def recipient_count(newsletter: Newsletter) -> int:
     return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
 
 
+def letter_count(newsletter: Newsletter) -> int:
+    """Return how many members the newsletter reaches by letter (channel `brev`) now."""
+    query = newsletter_recipients_query(newsletter, Channel.LETTER)
+    return db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+
+
 def skipped_count(newsletter: Newsletter) -> int:
     """Return how many confirmed contacts the newsletter would reach but skips, their address being suppressed
     (a bounce or a complaint): staff see it before sending."""

@@ -16,7 +16,7 @@ from ..extensions import db
 from ..linkcheck import check_links
 from ..release import Content, check_content
 from ..subscribers.models import MailingList
-from .audience import chosen_audiences, recipient_count, result_selections
+from .audience import chosen_audiences, letter_count, recipient_count, result_selections
 from .models import Newsletter, NewsletterKind, NewsletterStatus, repeated_number
 from .render import RenderedNewsletter, render_newsletter, template_name
 from .sections import RenderContext, section_kind
@@ -139,7 +139,7 @@ def _audience(newsletter: Newsletter) -> list[Finding]:
     if missing:
         findings.append(error("Målgrupp", f"{len(missing)} av de valda målgrupperna finns inte längre. "
                                           "Välj målgrupper igen."))
-    if recipient_count(newsletter) == 0:
+    if recipient_count(newsletter) == 0 and letter_count(newsletter) == 0:
         findings.append(error("Mottagare", "Ingen får brevet: listan och målgrupperna har inga mottagare just nu."))
     return findings
 

@@ -6,11 +6,12 @@ import io
 import json
 
 import pypdf
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from hti_comms.delivery.models import OutboxMessage
 from hti_comms.letters.models import BatchStatus, PrintBatch
 from hti_comms.letters.services import make_missing_pdfs
+from hti_comms.newsletters.checks import check_newsletter
 from hti_comms.newsletters.sending import send_now
 from hti_comms.extensions import db
 from tests.helpers import form_csrf_token
@@ -81,3 +82,29 @@ def test_the_commands_list_the_batches_and_write_the_pdf(app, runner, tmp_path, 
     assert len(pypdf.PdfReader(out).pages) >= 3
     missing = runner.invoke(args=["hti", "letters", "pdf", "999", "--out", str(out)])
     assert missing.exit_code != 0 and "Det finns ingen utskriftsomgång med nummer 999." in missing.output
+
+
+def test_a_newsletter_to_readers_who_all_chose_letters_can_be_sent(app, staff_login, make_letter_member):
+    """Every reader on the list chose `brev`: nobody gets email, yet the newsletter is not refused as having no
+    recipients; staff see how many get a letter before sending, and the print batch holds their letters."""
+    make_letter_member("Greta Brevsson", "Storgatan 1", "123 45", "Småstad")
+    make_letter_member("Harald Papper", "Lillgatan 2", "543 21", "Storby", email="harald@exempel.se")
+    newsletter = make_newsletter()
+    assert not [f for f in check_newsletter(newsletter, None) if f.is_error]
+    show = staff_login.get(f"/admin/nyhetsbrev/{newsletter.id}").get_data(as_text=True)
+    assert "Ingen får brevet" not in show
+    assert "<strong>0</strong> med e-post och <strong>2</strong> med brev på papper" in show
+    page = staff_login.get(f"/admin/nyhetsbrev/{newsletter.id}/skicka").get_data(as_text=True)
+    assert "med e-post och <strong>2</strong> med brev på papper just nu" in page
+    assert "ingen får brevet" not in page and "utskriftsbunt" in page
+    send = send_now(newsletter.id, [])
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)
+                             .where(OutboxMessage.send_id == send.id)) == 0
+    batch = db.session.scalars(select(PrintBatch)).one()
+    assert sorted(letter.name for letter in batch.letters) == ["Greta Brevsson", "Harald Papper"]
+
+
+def test_a_newsletter_that_reaches_nobody_by_either_channel_is_still_refused(app, make_letter_member):
+    make_letter_member("Olle Utanlista", "Gatan 3", "111 11", "Ort", list_keys=())
+    errors = [f for f in check_newsletter(make_newsletter(), None) if f.is_error]
+    assert any("Ingen får brevet" in str(f) for f in errors)
