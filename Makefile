@@ -11,7 +11,7 @@ SINK_PORT ?= 8025
 
 export HTI_ENV ?= development
 
-.PHONY: run test install browser proxy dictionary imap a11y-tools clean bench mutation
+.PHONY: run test install browser proxy dictionary imap a11y-tools clean bench load-generator mutation
 
 install: $(STAMP)
 
@@ -114,7 +114,18 @@ TEST_WORKERS ?= 4
 test: install browser proxy dictionary imap a11y-tools
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=30 $(PYTEST_ARGS)
 
-bench: install
+# The web benchmarks (bench/web.py, bench/proxy.py) load the servers with Debian's wrk: a load generator in C, so
+# that on two cores the generator does not take the CPU the measured server needs (without it they fall back to a
+# Python generator and say so).
+load-generator:
+	@if ! command -v wrk >/dev/null; then \
+	  echo "Installing Debian's wrk for the web benchmarks…"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo -n ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends wrk >/dev/null \
+	    || echo "Could not install wrk; the web benchmarks use their Python load generator."; \
+	fi
+
+bench: install proxy imap load-generator
 	@for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 # Mutation testing of the five modules where a silent bug is public and irreversible (README: "Mutation testing").
