@@ -15,21 +15,13 @@ from flask import current_app
 from sqlalchemy import select
 
 from .. import clock
-from ..briefs.audiences import BRIEF_LIST_KEY, council_audience
-from ..briefs.emails import send_local_brief
+from ..briefs.demo_council import demo_member, send_brief_to_demo_council
 from ..delivery.services import messages_for
 from ..delivery.verp import Verp
 from ..extensions import db
-from ..geo.models import Municipality
-from ..results.services import latest_demo_year
-from ..subscribers.audiences import recipients
-from ..subscribers.directory import ContactDetails, add_contact
-from ..subscribers.models import CouncilName, LegalBasis, Role
-from ..subscribers.places import Place
 from .models import BounceReport
 from .services import process
 
-ACTOR = "Demodata"
 SOURCE = "demo"
 MUNICIPALITY = "0643"  # Habo
 #: (name, address, what comes back about the circular sent to it).
@@ -127,21 +119,16 @@ def report(what: str, *, verp: str, rcpt: str, subject: str, n: int) -> bytes:
 
 def load() -> str | None:
     """Send the demo brief and process the three reports about it; return a line saying so, or None."""
-    year = latest_demo_year()
-    municipality = db.session.get(Municipality, MUNICIPALITY)
-    if year is None or municipality is None or db.session.scalar(select(BounceReport.id).limit(1)) is not None:
+    if db.session.scalar(select(BounceReport.id).limit(1)) is not None:
         return None
-    council = Place(Role.COUNCIL_MEMBER, council_name=CouncilName.PENSIONARSRAD, municipality=MUNICIPALITY)
-    for name, email, _what in MEMBERS:
-        add_contact(ContactDetails(email=email, name=name, phone="", list_keys=[BRIEF_LIST_KEY]),
-                    LegalBasis.CONSENT_GIVEN, council, actor=ACTOR)
-    audience = council_audience(municipality)
-    send = send_local_brief(municipality, year, recipients(audience), letters_to=audience)
+    sent = send_brief_to_demo_council(MUNICIPALITY, [demo_member(name, email) for name, email, _what in MEMBERS])
+    if sent is None:
+        return None
     verp = Verp.from_config(current_app.config)
     for n, (_name, email, what) in enumerate(MEMBERS):
-        message = next(m for m in messages_for(email) if m.send_id == send.id)
+        message = next(m for m in messages_for(email) if m.send_id == sent.send.id)
         process(report(what, verp=verp.envelope_sender(message.outbox_id), rcpt=email, subject=message.subject,
                        n=n), source=SOURCE)
-    return (f"DEMODATA: resultatbrevet för {year} till tre demomedlemmar i {municipality.short_name} och tre svar "
-            "om det på sidan Studsar: en permanent studs och ett klagomål (båda adresserna spärrade) och en full "
-            "brevlåda.")
+    return (f"DEMODATA: resultatbrevet för {sent.year} till tre demomedlemmar i {sent.municipality.short_name} och "
+            "tre svar om det på sidan Studsar: en permanent studs och ett klagomål (båda adresserna spärrade) och en "
+            "full brevlåda.")

@@ -10,19 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..briefs.audiences import BRIEF_LIST_KEY, council_audience
-from ..briefs.emails import send_local_brief
+from ..briefs.demo_council import demo_member, send_brief_to_demo_council
 from ..extensions import db
-from ..geo.models import Municipality
-from ..results.services import latest_demo_year
-from ..subscribers.audiences import recipients
-from ..subscribers.directory import ContactDetails, add_contact
-from ..subscribers.models import Channel, CouncilName, LegalBasis, Role
-from ..subscribers.places import Place
+from ..subscribers.models import Channel
 from ..subscribers.postal import checked_postal
 from .models import PrintBatch
 
-ACTOR = "Demodata"
 MUNICIPALITY = "0114"  # Upplands Väsby: every demo year has it
 #: (name, street, postcode, town): invented people at invented addresses.
 MEMBERS = (
@@ -34,16 +27,12 @@ MEMBERS = (
 
 def load() -> str | None:
     """Add the demo members who get letters and send them the latest demo year's brief; return a line, or None."""
-    year = latest_demo_year()
-    municipality = db.session.get(Municipality, MUNICIPALITY)
-    if year is None or municipality is None or db.session.scalar(select(PrintBatch.id).limit(1)) is not None:
+    if db.session.scalar(select(PrintBatch.id).limit(1)) is not None:
         return None
-    council = Place(Role.COUNCIL_MEMBER, council_name=CouncilName.PENSIONARSRAD, municipality=MUNICIPALITY)
-    for name, street, postcode, town in MEMBERS:
-        postal = checked_postal(Channel.LETTER, "", street, postcode, town, has_email=False)
-        add_contact(ContactDetails(email="", name=name, phone="", list_keys=[BRIEF_LIST_KEY], postal=postal),
-                    LegalBasis.CONSENT_GIVEN, council, actor=ACTOR)
-    audience = council_audience(municipality)
-    send_local_brief(municipality, year, recipients(audience), letters_to=audience)
-    return (f"DEMODATA: {len(MEMBERS)} medlemmar i pensionärsrådet i {municipality.short_name} som får brev med "
-            f"posten, och resultatbrevet för {year} till dem i en utskriftsomgång (PDF:en görs av schemaläggaren).")
+    members = [demo_member(name, postal=checked_postal(Channel.LETTER, "", street, postcode, town, has_email=False))
+               for name, street, postcode, town in MEMBERS]
+    sent = send_brief_to_demo_council(MUNICIPALITY, members)
+    if sent is None:
+        return None
+    return (f"DEMODATA: {len(MEMBERS)} medlemmar i pensionärsrådet i {sent.municipality.short_name} som får brev med "
+            f"posten, och resultatbrevet för {sent.year} till dem i en utskriftsomgång (PDF:en görs av schemaläggaren).")
