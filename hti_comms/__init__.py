@@ -56,6 +56,9 @@ def _build_app(config: dict | None) -> Flask:
         static_folder=str(PROJECT_ROOT / "static"),
         instance_path=str(PROJECT_ROOT / "instance"),
     )
+    from .routing import LazyRule
+
+    app.url_rule_class = LazyRule  # before any route is added
     app.config.update(settings)
     _configure_logging(app)
     if app.config["TRUSTED_PROXIES"]:
