@@ -121,15 +121,17 @@ def _reset_tables(keep=("alembic_version", "county", "municipality", "district")
 def _reset_postgresql_tables(names: list[str]) -> None:
     """Empty the tables a test wrote to and restart the id sequences it used, in three round trips.
 
-    TRUNCATE makes new files for a table and its indexes, so truncating all seventy-odd tables after every test
-    cost about 0.2 s; a test writes to a few.
+    Emptying all seventy-odd tables after every test cost about 0.2 s; a test writes to a few.
     """
     if not names:
         return
     held = _db.session.scalars(text(" UNION ALL ".join(
         f"SELECT '{name}' WHERE EXISTS (SELECT 1 FROM \"{name}\")" for name in names))).all()
     if held:
-        _db.session.execute(text(f"TRUNCATE {', '.join(f'{chr(34)}{n}{chr(34)}' for n in held)} CASCADE"))
+        # DELETE, children first (`names` is in that order): on the few rows a test leaves it is far cheaper than
+        # TRUNCATE, which makes new files for every table and index it empties.
+        held = set(held)
+        _db.session.execute(text("; ".join(f'DELETE FROM "{name}"' for name in names if name in held)))
     # Every sequence owned by one of these tables that has handed out a number starts again at 1.
     _db.session.execute(text(
         "SELECT setval(s.oid, 1, false) FROM pg_class s "

@@ -58,3 +58,25 @@ def test_district_names_must_be_unique(staff_login, db):
     response = staff_login.post("/admin/distrikt/", data={"csrf_token": token, "name": "SPF Seniorerna Stockholm"})
     assert "Det finns redan ett distrikt som heter ”SPF Seniorerna Stockholm”." in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(District)) == 21
+
+
+def test_reset_puts_every_municipality_back_and_removes_staff_districts(db):
+    """What the tests' clean-up relies on after every test: districts as the reference data made them."""
+    from hti_comms.geo.services import create_district, move_municipality, rename_district, reset_districts_to_default
+
+    def state():
+        return (sorted(db.session.execute(select(Municipality.code, Municipality.district_id)).all()),
+                sorted(db.session.execute(select(District.id, District.name, District.county_code)).all()))
+
+    before = state()
+    staff_made = create_district("Distrikt Norr (prov)").id
+    move_municipality(db.session.get(Municipality, "0114"), staff_made)
+    stockholm = db.session.scalar(select(District).where(District.county_code == "01"))
+    move_municipality(db.session.get(Municipality, "0180"), db.session.scalar(
+        select(District.id).where(District.county_code == "03")))
+    rename_district(stockholm, "Nytt namn på Stockholms distrikt")
+    assert state() != before
+    reset_districts_to_default()
+    db.session.expire_all()
+    assert state() == before
+    assert db.session.get(District, staff_made) is None
