@@ -207,8 +207,15 @@ def recipients(criteria: Criteria) -> list[Recipient]:
     return [Recipient(m.email, m.name, m.contact_id, link_key=m.link_key) for m in resolve(criteria)]
 
 
-def audience_size(criteria: Criteria) -> int:
-    return db.session.scalar(select(func.count()).select_from(recipients_query(criteria).subquery())) or 0
+def audience_size(criteria: Criteria, channel: Channel = Channel.EMAIL) -> int:
+    """Return how many the audience reaches now by `channel` (by email unless told)."""
+    return db.session.scalar(select(func.count()).select_from(recipients_query(criteria, channel).subquery())) or 0
+
+
+def audience_sizes(criteria: Criteria) -> tuple[int, int]:
+    """Return how many the audience reaches now by email and by letter (newsletters, circulars, briefs and digests
+    go by letter to those who chose `brev`)."""
+    return audience_size(criteria), audience_size(criteria, Channel.LETTER)
 
 
 def save_audience(audience: Audience | None, name: str, description: str, criteria: Criteria) -> Audience:

@@ -108,3 +108,10 @@ def test_a_newsletter_that_reaches_nobody_by_either_channel_is_still_refused(app
     make_letter_member("Olle Utanlista", "Gatan 3", "111 11", "Ort", list_keys=())
     errors = [f for f in check_newsletter(make_newsletter(), None) if f.is_error]
     assert any("Ingen får brevet" in str(f) for f in errors)
+
+
+def test_an_audience_s_size_counts_those_who_get_letters(app, staff_login, make_contact, make_letter_member):
+    _mixed_readers(make_contact, make_letter_member)
+    size = staff_login.get("/admin/kontakter/malgrupper/storlek", query_string={"lists": "nyhetsbrev"}).get_json()
+    # Erik, Ella (email), Greta, Harald (letters) and Ines (letters, no address yet: counted, as a newsletter does).
+    assert size == {"count": 5, "text": "5 mottagare just nu: 2 med e-post och 3 med brev på papper"}
