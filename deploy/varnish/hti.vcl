@@ -9,11 +9,11 @@
 # with a session) always go to the app. What this file adds: no grace, so nothing is served a second past the
 # moment the app gave (at 07.00 on publication day the old archive must not linger while a new one is fetched),
 # and BAN: after every change staff make to what public results pages show (a follow-up link, an action plan, a
-# publication moment), the app sends `BAN /resultat` to each proxy in its VARNISH_URLS, and every kept public
-# results page is forgotten, so the change shows on the next request here too (not up to max-age later).
+# publication moment), the app's scheduler sends `BAN /resultat` to each proxy in its VARNISH_URLS (within about a
+# second), and every kept public results page is forgotten, so the change shows here too (not up to max-age later).
 vcl 4.1;
 
-# Who may send BAN: the app's own machine. Past one machine, add the address of every machine running the app.
+# Who may send BAN: the app's own machine. Past one machine, add the address of the machine running the scheduler.
 acl hti_app {
     "127.0.0.1";
     "::1";

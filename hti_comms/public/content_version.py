@@ -1,10 +1,12 @@
-"""The public content version: raised in the same transaction as every change to follow-up links or action plans.
+"""The public content version: raised in the same transaction as every change to what public results pages show.
 
 A municipality's public page shows, besides the results, the links and the action plan staff keep; both can
-change at any moment and must show on the next request. The version is read in the same statement as the
-publication state (`results.publication`) and is part of `PublicationState.public_version`, so the replay layer
-and the page cache keep the page only under the same version: the municipality page can be answered without
-Flask, and a change shows at once.
+change at any moment and must show on the next request. It is also raised by every change to a result set or a
+publication moment (part of the publication state on their own): the caching proxies are told of every new
+version (`proxy_ban`), after its commit and outside the request that made it. The version is read in the same
+statement as the publication state (`results.publication`) and is part of `PublicationState.public_version`, so
+the replay layer and the page cache keep the page only under the same version: the municipality page can be
+answered without Flask, and a change shows at once.
 
 Every write to the watched tables through the ORM session raises it: objects flushed (added, changed, deleted)
 and bulk UPDATE/DELETE statements run through the session. Writes that bypass the session must call `bump`.
@@ -16,19 +18,16 @@ from itertools import chain
 from sqlalchemy import event, text
 from sqlalchemy.orm import ORMExecuteState, Session
 
-#: The tables whose rows a public page shows besides the results.
-WATCHED = frozenset({"follow_up_link", "action_measure"})
+#: The tables whose rows a public page shows besides the results, and those of the results and their moments.
+WATCHED = frozenset({"follow_up_link", "action_measure", "result_set", "publication_moment"})
 #: One statement on both databases (SQLite ≥ 3.24 and PostgreSQL): the row is made when missing.
 _BUMP = text("INSERT INTO public_content_version (id, version) VALUES (1, 1) "
              "ON CONFLICT (id) DO UPDATE SET version = public_content_version.version + 1")
 
 
 def bump(session: Session) -> None:
-    """Raise the version in the session's transaction (and tell the caching proxies after its commit)."""
-    from .proxy_ban import note_change
-
+    """Raise the version in the session's transaction (the caching proxies are told of it after its commit)."""
     session.connection().execute(_BUMP)
-    note_change(session)
 
 
 def _after_flush(session: Session, _flush_context) -> None:

@@ -31,9 +31,10 @@ class FollowUpLink(db.Model):
 
 
 class PublicContentVersion(db.Model):
-    """A number raised in the same transaction as every change staff make to what a public page shows besides the
-    results: follow-up links and action plans (`content_version`). The publication state is read with it, so the
-    replay layer answers a municipality page again only while it is unchanged."""
+    """A number raised in the same transaction as every change to what a public results page shows: follow-up
+    links, action plans, result sets and publication moments (`content_version`). The publication state is read
+    with it, so the replay layer answers a municipality page again only while it is unchanged, and the caching
+    proxies are told of each new number (`proxy_ban`)."""
 
     __tablename__ = "public_content_version"
 

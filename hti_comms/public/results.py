@@ -198,10 +198,8 @@ def no_store_on_404(response: Response) -> Response:
 
 
 def setup(app) -> None:
-    from . import proxy_ban
     from .content_version import install
 
     install()
-    proxy_ban.install()
     app.after_request(no_store_on_404)
     install_replay(app, _cache_control)

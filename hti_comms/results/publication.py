@@ -11,6 +11,7 @@ so a public page can decide what it may show and which cached ranking or page it
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import weakref
@@ -18,7 +19,8 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Engine, create_engine, event, literal_column, select
+from sqlalchemy import Engine, event, literal_column, select
+from sqlalchemy.exc import DBAPIError
 
 from ..clock import as_utc, trusted_now
 from ..extensions import db
@@ -115,9 +117,10 @@ _DERIVED_MAX = 32
 def _derived(rows: tuple) -> _Derived:
     found = _DERIVED.get(rows)
     if found is None:
+        values = _text_rows(rows) if rows and isinstance(rows[0][0], bytes) else rows
         years = {year: YearState(year, _moment(published_at), data_version)
-                 for year, published_at, data_version, _content in rows}
-        found = _Derived(years, rows[0][3] if rows else None)
+                 for year, published_at, data_version, _content in values}
+        found = _Derived(years, values[0][3] if values else None)
         if len(_DERIVED) >= _DERIVED_MAX:
             _DERIVED.clear()
         _DERIVED[rows] = found
@@ -139,22 +142,22 @@ _STATE_QUERY = select(ResultSet.year, PublicationMoment.published_at, ResultSet.
                       literal_column("(SELECT version FROM public_content_version WHERE id = 1)")) \
     .outerjoin(PublicationMoment, PublicationMoment.year == ResultSet.year)
 
-#: The engine each app engine's publication reads go through (see `_reader`), with its statement, made on first use.
-_READERS: "weakref.WeakKeyDictionary[Engine, tuple[Engine, str]]" = weakref.WeakKeyDictionary()
+#: What each app engine's publication reads go through (see `_reader`), with its statement, made on first use.
+_READERS: "weakref.WeakKeyDictionary[Engine, tuple[object, str]]" = weakref.WeakKeyDictionary()
 _READERS_LOCK = threading.Lock()
 #: How the reader's connections are named on the server (pg_stat_activity.application_name).
 READER_NAME = "hti publication reader"
 
 
-def _reader(engine: Engine) -> "Engine | _SQLiteReader":
+def _reader(engine: Engine) -> "Engine | _SQLiteReader | _PostgresReader":
     """Return what the publication read on every public request goes through, for the app engine `engine`.
 
     On PostgreSQL a read through the app's pool costs four round trips: the pool's liveness ping, BEGIN, the
-    statement and the ROLLBACK when the connection goes back. This engine, to the same database, reads in
-    autocommit with no ping and no reset: one round trip. A connection the server dropped is found by the read
-    itself, which is then made once more on a new connection. The reader is disposed with the app engine.
-    On SQLite there are no round trips, but the pool's checkout (with its liveness ping) and the layers of a
-    SQLAlchemy read took 90 % of the read: `_SQLiteReader` reads the same file with the driver alone.
+    statement and the ROLLBACK when the connection goes back. `_PostgresReader` reads the same database in
+    autocommit with the statement prepared: one round trip, through the driver's libpq layer alone. On SQLite there
+    are no round trips, but the pool's checkout (with its liveness ping) and the layers of a SQLAlchemy read took
+    90 % of the read: `_SQLiteReader` reads the same file with the driver alone. Either is disposed with the app
+    engine.
     """
     return _reader_and_statement(engine)[0]
 
@@ -196,6 +199,101 @@ class _SQLiteReader:
             connection.close()
 
 
+class _PostgresReader:
+    """Plain psycopg connections to the app engine's database, in autocommit (each read sees every commit made
+    before it, and holds no transaction after it), each with the statement prepared once, kept for the next read;
+    closed when the app engine is disposed.
+
+    A read is the prepared statement's one round trip through libpq (psycopg's `pq` layer), without the pool's
+    checkout, a cursor or the conversion of values: together those cost the web worker twice the CPU of the round
+    trip itself (issue 25's municipality page on PostgreSQL). The rows are the server's text, which `_derived`
+    keys on and turns into values only when they change (`_text_rows`). A connection the server dropped (a
+    restart, a failover, an idle timeout) is found by the read itself, which is then made once more on a new
+    connection, the other kept ones let go of. Any other failure is raised as SQLAlchemy's error of its kind, as a
+    read through the app engine would raise it.
+    """
+
+    KEEP = 8
+    NAME = b"hti_publication_state"
+    #: The session's settings that the text of the rows depends on (`_text_rows` reads that text).
+    OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,MDY"
+
+    def __init__(self, engine: Engine, statement: str) -> None:
+        import psycopg
+
+        self._psycopg = psycopg
+        _args, arguments = engine.dialect.create_connect_args(engine.url)
+        arguments.pop("context", None)
+        options = " ".join(filter(None, (arguments.pop("options", ""), self.OPTIONS)))
+        self._arguments = {**arguments, "options": options, "application_name": READER_NAME, "autocommit": True}
+        self.statement = statement
+        self._idle: list = []
+        self._lock = threading.Lock()
+        self._pid = os.getpid()
+
+    def rows(self) -> tuple[tuple[bytes | None, ...], ...]:
+        try:
+            return self._read()
+        except _Dropped:
+            return self._read()  # once more, on a new connection (`_read` let go of the kept ones)
+
+    def _read(self) -> tuple[tuple[bytes | None, ...], ...]:
+        connection = self._checkout()
+        pq = self._psycopg.pq
+        result = connection.pgconn.exec_prepared(self.NAME, None)
+        if result.status != pq.ExecStatus.TUPLES_OK:
+            if connection.pgconn.status != pq.ConnStatus.OK:
+                connection.close()
+                self.dispose()
+                raise _Dropped
+            self._keep(connection)
+            raise self._error(result)
+        rows = tuple(tuple(result.get_value(row, column) for column in range(result.nfields))
+                     for row in range(result.ntuples))
+        self._keep(connection)
+        return rows
+
+    def _checkout(self):
+        with self._lock:
+            if self._pid != os.getpid():  # a forked process: the parent's connections are the parent's
+                self._idle, self._pid = [], os.getpid()
+            connection = self._idle.pop() if self._idle else None
+        if connection is not None:
+            return connection
+        try:
+            connection = self._psycopg.connect(**self._arguments)
+        except self._psycopg.Error as error:
+            raise DBAPIError.instance(self.statement, None, error, self._psycopg.Error) from error
+        prepared = connection.pgconn.prepare(self.NAME, self.statement.encode())
+        if prepared.status != self._psycopg.pq.ExecStatus.COMMAND_OK:
+            connection.close()
+            raise self._error(prepared)  # an empty database, say: nothing to read yet
+        return connection
+
+    def _keep(self, connection) -> None:
+        with self._lock:
+            if len(self._idle) < self.KEEP and self._pid == os.getpid():
+                self._idle.append(connection)
+                return
+        connection.close()
+
+    def _error(self, result) -> DBAPIError:
+        """Return the failed result as SQLAlchemy's error of its kind (ProgrammingError for a missing table…)."""
+        errors = self._psycopg.errors
+        state = result.error_field(self._psycopg.pq.DiagnosticField.SQLSTATE)
+        kind = errors.lookup(state.decode()) if state else self._psycopg.OperationalError
+        message = result.error_message.decode("utf-8", "replace").strip()
+        return DBAPIError.instance(self.statement, None, kind(message), self._psycopg.Error)
+
+    def dispose(self) -> None:
+        with self._lock:
+            idle, self._idle = self._idle, []
+            if self._pid != os.getpid():
+                return
+        for connection in idle:
+            connection.close()
+
+
 def _sqlite_file(engine: Engine) -> str | None:
     """Return the file of an SQLite engine that a second connection would share (None: in memory, or a URI)."""
     database = engine.url.database
@@ -204,62 +302,46 @@ def _sqlite_file(engine: Engine) -> str | None:
     return database
 
 
-def _reader_and_statement(engine: Engine) -> tuple["Engine | _SQLiteReader", str]:
+def _reader_and_statement(engine: Engine) -> tuple["Engine | _SQLiteReader | _PostgresReader", str]:
     with _READERS_LOCK:
         found = _READERS.get(engine)
         if found is None:
+            statement = str(_STATE_QUERY.compile(dialect=engine.dialect))
             if engine.dialect.name == "sqlite":
                 path = _sqlite_file(engine)
                 if path is None:
                     return engine, ""
                 reader = _SQLiteReader(path)
+            elif engine.dialect.driver == "psycopg":
+                reader = _PostgresReader(engine, statement)
             else:
-                reader = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=False,
-                                       pool_reset_on_return=None, pool_size=2, max_overflow=8,
-                                       connect_args={"application_name": READER_NAME})
+                return engine, ""
             event.listen(engine, "engine_disposed", lambda _engine: reader.dispose())
-            found = _READERS[engine] = (reader, str(_STATE_QUERY.compile(dialect=engine.dialect)))
+            found = _READERS[engine] = (reader, statement)
     return found
 
 
-def _read_state_rows(engine: Engine) -> list[tuple]:
-    """Return (year, published_at, data_version, content version) of every year with results."""
+def _read_state_rows(engine: Engine) -> tuple[tuple, ...]:
+    """Return (year, published_at, data_version, content version) of every year with results (on PostgreSQL as
+    the server's text: see `_text_rows`)."""
     reader, statement = _reader_and_statement(engine)
     if reader is engine:
         with engine.connect() as connection:
-            return [tuple(row) for row in connection.execute(_STATE_QUERY)]
+            return tuple(tuple(row) for row in connection.execute(_STATE_QUERY))
     if isinstance(reader, _SQLiteReader):
-        return reader.rows(statement)
-    # The driver's own cursor: the statement has no parameters and its columns need no conversion
-    # (`_moment` does what the column type would), and the read is a third cheaper without the layers.
-    try:
-        return _fetch(reader, statement)
-    except _Dropped:
-        # The server dropped it (a restart, a failover, an idle timeout), and likely the pool's others too:
-        # they are let go of; read once more, on a new connection.
-        return _fetch(reader, statement)
+        return tuple(map(tuple, reader.rows(statement)))
+    return reader.rows()
 
 
 class _Dropped(Exception):
-    """The reader's connection was dropped by the server (its pool has been let go of)."""
+    """The reader's connection was dropped by the server (the reader has let go of the others it kept)."""
 
 
-def _fetch(reader: Engine, statement: str) -> list[tuple]:
-    connection = reader.raw_connection()
-    try:
-        cursor = connection.cursor()
-        cursor.execute(statement)
-        rows = cursor.fetchall()
-        cursor.close()
-        return rows
-    except reader.dialect.loaded_dbapi.Error as error:
-        if not reader.dialect.is_disconnect(error, connection.dbapi_connection, None):
-            raise
-        connection.invalidate(error)
-        reader.dispose()
-        raise _Dropped from error
-    finally:
-        connection.close()
+def _text_rows(rows: tuple[tuple[bytes | None, ...], ...]) -> tuple[tuple, ...]:
+    """Return the PostgreSQL reader's rows (the server's text, in UTC and ISO format) as values."""
+    return tuple((int(year), None if published_at is None else datetime.fromisoformat(published_at.decode()),
+                  data_version.decode(), None if version is None else int(version))
+                 for year, published_at, data_version, version in rows)
 
 
 def publication_state(at: datetime | None = None, engine: Engine | None = None) -> PublicationState:
@@ -268,8 +350,7 @@ def publication_state(at: datetime | None = None, engine: Engine | None = None) 
     `engine` is the app's database engine (default: the current app's; given by callers outside Flask).
     """
     # Not the session: this runs before every public page and needs no transaction beyond the one statement.
-    rows = tuple(map(tuple, _read_state_rows(engine or db.engine)))
-    derived = _derived(rows)
+    derived = _derived(_read_state_rows(engine or db.engine))
     return PublicationState(at=as_utc(at or trusted_now()), years=derived.years,
                             content_version=derived.content_version, _derived=derived)
 

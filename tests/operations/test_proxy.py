@@ -19,7 +19,7 @@ from tests.helpers import form_csrf_token, reference_codes
 from tests.production import free_port
 from tests.public.conftest import import_year
 
-from .varnish import get, varnish_in_front_of_gunicorn
+from .varnish import get, tell_proxies, varnish_in_front_of_gunicorn
 
 pytestmark = pytest.mark.slow
 
@@ -106,28 +106,29 @@ def add_link_as_staff(client, title: str, url: str) -> None:
     assert "visas nu på sidan" in response.get_data(as_text=True)
 
 
-def test_a_staff_change_shows_through_the_proxy_on_the_next_request(app, db, staff_login, tmp_path):
-    """A follow-up link added by staff shows on the next request through Varnish, which otherwise keeps the
-    municipality page for its max-age: the app sends BAN to the proxies in VARNISH_URLS after the commit."""
+def test_a_staff_change_shows_through_the_proxy_once_the_proxies_are_told(app, db, staff_login, tmp_path):
+    """A follow-up link added by staff shows through Varnish, which otherwise keeps the municipality page for its
+    max-age, once the scheduler's sweep has sent BAN to the proxies in VARNISH_URLS (never the staff's save)."""
     import_year(YEAR)
     set_publication(YEAR, datetime.now(timezone.utc) - timedelta(minutes=1))
     db.session.remove()
     with varnish_in_front_of_gunicorn(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"]) as (proxy, gunicorn):
+        app.config["VARNISH_URLS"] = [proxy]
+        assert tell_proxies()  # a scheduler that starts tells every proxy once
         page = proxy + addresses(YEAR)[1]
         first, again = get(page), get(page)
         assert first.status == 200 and again.from_cache and again.body == first.body
         assert "public, max-age=" in first.headers["Cache-Control"]
 
-        # Without VARNISH_URLS the proxy is not told: it keeps answering with the page it has (the app has the change).
-        app.config["VARNISH_URLS"] = []
+        # Not told yet: the proxy keeps answering with the page it has (the app has the change at once).
         add_link_as_staff(staff_login, "Kommunens första plan", "https://kommun.example.se/forsta")
         kept = get(page)
         assert kept.from_cache and "kommun.example.se/forsta" not in kept.body
         assert "kommun.example.se/forsta" in get(gunicorn + addresses(YEAR)[1]).body
 
         # Told: the next request through the proxy shows every change, and the proxy keeps the new page again.
-        app.config["VARNISH_URLS"] = [proxy]
         add_link_as_staff(staff_login, "Kommunens andra plan", "https://kommun.example.se/andra")
+        assert tell_proxies()
         after = get(page)
         assert after.status == 200 and not after.from_cache
         assert "kommun.example.se/forsta" in after.body and "kommun.example.se/andra" in after.body
@@ -138,10 +139,12 @@ def test_a_staff_change_shows_through_the_proxy_on_the_next_request(app, db, sta
         assert not get(page).from_cache and get(page).from_cache
 
 
-def test_a_proxy_that_cannot_be_told_is_logged_and_the_change_stands(app, db, staff_login, caplog):
+def test_a_staff_change_stands_without_waiting_for_a_proxy_that_cannot_be_told(app, db, staff_login, caplog):
     import_year(YEAR)
     set_publication(YEAR, datetime.now(timezone.utc) - timedelta(minutes=1))
     app.config["VARNISH_URLS"] = [f"http://127.0.0.1:{free_port()}"]  # nothing listens there
     add_link_as_staff(staff_login, "Kommunens plan", "https://kommun.example.se/plan")
     assert "kommun.example.se/plan" in staff_login.get(addresses(YEAR)[1]).get_data(as_text=True)
+    assert not any("was not told" in record.getMessage() for record in caplog.records)  # the save asked no proxy
+    assert tell_proxies()
     assert any("was not told that public pages changed" in record.getMessage() for record in caplog.records)

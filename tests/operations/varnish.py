@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+import threading
 import urllib.error
 import urllib.request
 from contextlib import contextmanager
@@ -42,6 +43,27 @@ def get(url: str) -> Answer:
             return Answer(response.status, response.read().decode("utf-8", "replace"), dict(response.headers))
     except urllib.error.HTTPError as error:
         return Answer(error.code, error.read().decode("utf-8", "replace"), dict(error.headers))
+
+
+def tell_proxies() -> bool:
+    """Run the sweep that tells the proxies of a change (`public.tell_proxies`) as the scheduler does: in a thread
+    and app context of its own, hence its own session and transaction (the test's may hold a flush not committed).
+    Return whether it ran without error."""
+    from flask import current_app
+
+    from hti_comms.scheduling.sweeps import run_sweep
+
+    app = current_app._get_current_object()
+    outcome = []
+
+    def run():
+        with app.app_context():
+            outcome.append(run_sweep("public.tell_proxies"))
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    return outcome == [True]
 
 
 def start_gunicorn(directory: Path, database_url: str, workers: int = 2) -> tuple[Process, int]:

@@ -1,21 +1,32 @@
-"""The publication read on every public request: on PostgreSQL through an autocommit engine of its own (one
-round trip), which must survive a dropped connection and go away with the app's engine."""
+"""The publication read on every public request: on PostgreSQL through plain connections of its own, in autocommit
+with the statement prepared (one round trip), which must survive a dropped connection, raise what a read through
+the app engine would, judge exact instants from the server's text, and go away with the app's engine."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import ProgrammingError
 
 from hti_comms import clock
 from hti_comms.results import publication
+from hti_comms.config import normalise_database_url
 from hti_comms.results.publication import publication_state
+from tests.processes import wait_until
 from tests.public.conftest import PREVIOUS, PUBLICATION, YEAR, years  # noqa: F401 - the fixture
 
 
-def _reader_pids(reader) -> list[int]:
-    with reader.connect() as connection:
-        return [connection.scalar(text("SELECT pg_backend_pid()"))]
+def _reader_pids(db) -> list[int]:
+    """The server processes of the reader's connections."""
+    admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            return list(connection.scalars(text(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = :name AND datname = current_database()"),
+                {"name": publication.READER_NAME}))
+    finally:
+        admin.dispose()
 
 
 def test_sqlite_reads_with_its_own_connections_and_sees_every_commit(app, db, years):
@@ -84,8 +95,9 @@ def test_a_connection_the_server_dropped_is_read_again(app, db, years):
         pytest.skip("PostgreSQL only: SQLite has no server to drop a connection")
     clock.set_now(PUBLICATION + timedelta(minutes=1))
     reader = publication._reader(db.engine)
-    assert publication_state().is_public(YEAR)  # a pooled connection now waits in the reader
-    pids = _reader_pids(reader)
+    assert publication_state().is_public(YEAR)  # a connection now waits in the reader
+    pids = _reader_pids(db)
+    assert len(pids) == 1 and len(reader._idle) == 1
     admin = create_engine(db.engine.url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text("SELECT pg_terminate_backend(pid) FROM unnest(CAST(:pids AS int[])) AS pid"),
@@ -94,7 +106,7 @@ def test_a_connection_the_server_dropped_is_read_again(app, db, years):
     # The next public request's read finds the dead connection, and answers from a new one.
     state = publication_state()
     assert state.is_public(YEAR)
-    assert _reader_pids(reader) != pids
+    assert len(reader._idle) == 1 and _reader_pids(db) not in ([], pids)
 
 
 def test_the_reader_goes_away_with_the_app_engine(app, db, years):
@@ -102,6 +114,36 @@ def test_the_reader_goes_away_with_the_app_engine(app, db, years):
         pytest.skip("PostgreSQL only")
     publication_state()
     reader = publication._reader(db.engine)
-    assert reader.pool.checkedin() >= 1
+    assert len(reader._idle) == 1 and len(_reader_pids(db)) == 1
     db.engine.dispose()
-    assert reader.pool.checkedin() == 0
+    assert reader._idle == []
+    wait_until(lambda: _reader_pids(db) == [], timeout=30, message="the reader's connection to close")
+
+
+def test_an_exact_instant_is_judged_from_the_servers_text(app, db, years):
+    """The reader's rows are the server's text: a moment with microseconds is public from that very microsecond."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    moment = PUBLICATION + timedelta(microseconds=123457)
+    years.set_publication(YEAR, moment)
+    assert not publication_state(moment - timedelta(microseconds=1)).is_public(YEAR)
+    state = publication_state(moment)
+    assert state.is_public(YEAR) and state.years[YEAR].published_at == moment
+    assert publication_state(moment).public_version[1][2] == moment.isoformat()
+
+
+def test_a_failed_read_is_raised_as_a_read_through_the_app_engine_would_be(app, db, tmp_path):
+    """An empty database (not migrated yet): SQLAlchemy's ProgrammingError, as through the app engine."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from tests.conftest import fresh_database
+
+    with fresh_database("postgresql", tmp_path) as url:
+        engine = create_engine(normalise_database_url(url))
+        try:
+            with pytest.raises(ProgrammingError, match="result_set"):
+                publication_state(engine=engine)
+            with engine.connect() as connection, pytest.raises(ProgrammingError, match="result_set"):
+                connection.execute(publication._STATE_QUERY)
+        finally:
+            engine.dispose()
