@@ -72,17 +72,24 @@ def test_the_results_appear_through_the_proxy_at_the_moment_and_not_before(app, 
     db.session.remove()
     with varnish_in_front_of_gunicorn(tmp_path, app.config["SQLALCHEMY_DATABASE_URI"]) as (proxy, _gunicorn):
         start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(seconds=2)
-        moment = start + timedelta(seconds=12)
         old_moment = start + timedelta(seconds=64)
-        set_publication(YEAR, moment)
         set_publication(POSTPONED_YEAR, old_moment)
         nothing_shown_nor_kept(proxy, POSTPONED_YEAR)
 
         wait_for_moment(old_moment - timedelta(minutes=1))
         set_publication(POSTPONED_YEAR, old_moment + timedelta(days=1))  # postponed at T − 1 min
 
-        wait_for_moment(moment - timedelta(seconds=1))
-        assert datetime.now(timezone.utc) < moment - timedelta(milliseconds=500), "the machine was too slow to test"
+        # The year's moment is set once the postponement is made, a few seconds ahead. A machine so loaded that it
+        # wakes up less than half a second before the moment gets a later moment (no address of the year has been
+        # asked for yet, so nothing is judged or kept twice); what follows judges only answers from before it.
+        for lead in (3, 6, 12, 24):
+            moment = datetime.now(timezone.utc) + timedelta(seconds=lead)
+            set_publication(YEAR, moment)
+            wait_for_moment(moment - timedelta(seconds=1))
+            if datetime.now(timezone.utc) < moment - timedelta(milliseconds=500):
+                break
+        else:
+            pytest.fail("the machine was too slow to ask before any of four moments")
         nothing_shown_nor_kept(proxy, YEAR, before=moment)
 
         wait_for_moment(moment + timedelta(seconds=1))
