@@ -134,30 +134,3 @@ def test_a_malformed_message_and_a_damaged_spool_file_are_kept_for_staff_and_hol
     assert kept == {garbage: ReportKind.NOT_UNDERSTOOD, damaged: ReportKind.NOT_UNDERSTOOD}
     assert not _suppressed(db, other)
     assert db.session.scalar(select(func.count()).select_from(BounceReport)) == 3
-
-
-@pytest.mark.slow
-def test_reports_are_still_processed_when_the_reading_process_is_killed(app, db, sent, tmp_path):
-    import multiprocessing
-    import os
-    import signal
-
-    first, second = "borta@exempel-kommun.se", "flyttad@exempel.se"
-    senders = sent(first, second)
-    inbox = BounceInbox(app, spool_dir=tmp_path / "spool").start()
-    try:
-        with smtplib.SMTP("127.0.0.1", inbox.port, timeout=30) as smtp:
-            smtp.sendmail("", [senders[first]], sample("gmail_hard.eml", verp=senders[first], rcpt=first))
-        wait_until(lambda: _suppressed(db, first), timeout=60, message="the first suppression")
-        readers = multiprocessing.active_children()
-        assert readers, "the inbox read the first report in a process of its own"
-        for reader in readers:
-            os.kill(reader.pid, signal.SIGKILL)
-            reader.join(timeout=10)
-        with smtplib.SMTP("127.0.0.1", inbox.port, timeout=30) as smtp:
-            smtp.sendmail("", [senders[second]], sample("postfix_hard.eml", verp=senders[second], rcpt=second))
-        wait_until(lambda: _suppressed(db, second), timeout=60, message="the suppression after the kill")
-        wait_until(lambda: not inbox.spool.waiting(), message="an empty spool")
-    finally:
-        inbox.stop()
-    assert [r.kind for r in _reports(db, email=second)] == [ReportKind.HARD_BOUNCE]
