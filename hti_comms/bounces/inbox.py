@@ -18,7 +18,6 @@ from flask import Flask
 from ..delivery.sink import MemorySink, free_port
 from ..delivery.verp import Verp
 from ..extensions import db
-from .parsing import read_all
 from .services import BATCH, Incoming, keep_unprocessed, process_many
 from .spool import MalformedSpoolFile, Spool
 
@@ -91,42 +90,11 @@ class SpoolWriter:
                 self.written(path)
 
 
-class Reader:
-    """Reads messages (`parsing.read_all`) in a process of its own, started on first use.
-
-    Reading is most of the processing's work, and this process's interpreter runs one thread at a time: in a
-    process of its own it runs beside the SMTP sessions on another core. Should that process fail, the messages
-    are read here."""
-
-    def __init__(self):
-        self.pool = None
-
-    def __call__(self, messages, local_part: str, domain: str):
-        import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor
-
-        try:
-            if self.pool is None:
-                # spawn, not fork: this process has threads, and a child forked amid them may inherit held locks.
-                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
-            return self.pool.submit(read_all, messages, local_part, domain).result()
-        except Exception:  # noqa: BLE001 - e.g. the process was killed: read here, start a new one next time
-            log.exception("the bounce inbox's reading process failed; reading in the inbox itself")
-            self.close()
-            return read_all(messages, local_part, domain)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
-            self.pool = None
-
-
 class Drainer:
     """One thread that processes spooled messages, BATCH at a time, and removes their files after the commit."""
 
     def __init__(self, app: Flask, spool: Spool):
         self.app, self.spool = app, spool
-        self.reader = Reader()
         self.arrivals: queue.Queue[Path | None] = queue.Queue()
         self.stopping = threading.Event()
         self.backlog: dict[Path, None] = dict.fromkeys(spool.waiting())  # what a previous process left
@@ -144,7 +112,6 @@ class Drainer:
         self.stopping.set()
         self.arrivals.put(None)
         self.thread.join()
-        self.reader.close()
 
     def _run(self) -> None:
         delay = 0.0
@@ -192,8 +159,7 @@ class Drainer:
                 if not files:
                     return True
                 try:
-                    process_many([message for _path, messages in files for message in messages], source="smtp",
-                                 reader=self.reader)
+                    process_many([message for _path, messages in files for message in messages], source="smtp")
                 except Exception:  # noqa: BLE001 - the database is away, or one message fails: see which
                     db.session.rollback()
                     log.exception("the bounce inbox could not process %s messages together", count)
@@ -211,7 +177,7 @@ class Drainer:
         failed = []
         for path, messages in files:
             try:
-                process_many(messages, source="smtp", reader=self.reader)
+                process_many(messages, source="smtp")
             except Exception:  # noqa: BLE001
                 db.session.rollback()
                 failed.append((path, messages))

@@ -3,7 +3,6 @@ non-standard bounce formats (GNU Mailman's flufl.bounce), and automatic replies 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from email import message_from_bytes, policy
@@ -77,20 +76,6 @@ class Reading:
                 if token not in found:
                     found.append(token)
         return found
-
-
-def read_all(messages: Sequence[tuple[bytes, Sequence[str]]], local_part: str,
-             domain: str) -> list[tuple[Reading, list[str]]]:
-    """Return what each (raw message, envelope recipients) says and the VERP tokens found in it.
-
-    Needs nothing but its arguments, so a process of its own may run it (the bounce inbox's reader)."""
-    read = []
-    for raw, envelope_to in messages:
-        reading = parse_message(raw, tuple(envelope_to))
-        tokens = reading.tokens(local_part, domain)
-        reading.text = ""  # the whole message once more: not needed after the tokens, nor sent back
-        read.append((reading, tokens))
-    return read
 
 
 def parse_message(raw: bytes, envelope_to: list[str] | tuple[str, ...] = ()) -> Reading:

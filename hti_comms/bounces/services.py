@@ -24,7 +24,7 @@ from ..extensions import db
 from ..subscribers.services import leave_everything_after_complaints
 from .decide import Decision, decide
 from .models import FOR_STAFF, BounceReport, ReportKind
-from .parsing import read_all
+from .parsing import parse_message
 
 log = logging.getLogger(__name__)
 #: Soft bounces within SOFT_WINDOW, on at least SOFT_DAYS different days, that suppress an address: a full
@@ -67,42 +67,38 @@ def process(raw: bytes, *, source: str, envelope_to: Sequence[str] = ()) -> Proc
     return process_many([Incoming(raw, tuple(envelope_to))], source=source)[0]
 
 
-def process_many(messages: Sequence[Incoming], *, source: str, reader=read_all) -> list[Processed]:
-    """Process messages in order, committing every BATCH; return what was done about each.
-
-    `reader`: `parsing.read_all`, or a function that runs it elsewhere (the bounce inbox: in a process of its
-    own, so that reading does not compete with the SMTP sessions for this process's interpreter)."""
+def process_many(messages: Sequence[Incoming], *, source: str) -> list[Processed]:
+    """Process messages in order, committing every BATCH; return what was done about each."""
     results: list[Processed] = []
     for start in range(0, len(messages), BATCH):
         chunk = messages[start:start + BATCH]
         try:
-            results.extend(_batch(chunk, source, reader))
+            results.extend(_batch(chunk, source))
         except IntegrityError:  # the same message, processed by another way in at the same moment
             db.session.rollback()
             if len(chunk) == 1:
-                results.extend(_batch(chunk, source, reader))  # now seen as the duplicate it is
+                results.extend(_batch(chunk, source))  # now seen as the duplicate it is
             else:
                 for message in chunk:
-                    results.extend(process_many([message], source=source, reader=reader))
+                    results.extend(process_many([message], source=source))
     return results
 
 
-def _batch(messages: Sequence[Incoming], source: str, reader) -> list[Processed]:
+def _batch(messages: Sequence[Incoming], source: str) -> list[Processed]:
     now = clock.now()
     verp = Verp.from_config(current_app.config)
     digests = [hashlib.sha256(m.raw).hexdigest() for m in messages]
     known = {r.digest: Processed(r.kind, r.email, r.status, r.outcome, duplicate=True)
              for r in db.session.scalars(select(BounceReport).where(BounceReport.digest.in_(set(digests))))}
-    readings, seen = {}, set()
-    for index, digest in enumerate(digests):
+    readings, found, seen = {}, {}, set()
+    for index, (message, digest) in enumerate(zip(messages, digests)):
         if digest in known or digest in seen:
             continue
         seen.add(digest)
+        reading = parse_message(message.raw, message.envelope_to)
+        tokens = reading.tokens(verp.local_part, verp.domain)
+        found[index] = (reading, tokens, [i for i in (verp.outbox_id(t) for t in tokens) if i is not None])
         readings[index] = digest
-    read = reader([(messages[index].raw, messages[index].envelope_to) for index in readings], verp.local_part,
-                  verp.domain)
-    found = {index: (reading, tokens, [i for i in (verp.outbox_id(t) for t in tokens) if i is not None])
-             for index, (reading, tokens) in zip(readings, read)}
     rows = returns.sent_to_many(genuine[0] for _r, _t, genuine in found.values() if genuine)
     reports, decisions, results = [], {}, {}
     for index, (reading, tokens, genuine) in found.items():
