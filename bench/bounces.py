@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import imaplib
+import shutil
 import smtplib
 import sys
 import tempfile
@@ -139,7 +140,8 @@ def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, 
 
     from hti_comms.bounces.inbox import BounceInbox
 
-    inbox = BounceInbox(app, spool_dir=Path(tempfile.mkdtemp(prefix="hti-bounce-spool-"))).start()
+    spool = Path(tempfile.mkdtemp(prefix="hti-bounce-spool-"))
+    inbox = BounceInbox(app, spool_dir=spool).start()
     items = list(zip(senders, reports))
     try:
         with ProcessPoolExecutor(relays) as pool:
@@ -154,6 +156,7 @@ def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, 
               f"{time.process_time() - cpu:.2f} s of CPU)")
     finally:
         inbox.stop()
+        shutil.rmtree(spool, ignore_errors=True)  # what was accepted after the last suppression, if any
     return seconds
 
 
