@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import imaplib
+import shutil
 import smtplib
 import sys
 import tempfile
@@ -133,20 +134,29 @@ def _relay(port: int, items: list[tuple[str, bytes]], connections: int) -> None:
 def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, relays: int = 4,
                   connections: int = 4) -> float:
     """Send every report to the inbox by SMTP (to the message's VERP address, as a relay forwards it), from
-    `relays` processes of their own with `connections` each, so the relay's work is not counted as the inbox's."""
+    `relays` processes of their own with `connections` each, so the relay's work is not counted as the inbox's.
+    Return the seconds until the last suppression is committed (the inbox answers once a report is spooled)."""
     from concurrent.futures import ProcessPoolExecutor
 
     from hti_comms.bounces.inbox import BounceInbox
 
-    inbox = BounceInbox(app).start()
+    spool = Path(tempfile.mkdtemp(prefix="hti-bounce-spool-"))
+    inbox = BounceInbox(app, spool_dir=spool).start()
     items = list(zip(senders, reports))
-    with ProcessPoolExecutor(relays) as pool:
-        started, cpu = time.perf_counter(), time.process_time()
-        for done in [pool.submit(_relay, inbox.port, items[n::relays], connections) for n in range(relays)]:
-            done.result()
-        seconds = time.perf_counter() - started  # every message accepted means every one processed (250 after)
-        print(f"  (the inbox's process used {time.process_time() - cpu:.2f} s of CPU for it)")
-    inbox.stop()
+    try:
+        with ProcessPoolExecutor(relays) as pool:
+            started, cpu = time.perf_counter(), time.process_time()
+            for done in [pool.submit(_relay, inbox.port, items[n::relays], connections) for n in range(relays)]:
+                done.result()
+            accepted = time.perf_counter() - started
+            while suppressed_count(app) < expected:  # a bench may poll: it measures when the state arrives
+                time.sleep(0.05)
+            seconds = time.perf_counter() - started
+        print(f"  (every report accepted, i.e. spooled, after {accepted:.2f} s; the inbox's process used "
+              f"{time.process_time() - cpu:.2f} s of CPU)")
+    finally:
+        inbox.stop()
+        shutil.rmtree(spool, ignore_errors=True)  # what was accepted after the last suppression, if any
     return seconds
 
 

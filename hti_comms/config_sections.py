@@ -3,9 +3,13 @@ from __future__ import annotations
 
 import re
 from email.utils import parseaddr
+from pathlib import Path
 
 from .config_values import ConfigError, env_bool, env_float, env_int
 from .organisation import SENDER_NAME
+
+#: The instance folder (as config.INSTANCE_DIR, which imports this module).
+INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 
 DEFAULT_MAIL_FROM = f"{SENDER_NAME} <hemtjanstindex@spfseniorerna.se>"
 #: Seconds the send worker waits for the SMTP server in each phase of a message (README, Configuration). The
@@ -59,6 +63,8 @@ def bounce_settings(env: dict, from_address: str) -> dict:
         "BOUNCE_IMAP_PASSWORD": env.get("BOUNCE_IMAP_PASSWORD") or None,
         "BOUNCE_IMAP_FOLDER": env.get("BOUNCE_IMAP_FOLDER") or "INBOX",
         "BOUNCE_IMAP_DONE_FOLDER": env.get("BOUNCE_IMAP_DONE_FOLDER") or "Behandlade",
+        #: Where `hti bounce-inbox` keeps what it accepted until it is processed (kept over restarts: not in /tmp).
+        "BOUNCE_SPOOL_DIR": env.get("BOUNCE_SPOOL_DIR") or str(INSTANCE_DIR / "bounce-spool"),
     }
 
 

@@ -7,6 +7,7 @@ DOMAIN = Domain(
     blueprints=(".admin:bp",),
     menu=(MenuEntry("bounces_admin.index", "Studsar"),),
     commands=(".cli",),
+    sweeps=(".sweeps",),
     setup=".admin:setup",
     overview=(".health:overview",),
     demo_data=".demo:load",

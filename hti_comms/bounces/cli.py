@@ -72,12 +72,17 @@ def poll_command() -> None:
 def bounce_inbox_command(port: int, host: str) -> None:
     """Receive bounces by SMTP: the relay forwards BOUNCE_DOMAIN here; only bounce addresses are accepted."""
     from .inbox import BounceInbox
+    from .spool import SpoolBusy
 
     stop = stop_on_signals()
-    inbox = BounceInbox(current_app._get_current_object(), host=host, port=port).start()
     config = current_app.config
+    try:
+        inbox = BounceInbox(current_app._get_current_object(), host=host, port=port).start()
+    except SpoolBusy:
+        raise click.ClickException(f"En annan studsbrevlåda använder redan kön i {config['BOUNCE_SPOOL_DIR']} "
+                                   "(BOUNCE_SPOOL_DIR). Stoppa den, eller ge den här en egen kö.") from None
     click.echo(f"Studsbrevlådan tar emot e-post till {config['BOUNCE_LOCAL_PART']}+…@{config['BOUNCE_DOMAIN']} "
-               f"på {host}:{inbox.port}.")
+               f"på {host}:{inbox.port}; kön ligger i {config['BOUNCE_SPOOL_DIR']}.")
     stop.wait()
     inbox.stop()
     click.echo("Studsbrevlådan har stannat.")

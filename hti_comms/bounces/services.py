@@ -210,3 +210,23 @@ def reports_for(email: str) -> list[BounceReport]:
 def count_for_staff() -> int:
     return db.session.scalar(select(func.count()).select_from(BounceReport).where(
         BounceReport.kind.in_(FOR_STAFF))) or 0
+
+
+def keep_unprocessed(raws: Sequence[bytes], *, source: str, why: str) -> None:
+    """Keep messages that could not be processed at all for staff (as not understood, with why); commit.
+
+    For what the bounce inbox accepted but cannot hand to the processor (a damaged spool file, a message the
+    processor fails on): it must neither block the messages after it nor be dropped."""
+    now = clock.now()
+    rows = {hashlib.sha256(raw).hexdigest(): raw for raw in raws}
+    known = set(db.session.scalars(select(BounceReport.digest).where(BounceReport.digest.in_(list(rows)))))
+    for digest, raw in rows.items():
+        if digest in known:
+            continue
+        log.error("returned message kept for staff unprocessed: %s", why)
+        db.session.execute(insert(BounceReport.__table__), [{
+            "digest": digest, "kind": ReportKind.NOT_UNDERSTOOD, "email": None, "status": None, "detail": why,
+            "source": source, "subject": "", "sender": "", "outbox_id": None, "send_id": None, "list_key": None,
+            "received_at": now, "reported_at": now, "raw": raw[:KEPT_BYTES],
+            "outcome": "inget gjort; sparat för personalen"}])
+    db.session.commit()

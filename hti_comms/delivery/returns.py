@@ -94,15 +94,21 @@ def list_sends_since(moment: datetime, send_ids: list[int] | None = None) -> lis
 
 
 def sent_to_many(outbox_ids: Iterable[int]) -> dict[int, SentTo]:
-    """Return {outbox id: SentTo} for the rows that exist among these ids."""
+    """Return {outbox id: SentTo} for the rows that exist among these ids.
+
+    The rows are read by id alone and their sends' list keys in a second query: joined, PostgreSQL planned a walk
+    of the whole send by (send_id, status) while its statistics still counted the table as empty (right after a
+    large send, before autovacuum), 40 ms for 500 rows instead of under 1 ms."""
     outbox_ids = sorted(set(outbox_ids))
-    found: dict[int, SentTo] = {}
+    rows = []
     for start in range(0, len(outbox_ids), 900):
-        rows = db.session.execute(
-            select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, Send.list_key, OutboxMessage.sent_at)
-            .join(Send, Send.id == OutboxMessage.send_id).where(OutboxMessage.id.in_(outbox_ids[start:start + 900])))
-        found.update({row[0]: SentTo(*row) for row in rows})
-    return found
+        rows.extend(db.session.execute(
+            select(OutboxMessage.id, OutboxMessage.send_id, OutboxMessage.email, OutboxMessage.sent_at)
+            .where(OutboxMessage.id.in_(outbox_ids[start:start + 900]))))
+    list_keys = dict(db.session.execute(select(Send.id, Send.list_key).where(
+        Send.id.in_({send_id for _id, send_id, _email, _sent_at in rows}))).all()) if rows else {}
+    return {outbox_id: SentTo(outbox_id, send_id, email, list_keys.get(send_id), sent_at)
+            for outbox_id, send_id, email, sent_at in rows}
 
 
 def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: datetime) -> None:
@@ -122,17 +128,21 @@ def suppress_many(entries: dict[str, tuple[str, str | None]], created_at: dateti
 
 def withdraw_all_list_mail(emails: Iterable[str]) -> int:
     """Cancel list mail of every list still waiting to go to any of these addresses, in the caller's
-    transaction (as `services.withdraw_list_mail(email, None)` for each, in a statement per 900 addresses)."""
+    transaction (as `services.withdraw_list_mail(email, None)` for each, in two statements per 900 addresses)."""
     emails = sorted(set(emails))
     sends = select(Send.id).where(Send.list_key.is_not(None))
     withdrawn = 0
     for start in range(0, len(emails), 900):
-        # The rows are found by address first: given the conditions side by side, SQLite walks every waiting
-        # row of the send by (send_id, status) instead.
-        rows = select(OutboxMessage.id).where(OutboxMessage.email.in_(emails[start:start + 900]))
-        withdrawn += db.session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id.in_(rows), OutboxMessage.status.in_(WAITING), OutboxMessage.send_id.in_(sends))
-            .values(status=OutboxStatus.CANCELLED, retry_after=None)
-            .execution_options(synchronize_session=False)).rowcount
+        # The rows are found by address first, then changed by id: given the conditions together, SQLite walks
+        # every waiting row of the send by (send_id, status), and so does PostgreSQL while its statistics still
+        # count the table as empty (30 ms for 25 addresses instead of under 1 ms).
+        ids = list(db.session.scalars(select(OutboxMessage.id).where(
+            OutboxMessage.email.in_(emails[start:start + 900]))))
+        for first in range(0, len(ids), 900):  # an address may have a row in many sends
+            withdrawn += db.session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id.in_(ids[first:first + 900]), OutboxMessage.status.in_(WAITING),
+                       OutboxMessage.send_id.in_(sends))
+                .values(status=OutboxStatus.CANCELLED, retry_after=None)
+                .execution_options(synchronize_session=False)).rowcount
     return withdrawn

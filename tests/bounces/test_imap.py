@@ -139,3 +139,26 @@ def test_poll_without_settings_says_what_to_set(app, runner):
     app.config["BOUNCE_IMAP_HOST"] = None
     result = runner.invoke(args=["hti", "bounces", "poll"])
     assert result.exit_code == 1 and "BOUNCE_IMAP_HOST" in result.output
+
+
+def test_the_scheduler_reads_the_mailbox_when_one_is_set(app, sent, show, imap_server):
+    from hti_comms.scheduling.sweeps import load_sweeps, run_sweep
+
+    address = "borta@exempel-kommun.se"
+    senders = sent(address)
+    connection = _mailbox(imap_server)
+    assert connection.append("INBOX", None, None, sample("exim_hard.eml", verp=senders[address], rcpt=address))[0] == "OK"
+    assert load_sweeps(app)["bounces.imap_poll"].every_seconds == 60
+    assert run_sweep("bounces.imap_poll")
+    assert show(address)["reason"] == "hard_bounce"
+    assert _count(connection, "INBOX") == 0 and _count(connection, "Behandlade") == 1
+    connection.logout()
+
+
+def test_without_a_mailbox_the_scheduler_reads_nothing(app):
+    from hti_comms.bounces.sweeps import imap_poll
+    from hti_comms.scheduling.sweeps import run_sweep
+
+    assert app.config["BOUNCE_IMAP_HOST"] is None
+    assert run_sweep("bounces.imap_poll")
+    assert imap_poll() is None

@@ -13,8 +13,8 @@ from .conftest import sample
 
 
 @pytest.fixture
-def inbox(app):
-    server = BounceInbox(app).start()
+def inbox(app, tmp_path):
+    server = BounceInbox(app, spool_dir=tmp_path / "spool").start()
     yield server
     server.stop()
 
