@@ -8,9 +8,30 @@ import threading
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, ScriptInfo
 
-hti = AppGroup("hti", help="Hemtjänstindex: set-up, import, sending.")
+
+class DomainCommands(AppGroup):
+    """The `hti` group: the domains' command modules are imported when it is listed or run, not by every process."""
+
+    def _import_commands(self, ctx: click.Context) -> None:
+        from flask import current_app
+
+        from .domain import registry
+
+        info = ctx.find_object(ScriptInfo)
+        registry(info.load_app() if info is not None else current_app).import_commands()
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        self._import_commands(ctx)
+        return super().list_commands(ctx)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        self._import_commands(ctx)
+        return super().get_command(ctx, cmd_name)
+
+
+hti = DomainCommands("hti", help="Hemtjänstindex: set-up, import, sending.")
 
 DEMO_STAFF_EMAIL = "demo@hti.example"
 
@@ -107,7 +128,7 @@ def _schema_revision() -> str | None:
 
 
 def register_commands(app: Flask) -> None:
-    """Attach the command group (the domains have added their commands to it by now)."""
+    """Attach the command group (the domains' commands are added to it when it is used)."""
     from . import dev  # noqa: F401  (registers `hti dev`)
 
     app.cli.add_command(hti)

@@ -4,14 +4,16 @@ Every domain package (`hti_comms/<domain>/__init__.py`) defines `DOMAIN = Domain
 blueprints, staff menu entries, CLI commands, scheduler sweeps, kinds of email with their Swedish labels and
 its share of a person's data. `create_app` walks `hti_comms.DOMAINS` and calls `init_app` on each, so adding a
 domain is one package plus one line in that tuple. Names of modules and objects are written as strings
-relative to the domain's package (".admin:bp"), imported when the app is built, so that a package's
-`__init__` stays free of import cycles.
+relative to the domain's package (".admin:bp"), imported when the app is built (tables and pages) or when first
+used (commands, sweeps, the functions other domains call), so that a package's `__init__` stays free of import
+cycles and a process imports only what it uses.
 """
 from __future__ import annotations
 
 import importlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from flask import Flask
@@ -146,10 +148,14 @@ class Domain:
         return getattr(module, attribute) if attribute else module
 
     def init_app(self, app: Flask) -> None:
-        """Register everything the domain declares on `app`."""
+        """Register everything the domain declares on `app`.
+
+        Its commands, sweeps and the functions other domains call (checks, guards, hooks, overview parts, year
+        steps, owners) are imported when first used: by `hti`, the scheduler, or the page or send that asks.
+        """
         # Refused declarations (a second copy, a kind another domain has) stop before anything is registered.
         app.extensions.setdefault("hti_domains", DomainRegistry()).add(self)
-        for module in (*self.models, *self.commands, *self.sweeps, *self.routes):
+        for module in (*self.models, *self.routes):
             self.resolve(module)
         for blueprint in self.blueprints:
             app.register_blueprint(self.resolve(blueprint))
@@ -157,26 +163,30 @@ class Domain:
             self.resolve(self.setup)(app)
 
 
+def _declared_functions(declaration: str) -> cached_property:
+    """A registry attribute: the functions every domain names in `declaration`, in order, imported on first use."""
+    return cached_property(lambda registry: [domain.resolve(name) for domain in registry.domains
+                                             for name in getattr(domain, declaration)])
+
+
 class DomainRegistry:
-    """What the domains of one app declared, in their order: menu, send kinds, personal data."""
+    """What the domains of one app declared, in their order: menu, send kinds, personal data.
+
+    The functions the domains name ("module:function") are imported on first use of each attribute, not when the
+    app is built: every process builds the app, and most use few of them (a web worker no sweep, the scheduler
+    no overview part). Adding a domain later forgets what was imported, so the next use sees its functions too.
+    """
+
+    #: Attributes made on first use from the domains' declarations.
+    LAZY = ("sweeps", "describe_owner", "owner_results", "content_checks", "release_guards", "link_history",
+            "recipient_guards", "send_hooks", "overview", "year_steps")
 
     def __init__(self) -> None:
         self.domains: list[Domain] = []
         self.menu: list[MenuEntry] = []
         self.send_kinds: dict[str, str] = {}
-        self.describe_owner: dict[str, Callable] = {}
-        self.owner_results: dict[str, Callable] = {}
         self.personal_data: list[tuple[Domain, PersonalData]] = []
-        self.content_checks: list[Callable] = []
-        self.release_guards: list[Callable] = []
-        self.link_history: list[Callable] = []
-        self.recipient_guards: list[Callable] = []
-        self.send_hooks: list[Callable] = []
-        self.overview: list[Callable] = []
-        self.year_steps: list[Callable] = []
         self.unsubscribe_paths: dict[str, str] = {}
-        #: name -> scheduling.sweeps.Sweep, in the order the domains declare them.
-        self.sweeps: dict = {}
         #: key -> newsletters.sections.SectionKind.
         self.section_kinds: dict = {}
 
@@ -192,40 +202,54 @@ class DomainRegistry:
         for list_key in domain.unsubscribe_paths:
             if list_key in self.unsubscribe_paths:
                 raise ValueError(f"two domains declare the unsubscribe page of the list {list_key!r}")
-        found = self._sweeps_of(domain)
         kinds = [domain.resolve(name) for name in domain.section_kinds]
         for kind in kinds:
             if kind.key in self.section_kinds:
                 raise ValueError(f"two section kinds are called {kind.key!r}")
         self.domains.append(domain)
-        self.sweeps.update(found)
+        for name in self.LAZY:
+            self.__dict__.pop(name, None)
         self.section_kinds.update((kind.key, kind) for kind in kinds)
         self.menu.extend(domain.menu)
         self.send_kinds.update(domain.send_kinds)
-        if domain.describe_owner:
-            self.describe_owner[domain.name] = domain.resolve(domain.describe_owner)
-        if domain.owner_results:
-            self.owner_results[domain.name] = domain.resolve(domain.owner_results)
         self.personal_data.extend((domain, item) for item in domain.personal_data)
-        self.content_checks.extend(domain.resolve(name) for name in domain.content_checks)
-        self.release_guards.extend(domain.resolve(name) for name in domain.release_guards)
-        self.link_history.extend(domain.resolve(name) for name in domain.link_history)
-        self.recipient_guards.extend(domain.resolve(name) for name in domain.recipient_guards)
-        self.send_hooks.extend(domain.resolve(name) for name in domain.send_hooks)
-        self.overview.extend(domain.resolve(name) for name in domain.overview)
-        self.year_steps.extend(domain.resolve(name) for name in domain.year_steps)
         self.unsubscribe_paths.update(domain.unsubscribe_paths)
 
-    def _sweeps_of(self, domain: Domain) -> dict:
+    @cached_property
+    def sweeps(self) -> dict:
+        """name -> scheduling.sweeps.Sweep, in the order the domains declare them; a name used twice is refused."""
         from .scheduling.sweeps import sweeps_in
 
         found = {}
-        for module in domain.sweeps:
-            for item in sweeps_in(domain.resolve(module)):
-                if item.name in self.sweeps or item.name in found:
-                    raise ValueError(f"two sweeps are called {item.name!r}")
-                found[item.name] = item
+        for domain in self.domains:
+            for module in domain.sweeps:
+                for item in sweeps_in(domain.resolve(module)):
+                    if item.name in found:
+                        raise ValueError(f"two sweeps are called {item.name!r}")
+                    found[item.name] = item
         return found
+
+    @cached_property
+    def describe_owner(self) -> dict[str, Callable]:
+        return {d.name: d.resolve(d.describe_owner) for d in self.domains if d.describe_owner}
+
+    @cached_property
+    def owner_results(self) -> dict[str, Callable]:
+        return {d.name: d.resolve(d.owner_results) for d in self.domains if d.owner_results}
+
+    content_checks = _declared_functions("content_checks")
+    release_guards = _declared_functions("release_guards")
+    link_history = _declared_functions("link_history")
+    recipient_guards = _declared_functions("recipient_guards")
+    send_hooks = _declared_functions("send_hooks")
+    overview = _declared_functions("overview")
+    year_steps = _declared_functions("year_steps")
+
+    def import_commands(self) -> None:
+        """Import the modules that add the domains' commands to the `hti` group (done when `hti` is used)."""
+        for domain in self.domains:
+            for module in domain.commands:
+                domain.resolve(module)
 
     def handlers(self, which: str) -> list[tuple[str, Callable]]:
         """Return (label, function) of every personal-data exporter or eraser (`which` = "export"/"erase")."""

@@ -23,7 +23,9 @@ class LazyRule(Rule):
     def _compile_builder(self, append_unknown: bool = True) -> Callable:
         attribute = "_build_unknown" if append_unknown else "_build"
 
-        def build_on_first_use(rule: LazyRule, **values):
+        # Positional-only: the values are the URL's, and a route argument or query argument may be called `rule`
+        # (werkzeug's own builders name their first argument ".self", which no keyword can be).
+        def build_on_first_use(rule: LazyRule, /, **values):
             builder = rule._shared_builder(append_unknown)
             setattr(rule, attribute, builder.__get__(rule, None))
             return builder(rule, **values)

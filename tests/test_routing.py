@@ -36,3 +36,10 @@ def test_a_new_app_compiles_no_builder_until_a_url_is_built(migrated_database):
     # The two apps' alike rules share one compiled builder.
     first_rule = next(r for r in first.url_map.iter_rules() if r.endpoint == "newsletters_admin.recipients")
     assert first_rule._build_unknown.__func__ is rule._build_unknown.__func__
+
+
+def test_a_url_whose_arguments_include_one_called_rule_is_built_before_and_after_the_builder_is_compiled(app):
+    with app.test_request_context(base_url="https://hti.example.se"):
+        first = url_for("newsletters_admin.recipients", newsletter_id=12, rule="a")
+        again = url_for("newsletters_admin.recipients", newsletter_id=12, rule="b")
+    assert (first, again) == ("/admin/nyhetsbrev/12/mottagare?rule=a", "/admin/nyhetsbrev/12/mottagare?rule=b")
