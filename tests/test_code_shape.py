@@ -13,7 +13,11 @@ PACKAGE = Path(__file__).resolve().parent.parent / "hti_comms"
 WALL_CLOCK_OWNER = PACKAGE / "scheduling" / "localtime.py"
 MAX_LINES = 300
 #: Modules allowed past MAX_LINES, each with the reason it is not split (yet).
-LONG_MODULES: dict[str, str] = {}
+LONG_MODULES: dict[str, str] = {
+    "hti_comms.results.publication": "the publication rule and the two readers it is read through on every public "
+                                     "request are mutation-tested as one module (make mutation, with numbered "
+                                     "equivalents); the readers move out when the next mutation run renumbers them",
+}
 
 
 def _modules() -> list[Path]:

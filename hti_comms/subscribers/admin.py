@@ -19,7 +19,8 @@ from ..geo.models import County, District, Municipality
 from ..results.models import SUB_INDICES
 from ..results.ranking import available_years
 from ..results.selection import ResultRuleKind
-from .audiences import AudienceError, Criteria, MunicipalityNameError, all_audiences, audience_sizes, delete_audience, save_audience
+from .audiences import (AudienceError, Criteria, MunicipalityNameError, all_audiences, audience_sizes, delete_audience,
+                        save_audience, sizes_in_words)
 from .directory import (
     ContactDetails, add_contact, add_contact_affiliation, remove_contact_affiliation, search_contacts,
     unsubscribe_by_staff, update_contact,
@@ -225,14 +226,6 @@ def _audience_form(audience: Audience | None) -> AudienceForm:
     return form
 
 
-def _size_text(sizes: tuple[int, int]) -> str:
-    email, letters = sizes
-    if not letters:
-        return f"{format_integer(email)} mottagare just nu"
-    return (f"{format_integer(email + letters)} mottagare just nu: {format_integer(email)} med e-post och "
-            f"{format_integer(letters)} med brev på papper")
-
-
 @bp.route("/malgrupper")
 def audiences():
     rows = [(a, sum(audience_sizes(Criteria.of(a)))) for a in all_audiences()]
@@ -270,7 +263,7 @@ def audience(audience_id: int | None = None):
                       "publicerade ännu. Den kan inte användas för utskick före publiceringen: det skulle avslöja "
                       "resultaten för mottagarna.", "info")
             return redirect(url_for(".audience", audience_id=audience.id))
-    size_text = _size_text(audience_sizes(criteria)) if criteria is not None else "–"
+    size_text = sizes_in_words(audience_sizes(criteria)) if criteria is not None else "–"
     names = {m.code: m.short_name for m in _places()[2]}
     chosen = criteria.municipality_codes if criteria is not None else tuple(request.form.getlist("municipalities"))
     return render_template("web/subscribers/admin/audience.html", form=form, audience=audience,
@@ -288,7 +281,7 @@ def audience_size_json():
         sizes = audience_sizes(Criteria.from_multidict(request.args))
     except AudienceError as exc:
         return jsonify({"count": None, "text": str(exc)})
-    return jsonify({"count": sum(sizes), "text": _size_text(sizes)})
+    return jsonify({"count": sum(sizes), "text": sizes_in_words(sizes)})
 
 
 @bp.route("/malgrupper/<int:audience_id>/ta-bort", methods=["POST"])

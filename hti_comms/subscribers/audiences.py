@@ -12,6 +12,7 @@ from ..clock import now
 from ..delivery.api import Recipient
 from ..delivery.services import suppressed_emails_query
 from ..extensions import db
+from ..formatting import format_integer
 from ..inputs import optional_whole_number
 from ..geo.models import District, Municipality
 from ..results.selection import ResultRule, ResultRuleError, ResultRuleKind, municipality_codes_query
@@ -216,6 +217,15 @@ def audience_sizes(criteria: Criteria) -> tuple[int, int]:
     """Return how many the audience reaches now by email and by letter (newsletters, circulars, briefs and digests
     go by letter to those who chose `brev`)."""
     return audience_size(criteria), audience_size(criteria, Channel.LETTER)
+
+
+def sizes_in_words(sizes: tuple[int, int]) -> str:
+    """Return `audience_sizes` in words for staff: "12 mottagare just nu: 10 med e-post och 2 med brev på papper"."""
+    email, letters = sizes
+    if not letters:
+        return f"{format_integer(email)} mottagare just nu"
+    return (f"{format_integer(email + letters)} mottagare just nu: {format_integer(email)} med e-post och "
+            f"{format_integer(letters)} med brev på papper")
 
 
 def save_audience(audience: Audience | None, name: str, description: str, criteria: Criteria) -> Audience:
