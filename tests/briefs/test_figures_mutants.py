@@ -3,10 +3,13 @@ mutation/). Runs on the `years` results of test_figures (2023 and 2024, a munici
 sub-index)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from hti_comms.briefs.figures import (
-    FigureMismatch, Mismatch, check_figures, check_talking_points, derive, verify_claims, verify_text, year_figures,
+    FigureMismatch, Mismatch, check_figures, check_talking_points, derive, verify_claims, verify_points, verify_text,
+    year_figures,
 )
 from hti_comms.extensions import db
 from hti_comms.geo.models import Municipality
@@ -115,3 +118,68 @@ def test_a_change_that_rounds_to_nothing_is_about_the_same_even_when_the_indices
     assert _change("change", Decimal("58.04"), Decimal("57.95")).about_same  # a change of 0,1, both written 58,0
     assert not _change("change", Decimal("58.10"), Decimal("58.00")).about_same
     assert _change("change", None, Decimal("58.00")) is None and _change("change", Decimal("58.00"), None) is None
+
+
+def test_check_figures_reads_a_district_line_as_about_the_members_it_names(years):
+    district = db.session.get(Municipality, "0114").district_id
+    both = "Upplands Väsby och Vallentuna fick 72,5 och 68,0 i Hemtjänstindex 2024."
+    check_figures(2024, None, [both, "Distriktets 4 kommuner."], district_id=district)
+    check_figures(derive(2024), None, [both], district_id=district)
+    with pytest.raises(FigureMismatch) as refused:
+        check_figures(2024, None, ["Upplands Väsby fick 72,5.", "Vallentuna fick 72,5."], district_id=district)
+    assert [(m.sentence, m.stated) for m in refused.value.mismatches] == [("Vallentuna fick 72,5.", "72,5")]
+    # Without a municipality or a district a line is about no municipality: only national figures pass.
+    assert [m.stated for m in verify_text("Upplands Väsby fick 72,5.", derive(2024))] == ["72,5"]
+
+
+def test_a_year_without_results_is_refused_even_when_there_is_nothing_to_read(years):
+    with pytest.raises(FigureMismatch) as refused:
+        check_figures(2030, "0114", ["", None])
+    assert refused.value.mismatches == [Mismatch("Resultat för 2030", "2030", None)]
+
+
+def test_the_same_sentence_about_another_member_is_judged_again(years):
+    district = db.session.get(Municipality, "0114").district_id
+    text = "Upplands Väsby. Index 72,5.\nVallentuna. Index 72,5."
+    assert [(m.sentence, m.stated) for m in verify_text(text, derive(2024), district_id=district)] == [
+        ("Index 72,5.", "72,5")]
+
+
+def test_a_place_in_the_district_may_be_stated_only_on_a_district_line(years):
+    # Upplands Väsby moved to Håbo's district: 2nd of 2 there, 1st of 4 in its county, 2nd of 5 in the country.
+    habo = db.session.get(Municipality, "0305")
+    db.session.get(Municipality, "0114").district_id = habo.district_id
+    db.session.commit()
+    figures = derive(2024)
+    line = "Upplands Väsby ligger på plats 2 av 2 i distriktet."
+    assert verify_text(line, figures, district_id=habo.district_id) == []
+    check_figures(figures, None, [line, "Distriktets 2 kommuner."], district_id=habo.district_id)
+    assert [m.stated for m in verify_text(line, figures, "0114")] == ["plats 2 av 2"]
+
+
+def test_the_mismatch_names_the_figure_of_the_same_kind_the_results_give(years):
+    figures = derive(2024)
+    # A place among 4 is compared with the places among 4 (the county's, last year's), not the national one.
+    place = verify_text("Upplands Väsby ligger på plats 2 av 4.", figures, "0114")
+    assert [(m.stated, m.expected) for m in place] == [("plats 2 av 4", "plats 1 av 4")]
+    almost = verify_text("Upplands Väsby är i stort sett oförändrat sedan 2023.", figures, "0114")
+    assert [(m.stated, m.expected) for m in almost] == [("i stort sett oförändrat", "+12,5 enheter")]
+    assert [(m.stated, m.expected) for m in verify_text("Det hände 17 gånger.", figures, "0114")] == [("17", None)]
+
+
+def test_a_sentence_naming_a_sub_index_or_the_county_may_still_state_the_municipality_figures(years):
+    figures = derive(2024)
+    assert verify_text("Upplands Väsby fick 70,0 i Information och plats 2 av 5.", figures, "0114") == []
+    assert verify_text("Upplands Väsby fick 72,5, länets genomsnitt är 63,9.", figures, "0114") == []
+    # "Sedan dess" with no "Inför N planerade" before it in the paragraph is an ordinary sentence.
+    assert verify_text("Sedan dess har Upplands Väsby ökat med 12,5 enheter.", figures, "0114") == []
+
+
+def test_talking_points_are_checked_against_the_figures_given(years):
+    points = points_of("0114")
+    figures = derive(2024)
+    figures.municipality("0114").index = Decimal("70.0")  # figures derived before a re-import, say
+    assert "72,5" in [m.stated for m in verify_points(points, figures)]
+    with pytest.raises(FigureMismatch):
+        check_talking_points(points, figures)
+    assert verify_points(points) == []
