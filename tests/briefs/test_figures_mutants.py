@@ -183,3 +183,60 @@ def test_talking_points_are_checked_against_the_figures_given(years):
     with pytest.raises(FigureMismatch):
         check_talking_points(points, figures)
     assert verify_points(points) == []
+
+
+def test_a_missing_extra_or_wrong_number_is_reported_with_its_sentence_and_what_it_should_state(years):
+    figures = derive(2024)
+    vasby = figures.municipality("0114")
+    assert verify_claims("Upplands Väsby fick.", ("index",), figures, vasby) == [
+        Mismatch("Upplands Väsby fick.", "", "72,5")]
+    extra = "Upplands Väsby fick 72,5 och plats 2 av 5."
+    assert verify_claims(extra, ("index",), figures, vasby) == [Mismatch(extra, "plats 2 av 5", None)]
+    wrong = "Upplands Väsby fick 72,4."
+    assert verify_claims(wrong, ("index",), figures, vasby) == [Mismatch(wrong, "72,4", "72,5")]
+    # Värmdö has no 2023 result: the missing change is still a missing number, of no known value.
+    assert verify_claims("Indexet har ökat.", ("change",), figures, figures.municipality("0120")) == [
+        Mismatch("Indexet har ökat.", "", "ett tal")]
+
+
+def test_unchanged_is_said_only_of_the_very_same_index(years):
+    figures = derive(2024)
+    # Österåker had 65,0 both years; Upplands Väsby went from 60,0 to 72,5.
+    for words in ("oförändrat", "i stort sett oförändrat"):
+        assert verify_text(f"Österåker har {words} index sedan 2023.", figures, "0117") == []
+        assert [m.stated for m in verify_text(f"Upplands Väsby har {words} index sedan 2023.", figures, "0114")] == [
+            words]
+    # A change written as a number may state the unchanged index its claim names.
+    osteraker = figures.municipality("0117")
+    assert verify_claims("Indexet har ändrats +0,0 enheter.", ("unchanged",), figures, osteraker) == []
+    assert verify_claims("Indexet har ändrats +0,1 enheter.", ("unchanged",), figures, osteraker) != []
+
+
+def test_a_number_of_another_kind_with_the_same_digits_is_refused(years):
+    figures = derive(2024)
+    # 5,4 is Upplands Väsby's gap to the national average, not its index.
+    assert [m.stated for m in verify_text("Upplands Väsby fick 5,4.", figures, "0114")] == ["5,4"]
+    assert verify_text("Upplands Väsby ligger 5,4 enheter över genomsnittet.", figures, "0114") == []
+
+
+def test_counts_of_municipalities_are_the_ranked_ones_and_the_district_members_with_a_result(years):
+    figures = derive(2024)
+    assert verify_text("Rankningen omfattar samtliga 5 kommuner.", figures, "0114") == []
+    assert verify_text("Rankningen omfattar samtliga 4 kommuner.", figures, "0114") != []
+    # Gotland's district has no result in 2024: none of its municipalities is counted.
+    gotland = db.session.get(Municipality, "0980").district_id
+    assert verify_text("Distriktets 0 kommuner.", figures, district_id=gotland) == []
+    assert verify_text("Distriktets 1 kommuner.", figures, district_id=gotland) != []
+
+
+def test_an_unknown_claim_says_which(years):
+    from hti_comms.briefs.figure_expectations import UnknownClaim, expected
+
+    figures = derive(2024)
+    vasby = figures.municipality("0114")
+    with pytest.raises(UnknownClaim, match="^unknown claim 'rank'$"):
+        expected("rank", figures, vasby)
+    with pytest.raises(UnknownClaim, match="^unknown claim 'value:information'$"):
+        expected("value:information", figures, vasby)
+    with pytest.raises(UnknownClaim, match="^no sub-index 'smak:information'$"):
+        expected("sub:smak:information", figures, vasby)
