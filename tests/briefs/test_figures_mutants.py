@@ -76,6 +76,8 @@ def test_html_is_read_as_its_text_and_the_same_sentence_is_judged_once_per_messa
     first = verify_text("Upplands Väsby fick 72,4.", figures, "0114", memo=memo)
     assert first and memo and verify_text("Upplands Väsby fick 72,4.", figures, "0114", memo=memo) == first
     assert verify_text("Upplands Väsby fick 72,5.", figures, "0114", memo=memo) == []
+    # Tags in capitals are tags too: the 2 of <H2> is no number of the text.
+    assert verify_text("<H2>Upplands Väsby</H2><P>Index 72,5.</P>", figures, "0114") == []
     # Text that only looks like a tag is text: "a < b > c" is no HTML.
     assert verify_text("Index 72,5 < 80,0 > 60,0.", figures, "0114") != []
 
