@@ -161,3 +161,5 @@ def test_the_year_before_a_plan_may_be_any_year_the_register_holds_a_plan_for(ye
     sentence = "Inför 2023 planerade Upplands Väsby att förbättra informationen (Information)."
     assert verify_text(sentence, 2025, "0114") == []
     assert [m.stated for m in verify_text(sentence.replace("2023", "2022"), 2025, "0114")] == ["2022"]
+    # Only that sentence, and those after it saying "sedan dess", may state the plan's figures.
+    assert [m.stated for m in verify_text(sentence + " Målet sattes 2023.", 2025, "0114")] == ["2023"]
