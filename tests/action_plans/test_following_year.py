@@ -153,3 +153,13 @@ def test_the_embargoed_summary_released_by_the_sweep_says_what_was_planned(db, m
             "har delindex Information minskat med 4,0 enheter, från 70,0 till 66,0.") in vera
     assert "Information sjönk trots planen" in vera
     assert "planerade" not in texts["eva@vasby.example.se"]
+
+
+def test_the_year_before_a_plan_may_be_any_year_the_register_holds_a_plan_for(years):
+    # A plan of 2022, three years before 2025: "Inför 2023" is neither 2025 nor 2024, only the plan's year.
+    add(2022, "0114", "information", "förbättra informationen")
+    sentence = "Inför 2023 planerade Upplands Väsby att förbättra informationen (Information)."
+    assert verify_text(sentence, 2025, "0114") == []
+    assert [m.stated for m in verify_text(sentence.replace("2023", "2022"), 2025, "0114")] == ["2022"]
+    # Only that sentence, and those after it saying "sedan dess", may state the plan's figures.
+    assert [m.stated for m in verify_text(sentence + " Målet sattes 2023.", 2025, "0114")] == ["2023"]
