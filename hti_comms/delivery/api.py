@@ -22,7 +22,7 @@ from .sendview import SendView, view as _view
 from .services import DeliveryError, _settle_expired_claims, cancel_send, pause_send, resume_send  # noqa: F401
 
 __all__ = ["Attachment", "DeliveryError", "EmailBuildError", "EmailSpec", "OutboxStatus", "Owner", "Recipient",
-           "SendStatus", "SendView", "addresses_reached", "cancel_send", "send_status_of", "check_buildable", "counts", "enqueue", "pause",
+           "SendStatus", "SendView", "addresses_reached", "cancel_send", "send_status_of", "check_buildable", "counts", "enqueue", "enqueue_many", "pause",
            "resume", "send_view", "sent_too_recently", "sends_for", "withdraw", "IN_FLIGHT", "RUNNING", "UNSETTLED", "FAILED_STATES"]
 
 #: Send statuses of a send that may still send something.
@@ -38,6 +38,11 @@ UNSETTLED = (*IN_FLIGHT, OutboxStatus.UNKNOWN)
 def enqueue(spec: EmailSpec, recipients: Iterable[Recipient], *, rendered=None) -> SendView:
     """Write the send and one outbox row per new recipient in the caller's transaction (`outbox.enqueue`)."""
     return _view(outbox.enqueue(spec, recipients, rendered=rendered))
+
+
+def enqueue_many(items) -> list[SendView]:
+    """Enqueue each (spec, recipients, rendering or None) of `items` in a few statements for all (`outbox.enqueue_many`)."""
+    return [_view(send) for send in outbox.enqueue_many(items)]
 
 
 def _owned(domain: str, kind: str | Iterable[str] | None = None, keys: Iterable[str] | None = None) -> list:

@@ -35,11 +35,37 @@ def _needs_encoding(value: str) -> bool:
     return not value.isascii() or "=?" in value
 
 
+#: Longest header line we write (RFC 5322 recommends 78 characters).
+_LINE = 78
+_WORD_FRAME = len("=?utf-8?b??=")
+
+
+def encoded_words(value: str, first_room: int) -> str:
+    """Return `value` as RFC 2047 encoded words (UTF-8, base64), each holding whole characters, folded with CRLF and
+    a space so that no line is longer than 78 characters; `first_room`: what the first line has left for them.
+
+    The standard library's `email.header.Header` does the same but weighs two encodings character by character; a
+    summary's subject cost the send worker 1.5 ms, a fifth of its time per send at the embargo release."""
+    words: list[str] = []
+    chunk: list[bytes] = []
+    size = 0
+    most = max((first_room - _WORD_FRAME) // 4 * 3, 6)
+    for char in value:
+        data = char.encode("utf-8")
+        if size + len(data) > most and chunk:
+            words.append(f"=?utf-8?b?{base64.b64encode(b''.join(chunk)).decode('ascii')}?=")
+            chunk, size, most = [], 0, (_LINE - 1 - _WORD_FRAME) // 4 * 3
+        chunk.append(data)
+        size += len(data)
+    words.append(f"=?utf-8?b?{base64.b64encode(b''.join(chunk)).decode('ascii')}?=")
+    return "\r\n ".join(words)
+
+
 def header(name: str, value: str) -> bytes:
     """Return one folded header line (with CRLF), safe against injection, RFC 2047-encoded when needed."""
     value = clean_header_value(value)
     if _needs_encoding(value):
-        encoded = Header(value, "utf-8", header_name=name).encode(linesep="\r\n")
+        encoded = encoded_words(value, _LINE - len(name) - 2)
     else:
         encoded = Header(value, "us-ascii", header_name=name).encode(linesep="\r\n")
     return f"{name}: {encoded}".encode("ascii") + CRLF
@@ -52,7 +78,7 @@ def format_address(name: str, email: str) -> str:
     if not name:
         return email
     if _needs_encoding(name):
-        return Header(name, "utf-8").encode(linesep="\r\n") + f" <{email}>"
+        return encoded_words(name, _LINE - len("Reply-To: ")) + f" <{email}>"
     if re.search(r'[()<>\[\]:;@\\,."]', name):
         name = '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
     return f"{name} <{email}>"

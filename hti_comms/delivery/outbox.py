@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,8 @@ BUILD_FAILED = "Brevet kunde inte byggas"
 EXAMPLE_ADDRESS = "mottagare@example.se"
 #: Rows per INSERT statement; keeps memory flat for 100k recipients.
 INSERT_CHUNK = 5000
+#: Sends per IN (…) list.
+ID_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -79,33 +81,57 @@ def enqueue(spec: EmailSpec, recipients: Iterable[Recipient], *, rendered: Rende
     rendered them to check what the email says. The check that the email can be built then uses them, and a
     new send keeps them: the worker sends exactly what was checked, and does not render it again.
     """
-    if spec.owner is None:
-        raise ValueError("every send needs an owner (EmailSpec.owner): what it is about")
-    now = clock.now()
-    send = _existing_send(spec.reference) if spec.reference else None
-    existing: set[str] = set()
-    if send is None:
-        check_buildable(spec, rendered=rendered)
-        send = _new_send(spec, now)
-        if rendered is not None:
-            send.rendered_html, send.rendered_text = rendered.parts
-    else:  # a send made just now has no rows yet: only an existing one is asked which addresses it has
-        existing = set(db.session.scalars(select(OutboxMessage.email).where(OutboxMessage.send_id == send.id)))
-    rows = _new_rows(send, recipients, existing, now)
-    if rows and send.status is SendStatus.DONE:
-        transition(send, SendStatus.SENDING)
-        send.finished_at = None
-    for start in range(0, len(rows), INSERT_CHUNK):
-        chunk = rows[start:start + INSERT_CHUNK]
-        if send.list_key is not None:
-            _mark_suppressed(chunk)
-        db.session.execute(insert(OutboxMessage.__table__), chunk)
-    if rows:
-        from ..domain import registry
+    return enqueue_many([(spec, recipients, rendered)])[0]
 
-        for hook in registry().send_hooks:
-            hook(send, len(rows))
-    return send
+
+def enqueue_many(items: Sequence[tuple[EmailSpec, Iterable[Recipient], RenderedTemplate | None]]) -> list[Send]:
+    """Enqueue each (spec, recipients, rendering) as `enqueue` does, in a few statements for all of them: the
+    existing sends are read in one query, the new ones inserted in one flush, and the outbox rows of all together
+    (the embargo release enqueues hundreds of summaries at once). Return the sends in the order of `items`."""
+    for spec, _recipients, _rendered in items:
+        if spec.owner is None:
+            raise ValueError("every send needs an owner (EmailSpec.owner): what it is about")
+    now = clock.now()
+    by_reference = _existing_sends([spec.reference for spec, _recipients, _rendered in items if spec.reference])
+    existing_ids = {send.id for send in by_reference.values()}
+    sends: list[Send] = []
+    for spec, _recipients, rendered in items:
+        send = by_reference.get(spec.reference) if spec.reference else None
+        if send is None:
+            check_buildable(spec, rendered=rendered)
+            send = _new_send(spec, now)
+            if rendered is not None:
+                send.rendered_html, send.rendered_text = rendered.parts
+            if spec.reference:
+                by_reference[spec.reference] = send
+        sends.append(send)
+    db.session.flush()  # the new sends get their ids, all in one INSERT where the database allows it
+    # A send made just now has no rows yet: only the existing ones are asked which addresses they have.
+    existing = _addresses_of(existing_ids)
+    rows: list[dict] = []
+    list_rows: list[dict] = []
+    added: dict[Send, int] = {}
+    for send, (_spec, recipients, _rendered) in zip(sends, items, strict=True):
+        new_rows = _new_rows(send, recipients, existing.setdefault(send.id, set()), now)
+        existing[send.id].update(row["email"] for row in new_rows)
+        added[send] = added.get(send, 0) + len(new_rows)
+        if new_rows and send.status is SendStatus.DONE:
+            transition(send, SendStatus.SENDING)
+            send.finished_at = None
+        rows += new_rows
+        if send.list_key is not None:
+            list_rows += new_rows
+    for start in range(0, len(list_rows), INSERT_CHUNK):
+        _mark_suppressed(list_rows[start:start + INSERT_CHUNK])
+    for start in range(0, len(rows), INSERT_CHUNK):
+        db.session.execute(insert(OutboxMessage.__table__), rows[start:start + INSERT_CHUNK])
+    from ..domain import registry
+
+    for send, count in added.items():
+        if count:
+            for hook in registry().send_hooks:
+                hook(send, count)
+    return sends
 
 
 def check_buildable(spec: EmailSpec, *, rendered: RenderedTemplate | None = None) -> None:
@@ -156,8 +182,23 @@ def describe_build_error(template: str, exc: BaseException) -> str:
     return f"{BUILD_FAILED} (mallen emails/{template}): {detail}"
 
 
-def _existing_send(reference: str) -> Send | None:
-    return db.session.scalar(select(Send).where(Send.reference == reference))
+def _existing_sends(references: list[str]) -> dict[str, Send]:
+    found: dict[str, Send] = {}
+    for start in range(0, len(references), ID_CHUNK):
+        found.update((send.reference, send) for send in db.session.scalars(
+            select(Send).where(Send.reference.in_(references[start:start + ID_CHUNK]))))
+    return found
+
+
+def _addresses_of(send_ids: set[int]) -> dict[int, set[str]]:
+    """Return {send id: the addresses it has rows for} of the sends."""
+    addresses: dict[int, set[str]] = {}
+    ids = sorted(send_ids)
+    for start in range(0, len(ids), ID_CHUNK):
+        for send_id, email in db.session.execute(select(OutboxMessage.send_id, OutboxMessage.email)
+                                                 .where(OutboxMessage.send_id.in_(ids[start:start + ID_CHUNK]))):
+            addresses.setdefault(send_id, set()).add(email)
+    return addresses
 
 
 def _new_send(spec: EmailSpec, now: datetime) -> Send:
@@ -177,7 +218,6 @@ def _new_send(spec: EmailSpec, now: datetime) -> Send:
             position=position, filename=attachment.filename, content_type=attachment.content_type,
             content_id=attachment.content_id, data=attachment.data, is_personal=attachment.is_personal))
     db.session.add(send)
-    db.session.flush()
     return send
 
 

@@ -17,7 +17,8 @@ from sqlalchemy import select
 from .. import clock
 from ..extensions import db
 from ..formatting import format_datetime
-from ..release import Hold, carried_results
+from ..clock import ClockNotTrusted
+from ..release import Hold, ManySendGuard
 from .models import LIVE_ORDER_STATUSES, Order
 from .moments import EMBARGO_LEAD, publication_moment
 
@@ -50,14 +51,40 @@ def _year_state(year: int) -> YearState:
     return state
 
 
-def hold_for_embargo(send) -> Hold | None:
-    """Release guard (`Domain.release_guards`): hold a send whose results may not go out yet (its owner says which)."""
-    carried = carried_results(send.owner)
-    if carried is None:
-        return None
+def hold_for_embargo_of(sends) -> list[Hold | None]:
+    """Release guard (`Domain.release_guards`, a `ManySendGuard`): hold each send whose results may not go out yet
+    (its owner says which). The worker asks about every running send at every claim: the clock and each year's
+    state are read once for all of them."""
+    from ..domain import registry
+
+    owner_results = registry().owner_results
+    holds: list[Hold | None] = []
+    states: dict[int, YearState] = {}
+    at = refusal = None
+    for send in sends:
+        results_of = owner_results.get(send.owner.domain)
+        carried = results_of(send.owner) if results_of is not None else None
+        if carried is None:
+            holds.append(None)
+            continue
+        state = states.get(carried.year)
+        if state is None:
+            state = states[carried.year] = _year_state(carried.year)
+        if at is None and refusal is None:
+            try:
+                at = clock.trusted_now()  # the database's time, or every send that carries results waits
+            except ClockNotTrusted as not_trusted:
+                refusal = Hold(str(not_trusted))
+        holds.append(refusal or _hold(carried, state, at))
+    return holds
+
+
+#: The embargo rule asked about one send or about all running sends at once.
+hold_for_embargo = ManySendGuard(hold_for_embargo_of)
+
+
+def _hold(carried, state: YearState, at: datetime) -> Hold | None:
     year = carried.year
-    state = _year_state(year)
-    at = clock.trusted_now()  # the database's time; ClockNotTrusted holds the send (release.send_hold)
     published_at = state.published_at
     if published_at is None:
         return Hold(f"Resultaten för {year} har ingen publiceringstid ännu.")

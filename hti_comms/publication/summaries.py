@@ -1,4 +1,5 @@
-"""Embargoed summaries (publication − 24 h, only each ordering municipality's own) and access emails at publication.
+"""Embargoed summaries (publication − 24 h, only each ordering municipality's own); the access emails at publication
+are `publication.access`.
 
 Both are sent by scheduler sweeps that look at the clock and at our own tables, so they catch up after downtime
 and are safe to run twice: a send's reference names the year and the municipality, and enqueue adds only the
@@ -14,24 +15,22 @@ from sqlalchemy.orm import selectinload
 
 from .. import clock
 from ..delivery import api as delivery
-from ..delivery.api import EmailBuildError, EmailSpec, Recipient, check_buildable, enqueue
+from ..delivery.api import EmailBuildError, EmailSpec, Recipient, check_buildable
 from ..extensions import db
-from ..formatting import format_datetime, genitive
+from ..formatting import format_datetime
 from ..geo.models import Municipality
-from ..links import absolute
 from ..results.ranking import YearRanking
 from . import audit
 from .links import summary_url
-from .models import LIVE_ORDER_STATUSES, AuditAction, Order, OrderContact, Publication
+from .models import LIVE_ORDER_STATUSES, AuditAction, Order, OrderContact
 from .moments import embargo_label, known_years, moments
 from .entitlement import entitled_contacts
 from . import prepared
-from .owners import DOMAIN as OWNER_DOMAIN, SUMMARY, access_owner, summary_owner, year_keys
+from .owners import DOMAIN as OWNER_DOMAIN, SUMMARY, summary_owner, year_keys
 
 logger = logging.getLogger(__name__)
 
 SUMMARY_KIND = "embargo_summary"
-ACCESS_KIND = "report_access"
 
 
 def summary_reference(year: int, municipality_code: str) -> str:
@@ -103,7 +102,7 @@ def _orders(year: int) -> list[Order]:
         .order_by(Order.received_at, Order.sequence)))
 
 
-#: Summaries built before the release enqueued per commit at the release (see `release_summaries`).
+#: Summaries built before the release enqueued in one batch and one commit at the release (`release_summaries`).
 KEPT_PER_COMMIT = 25
 
 
@@ -123,7 +122,8 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
         return 0
     sent = _sent_to(year)
     built = _Builder(year, steps.published_at)
-    added = uncommitted = 0
+    kept: list[tuple[str, EmailSpec, list[Recipient], object]] = []
+    added = 0
     for municipality_code, recipients in _entitled_recipients(year):
         missing = [recipient for recipient in recipients
                    if recipient.email not in sent.get(municipality_code, set())]
@@ -134,15 +134,32 @@ def release_summaries(year: int, *, actor: str = audit.SCHEDULER, commit_each: b
         if summary is None:
             continue
         spec, rendered = summary
-        enqueue(spec, missing, rendered=rendered)
         added += len(missing)
+        if built.made > made_before:
+            # Built now: what was kept before goes first, then this one on its own, each committed at once.
+            _enqueue_summaries(year, kept, actor, commit=commit_each)
+            _enqueue_summaries(year, [(municipality_code, spec, missing, rendered)], actor, commit=commit_each)
+            kept = []
+            continue
+        kept.append((municipality_code, spec, missing, rendered))
+        if len(kept) >= KEPT_PER_COMMIT:
+            _enqueue_summaries(year, kept, actor, commit=commit_each)
+            kept = []
+    _enqueue_summaries(year, kept, actor, commit=commit_each)
+    return added
+
+
+def _enqueue_summaries(year: int, summaries: list, actor: str, *, commit: bool) -> None:
+    """Enqueue the summaries ((municipality code, spec, recipients, rendering) each) in one batch, with an entry in
+    the embargo log for each; commit when asked."""
+    if not summaries:
+        return
+    delivery.enqueue_many([(spec, missing, rendered) for _code, spec, missing, rendered in summaries])
+    for municipality_code, _spec, missing, _rendered in summaries:
         audit.record(year, AuditAction.SUMMARIES_RELEASED, actor=actor, municipality_code=municipality_code,
                      detail=f"Till {', '.join(recipient.email for recipient in missing)}.")
-        uncommitted += 1
-        if commit_each and (built.made > made_before or uncommitted >= KEPT_PER_COMMIT):
-            db.session.commit()
-            uncommitted = 0
-    return added
+    if commit:
+        db.session.commit()
 
 
 class _Builder:
@@ -239,61 +256,3 @@ def release_due_summaries() -> int:
         prepare_summaries(year)
         added += release_summaries(year, commit_each=True)
     return added
-
-
-def send_access_emails(year: int) -> int:
-    """At publication: the access email (link to the analysis) to every confirmed contact of every order; return
-    how many messages were added (the caller commits). Withdraw embargoed summaries not yet sent."""
-    steps = moments(year)
-    if not steps.is_published():
-        return 0
-    publication = db.session.get(Publication, year)
-    if publication is not None and publication.access_sent_at is not None:
-        return 0
-    orders = _orders(year)
-    if not orders:
-        return 0
-    # The personal link to the municipality's action-plan form (the action_plans domain's page) goes with it.
-    from ..action_plans.links import plan_form_url
-
-    added = 0
-    for order in orders:
-        contacts = entitled_contacts(order)
-        if not contacts:
-            continue
-        spec = access_spec(year, order.municipality)
-        enqueue(spec, [Recipient(oc.contact.email, oc.contact.name, oc.contact.id,
-                                 {"action_plan_url": plan_form_url(oc.key, year, order.municipality_code)},
-                                 link_key=oc.contact.link_key) for oc in contacts])
-        added += len(contacts)
-    _withdraw_unsent_summaries(year)
-    if publication is None:
-        publication = Publication(year=year, updated_at=clock.now())
-        db.session.add(publication)
-    publication.access_sent_at = clock.now()
-    audit.record(year, AuditAction.ACCESS_SENT, actor=audit.SCHEDULER, detail=f"{added} tillgångsbrev.")
-    return added
-
-
-def access_spec(year: int, municipality: Municipality) -> EmailSpec:
-    """Return the access email of a municipality: the results are public, and where its own page is.
-
-    The link goes to the public results page everyone sees, and the email says so.
-    """
-    name = municipality.short_name
-    return EmailSpec(
-        template="publication/access", subject=f"Nu är Hemtjänstindex {year} publicerat: {genitive(name)} resultat",
-        context={"year": year, "municipality_name": name,
-                 "results_url": absolute(f"/resultat/{year}/{municipality.code}")},
-        kind=ACCESS_KIND, reference=f"report-access:{year}:{municipality.code}",
-        owner=access_owner(year, municipality.code))
-
-
-def _withdraw_unsent_summaries(year: int) -> None:
-    """Withdraw the year's summaries not yet sent at the publication (rows a crashed worker held included)."""
-    delivery.withdraw(domain=OWNER_DOMAIN, kind=SUMMARY, keys=year_keys(year))
-
-
-def send_due_access_emails() -> int:
-    """Sweep: the access emails of every year whose publication has passed and whose emails have not gone."""
-    return sum(send_access_emails(year) for year in known_years())

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from .. import clock
 from ..scheduling.sweeps import sweep
-from .summaries import release_due_summaries, send_due_access_emails
+from .access import send_due_access_emails
+from .summaries import release_due_summaries
 
 
 @sweep("publication.release_summaries", every_seconds=5)

@@ -104,3 +104,20 @@ def test_header_injection_is_impossible(evil):
         assert "\r" not in value and "\n" not in value
         assert "Bcc: evil@attacker.example" in value or "Bcc:_evil" in value or "SGVq" in value
     assert message["To"].addresses[0].addr_spec == "eva@example.se"
+
+
+@pytest.mark.parametrize("subject", [
+    "Embargo till 12 juni 2025 kl. 08.00 – Ale kommuns resultat i Hemtjänstindex 2025",
+    "å" * 200,
+    "x" * 70 + "é",
+    "Grattis 🎉 " * 12 + "från oss",
+])
+def test_long_swedish_subjects_and_names_are_folded_and_read_back_literally(subject):
+    raw = build(subject=subject, name=subject[:20])
+    assert_wire_format(raw)
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    assert max(len(line) for line in head.split(b"\r\n") if not line.startswith(b"To:")) <= 78
+    message = parse(raw)
+    assert message["Subject"] == subject
+    assert message["To"].addresses[0].display_name == subject[:20].strip()
+    assert message.defects == []

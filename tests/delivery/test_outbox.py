@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from hti_comms import clock
 from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus, SinkMessage
 from hti_comms.addresses import InvalidAddress
-from hti_comms.delivery.outbox import Attachment, Recipient, enqueue
+from hti_comms.delivery.outbox import Attachment, Recipient, enqueue, enqueue_many
 from hti_comms.delivery.services import (
     forget_address,
     is_suppressed,
@@ -36,6 +36,50 @@ def test_enqueue_deduplicates_and_reference_adds_only_new_recipients(app, db):
                               .order_by(OutboxMessage.id)).all()
     assert rows == [("eva@example.se", "Eva", None), ("olle@example.se", "Olle", 5),
                     ("stina@example.se", "Stina", None)]
+
+
+def _statements_of(db, work) -> int:
+    from sqlalchemy import event
+
+    count = [0]
+
+    def counted(_connection, _cursor, statement, *_args):
+        # The new sends themselves: one INSERT on PostgreSQL; SQLAlchemy inserts them one by one on SQLite,
+        # where an INTEGER PRIMARY KEY cannot tell which returned id belongs to which row (no round trips there).
+        if not statement.startswith("INSERT INTO send ("):
+            count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    try:
+        work()
+        db.session.flush()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", counted)
+    return count[0]
+
+
+def test_enqueue_many_adds_what_each_send_lacks_in_as_many_statements_for_thirty_sends_as_for_three(app, db):
+    for code in ("0114", "2000"):  # each batch has one send that exists already
+        enqueue(sample_spec(reference=f"summary:{code}"), [Recipient("eva@example.se", "Eva")])
+    db.session.commit()
+
+    def batch(codes):
+        return [(sample_spec(reference=f"summary:{code}", subject=f"Sammanfattning {code}"),
+                 [Recipient("eva@example.se", "Eva"), Recipient(f"kontakt@{code}.example.se", "Kontakt"),
+                  Recipient(f"KONTAKT@{code}.example.se", "Dubblett")], None) for code in codes]
+
+    few = _statements_of(db, lambda: enqueue_many(batch(["0114", "0115", "0117"])))
+    db.session.commit()
+    many = _statements_of(db, lambda: enqueue_many(batch([f"{2000 + n}" for n in range(30)])))
+    db.session.commit()
+    assert many == few
+    rows = db.session.execute(select(Send.reference, OutboxMessage.email).join(Send)
+                              .where(Send.reference.in_(["summary:0114", "summary:0115"]))
+                              .order_by(Send.reference, OutboxMessage.id)).all()
+    assert rows == [("summary:0114", "eva@example.se"), ("summary:0114", "kontakt@0114.example.se"),
+                    ("summary:0115", "eva@example.se"), ("summary:0115", "kontakt@0115.example.se")]
+    assert db.session.scalar(select(func.count()).select_from(Send)) == 33
+    assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 66
 
 
 def test_enqueue_refuses_an_address_that_could_break_the_envelope(app, db):

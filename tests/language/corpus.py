@@ -25,7 +25,8 @@ from hti_comms.delivery.render import RenderedTemplate, template_context
 from hti_comms.extensions import db
 from hti_comms.geo.services import municipalities_by_code
 from hti_comms.publication.moments import parse_wall_clock, set_publication
-from hti_comms.publication.summaries import access_spec, summary_context, summary_spec
+from hti_comms.publication.access import access_spec
+from hti_comms.publication.summaries import summary_context, summary_spec
 from hti_comms.results.ranking import compute_ranking
 from tests.briefs.factories import store_year
 from tests.helpers import reference_codes

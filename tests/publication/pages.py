@@ -123,7 +123,7 @@ def _access_email(data):
     from hti_comms.delivery.outbox import Recipient
     from hti_comms.extensions import db
     from hti_comms.geo.models import Municipality
-    from hti_comms.publication.summaries import access_spec
+    from hti_comms.publication.access import access_spec
 
     return access_spec(_latest_year(), db.session.get(Municipality, "0114")), \
         Recipient("kontakt.order@vasby.example.se", "Karin Kommun",
