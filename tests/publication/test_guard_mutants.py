@@ -3,7 +3,8 @@ tests let through (see mutation/).
 
 Every branch of `hold_for_embargo` is asked for its exact answer (the reason staff see, and until when), one second
 either side of the embargo release and the publication, and for orders of another year, cancelled or not yet
-confirmed.
+confirmed. A claim's sends are judged at the one instant the claim asked, and a clock that cannot be trusted holds
+every one of them that carries results.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from hti_comms import clock
+from hti_comms import clock, dbclock
 from hti_comms.delivery.owner import Owner
 from hti_comms.extensions import db
 from hti_comms.publication.guard import hold_for_embargo
@@ -137,3 +138,65 @@ def test_within_one_transaction_the_year_is_read_once_for_every_send_asked_about
         assert len(statements) > first
     finally:
         event.remove(db.engine, "before_cursor_execute", count)
+
+
+UNTRUSTED = ("Databasens klocka har inte kunnat läsas på över tre minuter, så det går inte att avgöra säkert om "
+             "resultat får visas eller skickas än. Det väntar tills klockan kan läsas igen.")
+
+
+@pytest.fixture
+def database_clock():
+    """The process's clock taken from a database server of our own (tests/test_dbclock.py's `FakeServer`), whose
+    readings are counted; the process's clock put back afterwards."""
+    from tests.test_dbclock import FakeServer
+
+    server = FakeServer(RELEASE_AT)
+    readings: list[float] = []
+
+    def monotonic() -> float:
+        readings.append(server.monotonic)
+        return server.monotonic
+
+    earlier = clock.reference()
+    clock.use_reference(dbclock.DatabaseClock("postgresql+psycopg://fake/fake", measure=server.measure,
+                                              monotonic=monotonic))
+    try:
+        yield SimpleNamespace(server=server, readings=readings)
+    finally:
+        clock.use_reference(earlier)
+
+
+def test_a_clock_that_cannot_be_trusted_holds_every_send_of_a_claim_that_carries_results(app, database_clock):
+    """The database's time cannot be read: each send that carries results waits with the reason staff see, and a
+    send without results still goes."""
+    results_for_2025()
+    staff_order("0114", "a@vasby.example.se")
+    _fresh_transaction()
+    clock.stop_at(RELEASE_AT)  # in the window: only the clock can hold the summary back
+    database_clock.server.down = True  # and stays away for longer than the clock is trusted without it
+    database_clock.server.monotonic += dbclock.TRUST_SECONDS + 1
+    sends = [_summary(), _send("alerts", "result", 2025, "0114"), _send("newsletters", "newsletter", 1),
+             _summary("0115")]
+    assert hold_for_embargo.judge(sends) == [Hold(UNTRUSTED), Hold(UNTRUSTED), None, Hold(UNTRUSTED)]
+    assert hold_for_embargo(_summary()) == Hold(UNTRUSTED)
+
+
+def test_the_clock_is_read_once_for_all_the_sends_of_a_claim(app, database_clock):
+    """Every send of a claim is judged at the one instant the claim asked (and the clock is not asked again for
+    each send)."""
+    results_for_2025()
+    staff_order("0114", "a@vasby.example.se")
+    _fresh_transaction()
+    clock.set_now(RELEASE_AT)  # runs on from the embargo release, on the database's time
+    assert hold_for_embargo.judge([_summary()]) == [None]  # the year read for this transaction
+    before = len(database_clock.readings)
+    assert hold_for_embargo.judge([_summary()]) == [None]
+    one = len(database_clock.readings) - before
+    assert one > 0
+    before = len(database_clock.readings)
+    sends = [_summary(), _summary("0115"), _send("newsletters", "newsletter", 1),
+             _send("alerts", "result", 2025, "0114"), _summary()]
+    assert hold_for_embargo.judge(sends) == [None, NOT_ORDERED, None, Hold(
+        "Resultaten för 2025 publiceras torsdag 4 december 2025 kl. 07.00; brevet väntar till dess.",
+        until=PUBLISHED_AT), None]
+    assert len(database_clock.readings) - before == one
