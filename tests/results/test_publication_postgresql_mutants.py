@@ -1,0 +1,92 @@
+"""The PostgreSQL publication reader connects as the app engine does: what a check of its mutants against the
+PostgreSQL tests found them letting through (mutation/; README "Mutation testing").
+
+The reader makes connections of its own from the app engine's URL. The options in that URL (a schema's search
+path, say) must reach them, or the reader reads other tables than the app; and its own settings must win over the
+database's, or the server's text of a moment is one `_text_rows` cannot read (a DateStyle other than ISO).
+
+PostgreSQL only (`make mutation` runs SQLite only and leaves out every test named for PostgreSQL).
+"""
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ProgrammingError
+
+from hti_comms.config import normalise_database_url
+from hti_comms.results.models import PublicationMoment, ResultSet
+from hti_comms.results.publication import publication_state
+from tests.conftest import fresh_database
+from tests.publication.helpers import PUBLISHED_AT
+
+SECOND = timedelta(seconds=1)
+
+
+@contextmanager
+def _postgresql_database(tmp_path, schema: str = "public", **settings: str):
+    """Yield the URL of a new PostgreSQL database holding the tables the read needs, in `schema`, with the
+    database-wide `settings` (ALTER DATABASE … SET) that every new session starts with."""
+    with fresh_database("postgresql", tmp_path) as url:
+        url = normalise_database_url(url)
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            with admin.connect() as connection:
+                name = make_url(url).database
+                for setting, value in settings.items():
+                    connection.execute(text(f'ALTER DATABASE "{name}" SET {setting} = \'{value}\''))
+                if schema != "public":
+                    connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+                connection.execute(text(f'SET search_path = "{schema}"'))
+                ResultSet.__table__.create(connection)
+                PublicationMoment.__table__.create(connection)
+                connection.execute(text(
+                    "CREATE TABLE public_content_version (id INTEGER PRIMARY KEY, version INTEGER)"))
+                connection.execute(text("INSERT INTO public_content_version (id, version) VALUES (1, 3)"))
+                connection.execute(insert(ResultSet.__table__).values(
+                    year=2025, is_demo=False, imported_at=PUBLISHED_AT - timedelta(days=30), source="test.csv",
+                    data_version="v2025"))
+                connection.execute(insert(PublicationMoment.__table__).values(year=2025, published_at=PUBLISHED_AT))
+        finally:
+            admin.dispose()
+        yield url
+
+
+def test_postgresql_reader_reads_the_tables_the_app_engines_search_path_names(tmp_path):
+    """An app engine whose URL sets the search path (its tables in a schema of their own): the reader sees them."""
+    with _postgresql_database(tmp_path, schema="hti") as url:
+        plain = create_engine(url)
+        try:
+            with pytest.raises(ProgrammingError, match="result_set"):  # without the option: no such tables
+                publication_state(PUBLISHED_AT, engine=plain)
+        finally:
+            plain.dispose()
+        engine = create_engine(url + "?options=-csearch_path%3Dhti")
+        try:
+            for _ in range(2):  # the first read on a new connection, the second on the kept one
+                before = publication_state(PUBLISHED_AT - SECOND, engine=engine)
+                assert before.public_years == () and before.next_change_at == PUBLISHED_AT
+                state = publication_state(PUBLISHED_AT, engine=engine)
+                assert state.public_years == (2025,) and state.content_version == 3
+                assert state.years[2025].published_at == PUBLISHED_AT
+        finally:
+            engine.dispose()
+
+
+def test_postgresql_reader_judges_the_moment_whatever_the_databases_date_style_and_time_zone(tmp_path):
+    """A database set to show dates the Swedish way, in Swedish time: the reader's own settings win, and the
+    moment is the same instant."""
+    with _postgresql_database(tmp_path, DateStyle="SQL, DMY", TimeZone="Europe/Stockholm") as url:
+        engine = create_engine(url)
+        try:
+            with engine.connect() as connection:  # the app engine's own sessions do get the database's style
+                assert connection.scalar(text("SHOW DateStyle")) == "SQL, DMY"
+            assert not publication_state(PUBLISHED_AT - SECOND, engine=engine).is_public(2025)
+            state = publication_state(PUBLISHED_AT, engine=engine)
+            assert state.is_public(2025) and state.years[2025].published_at == PUBLISHED_AT
+            assert state.public_version == (3, (2025, "v2025", PUBLISHED_AT.isoformat()))
+        finally:
+            engine.dispose()
