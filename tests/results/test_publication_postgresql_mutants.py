@@ -9,17 +9,18 @@ PostgreSQL only (`make mutation` runs SQLite only and leaves out every test name
 """
 from __future__ import annotations
 
+import uuid
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ProgrammingError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from hti_comms.config import normalise_database_url
 from hti_comms.results.models import PublicationMoment, ResultSet
-from hti_comms.results.publication import publication_state
+from hti_comms.results.publication import READER_NAME, publication_state
 from tests.conftest import fresh_database
 from tests.publication.helpers import PUBLISHED_AT
 
@@ -90,3 +91,57 @@ def test_postgresql_reader_judges_the_moment_whatever_the_databases_date_style_a
             assert state.public_version == (3, (2025, "v2025", PUBLISHED_AT.isoformat()))
         finally:
             engine.dispose()
+
+
+def _reader_pids(url: str) -> list[int]:
+    """The server processes of the reader's connections to the database at `url`."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            return list(connection.scalars(text(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = :name AND datname = current_database()"),
+                {"name": READER_NAME}))
+    finally:
+        admin.dispose()
+
+
+def test_postgresql_reader_raises_a_failed_statement_as_sqlalchemys_error_and_keeps_its_connection(tmp_path):
+    """A table gone under a kept connection: ProgrammingError naming the read, the connection kept (a failed
+    statement is no reason to connect again), and the next read after the table is back answers on it."""
+    with _postgresql_database(tmp_path) as url:
+        engine = create_engine(url)
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            assert publication_state(PUBLISHED_AT, engine=engine).content_version == 3
+            pids = _reader_pids(url)
+            assert len(pids) == 1
+            with admin.connect() as connection:
+                connection.execute(text("ALTER TABLE public_content_version RENAME TO kept_aside"))
+            with pytest.raises(ProgrammingError, match="public_content_version") as failed:
+                publication_state(PUBLISHED_AT, engine=engine)
+            assert "FROM result_set" in failed.value.statement  # the log names the read that failed
+            assert _reader_pids(url) == pids
+            with admin.connect() as connection:
+                connection.execute(text("ALTER TABLE kept_aside RENAME TO public_content_version"))
+            state = publication_state(PUBLISHED_AT, engine=engine)
+            assert state.public_years == (2025,) and state.content_version == 3
+            assert _reader_pids(url) == pids
+        finally:
+            admin.dispose()
+            engine.dispose()
+
+
+def test_postgresql_reader_raises_a_failed_connection_as_sqlalchemys_operational_error(tmp_path):
+    """A database the server does not have: OperationalError, as the app engine's own connection raises it."""
+    with _postgresql_database(tmp_path) as url:
+        missing = make_url(url).set(database=f"hti_missing_{uuid.uuid4().hex[:8]}").render_as_string(
+            hide_password=False)
+    engine = create_engine(missing)
+    try:
+        with pytest.raises(OperationalError, match="does not exist") as failed:
+            publication_state(PUBLISHED_AT, engine=engine)
+        assert "FROM result_set" in failed.value.statement  # the log names the read it was for
+        with pytest.raises(OperationalError, match="does not exist"), engine.connect():
+            pass
+    finally:
+        engine.dispose()
