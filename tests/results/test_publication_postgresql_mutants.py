@@ -9,6 +9,7 @@ PostgreSQL only (`make mutation` runs SQLite only and leaves out every test name
 """
 from __future__ import annotations
 
+import os
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -22,6 +23,7 @@ from hti_comms.config import normalise_database_url
 from hti_comms.results.models import PublicationMoment, ResultSet
 from hti_comms.results.publication import READER_NAME, publication_state
 from tests.conftest import fresh_database
+from tests.processes import wait_until
 from tests.publication.helpers import PUBLISHED_AT
 
 SECOND = timedelta(seconds=1)
@@ -145,3 +147,28 @@ def test_postgresql_reader_raises_a_failed_connection_as_sqlalchemys_operational
             pass
     finally:
         engine.dispose()
+
+
+def test_postgresql_reader_in_a_forked_worker_connects_anew_and_leaves_the_parents_connection_alone(tmp_path):
+    """Gunicorn forks its workers from a process that may have read already (a preloaded app): the child reads on
+    a connection of its own, and the parent's kept connection still answers afterwards."""
+    with _postgresql_database(tmp_path) as url:
+        engine = create_engine(url)
+        try:
+            assert publication_state(PUBLISHED_AT, engine=engine).public_years == (2025,)
+            pids = _reader_pids(url)
+            assert len(pids) == 1
+            child = os.fork()
+            if child == 0:  # the worker: an answer from the reader, or exit 1 (never back into pytest)
+                try:
+                    state = publication_state(PUBLISHED_AT, engine=engine)
+                    os._exit(0 if state.public_years == (2025,) else 1)
+                except BaseException:
+                    os._exit(1)
+            _, status = os.waitpid(child, 0)
+            assert os.waitstatus_to_exitcode(status) == 0
+            assert publication_state(PUBLISHED_AT, engine=engine).public_years == (2025,)
+            # The parent's connection, unharmed by the child's exit (the child's own goes when the server notices).
+            wait_until(lambda: _reader_pids(url) == pids, timeout=30, message="only the parent's connection")
+        finally:
+            engine.dispose()
