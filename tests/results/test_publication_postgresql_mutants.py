@@ -172,3 +172,23 @@ def test_postgresql_reader_in_a_forked_worker_connects_anew_and_leaves_the_paren
             wait_until(lambda: _reader_pids(url) == pids, timeout=30, message="only the parent's connection")
         finally:
             engine.dispose()
+
+
+def test_postgresql_reader_reads_a_year_without_a_moment_and_no_content_version(tmp_path):
+    """The server's NULLs: a year imported with no publication moment yet is not public, and a database whose
+    content was never changed has no content version."""
+    with _postgresql_database(tmp_path) as url:
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        engine = create_engine(url)
+        try:
+            with admin.connect() as connection:
+                connection.execute(insert(ResultSet.__table__).values(
+                    year=2026, is_demo=False, imported_at=PUBLISHED_AT, source="test.csv", data_version="v2026"))
+                connection.execute(text("DELETE FROM public_content_version"))
+            state = publication_state(PUBLISHED_AT + timedelta(days=400), engine=engine)
+            assert state.years[2026].published_at is None and not state.is_public(2026)
+            assert state.public_years == (2025,) and state.next_change_at is None
+            assert state.content_version is None and state.public_version[0] is None
+        finally:
+            engine.dispose()
+            admin.dispose()
