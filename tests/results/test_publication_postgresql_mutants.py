@@ -10,6 +10,7 @@ PostgreSQL only (`make mutation` runs SQLite only and leaves out every test name
 from __future__ import annotations
 
 import os
+import threading
 import uuid
 from contextlib import contextmanager
 from datetime import timedelta
@@ -192,3 +193,43 @@ def test_postgresql_reader_reads_a_year_without_a_moment_and_no_content_version(
         finally:
             engine.dispose()
             admin.dispose()
+
+
+def test_postgresql_reader_keeps_at_most_its_bound_of_connections_after_a_burst(tmp_path):
+    """Nine requests reading at once (each on a connection of its own, held up by a migration's lock): when they
+    are done the reader keeps eight for the next reads and closes the ninth."""
+    with _postgresql_database(tmp_path) as url:
+        engine = create_engine(url)
+        admin = create_engine(url)
+        answers, errors = [], []
+
+        def read():
+            try:
+                answers.append(publication_state(PUBLISHED_AT, engine=engine).public_years)
+            except Exception as error:  # collected: an exception in a thread would not fail the test by itself
+                errors.append(error)
+
+        def waiting() -> int:
+            with admin.connect() as connection:
+                return connection.scalar(text(
+                    "SELECT count(*) FROM pg_stat_activity WHERE application_name = :name "
+                    "AND datname = current_database() AND wait_event_type = 'Lock'"), {"name": READER_NAME})
+
+        threads = [threading.Thread(target=read) for _ in range(9)]
+        try:
+            with admin.connect() as locker:
+                locker.execute(text("LOCK TABLE result_set IN ACCESS EXCLUSIVE MODE"))
+                for thread in threads:
+                    thread.start()
+                wait_until(lambda: waiting() == 9, timeout=60, message="nine reads waiting for the lock")
+                locker.rollback()
+            for thread in threads:
+                thread.join()
+            assert errors == [] and answers == [(2025,)] * 9
+            wait_until(lambda: len(_reader_pids(url)) == 8, timeout=30, message="eight kept connections")
+        finally:
+            for thread in threads:
+                if thread.is_alive():
+                    thread.join()
+            admin.dispose()
+            engine.dispose()
