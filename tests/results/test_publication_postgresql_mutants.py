@@ -123,6 +123,7 @@ def test_postgresql_reader_raises_a_failed_statement_as_sqlalchemys_error_and_ke
             with pytest.raises(ProgrammingError, match="public_content_version") as failed:
                 publication_state(PUBLISHED_AT, engine=engine)
             assert "FROM result_set" in failed.value.statement  # the log names the read that failed
+            assert 'relation "public_content_version" does not exist' in str(failed.value.orig)  # and the server's why
             assert _reader_pids(url) == pids
             with admin.connect() as connection:
                 connection.execute(text("ALTER TABLE kept_aside RENAME TO public_content_version"))
