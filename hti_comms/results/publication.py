@@ -209,8 +209,9 @@ class _PostgresReader:
     trip itself (issue 25's municipality page on PostgreSQL). The rows are the server's text, which `_derived`
     keys on and turns into values only when they change (`_text_rows`). A connection the server dropped (a
     restart, a failover, an idle timeout) is found by the read itself, which is then made once more on a new
-    connection, the other kept ones let go of. Any other failure is raised as SQLAlchemy's error of its kind, as a
-    read through the app engine would raise it.
+    connection, the other kept ones let go of. A failed statement closes its connection and is tried once more on a
+    new one; failing again, it is raised as SQLAlchemy's error of its kind, as a read through the app engine would
+    raise it.
     """
 
     KEEP = 8
@@ -236,6 +237,13 @@ class _PostgresReader:
             return self._read()
         except _Dropped:
             return self._read()  # once more, on a new connection (`_read` let go of the kept ones)
+        except _Failed:
+            # A statement that failed on a kept connection may answer on a new one: a migration that changed a
+            # column's type leaves the prepared plan unusable ("cached plan must not change result type").
+            try:
+                return self._read()
+            except _Failed as again:
+                raise again.error from None
 
     def _read(self) -> tuple[tuple[bytes | None, ...], ...]:
         connection = self._checkout()
@@ -246,8 +254,8 @@ class _PostgresReader:
                 connection.close()
                 self.dispose()
                 raise _Dropped
-            self._keep(connection)
-            raise self._error(result)
+            connection.close()  # its prepared statement may fail again on it
+            raise _Failed(self._error(result))
         rows = tuple(tuple(result.get_value(row, column) for column in range(result.nfields))
                      for row in range(result.ntuples))
         self._keep(connection)
@@ -335,6 +343,14 @@ def _read_state_rows(engine: Engine) -> tuple[tuple, ...]:
 
 class _Dropped(Exception):
     """The reader's connection was dropped by the server (the reader has let go of the others it kept)."""
+
+
+class _Failed(Exception):
+    """The reader's statement failed on a connection, now closed; `error` is SQLAlchemy's error of its kind."""
+
+    def __init__(self, error: DBAPIError) -> None:
+        super().__init__(str(error))
+        self.error = error
 
 
 def _text_rows(rows: tuple[tuple[bytes | None, ...], ...]) -> tuple[tuple, ...]:

@@ -108,9 +108,9 @@ def _reader_pids(url: str) -> list[int]:
         admin.dispose()
 
 
-def test_postgresql_reader_raises_a_failed_statement_as_sqlalchemys_error_and_keeps_its_connection(tmp_path):
-    """A table gone under a kept connection: ProgrammingError naming the read, the connection kept (a failed
-    statement is no reason to connect again), and the next read after the table is back answers on it."""
+def test_postgresql_reader_raises_a_failed_statement_as_sqlalchemys_error_and_closes_its_connection(tmp_path):
+    """A table gone under a kept connection: tried once more on a new connection, then ProgrammingError naming the
+    read; no connection kept from it, and the next read after the table is back answers on a new one."""
     with _postgresql_database(tmp_path) as url:
         engine = create_engine(url)
         admin = create_engine(url, isolation_level="AUTOCOMMIT")
@@ -124,12 +124,30 @@ def test_postgresql_reader_raises_a_failed_statement_as_sqlalchemys_error_and_ke
                 publication_state(PUBLISHED_AT, engine=engine)
             assert "FROM result_set" in failed.value.statement  # the log names the read that failed
             assert 'relation "public_content_version" does not exist' in str(failed.value.orig)  # and the server's why
-            assert _reader_pids(url) == pids
+            wait_until(lambda: _reader_pids(url) == [], timeout=30, message="the failed connections closed")
             with admin.connect() as connection:
                 connection.execute(text("ALTER TABLE kept_aside RENAME TO public_content_version"))
             state = publication_state(PUBLISHED_AT, engine=engine)
             assert state.public_years == (2025,) and state.content_version == 3
-            assert _reader_pids(url) == pids
+            assert len(_reader_pids(url)) == 1 and _reader_pids(url) != pids
+        finally:
+            admin.dispose()
+            engine.dispose()
+
+
+def test_postgresql_reader_answers_after_a_migration_changed_a_column_it_reads(tmp_path):
+    """A migration run while the app serves changes the type of a column the prepared statement returns: the
+    kept connection's plan can no longer be used ("cached plan must not change result type"); the read answers
+    on a new connection instead of failing until the app restarts."""
+    with _postgresql_database(tmp_path) as url:
+        engine = create_engine(url)
+        admin = create_engine(url, isolation_level="AUTOCOMMIT")
+        try:
+            assert publication_state(PUBLISHED_AT, engine=engine).content_version == 3
+            with admin.connect() as connection:
+                connection.execute(text("ALTER TABLE public_content_version ALTER COLUMN version TYPE bigint"))
+            assert publication_state(PUBLISHED_AT, engine=engine).content_version == 3
+            assert publication_state(PUBLISHED_AT, engine=engine).public_years == (2025,)
         finally:
             admin.dispose()
             engine.dispose()
