@@ -15,8 +15,9 @@ from ..delivery.unknowns import send_status_text
 from ..extensions import db
 from ..formatting import counted, format_datetime, format_integer
 from ..scheduling.localtime import dst_note, read_wall_clock, stockholm_to_utc
+from ..subscribers.audiences import sizes_in_words
 from ..subscribers.models import Audience, MailingList
-from .audience import recipient_count
+from .audience import letter_count, recipient_count
 from .checks import check_newsletter
 from .models import Newsletter, NewsletterKind
 from .services import NewsletterError, NewsletterFields, SectionFields, create_newsletter, get_newsletter
@@ -85,9 +86,14 @@ def create_command(subject: str, markdown_file: str, audiences: tuple[str, ...],
                                    fields=NewsletterFields(intro=intro, list_key=list_key,
                                                            audience_ids=audience_ids or None),
                                    sections=sections)
-    click.echo(f"Utkast skapat: {newsletter.label}, {len(sections)} avsnitt, "
-               f"{format_integer(recipient_count(newsletter))} mottagare just nu.")
+    click.echo(f"Utkast skapat: {newsletter.label}, {len(sections)} avsnitt, {_recipients_now(newsletter)}.")
     click.echo(f"Id: {newsletter.id}")
+
+
+def _recipients_now(newsletter: Newsletter) -> str:
+    """Return how many the newsletter reaches now, by email and by letter: "3 mottagare just nu: 2 med e-post och 1
+    med brev på papper" (only "N mottagare just nu" when no one gets a letter)."""
+    return sizes_in_words((recipient_count(newsletter), letter_count(newsletter)))
 
 
 def _load(newsletter_id: int) -> Newsletter:
@@ -107,7 +113,7 @@ def check_command(newsletter_id: int) -> None:
         click.echo(str(finding))
     errors = sum(1 for f in findings if f.is_error)
     click.echo(f"{newsletter.label}: {errors} fel, {counted(len(findings) - errors, 'varning', 'varningar')}, "
-               f"{format_integer(recipient_count(newsletter))} mottagare just nu.")
+               f"{_recipients_now(newsletter)}.")
     if has_errors(findings):
         raise SystemExit(1)
 
@@ -140,10 +146,12 @@ def send_command(newsletter_id: int, at: str | None, accept_warnings: bool) -> N
                                    "skicka ändå.")
     try:
         if send_at is None:
+            letters = letter_count(newsletter)
             send_now(newsletter.id, confirmed)
             newsletter = get_newsletter(newsletter_id)
+            by_letter = f" och {format_integer(letters)} med brev på papper" if letters else ""
             click.echo(f"{newsletter.label} skickas nu till {format_integer(newsletter.recipient_count)} "
-                       "mottagare.")
+                       f"mottagare{' med e-post' if letters else ''}{by_letter}.")
         else:
             schedule(newsletter, send_at, confirmed)
             click.echo(dst_note(local, f"{newsletter.label} skickas")
@@ -164,7 +172,10 @@ def status_command(newsletter_id: int) -> None:
     if newsletter.stopped_reason:
         click.echo(newsletter.stopped_reason)
     if newsletter.send_id is None:
-        click.echo(f"Mottagare just nu: {format_integer(recipient_count(newsletter))}")
+        email, letters = recipient_count(newsletter), letter_count(newsletter)
+        by_letter = (f" ({format_integer(email)} med e-post och {format_integer(letters)} med brev på papper)"
+                     if letters else "")
+        click.echo(f"Mottagare just nu: {format_integer(email + letters)}{by_letter}")
         return
     counts = send_counts(newsletter.send_id)
     waiting = counts["queued"] + counts["sending"] + counts["deferred"]

@@ -115,3 +115,18 @@ def test_an_audience_s_size_counts_those_who_get_letters(app, staff_login, make_
     size = staff_login.get("/admin/kontakter/malgrupper/storlek", query_string={"lists": "nyhetsbrev"}).get_json()
     # Erik, Ella (email), Greta, Harald (letters) and Ines (letters, no address yet: counted, as a newsletter does).
     assert size == {"count": 5, "text": "5 mottagare just nu: 2 med e-post och 3 med brev på papper"}
+
+
+def test_the_newsletter_commands_count_letters_besides_emails(app, runner, make_contact, make_letter_member):
+    _mixed_readers(make_contact, make_letter_member)
+    newsletter = make_newsletter()
+
+    status = runner.invoke(args=["hti", "newsletter", "status", str(newsletter.id)])
+    assert "Mottagare just nu: 5 (2 med e-post och 3 med brev på papper)" in status.output, status.output
+    check = runner.invoke(args=["hti", "newsletter", "check", str(newsletter.id)])
+    assert "5 mottagare just nu: 2 med e-post och 3 med brev på papper." in check.output, check.output
+    send = runner.invoke(args=["hti", "newsletter", "send", str(newsletter.id), "--accept-warnings"])
+    assert send.exit_code == 0, send.output
+    assert "skickas nu till 2 mottagare med e-post och 3 med brev på papper." in send.output
+    batch = db.session.scalars(select(PrintBatch)).one()
+    assert batch.letter_count + batch.without_address == 3
