@@ -100,10 +100,22 @@ def prepare_database(database_url: str) -> dict[str, str]:
     return {"ranking": f"/resultat/{year}", "municipality": f"/resultat/{year}/0180"}
 
 
-def serve(module: str, cwd: Path, env: dict, port: int) -> subprocess.Popen:
-    """Start gunicorn with 2 sync workers on `port` and wait until it answers."""
+#: The web unit that production runs (its gunicorn --workers is what `--workers deployed` measures).
+WEB_UNIT = PROJECT_ROOT / "deploy" / "systemd" / "hti-web.service"
+
+
+def deployed_workers() -> int:
+    """Return the number of gunicorn workers the web unit in deploy/ starts."""
+    found = re.search(r"^ExecStart=.*gunicorn.*--workers[ =](\d+)", WEB_UNIT.read_text("utf-8"), re.MULTILINE)
+    if not found:
+        raise RuntimeError(f"no gunicorn --workers in {WEB_UNIT}")
+    return int(found.group(1))
+
+
+def serve(module: str, cwd: Path, env: dict, port: int, workers: int = 2) -> subprocess.Popen:
+    """Start gunicorn with `workers` sync workers on `port` and wait until it answers."""
     process = subprocess.Popen(
-        [str(VENV_BIN / "gunicorn"), "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", module],
+        [str(VENV_BIN / "gunicorn"), "-w", str(workers), "-b", f"127.0.0.1:{port}", "--log-level", "warning", module],
         cwd=cwd, env=env)
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -276,7 +288,11 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds over every URL; each URL's best counts (default 3)")
     parser.add_argument("--connections", type=int, default=32, help="concurrent connections (default 32)")
     parser.add_argument("--generator", choices=("auto", "wrk", "python"), default="auto")
+    parser.add_argument("--workers", default="2",
+                        help="gunicorn sync workers for both servers: a number, or 'deployed' for the count that "
+                             "deploy/systemd/hti-web.service starts (default 2)")
     args = parser.parse_args()
+    workers = deployed_workers() if args.workers == "deployed" else int(args.workers)
     generator = args.generator if args.generator != "auto" else ("wrk" if shutil.which("wrk") else "python")
 
     with tempfile.TemporaryDirectory(prefix="hti-bench-web-") as tmp:
@@ -298,13 +314,13 @@ def main() -> None:
         bound = (f"{args.seconds} s and at most {args.requests} requests per URL and round" if generator == "wrk"
                  else f"{min(args.requests, 20_000)} requests per URL and round")
         print(f"Load generator: {generator}, {args.connections} connections, {bound}, {args.rounds} rounds; "
-              f"gunicorn with 2 sync workers; database {database_url.split(':', 1)[0]}; "
+              f"gunicorn with {workers} sync workers; database {database_url.split(':', 1)[0]}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)
         # Both served at once (an idle server costs nothing), so that the rounds can take turns.
         hello_port, port = free_port(), free_port()
-        hello = serve("hello:app", tmp_path, {**env, "PYTHONPATH": str(tmp_path)}, hello_port)
+        hello = serve("hello:app", tmp_path, {**env, "PYTHONPATH": str(tmp_path)}, hello_port, workers)
         try:
-            product = serve("app:app", PROJECT_ROOT, env, port)
+            product = serve("app:app", PROJECT_ROOT, env, port, workers)
             try:
                 urls = {"hello-world": f"http://127.0.0.1:{hello_port}/"}
                 for name, path in paths.items():
