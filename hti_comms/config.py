@@ -111,6 +111,11 @@ def build_config(env: dict | None = None, overrides: dict | None = None) -> dict
     config = {
         "HTI_ENV": hti_env,
         "TESTING": hti_env == "test",
+        #: argon2id's cost for staff passwords (`auth.services`): argon2-cffi's RFC 9106 low-memory profile (t=3,
+        #: 64 MiB, 4 lanes) everywhere but the tests, which hash with its cheapest profile (a hash is still argon2id;
+        #: one made so is made again at full cost on its first login elsewhere). Not a setting: no deployment may
+        #: lower it.
+        "PASSWORD_HASH_PROFILE": "CHEAPEST" if hti_env == "test" else "RFC_9106_LOW_MEMORY",
         "SECRET_KEY": secret_key,
         #: Old keys still accepted for sessions and links (Flask 3.1 reads this too); new ones use SECRET_KEY.
         "SECRET_KEY_FALLBACKS": secret_key_fallbacks,

@@ -120,7 +120,7 @@ def test_importing_the_app_leaves_heavy_libraries_and_the_dummy_hash_for_later(p
     load when used."""
     script = ("import json, sys; import app; from hti_comms.auth import services; "
               f"print(json.dumps({{'loaded': sorted(m for m in {HEAVY_LIBRARIES!r} if m in sys.modules), "
-              "'dummy_hashes': services._dummy_hash.cache_info().currsize, "
+              "'dummy_hashes': services._dummy_hash_with.cache_info().currsize, "
               # The domains' commands, sweeps, content checks, guards and overview parts load when first used.
               f"'domain_modules': sorted(m for m in sys.modules if m.rpartition('.')[2] in {LOADED_WHEN_USED!r} "
               "and m.count('.') > 1), "

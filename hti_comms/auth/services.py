@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 from sqlalchemy import func, select
 
 from ..addresses import InvalidAddress, normalise_address
@@ -14,17 +15,30 @@ from .models import StaffRole, StaffUser
 from .roles import Role
 
 MIN_PASSWORD_LENGTH = 10
-_hasher = PasswordHasher()
 
 
 @cache
+def _hasher_with(profile: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(getattr(profiles, profile))
+
+
+def _hasher() -> PasswordHasher:
+    """Return the argon2id hasher of the app's cost profile (config `PASSWORD_HASH_PROFILE`)."""
+    return _hasher_with(current_app.config["PASSWORD_HASH_PROFILE"])
+
+
 def _dummy_hash() -> str:
     """Return a hash made like a real one; verifying against it makes an unknown address take as long.
 
     Made on first use rather than at import, so that commands and workers that never log anyone in do not pay
     for an argon2 hash at start-up.
     """
-    return _hasher.hash("not-a-real-password")
+    return _dummy_hash_with(_hasher())
+
+
+@cache
+def _dummy_hash_with(hasher: PasswordHasher) -> str:
+    return hasher.hash("not-a-real-password")
 
 
 class StaffError(ValueError):
@@ -36,7 +50,7 @@ def create_staff(email: str, password: str, name: str = "", roles=(Role.ADMINIST
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
     user = new_staff(email, name, roles)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hasher().hash(password)
     db.session.commit()
     return user
 
@@ -99,13 +113,13 @@ def authenticate(email: str, password: str) -> StaffUser | None:
     user = find_staff(email)
     hash_to_check = user.password_hash if user is not None else dummy_hash
     try:
-        _hasher.verify(hash_to_check, password)
+        _hasher().verify(hash_to_check, password)
     except (VerificationError, InvalidHashError):
         return None
     if user is None or not user.is_enabled:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if _hasher().check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher().hash(password)
         db.session.commit()
     return user
 
@@ -137,7 +151,7 @@ def change_password(user: StaffUser, new_password: str) -> None:
     """Set a new password and end every session of the user (the caller logs the current one in again)."""
     if len(new_password) < MIN_PASSWORD_LENGTH:
         raise StaffError(f"Lösenordet måste ha minst {MIN_PASSWORD_LENGTH} tecken.")
-    user.password_hash = _hasher.hash(new_password)
+    user.password_hash = _hasher().hash(new_password)
     user.end_all_sessions()
     db.session.commit()
 
@@ -145,7 +159,7 @@ def change_password(user: StaffUser, new_password: str) -> None:
 def check_password(user: StaffUser, password: str) -> bool:
     """Return whether `password` is the user's current password."""
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 

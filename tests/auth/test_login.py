@@ -77,14 +77,33 @@ def test_unknown_address_costs_the_same_argon2_verification_as_a_known_one(db, s
             verified.append(hash)
             return super().verify(hash, password)
 
-    monkeypatch.setattr(services, "_hasher", RecordingHasher())
-    services._dummy_hash.cache_clear()  # the dummy is made lazily, on the first login of the process
+    recording = RecordingHasher.from_parameters(extract_parameters(staff_user.password_hash))
+    monkeypatch.setattr(services, "_hasher", lambda: recording)
     assert authenticate("ingen.alls@spf.example", "något-lösenord-1") is None
     assert authenticate(staff_user.email, "fel-lösenord-999") is None
     unknown, known = verified
     assert unknown != known and unknown.startswith("$argon2id$")
     assert extract_parameters(unknown) == extract_parameters(known)
-    services._dummy_hash.cache_clear()
+
+
+def test_passwords_are_hashed_at_full_cost_outside_the_tests_and_a_cheaper_hash_is_made_again_at_login(db, app):
+    """The tests hash with argon2-cffi's cheapest profile (HTI_ENV=test); every other environment with its RFC 9106
+    low-memory profile, and a hash made more cheaply is made again at full cost when its owner logs in."""
+    from argon2 import extract_parameters, profiles
+
+    from hti_comms.auth.services import create_staff
+    from hti_comms.config import build_config
+
+    for environment in ("development", "production"):
+        config = build_config({"HTI_ENV": environment, "SECRET_KEY": "k" * 64, "BASE_URL": "https://hti.example.se",
+                               "RATELIMIT_ENABLED": "false", "DATABASE_URL": "postgresql://h/db"})
+        assert config["PASSWORD_HASH_PROFILE"] == "RFC_9106_LOW_MEMORY"
+    user = create_staff("billig@spf.example", "ett-långt-lösenord")
+    assert extract_parameters(user.password_hash) == profiles.CHEAPEST
+    app.config["PASSWORD_HASH_PROFILE"] = "RFC_9106_LOW_MEMORY"
+    assert authenticate("billig@spf.example", "ett-långt-lösenord") is not None
+    full = extract_parameters(db.session.get(type(user), user.id).password_hash)
+    assert full == profiles.RFC_9106_LOW_MEMORY and (full.time_cost, full.memory_cost) == (3, 65536)
 
 
 def test_session_cookie_flags(client, staff_user):
