@@ -112,7 +112,7 @@ run: install
 TEST_WORKERS ?= 4
 
 test: install browser proxy dictionary imap a11y-tools
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=30 $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --durations=30 $(PYTEST_ARGS)
 
 # The web benchmarks (bench/web.py, bench/proxy.py) load the servers with Debian's wrk: a load generator in C, so
 # that on two cores the generator does not take the CPU the measured server needs (without it they fall back to a

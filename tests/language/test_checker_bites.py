@@ -12,6 +12,9 @@ from . import corpus
 from .checker import figure_problems, html_lines, language_problems
 from .dictionary import load
 
+#: With the other language tests in one test process (see test_generated_texts.py).
+pytestmark = pytest.mark.xdist_group("language")
+
 #: What the product wrote before issue 17, word for word.
 RECORDED = {
     "plats plats": "Lund fick plats plats 6 av 290 i Hemtjänstindex 2026.",

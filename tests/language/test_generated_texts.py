@@ -11,12 +11,17 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
+
 from hti_comms import clock
 from hti_comms.briefs.figures import derive, verify_points
 
 from . import corpus
 from .checker import Problem, figure_problems, language_problems
 
+#: One test process runs every language test (`make test` distributes with --dist loadgroup): the dictionary is
+#: read once (a few seconds of spylls), and the second database's run finds its texts' verdicts in `_VERDICTS`.
+pytestmark = pytest.mark.xdist_group("language")
 
 #: The verdict on each text already checked in this process. The tests run on SQLite and on PostgreSQL with the
 #: same stored results: a text the other database also produced, word for word and about the same figures, has
