@@ -158,6 +158,7 @@ class Acceptor:
         if not answer.startswith("ready "):
             self.process.stdin.close()
             self.process.wait()
+            self.process.stdout.close()
             raise OSError(f"the bounce inbox could not listen on {settings['host']}:{settings['port']}: "
                           f"{answer.removeprefix('error ') or 'its SMTP process ended'}")
         self.port = int(answer.split()[1])

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from hti_comms.bounces.inbox import BounceInbox
+from hti_comms.bounces.spool import SpoolBusy
 from hti_comms.delivery.services import is_suppressed
 
 from .conftest import sample
@@ -46,3 +47,13 @@ def test_the_inbox_refuses_a_message_to_no_bounce_address(app, inbox):
     with smtplib.SMTP("127.0.0.1", inbox.port, timeout=30) as smtp:
         with pytest.raises(smtplib.SMTPRecipientsRefused):
             smtp.sendmail("", ["bounces@annan-doman.se"], b"Subject: x\r\n\r\nx\r\n")
+
+
+def test_a_second_inbox_on_the_same_spool_is_refused_and_one_on_a_taken_port_says_so(app, inbox, tmp_path):
+    with pytest.raises(SpoolBusy):
+        BounceInbox(app, spool_dir=tmp_path / "spool").start()
+    taken = BounceInbox(app, spool_dir=tmp_path / "other-spool", port=inbox.port)
+    with pytest.raises(OSError, match="could not listen"):
+        taken.start()
+    # Nothing of it is left running: its spool is free again.
+    BounceInbox(app, spool_dir=tmp_path / "other-spool").start().stop()
