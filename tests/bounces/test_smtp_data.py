@@ -153,3 +153,15 @@ def test_the_inbox_server_answers_and_stores_what_aiosmtpd_would_for_the_same_bo
             server.stop()
     assert results[1] == results[0]
     assert results[0][0] == [b"250", b"250", b"250", b"500", b"250", b"250"]
+
+
+@pytest.mark.parametrize("argument", [
+    "<>", "<> SIZE=100", "<>  SIZE=100 BODY=8BITMIME", "<>\tSIZE=1", "<bounces+abc-def@x.se>",
+    "<bounces+abc-def@x.se> SIZE=100", "<a@b.se>  BODY=8BITMIME", "<a@b.se>\tSIZE=5", "<a@b.se> ", "<a@b.se>x",
+    '<"a b"@x.se>', "a@b.se", "<@relay:a@b.se>", "<a(c)@b.se>", "<a@[1.2.3.4]>", "<a.@b.se>", "<a..b@b.se>",
+    "< a@b.se >", "<Å@b.se>", "<a@b.se.>", "<a@b>", "<a@b.se", "", "<abcdefghij@x.se>"])
+@pytest.mark.parametrize("local_part_limit", [0, 5])
+def test_the_inbox_reads_a_mail_or_rcpt_address_as_aiosmtpd_does(argument, local_part_limit):
+    server = BounceSMTP.__new__(BounceSMTP)  # _getaddr uses nothing of a session
+    server.local_part_limit = local_part_limit
+    assert server._getaddr(argument) == SMTP._getaddr(server, argument)
