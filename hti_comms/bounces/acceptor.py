@@ -184,6 +184,8 @@ def serve(settings: dict) -> int:
     for task in sessions:  # messages not yet answered are not answered: the relay sends them again
         task.cancel()
     loop.run_until_complete(asyncio.gather(*sessions, return_exceptions=True))
+    # A file still being written is left in the spool unannounced: the inbox's next start processes it.
+    handler.writer.shutdown(wait=True)
     loop.close()
     return 0
 

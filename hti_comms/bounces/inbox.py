@@ -173,6 +173,7 @@ class Acceptor:
     def stop(self) -> None:
         """Stop the child (sessions not yet answered are dropped: the relay sends them again) and wait for it."""
         self.process.stdin.close()
+        self.process.terminate()  # also when a process forked from this one still holds the other end of stdin
         self.process.wait()
         self.thread.join()
         self.process.stdout.close()
