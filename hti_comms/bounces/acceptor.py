@@ -177,6 +177,7 @@ def serve(settings: dict) -> int:
 
     loop.add_reader(sys.stdin.fileno(), on_input)
     loop.add_signal_handler(signal.SIGTERM, stop)
+    loop.add_signal_handler(signal.SIGINT, stop)  # Ctrl-C in a terminal reaches the inbox and this process alike
     _write_line(f"ready {server.sockets[0].getsockname()[1]}\n")
     loop.run_until_complete(stopping)
     server.close()

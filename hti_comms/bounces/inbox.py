@@ -146,7 +146,7 @@ class Drainer:
 class Acceptor:
     """The SMTP side as a child process (`python -m hti_comms.bounces.acceptor`), telling `written` each spool file."""
 
-    def __init__(self, settings: dict, spool: Spool, written):
+    def __init__(self, settings: dict, spool: Spool, written, ended):
         environment = dict(os.environ)
         environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_SOURCE_ROOT), environment.get("PYTHONPATH")]))
         self.process = subprocess.Popen(
@@ -162,16 +162,20 @@ class Acceptor:
             raise OSError(f"the bounce inbox could not listen on {settings['host']}:{settings['port']}: "
                           f"{answer.removeprefix('error ') or 'its SMTP process ended'}")
         self.port = int(answer.split()[1])
-        self.written = written
+        self.written, self.ended, self.stopping = written, ended, False
         self.thread = threading.Thread(target=self._read, name="bounce-inbox-acceptor", daemon=True)
         self.thread.start()
 
     def _read(self) -> None:
         for line in self.process.stdout:
             self.written(Path(line.decode().rstrip("\n")))
+        if not self.stopping:  # it died (killed, or a fault): nothing listens any more
+            log.error("the bounce inbox's SMTP process ended by itself (exit status %s)", self.process.wait())
+            self.ended()
 
     def stop(self) -> None:
         """Stop the child (sessions not yet answered are dropped: the relay sends them again) and wait for it."""
+        self.stopping = True
         self.process.stdin.close()
         self.process.terminate()  # also when a process forked from this one still holds the other end of stdin
         self.process.wait()
@@ -189,9 +193,13 @@ class BounceInbox:
         self.acceptor: Acceptor | None = None
         self.drainer: Drainer | None = None
         self.port = 0
+        #: Set when the SMTP process ended by itself (the inbox no longer listens: stop it and start again).
+        self.smtp_ended = threading.Event()
 
-    def start(self, port: int | None = None) -> BounceInbox:
-        """Take the spool (SpoolBusy when another inbox uses it), start the drainer, then listen (0: any port)."""
+    def start(self, port: int | None = None, ended: threading.Event | None = None) -> BounceInbox:
+        """Take the spool (SpoolBusy when another inbox uses it), start the drainer, then listen (0: any port).
+
+        `ended` is set too when the SMTP process ends by itself."""
         self.spool.open()
         try:
             self.drainer = Drainer(self.app, self.spool)
@@ -199,7 +207,8 @@ class BounceInbox:
             settings = {"host": self.host, "port": port or self.requested_port or 0,
                         "spool": str(self.spool.directory), "local_part": config["BOUNCE_LOCAL_PART"],
                         "domain": config["BOUNCE_DOMAIN"]}
-            self.acceptor = Acceptor(settings, self.spool, self.drainer.notify)
+            self.acceptor = Acceptor(settings, self.spool, self.drainer.notify,
+                                     lambda: [event.set() for event in (self.smtp_ended, ended) if event])
             self.port = self.acceptor.port
         except BaseException:
             self.stop()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import smtplib
+import threading
 import time
 
 import pytest
@@ -57,3 +58,18 @@ def test_a_second_inbox_on_the_same_spool_is_refused_and_one_on_a_taken_port_say
         taken.start()
     # Nothing of it is left running: its spool is free again.
     BounceInbox(app, spool_dir=tmp_path / "other-spool").start().stop()
+
+
+def test_when_the_smtp_process_dies_the_inbox_says_so_and_stops_cleanly(app, tmp_path):
+    told = threading.Event()
+    server = BounceInbox(app, spool_dir=tmp_path / "spool").start(ended=told)
+    try:
+        assert not server.smtp_ended.is_set()
+        server.acceptor.process.kill()
+        assert told.wait(timeout=20) and server.smtp_ended.is_set()
+    finally:
+        server.stop()
+    # Its spool is free again: nothing of it is left running. A stop asked for is no death.
+    again = BounceInbox(app, spool_dir=tmp_path / "spool").start()
+    again.stop()
+    assert not again.smtp_ended.is_set()
