@@ -25,18 +25,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from aiosmtpd.smtp import SMTP
 
+from ..delivery.verp import Verp
 from .incoming import Incoming
 from .smtp_data import read_body
 from .spool import Spool
 
 log = logging.getLogger(__name__)
-
-
-def is_bounce_address(address: str, local_part: str, domain: str) -> bool:
-    """Return whether `address` is local_part+…@domain (any token: whether it is genuine is decided later)."""
-    local, _, address_domain = address.strip().strip("<>").lower().rpartition("@")
-    base, plus, _token = local.partition("+")
-    return address_domain == domain and base == local_part and bool(plus)
 
 
 class SpoolingHandler:
@@ -47,14 +41,14 @@ class SpoolingHandler:
     busier the inbox, the more messages share a pair of syncs (group commit).
     """
 
-    def __init__(self, spool: Spool, local_part: str, domain: str, announce):
-        self.spool, self.local_part, self.domain, self.announce = spool, local_part, domain, announce
+    def __init__(self, spool: Spool, verp: Verp, announce):
+        self.spool, self.verp, self.announce = spool, verp, announce
         self.waiting: list[tuple[Incoming, asyncio.Future]] = []
         self.writing = False
         self.writer = ThreadPoolExecutor(1, thread_name_prefix="bounce-inbox-spool")
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        if not is_bounce_address(address, self.local_part, self.domain):
+        if not self.verp.is_bounce_address(address):
             return "550 5.1.1 Only bounce addresses are accepted here"
         envelope.rcpt_tos.append(address)
         return "250 OK"
@@ -153,7 +147,8 @@ def _write_line(text: str) -> None:
 def serve(settings: dict) -> int:
     """Listen until standard input closes or SIGTERM comes; return the exit status."""
     spool = Spool(settings["spool"])
-    handler = SpoolingHandler(spool, settings["local_part"].lower(), settings["domain"].lower(), _write_line)
+    # Which addresses are bounce addresses needs no key: whether a token is genuine is decided when processing.
+    handler = SpoolingHandler(spool, Verp(settings["local_part"], settings["domain"], keys=()), _write_line)
     hostname = socket.getfqdn()  # once, not for every connection
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
