@@ -144,6 +144,7 @@ def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, 
     inbox = BounceInbox(app, spool_dir=spool).start()
     items = list(zip(senders, reports))
     try:
+        children_before = _children_cpu()
         with ProcessPoolExecutor(relays) as pool:
             started, cpu = time.perf_counter(), time.process_time()
             for done in [pool.submit(_relay, inbox.port, items[n::relays], connections) for n in range(relays)]:
@@ -152,12 +153,24 @@ def through_inbox(app, reports: list[bytes], senders: list[str], expected: int, 
             while suppressed_count(app) < expected:  # a bench may poll: it measures when the state arrives
                 time.sleep(0.05)
             seconds = time.perf_counter() - started
-        print(f"  (every report accepted, i.e. spooled, after {accepted:.2f} s; the inbox's process used "
-              f"{time.process_time() - cpu:.2f} s of CPU)")
+            processing_cpu = time.process_time() - cpu
+        relays_cpu = _children_cpu() - children_before  # the pool's processes, ended with the block
     finally:
         inbox.stop()
         shutil.rmtree(spool, ignore_errors=True)  # what was accepted after the last suppression, if any
+    # The inbox's SMTP process (ended by stop) is a child of this process too.
+    smtp_cpu = _children_cpu() - children_before - relays_cpu
+    print(f"  (every report accepted, i.e. spooled, after {accepted:.2f} s; CPU used: the inbox's processing "
+          f"(this process) {processing_cpu:.2f} s, its SMTP process {smtp_cpu:.2f} s, the relays {relays_cpu:.2f} s)")
     return seconds
+
+
+def _children_cpu() -> float:
+    """Return the CPU seconds of this process's ended and waited-for child processes."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def through_imap(app, reports: list[bytes]) -> float | None:

@@ -77,7 +77,7 @@ def bounce_inbox_command(port: int, host: str) -> None:
     stop = stop_on_signals()
     config = current_app.config
     try:
-        inbox = BounceInbox(current_app._get_current_object(), host=host, port=port).start()
+        inbox = BounceInbox(current_app._get_current_object(), host=host, port=port).start(ended=stop)
     except SpoolBusy:
         raise click.ClickException(f"En annan studsbrevlåda använder redan kön i {config['BOUNCE_SPOOL_DIR']} "
                                    "(BOUNCE_SPOOL_DIR). Stoppa den, eller ge den här en egen kö.") from None
@@ -85,6 +85,9 @@ def bounce_inbox_command(port: int, host: str) -> None:
                f"på {host}:{inbox.port}; kön ligger i {config['BOUNCE_SPOOL_DIR']}.")
     stop.wait()
     inbox.stop()
+    if inbox.smtp_ended.is_set():  # a non-zero exit status: the service manager starts it again
+        raise click.ClickException("Studsbrevlådans SMTP-process stannade oväntat (se loggen); "
+                                   "studsbrevlådan har stannat.")
     click.echo("Studsbrevlådan har stannat.")
 
 

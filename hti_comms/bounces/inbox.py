@@ -1,93 +1,35 @@
-"""`hti bounce-inbox`: an SMTP server (aiosmtpd) the relay forwards the bounce domain to.
+"""`hti bounce-inbox`: an SMTP server the relay forwards the bounce domain to.
 
-A message is answered 250 once it is safe on disk in the spool (`spool.py`; 451 when it cannot be written, and
-the relay tries again later), so the relay is never held up by the database. A drainer thread processes what is
-spooled in large batches and removes the spool files only after the commit; at start it first processes what a
-previous process left (it died, or was stopped, before processing everything it accepted).
+Two processes: the SMTP side (`acceptor.py`, a child process) answers a message 250 once it is safe on disk in the
+spool (`spool.py`; 451 when it cannot be written, and the relay tries again later), so the relay is never held up
+by the database; this process's drainer thread processes what is spooled in large batches and removes the spool
+files only after the commit. At start it first processes what a previous process left (it died, or was stopped,
+before processing everything it accepted). The child stops when this process stops or dies.
 """
 from __future__ import annotations
 
-import asyncio
+import json
 import logging
+import os
 import queue
+import subprocess
+import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from flask import Flask
 
-from ..delivery.sink import MemorySink, free_port
-from ..delivery.verp import Verp
 from ..extensions import db
-from .services import BATCH, Incoming, keep_unprocessed, process_many
+from .incoming import Incoming
+from .services import BATCH, keep_unprocessed, process_many
 from .spool import MalformedSpoolFile, Spool
 
 log = logging.getLogger(__name__)
 #: The longest wait before trying again when nothing could be processed (the database is away).
 LONGEST_RETRY_SECONDS = 30.0
-
-
-def _settle(answers: list[tuple[asyncio.Future, BaseException | None]]) -> None:
-    """Give each waiting SMTP session its answer (run in the sessions' event loop)."""
-    for future, error in answers:
-        if future.done():  # the session went away meanwhile
-            continue
-        if error is not None:
-            future.set_exception(error)
-        else:
-            future.set_result(None)
-
-
-class SpoolWriter:
-    """One thread that writes what the SMTP sessions hand it to the spool, all waiting messages in one file."""
-
-    def __init__(self, spool: Spool, written):
-        self.spool, self.written = spool, written
-        self.waiting: queue.Queue[tuple[Incoming, asyncio.AbstractEventLoop, asyncio.Future] | None] = queue.Queue()
-        self.thread = threading.Thread(target=self._run, name="bounce-inbox-spool", daemon=True)
-        self.thread.start()
-
-    def submit(self, message: Incoming) -> asyncio.Future:
-        """Queue the message; return a future of the event loop calling this, done once it is on disk."""
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self.waiting.put((message, loop, future))
-        return future
-
-    def stop(self) -> None:
-        self.waiting.put(None)
-        self.thread.join()
-
-    def _run(self) -> None:
-        while True:
-            item = self.waiting.get()
-            if item is None:
-                return
-            group = [item]
-            while True:
-                try:
-                    item = self.waiting.get_nowait()
-                except queue.Empty:
-                    break
-                if item is None:
-                    self.waiting.put(None)  # stop after this group
-                    break
-                group.append(item)
-            try:
-                path = self.spool.write([message for message, _l, _f in group])
-                error = None
-            except OSError as exc:  # e.g. the disk is full: every sender is told to try again later
-                log.exception("the bounce inbox could not spool %s messages", len(group))
-                path, error = None, exc
-            by_loop: dict[asyncio.AbstractEventLoop, list] = {}
-            for _message, loop, future in group:
-                by_loop.setdefault(loop, []).append((future, error))
-            for loop, answers in by_loop.items():
-                try:
-                    loop.call_soon_threadsafe(_settle, answers)
-                except RuntimeError:  # that loop has closed: its sessions are gone
-                    pass
-            if path is not None:
-                self.written(path)
+#: The folder hti_comms is in, for the child process's import path.
+_SOURCE_ROOT = Path(__file__).resolve().parent.parent.parent
 
 
 class Drainer:
@@ -100,6 +42,9 @@ class Drainer:
         self.backlog: dict[Path, None] = dict.fromkeys(spool.waiting())  # what a previous process left
         if self.backlog:
             log.info("the bounce inbox processes %s spool files left by a previous process", len(self.backlog))
+        # Removing a processed file waits for the file system's journal behind the SMTP process's syncs (1–2 ms
+        # each in the profile): a thread of its own does it while the next batch is processed.
+        self.remover = ThreadPoolExecutor(1, thread_name_prefix="bounce-inbox-remover")
         self.thread = threading.Thread(target=self._run, name="bounce-inbox-drainer", daemon=True)
         self.thread.start()
 
@@ -112,6 +57,7 @@ class Drainer:
         self.stopping.set()
         self.arrivals.put(None)
         self.thread.join()
+        self.remover.shutdown(wait=True)
 
     def _run(self) -> None:
         delay = 0.0
@@ -197,65 +143,88 @@ class Drainer:
         return True
 
     def _done(self, paths: list[Path]) -> None:
-        self.spool.remove(paths)
+        """Forget the files and have them removed (a file that outlives a crash is read again: a repeat)."""
+        self.remover.submit(self.spool.remove, list(paths))
         for path in paths:
             self.backlog.pop(path, None)
 
 
-class BounceHandler:
-    """Accepts mail only to bounce addresses (BOUNCE_LOCAL_PART+…@BOUNCE_DOMAIN) and spools each message."""
+class Acceptor:
+    """The SMTP side as a child process (`python -m hti_comms.bounces.acceptor`), telling `written` each spool file."""
 
-    def __init__(self, app: Flask, writer: SpoolWriter):
-        self.verp = Verp.from_config(app.config)
-        self.writer = writer
+    def __init__(self, settings: dict, spool: Spool, written, ended):
+        environment = dict(os.environ)
+        environment["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_SOURCE_ROOT), environment.get("PYTHONPATH")]))
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "hti_comms.bounces.acceptor"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+            env=environment, pass_fds=(spool.lock_descriptor,))
+        self.process.stdin.write(json.dumps(settings).encode() + b"\n")
+        self.process.stdin.flush()
+        answer = self.process.stdout.readline().decode().strip()
+        if not answer.startswith("ready "):
+            self.process.stdin.close()
+            self.process.wait()
+            self.process.stdout.close()
+            raise OSError(f"the bounce inbox could not listen on {settings['host']}:{settings['port']}: "
+                          f"{answer.removeprefix('error ') or 'its SMTP process ended'}")
+        self.port = int(answer.split()[1])
+        self.written, self.ended, self.stopping = written, ended, False
+        self.thread = threading.Thread(target=self._read, name="bounce-inbox-acceptor", daemon=True)
+        self.thread.start()
 
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
-        if not self.verp.is_bounce_address(address):
-            return "550 5.1.1 Only bounce addresses are accepted here"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.written(Path(line.decode().rstrip("\n")))
+        if not self.stopping:  # it died (killed, or a fault): nothing listens any more
+            log.error("the bounce inbox's SMTP process ended by itself (exit status %s)", self.process.wait())
+            self.ended()
 
-    async def handle_DATA(self, server, session, envelope) -> str:
-        raw = envelope.original_content or envelope.content
-        try:
-            await self.writer.submit(Incoming(raw, tuple(envelope.rcpt_tos)))
-        except OSError:  # logged by the writer; the relay keeps the message and tries again
-            return "451 4.3.0 Could not store the message, try again later"
-        return "250 OK: report received"
+    def stop(self) -> None:
+        """Stop the child (sessions not yet answered are dropped: the relay sends them again) and wait for it."""
+        self.stopping = True
+        self.process.stdin.close()
+        self.process.terminate()  # also when a process forked from this one still holds the other end of stdin
+        self.process.wait()
+        self.thread.join()
+        self.process.stdout.close()
 
 
-class BounceInbox(MemorySink):
-    """The bounce inbox listening on a port (MemorySink's start and stop, with the bounce handler)."""
+class BounceInbox:
+    """The bounce inbox listening on a port: the SMTP child process and the drainer, around one spool."""
 
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int | None = None,
                  spool_dir: str | Path | None = None):
-        super().__init__()
         self.app, self.host, self.requested_port = app, host, port
         self.spool = Spool(spool_dir or app.config["BOUNCE_SPOOL_DIR"])
-        self.writer: SpoolWriter | None = None
+        self.acceptor: Acceptor | None = None
         self.drainer: Drainer | None = None
+        self.port = 0
+        #: Set when the SMTP process ended by itself (the inbox no longer listens: stop it and start again).
+        self.smtp_ended = threading.Event()
 
-    def start(self, port: int | None = None, handler=None, **server_options) -> BounceInbox:
-        from aiosmtpd.controller import Controller
+    def start(self, port: int | None = None, ended: threading.Event | None = None) -> BounceInbox:
+        """Take the spool (SpoolBusy when another inbox uses it), start the drainer, then listen (0: any port).
 
-        self.spool.open()  # SpoolBusy when another inbox uses it
+        `ended` is set too when the SMTP process ends by itself."""
+        self.spool.open()
         try:
-            self.port = port or self.requested_port or free_port()
             self.drainer = Drainer(self.app, self.spool)
-            self.writer = SpoolWriter(self.spool, self.drainer.notify)
-            controller = Controller(BounceHandler(self.app, self.writer), hostname=self.host, port=self.port,
-                                    **server_options)
-            controller.start()
-            self.controller = controller
+            config = self.app.config
+            settings = {"host": self.host, "port": port or self.requested_port or 0,
+                        "spool": str(self.spool.directory), "local_part": config["BOUNCE_LOCAL_PART"],
+                        "domain": config["BOUNCE_DOMAIN"]}
+            self.acceptor = Acceptor(settings, self.spool, self.drainer.notify,
+                                     lambda: [event.set() for event in (self.smtp_ended, ended) if event])
+            self.port = self.acceptor.port
         except BaseException:
             self.stop()
             raise
         return self
 
     def stop(self) -> None:
-        super().stop()
-        for part in (self.writer, self.drainer):
-            if part is not None:
-                part.stop()
-        self.writer = self.drainer = None
+        if self.acceptor is not None:
+            self.acceptor.stop()
+        if self.drainer is not None:
+            self.drainer.stop()
+        self.acceptor = self.drainer = None
         self.spool.close()

@@ -23,6 +23,7 @@ from ..delivery.verp import Verp
 from ..extensions import db
 from ..subscribers.services import leave_everything_after_complaints
 from .decide import Decision, decide
+from .incoming import Incoming
 from .models import FOR_STAFF, BounceReport, ReportKind
 from .parsing import parse_message
 
@@ -52,14 +53,6 @@ class Processed:
         """Return the one line `hti bounces receive` prints for the message."""
         text = f"{self.kind.value} {self.email or '-'} {self.status or '-'} — {self.kind.label.lower()}: {self.outcome}"
         return text + (" (redan behandlat)" if self.duplicate else "")
-
-
-@dataclass(frozen=True)
-class Incoming:
-    """One message that came back, and the envelope recipients it arrived for (when known)."""
-
-    raw: bytes
-    envelope_to: tuple[str, ...] = ()
 
 
 def process(raw: bytes, *, source: str, envelope_to: Sequence[str] = ()) -> Processed:

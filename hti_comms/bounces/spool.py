@@ -17,7 +17,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .services import Incoming
+from .incoming import Incoming
 
 MAGIC = b"HTI-BOUNCE-SPOOL 1\n"
 
@@ -56,6 +56,13 @@ class Spool:
         for unfinished in self.writing.iterdir():
             unfinished.unlink(missing_ok=True)
         return self
+
+    @property
+    def lock_descriptor(self) -> int:
+        """The open lock file (handed to the inbox's SMTP process, so the lock lasts while either runs)."""
+        if self._lock is None:
+            raise RuntimeError("the spool is not open")
+        return self._lock
 
     def close(self) -> None:
         if self._lock is not None:
