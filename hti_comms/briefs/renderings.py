@@ -30,7 +30,6 @@ from importlib.metadata import version as library_version
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..config import PROJECT_ROOT
@@ -109,10 +108,13 @@ def _kept(kind: str, points: TalkingPoints, inputs: object, make: Callable[[], b
 
 def _keep(kind: str, year: int, code: str, data_version: str, content: bytes) -> None:
     """Insert or replace the rendering of the slot (an upsert: a second process making it at once is harmless)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(BriefRendering).values(kind=kind, year=year, municipality_code=code,
-                                                      data_version=data_version, content=content,
-                                                      rendered_at=clock.now())
+    # The dialect in use only: importing PostgreSQL's (with its drivers) costs a SQLite process about 20 ms.
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(BriefRendering).values(kind=kind, year=year, municipality_code=code,
+                                       data_version=data_version, content=content, rendered_at=clock.now())
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["kind", "year", "municipality_code"],
         set_={name: statement.excluded[name] for name in ("data_version", "content", "rendered_at")},

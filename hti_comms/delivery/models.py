@@ -10,7 +10,7 @@ from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..dbtypes import UTCDateTime
+from ..dbtypes import PartialIndex, UTCDateTime
 from ..extensions import db
 from .. import status
 from ..status import LabelledEnum
@@ -142,8 +142,7 @@ class OutboxMessage(db.Model):
         #: Rows in flight (recovered when their lease runs out) and rows waiting for a staff decision (counted on
         #: the outbox page) are found by status alone; only they are in the index, so recording a sent row
         #: never writes to it.
-        Index("ix_outbox_message_status", "status", postgresql_where=text("status IN ('sending', 'unknown')"),
-              sqlite_where=text("status IN ('sending', 'unknown')")),
+        PartialIndex("ix_outbox_message_status", "status", where=text("status IN ('sending', 'unknown')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
-from ..dbtypes import UTCDateTime
+from ..dbtypes import PartialIndex, UTCDateTime
 from ..extensions import db
 from ..geo.models import Municipality
 from ..status import LabelledEnum
@@ -73,8 +73,8 @@ class Order(db.Model):
     __tablename__ = "report_order"
     __table_args__ = (
         #: One live order per municipality and year; pending and cancelled orders block nobody.
-        Index("uq_report_order_year_municipality", "year", "municipality_code", unique=True,
-              postgresql_where=text(_LIVE_SQL), sqlite_where=text(_LIVE_SQL)),
+        PartialIndex("uq_report_order_year_municipality", "year", "municipality_code", unique=True,
+                     where=text(_LIVE_SQL)),
         UniqueConstraint("year", "sequence", name="uq_report_order_year_sequence"),
     )
 
