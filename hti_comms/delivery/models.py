@@ -1,6 +1,4 @@
 """The outbox: sends, one row per recipient, suppressions, and the development mail sink's store."""
-from __future__ import annotations
-
 import enum
 from datetime import datetime
 from typing import Any
@@ -93,7 +91,7 @@ class Send(db.Model):
     rendered_html: Mapped[str | None] = mapped_column(Text)
     rendered_text: Mapped[str | None] = mapped_column(Text)
 
-    attachments: Mapped[list[SendAttachment]] = relationship(
+    attachments: Mapped[list["SendAttachment"]] = relationship(
         back_populates="send", order_by="SendAttachment.position", cascade="all, delete-orphan")
 
     @property

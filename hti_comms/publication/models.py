@@ -1,6 +1,4 @@
 """Publication moments, report-package orders with their contacts, summary openings and the audit log."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
@@ -96,7 +94,7 @@ class Order(db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     municipality: Mapped[Municipality] = relationship()
-    contacts: Mapped[list[OrderContact]] = relationship(back_populates="order", cascade="all, delete-orphan",
+    contacts: Mapped[list["OrderContact"]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                         order_by="OrderContact.id")
 
     @property
