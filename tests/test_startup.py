@@ -196,7 +196,7 @@ def test_flask_db_commands_still_migrate_with_alembic_loaded_only_when_run(proje
     assert flask("db", "current").split()[:2] == [head, "(head)"]
 
 
-def test_the_models_annotations_are_evaluated_when_their_classes_are_made():
+def test_the_models_annotations_are_evaluated_when_their_classes_are_made(app):
     """SQLAlchemy reads each column's type from its `Mapped[...]` annotation; given as text (`from __future__ import
     annotations`), every one of about 550 was evaluated from its text again by every process at start-up."""
     import importlib
