@@ -112,7 +112,10 @@ HEAVY_LIBRARIES = ("matplotlib", "weasyprint", "fontTools", "openpyxl", "premail
                    # Dates and numbers in words (first formatted); Flask-WTF's translations, which need Flask-Babel.
                    "babel", "pytz",
                    # Loaded with a PostgreSQL database only (the process below uses SQLite).
-                   "sqlalchemy.dialects.postgresql")
+                   "sqlalchemy.dialects.postgresql",
+                   # The brief's figure checker, chart and PDF; reading returned mail and the sink (email.policy).
+                   "hti_comms.briefs.figures", "hti_comms.briefs.charts", "hti_comms.briefs.pdf",
+                   "hti_comms.bounces.parsing", "hti_comms.delivery.sink", "email.policy")
 
 
 #: Modules of the domains (hti_comms.<domain>.<module>) that `hti`, the scheduler or a page loads when it needs them.

@@ -36,8 +36,6 @@ from ..config import PROJECT_ROOT
 from ..delivery.api import EmailSpec
 from ..delivery.render import RenderedTemplate, render_template_pair
 from ..extensions import db
-from . import charts, pdf
-from .figures import check_talking_points
 from .models import BriefRendering
 from .services import brief_context, is_published, publication_text
 from .talking_points import TalkingPoints
@@ -52,6 +50,8 @@ DRAWING_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "premailer", "cssutils
 
 def chart_png(points: TalkingPoints) -> bytes:
     """Return the bar chart of the municipality's sub-indices (PNG), drawn only when its data has changed."""
+    from . import charts
+
     return _kept(CHART, points, _chart_inputs(points),
                  lambda: charts.sub_index_chart(points.sub_indices, points.municipality.short_name))
 
@@ -78,6 +78,9 @@ def brief_pdf(points: TalkingPoints) -> bytes:
     Raises FigureMismatch when a sentence disagrees with the stored results (checked on every call; the
     printed page itself is checked whenever it is made).
     """
+    from . import pdf
+    from .figures import check_talking_points
+
     check_talking_points(points)
     # The PDF marks every page "EJ PUBLICERAT" until publication: the release state is part of its data.
     inputs = {"brief": brief_context(points), "chart": _chart_inputs(points) if points.entry else None,
