@@ -115,7 +115,9 @@ HEAVY_LIBRARIES = ("matplotlib", "weasyprint", "fontTools", "openpyxl", "premail
                    "sqlalchemy.dialects.postgresql",
                    # The brief's figure checker, chart and PDF; reading returned mail and the sink (email.policy).
                    "hti_comms.briefs.figures", "hti_comms.briefs.charts", "hti_comms.briefs.pdf",
-                   "hti_comms.bounces.parsing", "hti_comms.delivery.sink", "email.policy")
+                   "hti_comms.bounces.parsing", "hti_comms.delivery.sink", "email.policy",
+                   # Reading an event's attendance report and its follow-up; running a contact import.
+                   "hti_comms.events.attendance", "hti_comms.events.followup", "hti_comms.subscribers.imports.run")
 
 
 #: Modules of the domains (hti_comms.<domain>.<module>) that `hti`, the scheduler or a page loads when it needs them.
