@@ -117,7 +117,9 @@ HEAVY_LIBRARIES = ("matplotlib", "weasyprint", "fontTools", "openpyxl", "premail
                    "hti_comms.briefs.figures", "hti_comms.briefs.charts", "hti_comms.briefs.pdf",
                    "hti_comms.bounces.parsing", "hti_comms.delivery.sink", "email.policy",
                    # Reading an event's attendance report and its follow-up; running a contact import.
-                   "hti_comms.events.attendance", "hti_comms.events.followup", "hti_comms.subscribers.imports.run")
+                   "hti_comms.events.attendance", "hti_comms.events.followup", "hti_comms.subscribers.imports.run",
+                   # The year plan and copying a year; the action plans' coverage.
+                   "hti_comms.yearplan.plan", "hti_comms.yearplan.copy", "hti_comms.action_plans.coverage")
 
 
 #: Modules of the domains (hti_comms.<domain>.<module>) that `hti`, the scheduler or a page loads when it needs them.
