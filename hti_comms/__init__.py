@@ -2,11 +2,28 @@
 from __future__ import annotations
 
 import gc
+import importlib.util
 import logging
+import sys
 
 from flask import Flask, render_template
 
 from .config import PROJECT_ROOT, build_config, startup_warnings
+
+
+def _skip_flask_wtf_translations() -> None:
+    """Spare every process Flask-WTF's attempt at translations, which fails here after importing Babel.
+
+    `flask_wtf.form` tries `flask_wtf.i18n`, which imports Babel's dates (reading the system's time zone, about
+    13 ms with pytz) and then Flask-Babel, which this app does not install; the ImportError makes Flask-WTF go on
+    without translations (our forms have their own Swedish messages, `hti_comms.forms`). Marking the module absent
+    gives the same outcome without the import. With Flask-Babel installed, Flask-WTF is left as it is.
+    """
+    if "flask_wtf" not in sys.modules and importlib.util.find_spec("flask_babel") is None:
+        sys.modules.setdefault("flask_wtf.i18n", None)
+
+
+_skip_flask_wtf_translations()
 
 
 #: Every domain of the application, in order: their pages, staff menu entries, commands, sweeps, kinds of email

@@ -5,14 +5,27 @@ from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
-from babel.dates import format_date as babel_format_date
-from babel.numbers import format_decimal as babel_format_decimal
-
 from . import clock
 from .clock import to_stockholm
 
 LOCALE = "sv_SE"
 MINUS = "\u2212"
+
+
+# Babel is imported on first use: its date module reads the system's time zone when imported (about 10 ms of the
+# start of every process, most of which never formats a date).
+def babel_format_date(*args, **kwargs) -> str:
+    """Babel's `format_date`."""
+    from babel.dates import format_date
+
+    return format_date(*args, **kwargs)
+
+
+def babel_format_decimal(*args, **kwargs) -> str:
+    """Babel's `format_decimal`."""
+    from babel.numbers import format_decimal
+
+    return format_decimal(*args, **kwargs)
 
 
 def round_half_up(value, digits: int = 1) -> Decimal:

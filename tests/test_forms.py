@@ -153,3 +153,14 @@ def test_the_circular_page_answers_an_over_long_forward_note_and_a_direction_cha
     assert "Skicka gärna vidare: Högst 500 tecken." in page
     assert f"Till: {escape(DIRECTION_MESSAGE)}" in page
     assert "Field cannot" not in page and "characters" not in page
+
+
+def test_flask_wtf_goes_on_without_translations_as_without_flask_babel():
+    """`hti_comms` spares Flask-WTF its translations module, which needs Flask-Babel (not installed) and fails after
+    importing Babel: Flask-WTF has no translations either way, and the messages above are our own."""
+    import importlib.util
+
+    import flask_wtf.form
+
+    assert importlib.util.find_spec("flask_babel") is None
+    assert flask_wtf.form.translations is None

@@ -108,14 +108,25 @@ HEAVY_LIBRARIES = ("matplotlib", "weasyprint", "fontTools", "openpyxl", "premail
                    # Loaded on first use: migrations (`flask db`, `hti init-db`), calendars, lookalike links,
                    # /metrics, Markdown, address validation beyond the plain case, image uploads.
                    "alembic", "flask_migrate", "icalendar", "rapidfuzz", "prometheus_client", "markdown_it",
-                   "linkify_it", "email_validator", "PIL")
+                   "linkify_it", "email_validator", "PIL",
+                   # Dates and numbers in words (first formatted); Flask-WTF's translations, which need Flask-Babel.
+                   "babel", "pytz",
+                   # Loaded with a PostgreSQL database only (the process below uses SQLite).
+                   "sqlalchemy.dialects.postgresql",
+                   # The brief's figure checker, chart and PDF; reading returned mail and the sink (email.policy).
+                   "hti_comms.briefs.figures", "hti_comms.briefs.charts", "hti_comms.briefs.pdf",
+                   "hti_comms.bounces.parsing", "hti_comms.delivery.sink", "email.policy",
+                   # Reading an event's attendance report and its follow-up; running a contact import.
+                   "hti_comms.events.attendance", "hti_comms.events.followup", "hti_comms.subscribers.imports.run",
+                   # The year plan and copying a year; the action plans' coverage.
+                   "hti_comms.yearplan.plan", "hti_comms.yearplan.copy", "hti_comms.action_plans.coverage")
 
 
 #: Modules of the domains (hti_comms.<domain>.<module>) that `hti`, the scheduler or a page loads when it needs them.
 LOADED_WHEN_USED = ("cli", "cli_after", "sweeps", "content_check", "text_figures", "guard", "overview")
 
 
-def test_importing_the_app_leaves_heavy_libraries_and_the_dummy_hash_for_later(project_root):
+def test_importing_the_app_leaves_heavy_libraries_and_the_dummy_hash_for_later(project_root, tmp_path):
     """Every process imports `app`; charts, PDFs, spreadsheets, CSS inlining, migrations, URL builders and the rest
     load when used."""
     script = ("import json, sys; import app; from hti_comms.auth import services; "
@@ -127,7 +138,7 @@ def test_importing_the_app_leaves_heavy_libraries_and_the_dummy_hash_for_later(p
               # The routes' URL builders are compiled when a URL of the route is first built (hti_comms.routing).
               "'compiled_url_builders': [r.rule for r in app.app.url_map.iter_rules() "
               "if 'build_on_first_use' not in (r._build.__name__, r._build_unknown.__name__)]}))")
-    env = {**os.environ, "HTI_ENV": "development"}
+    env = {**os.environ, "HTI_ENV": "development", "DATABASE_URL": f"sqlite:///{tmp_path / 'hti.db'}"}
     result = subprocess.run([sys.executable, "-c", script], cwd=project_root, env=env, capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stderr
@@ -190,3 +201,18 @@ def test_flask_db_commands_still_migrate_with_alembic_loaded_only_when_run(proje
     assert flask("db", "current").strip() == ""
     flask("db", "upgrade")
     assert flask("db", "current").split()[:2] == [head, "(head)"]
+
+
+def test_the_models_annotations_are_evaluated_when_their_classes_are_made(app):
+    """SQLAlchemy reads each column's type from its `Mapped[...]` annotation; given as text (`from __future__ import
+    annotations`), every one of about 550 was evaluated from its text again by every process at start-up."""
+    import importlib
+    import inspect
+
+    from hti_comms.extensions import db
+
+    modules = {mapper.class_.__module__ for mapper in db.Model.registry.mappers}
+    assert len(modules) > 15
+    as_text = [name for name in sorted(modules)
+               if "from __future__ import annotations" in inspect.getsource(importlib.import_module(name))]
+    assert as_text == []

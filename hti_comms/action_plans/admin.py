@@ -20,7 +20,6 @@ from ..auth.roles import Role
 from ..staff import needs, staff_blueprint
 from ..subscribers.forms import as_choices
 from ..results.services import stored_values
-from .coverage import coverage, plan_years
 from .followup import earlier_plans, followup_points
 from .forms import TEXT_HINT, ActionForm, ChooseMunicipalityForm, MeasureForm, RejectForm
 from .models import Measure, PlanSubmission
@@ -45,6 +44,8 @@ def describe_owner(owner: Owner) -> SendReference | None:
 
 
 def _years() -> list[int]:
+    from .coverage import plan_years  # coverage is imported by the pages that show it
+
     return sorted(set(available_years()) | set(plan_years()), reverse=True)
 
 
@@ -63,6 +64,8 @@ def _municipality_choices() -> list[tuple[str, str]]:
 
 @bp.route("/<int:year>")
 def year(year: int):
+    from .coverage import coverage
+
     if year not in _years():
         abort(404)
     chooser = ChooseMunicipalityForm(request.args)

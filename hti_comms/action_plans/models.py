@@ -5,8 +5,6 @@ A measure belongs to the index year whose result it answers ("the plan for 2024"
 register holds only what staff entered or approved, so everything in it is public; what a municipality sends in
 through its personal link waits in `PlanSubmission` until staff approve it.
 """
-from __future__ import annotations
-
 from datetime import date, datetime
 
 from sqlalchemy import JSON, Boolean, Date, Enum, ForeignKey, Index, Integer, String, Text
@@ -84,7 +82,7 @@ class Measure(db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     municipality: Mapped[Municipality] = relationship()
-    versions: Mapped[list[MeasureVersion]] = relationship(back_populates="measure", cascade="all, delete-orphan",
+    versions: Mapped[list["MeasureVersion"]] = relationship(back_populates="measure", cascade="all, delete-orphan",
                                                           order_by="MeasureVersion.number")
 
 

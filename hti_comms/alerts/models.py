@@ -3,8 +3,6 @@
 Nobody here is a contact of the subscribers domain: an alert subscriber is on no list and in no audience, so
 nothing else is ever sent to them unless they ask for it themselves.
 """
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 
@@ -48,7 +46,7 @@ class AlertSubscriber(db.Model):
     #: When a confirmation email was last queued: asking again within `CONFIRMATION_RESEND_MINUTES` sends none.
     confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    municipalities: Mapped[list[AlertMunicipality]] = relationship(
+    municipalities: Mapped[list["AlertMunicipality"]] = relationship(
         back_populates="subscriber", cascade="all, delete-orphan", passive_deletes=True,
         order_by="AlertMunicipality.created_at")
 

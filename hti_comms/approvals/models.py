@@ -1,6 +1,4 @@
 """Approval requests: a public, irreversible action waiting for a second person with the right role."""
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

@@ -1,6 +1,4 @@
 """Staff accounts (SPF's federation office): their roles, second factor and recovery codes."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -34,7 +32,7 @@ class StaffUser(UserMixin, db.Model):
     #: The last 30-second time step whose code was accepted: a code is never accepted twice, nor an older one.
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
-    role_rows: Mapped[list[StaffRole]] = relationship(cascade="all, delete-orphan", lazy="selectin",
+    role_rows: Mapped[list["StaffRole"]] = relationship(cascade="all, delete-orphan", lazy="selectin",
                                                       order_by="StaffRole.role")
 
     @property

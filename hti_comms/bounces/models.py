@@ -1,6 +1,4 @@
 """What came back after sending: bounces, complaints, automatic replies, and suppressions staff lifted."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Integer, LargeBinary, String, Text

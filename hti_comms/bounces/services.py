@@ -11,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from sqlalchemy import func, insert, select
@@ -22,10 +23,11 @@ from ..delivery import returns
 from ..delivery.verp import Verp
 from ..extensions import db
 from ..subscribers.services import leave_everything_after_complaints
-from .decide import Decision, decide
 from .incoming import Incoming
 from .models import FOR_STAFF, BounceReport, ReportKind
-from .parsing import parse_message
+
+if TYPE_CHECKING:
+    from .decide import Decision
 
 log = logging.getLogger(__name__)
 #: Soft bounces within SOFT_WINDOW, on at least SOFT_DAYS different days, that suppress an address: a full
@@ -78,6 +80,11 @@ def process_many(messages: Sequence[Incoming], *, source: str) -> list[Processed
 
 
 def _batch(messages: Sequence[Incoming], source: str) -> list[Processed]:
+    # Reading and deciding (with the email package's header parsers) are imported by the processes that receive
+    # returns; the staff pages that only count them import this module too, and every process builds the app.
+    from .decide import decide
+    from .parsing import parse_message
+
     now = clock.now()
     verp = Verp.from_config(current_app.config)
     digests = [hashlib.sha256(m.raw).hexdigest() for m in messages]

@@ -19,8 +19,6 @@ from . import renderings
 from .emails import (district_digest_mismatches, district_digest_spec, local_brief_mismatches, local_brief_preview,
                      local_brief_spec, preview_email, send_district_digest, send_local_brief)
 from .national import build_national_summary
-from .pdf import pdf_filename
-from .figures import FigureMismatch, verify_points
 from .services import ReleaseError, check_release, districts, is_published, publication_text
 from .talking_points import BriefError, build_talking_points
 
@@ -51,6 +49,8 @@ def index():
 @bp.route("/<int:year>/<code>")
 def municipality(year: int, code: str):
     points = _points_or_404(year, code)
+    from .figures import verify_points
+
     preview = None
     mismatches = verify_points(points)
     if points.entry is not None:
@@ -84,6 +84,9 @@ def _publication(ranking) -> dict:
 
 @bp.route("/<int:year>/<code>/brief.pdf")
 def municipality_pdf(year: int, code: str):
+    from .figures import FigureMismatch
+    from .pdf import pdf_filename
+
     points = _points_or_404(year, code)
     try:
         data, filename = renderings.brief_pdf(points), pdf_filename(points)
@@ -160,6 +163,8 @@ def _send(send, audience, what: str, who: str, back: str, year: int, title: str)
     Nothing is sent before the year is published or to nobody: the pages disable their button then, and this
     view says why if it is reached anyway.
     """
+    from .figures import FigureMismatch
+
     people = recipients(audience)
     if not people and not letter_contact_ids(audience):
         flash(f"{what} skickades inte: ingen bekräftad mottagare bland {who} prenumererar på Lokala resultat.",

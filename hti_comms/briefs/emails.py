@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from ..delivery.api import Attachment, EmailSpec, Recipient, SendView, enqueue
 from .owners import brief_owner, digest_owner
@@ -21,9 +22,14 @@ from ..letters.services import collect
 from ..subscribers.audiences import Criteria, letter_contact_ids
 from . import renderings
 from .audiences import BRIEF_LIST_KEY
-from .figures import FigureMismatch, Mismatch, verify_points, verify_text, year_figures
 from .services import brief_context, check_release, district_context
 from .talking_points import BriefError, TalkingPoints, build_talking_points, year_ranking
+
+if TYPE_CHECKING:
+    from .figures import Mismatch
+
+# The figure checker (.figures, with the sentence reader's patterns) is imported by the functions that check:
+# every process builds the app and imports this module with the staff pages, few of them check a brief.
 
 LOCAL_BRIEF_TEMPLATE = "briefs/local_brief"
 DISTRICT_DIGEST_TEMPLATE = "briefs/district_digest"
@@ -165,6 +171,8 @@ def collect_letters(spec: EmailSpec, send: SendView, audience: Criteria) -> None
 
 def local_brief_mismatches(points: TalkingPoints, spec: EmailSpec) -> list[Mismatch]:
     """Return every figure of the brief email (sentences, table, subject, both parts) that disagrees with the results."""
+    from .figures import verify_points, verify_text, year_figures
+
     figures = year_figures(points.year)
     html, text = renderings.brief_email(spec, points).parts
     return verify_points(points, figures) + [
@@ -174,6 +182,8 @@ def local_brief_mismatches(points: TalkingPoints, spec: EmailSpec) -> list[Misma
 
 def check_local_brief(points: TalkingPoints, spec: EmailSpec) -> None:
     """Raise FigureMismatch unless every figure of the brief email agrees with the stored results."""
+    from .figures import FigureMismatch
+
     mismatches = local_brief_mismatches(points, spec)
     if mismatches:
         raise FigureMismatch(mismatches)
@@ -181,6 +191,8 @@ def check_local_brief(points: TalkingPoints, spec: EmailSpec) -> None:
 
 def district_digest_mismatches(district: District, year: int, spec: EmailSpec) -> list[Mismatch]:
     """Return every figure of the district digest that disagrees with the results, sentence by sentence."""
+    from .figures import verify_points, verify_text, year_figures
+
     figures = year_figures(year)
     ranking = year_ranking(year)
     mismatches = [mismatch for municipality in district.municipalities if ranking.entry(municipality.code)
@@ -192,6 +204,8 @@ def district_digest_mismatches(district: District, year: int, spec: EmailSpec) -
 
 def check_district_digest(district: District, year: int, spec: EmailSpec) -> None:
     """Raise FigureMismatch unless every figure of the district digest agrees with the stored results."""
+    from .figures import FigureMismatch
+
     mismatches = district_digest_mismatches(district, year, spec)
     if mismatches:
         raise FigureMismatch(mismatches)

@@ -1,6 +1,4 @@
 """Renderings of a municipality's brief (bar chart, inlined email, PDF) kept between views."""
-from __future__ import annotations
-
 from datetime import datetime
 from typing import Any
 

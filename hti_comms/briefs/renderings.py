@@ -30,15 +30,12 @@ from importlib.metadata import version as library_version
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from .. import clock
 from ..config import PROJECT_ROOT
 from ..delivery.api import EmailSpec
 from ..delivery.render import RenderedTemplate, render_template_pair
 from ..extensions import db
-from . import charts, pdf
-from .figures import check_talking_points
 from .models import BriefRendering
 from .services import brief_context, is_published, publication_text
 from .talking_points import TalkingPoints
@@ -53,6 +50,8 @@ DRAWING_LIBRARIES = ("matplotlib", "weasyprint", "pydyf", "premailer", "cssutils
 
 def chart_png(points: TalkingPoints) -> bytes:
     """Return the bar chart of the municipality's sub-indices (PNG), drawn only when its data has changed."""
+    from . import charts
+
     return _kept(CHART, points, _chart_inputs(points),
                  lambda: charts.sub_index_chart(points.sub_indices, points.municipality.short_name))
 
@@ -79,6 +78,9 @@ def brief_pdf(points: TalkingPoints) -> bytes:
     Raises FigureMismatch when a sentence disagrees with the stored results (checked on every call; the
     printed page itself is checked whenever it is made).
     """
+    from . import pdf
+    from .figures import check_talking_points
+
     check_talking_points(points)
     # The PDF marks every page "EJ PUBLICERAT" until publication: the release state is part of its data.
     inputs = {"brief": brief_context(points), "chart": _chart_inputs(points) if points.entry else None,
@@ -109,10 +111,13 @@ def _kept(kind: str, points: TalkingPoints, inputs: object, make: Callable[[], b
 
 def _keep(kind: str, year: int, code: str, data_version: str, content: bytes) -> None:
     """Insert or replace the rendering of the slot (an upsert: a second process making it at once is harmless)."""
-    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(BriefRendering).values(kind=kind, year=year, municipality_code=code,
-                                                      data_version=data_version, content=content,
-                                                      rendered_at=clock.now())
+    # The dialect in use only: importing PostgreSQL's (with its drivers) costs a SQLite process about 20 ms.
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    statement = insert(BriefRendering).values(kind=kind, year=year, municipality_code=code,
+                                       data_version=data_version, content=content, rendered_at=clock.now())
     db.session.execute(statement.on_conflict_do_update(
         index_elements=["kind", "year", "municipality_code"],
         set_={name: statement.excluded[name] for name in ("data_version", "content", "rendered_at")},

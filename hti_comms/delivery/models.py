@@ -1,6 +1,4 @@
 """The outbox: sends, one row per recipient, suppressions, and the development mail sink's store."""
-from __future__ import annotations
-
 import enum
 from datetime import datetime
 from typing import Any
@@ -10,7 +8,7 @@ from sqlalchemy.sql.expression import false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .. import clock
-from ..dbtypes import UTCDateTime
+from ..dbtypes import PartialIndex, UTCDateTime
 from ..extensions import db
 from .. import status
 from ..status import LabelledEnum
@@ -93,7 +91,7 @@ class Send(db.Model):
     rendered_html: Mapped[str | None] = mapped_column(Text)
     rendered_text: Mapped[str | None] = mapped_column(Text)
 
-    attachments: Mapped[list[SendAttachment]] = relationship(
+    attachments: Mapped[list["SendAttachment"]] = relationship(
         back_populates="send", order_by="SendAttachment.position", cascade="all, delete-orphan")
 
     @property
@@ -142,8 +140,7 @@ class OutboxMessage(db.Model):
         #: Rows in flight (recovered when their lease runs out) and rows waiting for a staff decision (counted on
         #: the outbox page) are found by status alone; only they are in the index, so recording a sent row
         #: never writes to it.
-        Index("ix_outbox_message_status", "status", postgresql_where=text("status IN ('sending', 'unknown')"),
-              sqlite_where=text("status IN ('sending', 'unknown')")),
+        PartialIndex("ix_outbox_message_status", "status", where=text("status IN ('sending', 'unknown')")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

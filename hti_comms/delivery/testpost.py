@@ -17,10 +17,11 @@ from ..security import email_document
 from ..staff import staff_blueprint
 from .forms import ActionForm
 from .models import SinkMessage
-from .sink import attachment_type, attachments_of, clear_sink, parse, shown_text, sink_messages, with_inline_images
 
 #: Its own blueprint so the staff menu marks "Testpost" and "Utkorg" separately.
 bp = staff_blueprint("testpost_admin", __name__, "/testpost")
+# `.sink` (with the email package's header parsers) is imported by the pages that read the sink: every process
+# builds the app, and only development with MAIL_SINK shows these pages.
 #: Swedish names for the header fields Testpost shows (the technical name is shown under each).
 HEADER_NAMES = {
     "from": "Avsändare", "to": "Mottagare", "subject": "Ämne", "date": "Skickat", "reply-to": "Svar går till",
@@ -40,10 +41,14 @@ def only_with_the_local_sink():
 
 @bp.route("/")
 def index():
+    from .sink import sink_messages
+
     return render_template("web/delivery/sink.html", messages=sink_messages(), form=ActionForm())
 
 
 def _sink_message_or_404(message_id: int):
+    from .sink import parse
+
     stored = db.session.get(SinkMessage, message_id)
     if stored is None:
         abort(404)
@@ -52,6 +57,8 @@ def _sink_message_or_404(message_id: int):
 
 @bp.route("/<int:message_id>")
 def message(message_id: int):
+    from .sink import attachments_of, shown_text
+
     stored, message = _sink_message_or_404(message_id)
     html_part = message.get_body(("html",))
     text_part = message.get_body(("plain",))
@@ -66,6 +73,8 @@ def message(message_id: int):
 
 @bp.route("/<int:message_id>/brevet.html")
 def message_html(message_id: int):
+    from .sink import with_inline_images
+
     _stored, message = _sink_message_or_404(message_id)
     html_part = message.get_body(("html",))
     if html_part is None:
@@ -76,6 +85,8 @@ def message_html(message_id: int):
 @bp.route("/<int:message_id>/bilaga/<int:number>")
 def attachment(message_id: int, number: int):
     """Download an attachment (always as a file: what a message carries never runs as a page of this site)."""
+    from .sink import attachment_type, attachments_of
+
     _stored, message = _sink_message_or_404(message_id)
     parts = attachments_of(message)
     if not 1 <= number <= len(parts):
@@ -90,6 +101,8 @@ def attachment(message_id: int, number: int):
 def clear():
     if not ActionForm().validate_on_submit():
         abort(400)
+    from .sink import clear_sink
+
     removed = clear_sink()
     flash(f"{removed} brev togs bort ur testposten.", "success")
     return redirect(url_for(".index"))

@@ -8,9 +8,7 @@ from ..delivery.confirm import preview_recipients
 from ..extensions import db
 from ..formatting import format_integer
 from ..staff import needs
-from . import attendance, followup
 from .admin import _event_or_404, bp
-from .attendance_files import AttendanceFileError
 from .attendance_models import Attendee
 from .forms import ActionForm
 from .forms_after import AttendanceForm, FollowUpForm, RegistrationQuestionsForm
@@ -18,8 +16,13 @@ from .models import Event, Registration, RegistrationStatus
 from .questions import QuestionError, format_questions, of_event, parse_questions
 from .wording import when_text
 
+# Reading attendance reports (.attendance, .attendance_files) and the follow-up (.followup) are imported by the
+# pages that use them: every process builds the app, few of them read a report.
+
 
 def _page(event: Event, form: AttendanceForm, warnings: list[str] | None = None):
+    from . import attendance, followup
+
     registrations = db.session.query(Registration).filter(
         Registration.event_id == event.id, Registration.status == RegistrationStatus.REGISTERED).order_by(
         Registration.name).all()
@@ -39,6 +42,9 @@ def after(event_id: int):
         return redirect(url_for(".event", event_id=event.id))
     form = AttendanceForm()
     if form.validate_on_submit():
+        from . import attendance
+        from .attendance_files import AttendanceFileError
+
         upload = form.file.data
         try:
             report = attendance.read_report(event, upload.read(), upload.filename or "uppladdad fil")
@@ -57,6 +63,8 @@ def after(event_id: int):
 @bp.route("/<int:event_id>/efter/okand/<int:attendee_id>", methods=["POST"])
 @needs(Role.REDAKTOR, "Bekräftade en deltagare i närvarorapporten")
 def attendee_action(event_id: int, attendee_id: int):
+    from . import attendance
+
     event = _event_or_404(event_id)
     line = db.session.get(Attendee, attendee_id)
     if line is None or line.event_id != event.id or not ActionForm().validate_on_submit():
@@ -76,6 +84,8 @@ def attendee_action(event_id: int, attendee_id: int):
 @bp.route("/<int:event_id>/efter/uppfoljning", methods=["GET", "POST"])
 @needs(Role.UTSKICK, "Skickade tack och inspelning efter ett evenemang", get=True)
 def follow_up(event_id: int):
+    from . import followup
+
     event = _event_or_404(event_id)
     form = FollowUpForm()
     if request.method == "GET":

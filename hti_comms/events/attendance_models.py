@@ -1,6 +1,4 @@
 """After the course: the lines of the last imported attendance report, and the feedback people gave."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text

@@ -1,6 +1,4 @@
 """Events (courses, webinars, the publication, webcasts), their speakers, registrations and reminders."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -121,9 +119,9 @@ class Event(db.Model):
     #: The 1–5 questions of the feedback form (events.feedback); None: the default questions.
     feedback_questions: Mapped[list | None] = mapped_column(JSON)
 
-    speakers: Mapped[list[EventSpeaker]] = relationship(
+    speakers: Mapped[list["EventSpeaker"]] = relationship(
         back_populates="event", order_by="EventSpeaker.position", cascade="all, delete-orphan")
-    reminders: Mapped[list[EventReminder]] = relationship(
+    reminders: Mapped[list["EventReminder"]] = relationship(
         back_populates="event", order_by="EventReminder.minutes_before.desc()", cascade="all, delete-orphan")
 
     @property

@@ -1,6 +1,4 @@
 """Counties, municipalities and SPF districts."""
-from __future__ import annotations
-
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -1,6 +1,4 @@
 """Printed letters: one print batch per send, one letter per person whose channel is `brev`."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Enum, ForeignKey, Index, LargeBinary, String, Text

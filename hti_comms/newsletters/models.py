@@ -1,6 +1,4 @@
 """Numbered newsletters and circulars: the issue, its sections, their images, and the links that were sent."""
-from __future__ import annotations
-
 import re
 from datetime import date, datetime
 from typing import Any
@@ -94,10 +92,10 @@ class Newsletter(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
-    sections: Mapped[list[Section]] = relationship(
+    sections: Mapped[list["Section"]] = relationship(
         back_populates="newsletter", order_by="Section.position", cascade="all, delete-orphan",
         passive_deletes=True)
-    links: Mapped[list[SentLink]] = relationship(
+    links: Mapped[list["SentLink"]] = relationship(
         order_by="SentLink.position", cascade="all, delete-orphan", passive_deletes=True)
 
     @hybrid_property
@@ -177,7 +175,7 @@ class Section(db.Model):
     image_alt: Mapped[str] = mapped_column(String(300), default="")
 
     newsletter: Mapped[Newsletter] = relationship(back_populates="sections")
-    image: Mapped[SectionImage | None] = relationship(
+    image: Mapped["SectionImage | None"] = relationship(
         back_populates="section", cascade="all, delete-orphan", passive_deletes=True, uselist=False)
 
 

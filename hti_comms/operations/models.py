@@ -1,6 +1,4 @@
 """The nightly backups the scheduler made: one row per night, with where it went or why it failed."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import BigInteger, String, Text

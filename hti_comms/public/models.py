@@ -1,6 +1,4 @@
 """Links staff add to a municipality's public results page: the municipality's own follow-up work."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String

@@ -1,13 +1,11 @@
 """Publication moments, report-package orders with their contacts, summary openings and the audit log."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import Boolean, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
-from ..dbtypes import UTCDateTime
+from ..dbtypes import PartialIndex, UTCDateTime
 from ..extensions import db
 from ..geo.models import Municipality
 from ..status import LabelledEnum
@@ -73,8 +71,8 @@ class Order(db.Model):
     __tablename__ = "report_order"
     __table_args__ = (
         #: One live order per municipality and year; pending and cancelled orders block nobody.
-        Index("uq_report_order_year_municipality", "year", "municipality_code", unique=True,
-              postgresql_where=text(_LIVE_SQL), sqlite_where=text(_LIVE_SQL)),
+        PartialIndex("uq_report_order_year_municipality", "year", "municipality_code", unique=True,
+                     where=text(_LIVE_SQL)),
         UniqueConstraint("year", "sequence", name="uq_report_order_year_sequence"),
     )
 
@@ -96,7 +94,7 @@ class Order(db.Model):
     is_demo: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     municipality: Mapped[Municipality] = relationship()
-    contacts: Mapped[list[OrderContact]] = relationship(back_populates="order", cascade="all, delete-orphan",
+    contacts: Mapped[list["OrderContact"]] = relationship(back_populates="order", cascade="all, delete-orphan",
                                                         order_by="OrderContact.id")
 
     @property

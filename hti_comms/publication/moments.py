@@ -9,11 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from babel.dates import format_date as babel_format_date
-
 from .. import clock
 from ..extensions import db
-from ..formatting import format_datetime
+from ..formatting import babel_format_date, format_datetime
 from ..results.models import PublicationMoment, ResultSet, set_moment
 from ..scheduling.localtime import is_repeated, is_skipped, read_wall_clock, stockholm_to_utc
 from . import audit

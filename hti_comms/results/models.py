@@ -1,6 +1,4 @@
 """Index results: one result set per year, one row per municipality."""
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from decimal import Decimal

@@ -7,7 +7,6 @@ import socket
 from datetime import timedelta
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import insert
 
 from .. import clock, dbclock, dbclock_app
 from ..extensions import db
@@ -23,6 +22,8 @@ TABLE = ProcessClock.__table__
 
 def record(connection, role: str, offset: float) -> None:
     """Record this process's offset (a `dbclock` listener: PostgreSQL, on the measuring connection)."""
+    from sqlalchemy.dialects.postgresql import insert  # only PostgreSQL measures: SQLite processes never load it
+
     host = socket.gethostname()
     values = {"process": f"{host}:{os.getpid()}", "role": role, "host": host, "offset_seconds": offset,
               "measured_at": func.clock_timestamp()}

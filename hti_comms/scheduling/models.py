@@ -1,6 +1,4 @@
 """The scheduler's own state (who holds the single-instance lock, its heartbeat) and every process's clock."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Float, String

@@ -1,6 +1,4 @@
 """The staff log: one row per staff action that changes data or sends anything, and per embargo event."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text

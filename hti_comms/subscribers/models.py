@@ -2,8 +2,6 @@
 
 The tables of a contact import are in `imports.models`.
 """
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, Enum, ForeignKey, Index, String

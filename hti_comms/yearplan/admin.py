@@ -10,8 +10,6 @@ from ..formatting import counted, format_datetime
 from ..forms import Form
 from ..publication.moments import known_years, next_publication
 from ..staff import needs, staff_blueprint
-from .copy import copy_items, copy_to_next_year
-from .plan import year_plan
 
 bp = staff_blueprint("yearplan_admin", __name__, "/arsplan")
 
@@ -37,6 +35,8 @@ def index():
 
 @bp.route("/<int:year>")
 def plan(year: int):
+    from .plan import year_plan  # the plan and the copying (below) are imported by their pages
+
     plan = year_plan(_year_or_404(year))
     return render_template("web/yearplan/plan.html", plan=plan, year=year, years=sorted(set(known_years()) | {year}),
                            format_datetime=format_datetime, now=clock.now())
@@ -46,6 +46,8 @@ def plan(year: int):
 @needs(Role.REDAKTOR, "Kopierade året till nästa år")
 def next_year(year: int):
     """Show what copying the year to the next would make; save only what staff keep ticked."""
+    from .copy import copy_items, copy_to_next_year
+
     items = copy_items(_year_or_404(year))
     form = CopyForm()
     if form.validate_on_submit():

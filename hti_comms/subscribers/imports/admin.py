@@ -12,13 +12,16 @@ from ..forms import ActionForm, ImportForm, as_choices
 from ..models import LegalBasis
 from .models import ContactImport, ImportStatus, LineAction
 from ..services import all_lists
-from .run import PREVIEW_ORDER, cancel_import, planned_at, preview_page, recent_imports, request_commit, stage_import
-from .store import ImportRefused, describe_outcome
+
+# The import itself (.run, with the plan and the store) is imported by the pages that use it: every process builds
+# the app, few of them import contacts.
 
 
 @bp.route("/importera", methods=["GET", "POST"])
 @needs(Role.REDAKTOR, "Laddade upp en kontaktfil", get=True)
 def import_contacts():
+    from .run import recent_imports, stage_import
+
     form = ImportForm()
     form.default_lists.choices = as_choices([(m.key, m.name) for m in all_lists()])
     if form.validate_on_submit():
@@ -35,6 +38,9 @@ def _staged_or_404(import_id: int) -> ContactImport:
 
 @bp.route("/importera/<int:import_id>")
 def import_preview(import_id: int):
+    from .run import PREVIEW_ORDER, planned_at, preview_page
+    from .store import describe_outcome
+
     staged = _staged_or_404(import_id)
     if staged.status not in (ImportStatus.PREVIEWED, ImportStatus.FAILED):
         return render_template("web/subscribers/admin/import_done.html", staged=staged, form=ActionForm(),
@@ -50,6 +56,9 @@ def import_preview(import_id: int):
 @bp.route("/importera/<int:import_id>/spara", methods=["POST"])
 @needs(Role.REDAKTOR, "Importerade kontakter")
 def import_commit(import_id: int):
+    from .run import request_commit
+    from .store import ImportRefused
+
     _staged_or_404(import_id)
     if ActionForm().validate_on_submit():
         try:
@@ -62,6 +71,8 @@ def import_commit(import_id: int):
 @bp.route("/importera/<int:import_id>/avbryt", methods=["POST"])
 @needs(Role.REDAKTOR, "Avbröt en kontaktimport")
 def import_discard(import_id: int):
+    from .run import cancel_import
+
     _staged_or_404(import_id)
     if not ActionForm().validate_on_submit():
         return redirect(url_for(".import_preview", import_id=import_id))

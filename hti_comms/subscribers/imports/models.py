@@ -1,6 +1,4 @@
 """The tables of a contact import: the staged file with its status, and one row per line of its preview."""
-from __future__ import annotations
-
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String
