@@ -9,7 +9,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..config_sections import SMTP_PHASE_TIMEOUTS
-from .smtp_replies import Phase, describe_failure, is_relay_or_auth_refusal, read_reply, reply_text
+from .smtp_replies import Phase, describe_failure, is_relay_or_auth_refusal, reply_text
+from .smtp_wire import KernelTimed, PythonTimed, read_reply
 
 CRLF = b"\r\n"
 _LEADING_DOT = re.compile(rb"(?m)^\.")
@@ -105,12 +106,11 @@ class SmtpConnection:
         self.phase = Phase.CONNECT
         #: Whether the server advertised PIPELINING (RFC 2920): MAIL, RCPT and DATA then go in one write.
         self.pipelining = False
-        self._timeout: float | None = None
+        self._wire: KernelTimed | PythonTimed | None = None
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
         self.phase = Phase.CONNECT
-        self._timeout = None
         if s.security == "ssl":
             smtp = _TlsClient(s, self, context=ssl.create_default_context())
         else:
@@ -126,13 +126,8 @@ class SmtpConnection:
             smtp.close()
             raise
         self.pipelining = smtp.has_extn("pipelining")
+        self._wire = PythonTimed(smtp) if isinstance(smtp.sock, ssl.SSLSocket) else KernelTimed(smtp)
         return smtp
-
-    def _set_timeout(self, seconds: float) -> None:
-        # Each settimeout() is a system call; most messages would make the same one several times.
-        if seconds != self._timeout:
-            self._smtp.sock.settimeout(seconds)
-            self._timeout = seconds
 
     def close(self) -> None:
         """Say QUIT if the connection is alive, and forget it."""
@@ -174,8 +169,10 @@ class SmtpConnection:
     def _reset(self) -> None:
         if self._smtp is None:
             return  # already dropped: the server forgets the transaction with the connection
+        if not self._wire.for_smtplib(self.settings.command_timeout):
+            self._drop()
+            return
         try:
-            self._set_timeout(self.settings.command_timeout)
             self._smtp.rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
@@ -190,7 +187,7 @@ class SmtpConnection:
         except Exception as exc:
             if pending_replies == 1:
                 try:
-                    read_reply(self._smtp.file)
+                    read_reply(self._wire)
                 except (smtplib.SMTPException, OSError):
                     self._drop()
                 else:
@@ -199,12 +196,12 @@ class SmtpConnection:
                 self._drop()  # DATA may have been accepted: only closing the connection ends it without a message
             raise BuildFailed(str(exc)) from exc
 
-    def _pipelined_replies(self, reader) -> Delivery | None:
+    def _pipelined_replies(self, wire: KernelTimed | PythonTimed) -> Delivery | None:
         """Read the replies to MAIL, RCPT and DATA sent in one write; return the refusal of the first one refused,
         or None when the server waits for the message."""
         refusal = None
         for stage, accepted in (("mail", (250,)), ("rcpt", (250, 251)), ("data", (354,))):
-            code, reply = read_reply(reader)
+            code, reply = read_reply(wire)
             if code == 421:
                 return self._refused(code, reply, stage=stage)  # the server is closing: no more replies come
             if refusal is None and code not in accepted:
@@ -236,40 +233,39 @@ class SmtpConnection:
             # One message is four commands and replies; smtplib's mail(), rcpt() and getreply() parse every
             # address and reply line with more Python than the bytes need. The addresses were validated at
             # enqueue (no spaces, brackets or line breaks), so the commands are written as they are.
-            sock, reader = smtp.sock, smtp.file
+            wire = self._wire
             self.phase = Phase.COMMANDS
-            self._set_timeout(s.command_timeout)
+            wire.commands(s.command_timeout)
             mail = b"MAIL FROM:<" + envelope_from.encode("ascii") + b">\r\n"
             rcpt = b"RCPT TO:<" + recipient.encode("ascii") + b">\r\n"
             if self.pipelining:
-                sock.sendall(mail + rcpt + b"DATA\r\n")
+                wire.send(mail + rcpt + b"DATA\r\n")
                 message = self._built(message, pending_replies=3)
-                refusal = self._pipelined_replies(reader)
+                refusal = self._pipelined_replies(wire)
                 if refusal is not None:
                     return refusal
             else:
-                sock.sendall(mail)
+                wire.send(mail)
                 message = self._built(message, pending_replies=1)
-                code, reply = read_reply(reader)
+                code, reply = read_reply(wire)
                 if code != 250:
                     return self._refused(code, reply, stage="mail")
-                sock.sendall(rcpt)
-                code, reply = read_reply(reader)
+                wire.send(rcpt)
+                code, reply = read_reply(wire)
                 if code not in (250, 251):
                     return self._refused(code, reply, stage="rcpt")
-                sock.sendall(b"DATA\r\n")
-                code, reply = read_reply(reader)
+                wire.send(b"DATA\r\n")
+                code, reply = read_reply(wire)
                 if code != 354:
                     return self._refused(code, reply, stage="data")
             payload = _LEADING_DOT.sub(b"..", message) if message.startswith(b".") or b"\n." in message else message
             if not payload.endswith(CRLF):
                 payload += CRLF
             self.phase = Phase.DATA
-            self._set_timeout(s.data_timeout)  # for the whole hand-over (sendall's timeout is its total duration)
-            sock.sendall(payload + b"." + CRLF)
+            wire.hand_over(payload + b"." + CRLF, s.data_timeout)
             self.phase = Phase.FINAL_REPLY
-            self._set_timeout(s.final_reply_timeout)
-            code, reply = read_reply(reader)
+            wire.replies(s.final_reply_timeout)
+            code, reply = read_reply(wire)
             if code == 250:
                 return Delivery(Outcome.SENT)
             return self._refused(code, reply, stage="end")

@@ -5,9 +5,6 @@ import enum
 import re
 import smtplib
 
-_MAX_REPLY_LINE = 8193  # smtplib's _MAXLINE + 1
-
-
 class Phase(enum.Enum):
     """Where a conversation with the server is, in the words staff read in an error ("… medan …")."""
 
@@ -32,21 +29,6 @@ def is_relay_or_auth_refusal(code: int, error: str) -> bool:
     lowered = error.lower()
     return code >= 500 and bool(_ENHANCED_STATUS.search(error)) and any(
         word in lowered for word in ("relay", "authentication", "not authenticated", "sender"))
-
-
-def read_reply(reader) -> tuple[int, bytes]:
-    """Read one (possibly multi-line) SMTP reply; return its code and text (as smtplib's getreply does)."""
-    lines = []
-    while True:
-        line = reader.readline(_MAX_REPLY_LINE)
-        if not line:
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        lines.append(line[4:].strip(b" \t\r\n"))
-        if line[3:4] != b"-":
-            try:
-                return int(line[:3]), b"\n".join(lines)
-            except ValueError:
-                return -1, b"\n".join(lines)
 
 
 def describe_failure(exc: BaseException, phase: Phase, settings) -> str:
