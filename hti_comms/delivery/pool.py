@@ -142,8 +142,9 @@ class SenderPool:
         sys.setswitchinterval(SWITCH_INTERVAL)
         self.app = app
         self.settings = settings
-        self.jobs: queue.Queue[Job | None] = queue.Queue()
-        self.results: queue.Queue[Result] = queue.Queue()
+        # SimpleQueue: in C, a fraction of the cost of queue.Queue for the two hand-overs every message makes.
+        self.jobs: queue.SimpleQueue[Job | None] = queue.SimpleQueue()
+        self.results: queue.SimpleQueue[Result] = queue.SimpleQueue()
         #: Sends whose jobs are skipped (paused or cancelled by staff, or tripped); the worker keeps it current.
         self.stopped: set[int] = set()
         #: {send id: Swedish reason} for sends a fault stopped here; the worker pauses them in the database.
