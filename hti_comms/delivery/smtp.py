@@ -229,7 +229,6 @@ class SmtpConnection:
         try:
             if self._smtp is None:
                 self._smtp = self._open()
-            smtp = self._smtp
             # One message is four commands and replies; smtplib's mail(), rcpt() and getreply() parse every
             # address and reply line with more Python than the bytes need. The addresses were validated at
             # enqueue (no spaces, brackets or line breaks), so the commands are written as they are.
