@@ -121,7 +121,7 @@ class OutboxClaims:
             return []
         prepared = self._prepared.of({row.send_id for row in rows})
         broken = {send_id: error for send_id, error in prepared.items() if isinstance(error, str)}
-        rows = drop_suppressed(rows, prepared)
+        rows = drop_suppressed(rows, prepared, token)
         rows = drop_refused(rows, broken, self._views)
         jobs = [Job(row.id, row.send_id, row.email, row.name, _fields(row.fields), row.attempts, prepared[row.send_id],
                     claim, row.link_key) for row in rows if row.send_id not in broken]

@@ -82,22 +82,28 @@ class _EncodedFiller:
 
     def __init__(self, text: str, escape_values: bool):
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.segments: list[bytes | _Filler] = []
+        #: The encoded constant runs, with None where a personal line goes ...
+        self.pieces: list[bytes | None] = []
+        #: ... and (position in `pieces`, the line to fill) for each of those.
+        self.personal: list[tuple[int, _Filler]] = []
         constant: list[str] = []
         for line in text.splitlines(keepends=True):
             if _PLACEHOLDER_PATTERN.search(line) is None:
                 constant.append(line)
                 continue
             if constant:
-                self.segments.append(quoted_printable("".join(constant)))
+                self.pieces.append(quoted_printable("".join(constant)))
                 constant = []
-            self.segments.append(_Filler(line, escape_values))
+            self.personal.append((len(self.pieces), _Filler(line, escape_values)))
+            self.pieces.append(None)
         if constant:
-            self.segments.append(quoted_printable("".join(constant)))
+            self.pieces.append(quoted_printable("".join(constant)))
 
     def fill(self, values: Mapping[str, str]) -> bytes:
-        return b"".join(segment if isinstance(segment, bytes) else quoted_printable(segment.fill(values))
-                        for segment in self.segments)
+        pieces = self.pieces.copy()
+        for position, line in self.personal:
+            pieces[position] = quoted_printable(line.fill(values))
+        return b"".join(pieces)
 
 
 class RenderedTemplate:

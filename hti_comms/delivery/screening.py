@@ -14,19 +14,23 @@ from .pool import PreparedSend
 from .sendview import SendView, views_where
 
 OUTBOX = OutboxMessage.__table__
+SUPPRESSION = Suppression.__table__
 
 
-def drop_suppressed(rows, prepared: dict[int, PreparedSend | str]):
-    """Mark list mail to suppressed addresses `suppressed`; return the other rows."""
-    list_sends = {send_id for send_id, send in prepared.items()
-                  if isinstance(send, PreparedSend) and send.list_key is not None}
+def drop_suppressed(rows, prepared: dict[int, PreparedSend | str], token: str):
+    """Mark list mail to suppressed addresses `suppressed`; return the other rows (`token`: the claim's)."""
+    list_sends = [send_id for send_id, send in prepared.items()
+                  if isinstance(send, PreparedSend) and send.list_key is not None]
     if not list_sends:
         return rows
-    emails = [r.email for r in rows if r.send_id in list_sends]
-    suppressed = set(db.session.scalars(select(Suppression.email).where(Suppression.email.in_(emails))))
-    if not suppressed:
+    # The claim's rows joined to the suppressions where they are: a few parameters however many rows were
+    # claimed, where a list of their addresses would be a thousand.
+    blocked = set(db.session.scalars(
+        select(OUTBOX.c.id).join(SUPPRESSION, SUPPRESSION.c.email == OUTBOX.c.email)
+        .where(OUTBOX.c.send_id.in_(list_sends), OUTBOX.c.status == OutboxStatus.SENDING,
+               OUTBOX.c.claim_token == token)))
+    if not blocked:
         return rows
-    blocked = {r.id for r in rows if r.send_id in list_sends and r.email in suppressed}
     db.session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(blocked))
                        .values(status=OutboxStatus.SUPPRESSED, claim_token=None, lease_until=None))
     return [r for r in rows if r.id not in blocked]

@@ -5,13 +5,14 @@ import enum
 import re
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from ..config_sections import SMTP_PHASE_TIMEOUTS
+from .smtp_replies import Phase, describe_failure, is_relay_or_auth_refusal, reply_text
+from .smtp_wire import KernelTimed, PythonTimed, read_reply
 
 CRLF = b"\r\n"
-_MAX_REPLY_LINE = 8193  # smtplib's _MAXLINE + 1
 _LEADING_DOT = re.compile(rb"(?m)^\.")
 
 
@@ -68,47 +69,6 @@ class SmtpSettings:
                    final_reply_timeout=config["SMTP_FINAL_REPLY_TIMEOUT"])
 
 
-class Phase(enum.Enum):
-    """Where a conversation with the server is, in the words staff read in an error ("… medan …")."""
-
-    CONNECT = "förbindelsen öppnades"
-    GREETING = "servern hälsade, inloggningen eller STARTTLS pågick"
-    COMMANDS = "avsändaren och mottagaren angavs (MAIL FROM, RCPT TO, DATA)"
-    DATA = "brevet lämnades över"
-    #: The whole message, final dot included, is with the server: from here on it may have kept the message.
-    FINAL_REPLY = "vi väntade på serverns svar efter brevets sista rad"
-
-
-def _reply(code: int, message: bytes | str) -> str:
-    text = message.decode("utf-8", "replace") if isinstance(message, bytes) else str(message)
-    return f"{code} {text}".strip()
-
-
-_ENHANCED_STATUS = re.compile(r"\b[45]\.7\.\d{1,3}\b")
-
-
-def _is_relay_or_auth_refusal(code: int, error: str) -> bool:
-    """Return whether a refusal says the server will not relay for us or wants a login (x.7.x + a keyword)."""
-    lowered = error.lower()
-    return code >= 500 and bool(_ENHANCED_STATUS.search(error)) and any(
-        word in lowered for word in ("relay", "authentication", "not authenticated", "sender"))
-
-
-def _read_reply(reader) -> tuple[int, bytes]:
-    """Read one (possibly multi-line) SMTP reply; return its code and text (as smtplib's getreply does)."""
-    lines = []
-    while True:
-        line = reader.readline(_MAX_REPLY_LINE)
-        if not line:
-            raise smtplib.SMTPServerDisconnected("Connection unexpectedly closed")
-        lines.append(line[4:].strip(b" \t\r\n"))
-        if line[3:4] != b"-":
-            try:
-                return int(line[:3]), b"\n".join(lines)
-            except ValueError:
-                return -1, b"\n".join(lines)
-
-
 class _TimedConnect:
     """Open the connection within the connect timeout, then wait for the greeting within the client's timeout;
     tell the owner when the connection is open (from then on a stall is the greeting's)."""
@@ -132,23 +92,8 @@ class _TlsClient(_TimedConnect, smtplib.SMTP_SSL):
     pass
 
 
-def _describe(exc: BaseException, phase: Phase, settings: SmtpSettings) -> str:
-    """Return what went wrong in Swedish, naming the phase (and its timeout when that ran out)."""
-    if isinstance(exc, smtplib.SMTPServerDisconnected) and isinstance(exc.__context__, OSError):
-        exc = exc.__context__  # smtplib reports a timeout or a reset while reading a reply as a disconnection
-    if isinstance(exc, TimeoutError):
-        limit = {Phase.CONNECT: settings.connect_timeout, Phase.GREETING: settings.greeting_timeout,
-                 Phase.COMMANDS: settings.command_timeout, Phase.DATA: settings.data_timeout,
-                 Phase.FINAL_REPLY: settings.final_reply_timeout}[phase]
-        seconds = f"{limit:g}".replace(".", ",")
-        return f"e-postservern svarade inte inom {seconds} s medan {phase.value}"
-    if isinstance(exc, ConnectionRefusedError):
-        return f"e-postservern gick inte att nå ({exc!r})"
-    if isinstance(exc, smtplib.SMTPServerDisconnected):
-        return f"e-postservern stängde förbindelsen medan {phase.value}"
-    if isinstance(exc, (ConnectionResetError, BrokenPipeError)):
-        return f"e-postservern bröt förbindelsen medan {phase.value} ({exc!r})"
-    return f"förbindelsen bröts medan {phase.value} ({exc!r})"
+class BuildFailed(Exception):
+    """The message could not be built (its error is the cause); the server was told to forget the transaction."""
 
 
 class SmtpConnection:
@@ -159,6 +104,9 @@ class SmtpConnection:
         self._smtp: smtplib.SMTP | None = None
         #: Where the conversation is; what a lost connection or a timeout means depends on it.
         self.phase = Phase.CONNECT
+        #: Whether the server advertised PIPELINING (RFC 2920): MAIL, RCPT and DATA then go in one write.
+        self.pipelining = False
+        self._wire: KernelTimed | PythonTimed | None = None
 
     def _open(self) -> smtplib.SMTP:
         s = self.settings
@@ -177,6 +125,8 @@ class SmtpConnection:
         except BaseException:
             smtp.close()
             raise
+        self.pipelining = smtp.has_extn("pipelining")
+        self._wire = PythonTimed(smtp) if isinstance(smtp.sock, ssl.SSLSocket) else KernelTimed(smtp)
         return smtp
 
     def close(self) -> None:
@@ -197,7 +147,7 @@ class SmtpConnection:
 
     def _refused(self, code: int, message, *, stage: str) -> Delivery:
         """Classify a refusal at `stage` ("mail", "rcpt", "data" or "end")."""
-        error = _reply(code, message)
+        error = reply_text(code, message)
         if stage == "end" and not 400 <= code < 600:
             # After the final dot anything but a refusal leaves the message's fate open: it may have been kept.
             self._drop()
@@ -207,7 +157,7 @@ class SmtpConnection:
             self._drop()  # 421: the server is closing the connection (after the final dot: it did not take it)
             return Delivery(Outcome.DEFERRED, error, fault=Fault.SERVER)
         self._reset()
-        if code in (530, 535) or (stage in ("mail", "rcpt") and _is_relay_or_auth_refusal(code, error)):
+        if code in (530, 535) or (stage in ("mail", "rcpt") and is_relay_or_auth_refusal(code, error)):
             return Delivery(Outcome.DEFERRED, error, fault=Fault.SENDER)
         if stage == "mail":
             # A refused MAIL FROM is about the sender, never about one recipient.
@@ -217,14 +167,58 @@ class SmtpConnection:
         return Delivery(Outcome.DEFERRED, error)
 
     def _reset(self) -> None:
+        if self._smtp is None:
+            return  # already dropped: the server forgets the transaction with the connection
+        if not self._wire.for_smtplib(self.settings.command_timeout):
+            self._drop()
+            return
         try:
-            self._smtp.sock.settimeout(self.settings.command_timeout)
             self._smtp.rset()
         except (smtplib.SMTPException, OSError):
             self._drop()
 
-    def send(self, envelope_from: str, recipient: str, message: bytes) -> Delivery:
+    def _built(self, message: bytes | Callable[[], bytes], pending_replies: int) -> bytes:
+        """Return the message, building it if it is a function; on a build error end the transaction (the server
+        still owes `pending_replies` replies) and raise BuildFailed."""
+        if not callable(message):
+            return message
+        try:
+            return message()
+        except Exception as exc:
+            if pending_replies == 1:
+                try:
+                    read_reply(self._wire)
+                except (smtplib.SMTPException, OSError):
+                    self._drop()
+                else:
+                    self._reset()
+            else:
+                self._drop()  # DATA may have been accepted: only closing the connection ends it without a message
+            raise BuildFailed(str(exc)) from exc
+
+    def _pipelined_replies(self, wire: KernelTimed | PythonTimed) -> Delivery | None:
+        """Read the replies to MAIL, RCPT and DATA sent in one write; return the refusal of the first one refused,
+        or None when the server waits for the message."""
+        refusal = None
+        for stage, accepted in (("mail", (250,)), ("rcpt", (250, 251)), ("data", (354,))):
+            code, reply = read_reply(wire)
+            if code == 421:
+                return self._refused(code, reply, stage=stage)  # the server is closing: no more replies come
+            if refusal is None and code not in accepted:
+                refusal = (code, reply, stage)
+            elif refusal is not None and stage == "data" and code == 354:
+                # The server wants a message although the transaction failed: close rather than send an empty one.
+                self._drop()
+        if refusal is None:
+            return None
+        code, reply, stage = refusal
+        return self._refused(code, reply, stage=stage)
+
+    def send(self, envelope_from: str, recipient: str, message: bytes | Callable[[], bytes]) -> Delivery:
         """Send one message to one recipient and classify the result (never raises for SMTP trouble).
+
+        `message` may be a function that builds it: it is called once the first command is on its way, so the
+        building overlaps the server's reply. If it raises, the transaction is ended and BuildFailed raised.
 
         Until the final dot has been handed over, a lost connection or a timeout means the server cannot have
         taken the message: it is sent again later. After it, the server may have kept the message whatever
@@ -235,40 +229,48 @@ class SmtpConnection:
         try:
             if self._smtp is None:
                 self._smtp = self._open()
-            smtp = self._smtp
             # One message is four commands and replies; smtplib's mail(), rcpt() and getreply() parse every
             # address and reply line with more Python than the bytes need. The addresses were validated at
             # enqueue (no spaces, brackets or line breaks), so the commands are written as they are.
-            sock, reader = smtp.sock, smtp.file
+            wire = self._wire
             self.phase = Phase.COMMANDS
-            sock.settimeout(s.command_timeout)
-            sock.sendall(b"MAIL FROM:<" + envelope_from.encode("ascii") + b">\r\n")
-            code, reply = _read_reply(reader)
-            if code != 250:
-                return self._refused(code, reply, stage="mail")
-            sock.sendall(b"RCPT TO:<" + recipient.encode("ascii") + b">\r\n")
-            code, reply = _read_reply(reader)
-            if code not in (250, 251):
-                return self._refused(code, reply, stage="rcpt")
-            sock.sendall(b"DATA\r\n")
-            code, reply = _read_reply(reader)
-            if code != 354:
-                return self._refused(code, reply, stage="data")
+            wire.commands(s.command_timeout)
+            mail = b"MAIL FROM:<" + envelope_from.encode("ascii") + b">\r\n"
+            rcpt = b"RCPT TO:<" + recipient.encode("ascii") + b">\r\n"
+            if self.pipelining:
+                wire.send(mail + rcpt + b"DATA\r\n")
+                message = self._built(message, pending_replies=3)
+                refusal = self._pipelined_replies(wire)
+                if refusal is not None:
+                    return refusal
+            else:
+                wire.send(mail)
+                message = self._built(message, pending_replies=1)
+                code, reply = read_reply(wire)
+                if code != 250:
+                    return self._refused(code, reply, stage="mail")
+                wire.send(rcpt)
+                code, reply = read_reply(wire)
+                if code not in (250, 251):
+                    return self._refused(code, reply, stage="rcpt")
+                wire.send(b"DATA\r\n")
+                code, reply = read_reply(wire)
+                if code != 354:
+                    return self._refused(code, reply, stage="data")
             payload = _LEADING_DOT.sub(b"..", message) if message.startswith(b".") or b"\n." in message else message
             if not payload.endswith(CRLF):
                 payload += CRLF
             self.phase = Phase.DATA
-            sock.settimeout(s.data_timeout)  # for the whole hand-over (sendall's timeout is its total duration)
-            sock.sendall(payload + b"." + CRLF)
+            wire.hand_over(payload + b"." + CRLF, s.data_timeout)
             self.phase = Phase.FINAL_REPLY
-            sock.settimeout(s.final_reply_timeout)
-            code, reply = _read_reply(reader)
+            wire.replies(s.final_reply_timeout)
+            code, reply = read_reply(wire)
             if code == 250:
                 return Delivery(Outcome.SENT)
             return self._refused(code, reply, stage="end")
         except smtplib.SMTPAuthenticationError as exc:
             self._drop()
-            return Delivery(Outcome.DEFERRED, f"SMTP-inloggningen misslyckades: {_reply(exc.smtp_code, exc.smtp_error)}",
+            return Delivery(Outcome.DEFERRED, f"SMTP-inloggningen misslyckades: {reply_text(exc.smtp_code, exc.smtp_error)}",
                             fault=Fault.SENDER)
         except (smtplib.SMTPException, OSError) as exc:
             self._drop()
@@ -278,7 +280,7 @@ class SmtpConnection:
                 # change. (A TLS error later, in the middle of a message, is a lost connection like any other.)
                 return Delivery(Outcome.DEFERRED, f"Säker förbindelse till e-postservern gick inte att öppna: "
                                                   f"{exc!r}", fault=Fault.SENDER)
-            what = _describe(exc, self.phase, s)
+            what = describe_failure(exc, self.phase, s)
             if self.phase is Phase.FINAL_REPLY:
                 # A reset (RST) says nothing about whether the server read and kept the data before it: only
                 # the phase does.
