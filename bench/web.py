@@ -2,7 +2,8 @@
 
 Run with `.venv/bin/python bench/web.py [--database-url postgresql://…] [--requests N] [--connections C]`.
 It makes a database with the reference data and the demo results (three published years), then serves, one
-after the other and the same way (gunicorn, 2 sync workers, HTI_ENV=production), a minimal Flask hello-world
+after the other and the same way (gunicorn, 2 sync workers, or `--workers N` / `--workers deployed` for the count
+deploy/systemd/hti-web.service starts; HTI_ENV=production), a minimal Flask hello-world
 and the product, and loads each with the same generator: wrk (Debian's `wrk`) when it is installed, otherwise a
 Python one in its own processes (asyncio, HTTP/1.1). 32 connections, a bounded number of requests per URL.
 Both are served at once and the URLs take turns, round after round (3 by default); each URL's best round counts,
