@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -30,7 +31,10 @@ def _read(pieces: list[bytes], data_size_limit: int | None = 33_554_432):
         reader.feed_eof()
         body = await reading
         return body, await reader.read()
-    return asyncio.run(run())
+    # In a thread of its own: a test process that has driven the browser (Playwright's sync API) keeps an event
+    # loop running in its main thread, where asyncio.run() refuses to start another.
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, run()).result()
 
 
 def test_dots_are_unstuffed_a_bare_lf_ends_no_line_and_what_follows_the_end_mark_stays_in_the_stream():
