@@ -226,8 +226,13 @@ def mail_sink(app):
 
 @pytest.fixture(autouse=True)
 def reset_clock():
+    """Put the clock back after each test, its reference too: an app made on PostgreSQL makes its database the
+    process's clock (`dbclock_app.init_app`), and a test whose database is dropped afterwards (a restore, a `make
+    run`) would leave the next test of the process a clock that can never be read."""
+    reference = clock.reference()
     yield
     clock.reset()
+    clock.use_reference(reference)
 
 
 @pytest.fixture
