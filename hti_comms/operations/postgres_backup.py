@@ -88,6 +88,15 @@ def revision_in_script(script: Path) -> str | None:
     return None
 
 
+def functions_in_script(script: Path) -> list[str]:
+    """Return the functions the dump makes (`schema.name(arguments)`), e.g. the content version's trigger function."""
+    with script.open(encoding="utf-8") as lines:
+        return [found.group(1) for line in lines if (found := _CREATE_FUNCTION.match(line))]
+
+
+_CREATE_FUNCTION = re.compile(r"CREATE FUNCTION (\S+\(.*?\)) RETURNS ")
+
+
 def restore_postgres(database_url: str, source: Path, force: bool) -> str:
     """Read the whole dump into SQL (refusing a damaged one), then replace every table in one transaction."""
     major = server_major(database_url)
@@ -110,6 +119,8 @@ def restore_postgres(database_url: str, source: Path, force: bool) -> str:
         with whole.open("w", encoding="utf-8") as out:
             if tables:
                 out.write("DROP TABLE IF EXISTS " + ", ".join(f'"{name}"' for name in tables) + " CASCADE;\n")
+            for function in functions_in_script(script):  # the migrations' own (a trigger's), made anew below
+                out.write(f"DROP FUNCTION IF EXISTS {function} CASCADE;\n")
             with script.open(encoding="utf-8") as restored:
                 shutil.copyfileobj(restored, out)
         result = subprocess.run([psql, "--no-psqlrc", "--quiet", "--single-transaction", "-v", "ON_ERROR_STOP=1",

@@ -114,7 +114,16 @@ _DERIVED: dict[tuple, _Derived] = {}
 _DERIVED_MAX = 32
 
 
+#: The rows read last and their `_Derived`: the PostgreSQL reader answers with the same rows object while the version
+#: is unchanged, found here without hashing them.
+_LAST: tuple = (None, None)
+
+
 def _derived(rows: tuple) -> _Derived:
+    global _LAST
+    last = _LAST
+    if last[0] is rows:
+        return last[1]
     found = _DERIVED.get(rows)
     if found is None:
         values = _text_rows(rows) if rows and isinstance(rows[0][0], bytes) else rows
@@ -124,6 +133,7 @@ def _derived(rows: tuple) -> _Derived:
         if len(_DERIVED) >= _DERIVED_MAX:
             _DERIVED.clear()
         _DERIVED[rows] = found
+    _LAST = (rows, found)
     return found
 
 
@@ -201,26 +211,44 @@ class _SQLiteReader:
 
 class _PostgresReader:
     """Plain psycopg connections to the app engine's database, in autocommit (each read sees every commit made
-    before it, and holds no transaction after it), each with the statement prepared once, kept for the next read;
+    before it, and holds no transaction after it), each with its statements prepared once, kept for the next read;
     closed when the app engine is disposed.
 
-    A read is the prepared statement's one round trip through libpq (psycopg's `pq` layer), without the pool's
+    A read is a prepared statement's one round trip through libpq (psycopg's `pq` layer), without the pool's
     checkout, a cursor or the conversion of values: together those cost the web worker twice the CPU of the round
     trip itself (issue 25's municipality page on PostgreSQL). The rows are the server's text, which `_derived`
-    keys on and turns into values only when they change (`_text_rows`). A connection the server dropped (a
-    restart, a failover, an idle timeout) is found by the read itself, which is then made once more on a new
-    connection, the other kept ones let go of. A failed statement closes its connection and is tried once more on a
-    new one; failing again, it is raised as SQLAlchemy's error of its kind, as a read through the app engine would
-    raise it.
+    keys on and turns into values only when they change (`_text_rows`).
+
+    **The version first.** Where the database raises the public content version itself, in the same transaction as
+    any write to the tables the state is read from (the triggers of migration 0024, checked on every new
+    connection: `TRIGGERS`), a read asks only for the version and the table that holds it (`VERSION`, one row by
+    its key: the server's work of a bare `SELECT 1`, half that of the whole state) and answers with the rows it
+    read last while that pair is unchanged. The pair is read *before* the rows it is kept with, and the version only
+    ever rises within one table, so an equal pair means nothing was committed since those rows were read; a restore
+    makes the table anew (another `tableoid`), so an old version number met again in restored data is not taken
+    for the same state. Without the triggers (a database not migrated to 0024, or one whose triggers someone
+    dropped or disabled) every read reads the whole state, as before. Any failure forgets the rows kept.
+
+    A connection the server dropped (a restart, a failover, an idle timeout) is found by the read itself, which is
+    then made once more on a new connection, the other kept ones let go of. A failed statement closes its
+    connection and is tried once more on a new one; failing again, it is raised as SQLAlchemy's error of its kind,
+    as a read through the app engine would raise it.
     """
 
     KEEP = 8
     NAME = b"hti_publication_state"
+    VERSION_NAME = b"hti_public_version"
+    VERSION = "SELECT version, tableoid FROM public_content_version WHERE id = 1"
+    #: The tables whose triggers raise the version (migration 0024), in place and enabled: their count.
+    TRIGGERS = ("SELECT count(DISTINCT tgrelid) FROM pg_trigger WHERE tgname = 'hti_public_content_version' "
+                "AND tgenabled <> 'D' AND tgrelid IN ({tables})")
     #: The session's settings that the text of the rows depends on (`_text_rows` reads that text).
     OPTIONS = "-c TimeZone=UTC -c DateStyle=ISO,MDY"
 
     def __init__(self, engine: Engine, statement: str) -> None:
         import psycopg
+
+        from ..public.content_version import WATCHED
 
         self._psycopg = psycopg
         _args, arguments = engine.dialect.create_connect_args(engine.url)
@@ -228,9 +256,15 @@ class _PostgresReader:
         options = " ".join(filter(None, (arguments.pop("options", ""), self.OPTIONS)))
         self._arguments = {**arguments, "options": options, "application_name": READER_NAME, "autocommit": True}
         self.statement = statement
+        self._watched = len(WATCHED)
+        self._triggers = self.TRIGGERS.format(tables=", ".join(f"to_regclass('{name}')" for name in sorted(WATCHED)))
         self._idle: list = []
         self._lock = threading.Lock()
         self._pid = os.getpid()
+        #: (the version and its table's oid as read, the rows read after it), or None.
+        self._kept: tuple | None = None
+        #: Reads of the whole state (the others read the version only): for tests and curiosity.
+        self.full_reads = 0
 
     def rows(self) -> tuple[tuple[bytes | None, ...], ...]:
         try:
@@ -247,19 +281,33 @@ class _PostgresReader:
 
     def _read(self) -> tuple[tuple[bytes | None, ...], ...]:
         connection = self._checkout()
+        version = None
+        if connection.hti_version_raised:
+            found = self._execute(connection, self.VERSION_NAME, self.VERSION)
+            version = found[0] if found else None  # no row: nothing to go by, the whole state is read
+            kept = self._kept
+            if version is not None and kept is not None and kept[0] == version:
+                self._keep(connection)
+                return kept[1]
+        rows = self._execute(connection, self.NAME, self.statement)
+        self.full_reads += 1
+        self._kept = None if version is None else (version, rows)
+        self._keep(connection)
+        return rows
+
+    def _execute(self, connection, name: bytes, statement: str) -> tuple[tuple[bytes | None, ...], ...]:
         pq = self._psycopg.pq
-        result = connection.pgconn.exec_prepared(self.NAME, None)
+        result = connection.pgconn.exec_prepared(name, None)
         if result.status != pq.ExecStatus.TUPLES_OK:
+            self._kept = None
             if connection.pgconn.status != pq.ConnStatus.OK:
                 connection.close()
                 self.dispose()
                 raise _Dropped
             connection.close()  # its prepared statement may fail again on it
-            raise _Failed(self._error(result))
-        rows = tuple(tuple(result.get_value(row, column) for column in range(result.nfields))
+            raise _Failed(self._error(result, statement))
+        return tuple(tuple(result.get_value(row, column) for column in range(result.nfields))
                      for row in range(result.ntuples))
-        self._keep(connection)
-        return rows
 
     def _checkout(self):
         with self._lock:
@@ -272,11 +320,20 @@ class _PostgresReader:
             connection = self._psycopg.connect(**self._arguments)
         except self._psycopg.Error as error:
             raise DBAPIError.instance(self.statement, None, error, self._psycopg.Error) from error
-        prepared = connection.pgconn.prepare(self.NAME, self.statement.encode())
-        if prepared.status != self._psycopg.pq.ExecStatus.COMMAND_OK:
+        pgconn, ok = connection.pgconn, self._psycopg.pq.ExecStatus.COMMAND_OK
+        prepared = pgconn.prepare(self.NAME, self.statement.encode())
+        if prepared.status != ok:
             connection.close()
-            raise self._error(prepared)  # an empty database, say: nothing to read yet
+            raise self._error(prepared, self.statement)  # an empty database, say: nothing to read yet
+        connection.hti_version_raised = self._version_raised(connection) \
+            and pgconn.prepare(self.VERSION_NAME, self.VERSION.encode()).status == ok
         return connection
+
+    def _version_raised(self, connection) -> bool:
+        """Return whether the database raises the version on every write to the watched tables (their triggers)."""
+        result = connection.pgconn.exec_(self._triggers.encode())
+        return result.status == self._psycopg.pq.ExecStatus.TUPLES_OK and result.ntuples == 1 \
+            and int(result.get_value(0, 0)) == self._watched
 
     def _keep(self, connection) -> None:
         with self._lock:
@@ -285,15 +342,16 @@ class _PostgresReader:
                 return
         connection.close()
 
-    def _error(self, result) -> DBAPIError:
+    def _error(self, result, statement: str) -> DBAPIError:
         """Return the failed result as SQLAlchemy's error of its kind (ProgrammingError for a missing table…)."""
         errors = self._psycopg.errors
         state = result.error_field(self._psycopg.pq.DiagnosticField.SQLSTATE)
         kind = errors.lookup(state.decode()) if state else self._psycopg.OperationalError
         message = result.error_message.decode("utf-8", "replace").strip()
-        return DBAPIError.instance(self.statement, None, kind(message), self._psycopg.Error)
+        return DBAPIError.instance(statement, None, kind(message), self._psycopg.Error)
 
     def dispose(self) -> None:
+        self._kept = None
         with self._lock:
             idle, self._idle = self._idle, []
             if self._pid != os.getpid():
