@@ -27,12 +27,13 @@ GZIP_FROM_BYTES = 1024
 @dataclass(frozen=True)
 class KeptPage:
     body: bytes
-    #: The body compressed once (None when it is too small to gain from it).
+    #: The body compressed once (None when it is too small to gain from it), as tightly as gzip can: it is made once
+    #: per page and publication state and sent to every visitor (the ranking: 16.9 kB instead of 18.1 at level 6).
     gzipped: bytes | None
 
     @classmethod
     def of(cls, body: bytes) -> "KeptPage":
-        return cls(body, gzip.compress(body, compresslevel=6, mtime=0) if len(body) >= GZIP_FROM_BYTES else None)
+        return cls(body, gzip.compress(body, compresslevel=9, mtime=0) if len(body) >= GZIP_FROM_BYTES else None)
 
 
 class PageCache:
