@@ -30,6 +30,7 @@ from .smtp import Outcome
 log = logging.getLogger("hti_comms.delivery.worker")
 TROUBLE_SECONDS = 1.0        # at most this long between looking for expired claims and due retries
 ID_CHUNK = 500               # ids per IN (…) list
+HOUSEKEEPING_SECONDS = 1.0   # at most this long between checks for sends staff stopped (a claim checks too)
 
 OUTBOX = OutboxMessage.__table__
 _CLAIMED_COLUMNS = (OUTBOX.c.id, OUTBOX.c.send_id, OUTBOX.c.email, OUTBOX.c.name,
@@ -67,6 +68,8 @@ class OutboxClaims:
         self._views: dict = {}
         self._next_renewal = 0.0
         self._next_trouble = 0.0
+        #: When the worker's housekeeping next reads the running sends (a claim's reading puts it off).
+        self._next_housekeeping = 0.0
         self.sent = 0
 
     @property
@@ -165,6 +168,8 @@ class OutboxClaims:
             # A send the breaker tripped stays stopped until the pause is written and staff resume it.
             pool.stopped = {send_id for send_id in held_here | pool.stopped
                             if send_id not in active or send_id in held or send_id in pool.trips}
+        # This reading is the housekeeping's too: its next one is due a whole interval from now, not from its last.
+        self._next_housekeeping = time.monotonic() + min(HOUSEKEEPING_SECONDS, self.settings.lease_seconds / 3)
         return sendable
 
     def _fail_unbuildable(self, rows, broken: dict[int, str], token: str) -> None:
