@@ -27,9 +27,15 @@ DATA_EXPORT_PATH = "/mina-uppgifter/"
 PRIVACY_PATH = "/integritet"
 
 
+def _app():
+    # The app itself: an attribute read through the `current_app` proxy costs as much as the rest of a link's
+    # formatting, and the send worker makes two links for every recipient of a list email.
+    return current_app._get_current_object()
+
+
 def absolute(path: str) -> str:
     """Return BASE_URL + path."""
-    return current_app.config["BASE_URL"] + path
+    return _app().config["BASE_URL"] + path
 
 
 def personal_url(path: str, purpose: str, subject: str, max_age: timedelta | None, **extra) -> str:
@@ -38,7 +44,7 @@ def personal_url(path: str, purpose: str, subject: str, max_age: timedelta | Non
 
 
 def preferences_max_age() -> timedelta:
-    return timedelta(days=current_app.config["PREFERENCES_LINK_DAYS"])
+    return timedelta(days=_app().config["PREFERENCES_LINK_DAYS"])
 
 
 def data_export_max_age() -> timedelta:
@@ -57,7 +63,7 @@ def unsubscribe_url(link_key: str | None, list_key: str | None) -> str:
     A list of a domain's own (its `Domain.unsubscribe_paths`, such as the alerts' "min-kommun") has its page
     there; every other list's is the subscribers domain's.
     """
-    path = current_app.extensions["hti_domains"].unsubscribe_paths.get(list_key, UNSUBSCRIBE_PATH) \
+    path = _app().extensions["hti_domains"].unsubscribe_paths.get(list_key, UNSUBSCRIBE_PATH) \
         if list_key is not None else UNSUBSCRIBE_PATH
     return personal_url(path, UNSUBSCRIBE_PURPOSE, _subject(link_key), None, l=list_key)
 

@@ -30,11 +30,18 @@ from .smtp import Outcome
 log = logging.getLogger("hti_comms.delivery.worker")
 TROUBLE_SECONDS = 1.0        # at most this long between looking for expired claims and due retries
 ID_CHUNK = 500               # ids per IN (…) list
+HOUSEKEEPING_SECONDS = 1.0   # at most this long between checks for sends staff stopped (a claim checks too)
 
 OUTBOX = OutboxMessage.__table__
 _CLAIMED_COLUMNS = (OUTBOX.c.id, OUTBOX.c.send_id, OUTBOX.c.email, OUTBOX.c.name,
                     type_coerce(OUTBOX.c.fields, Text).label("fields"), OUTBOX.c.attempts, OUTBOX.c.link_key,
                     OUTBOX.c.contact_id)
+#: The sent rows of a batch that still carry the claim's token: one statement for up to ID_CHUNK ids, built once
+#: (an IN list of literals is coerced and compiled value by value at every call).
+_RECORD_SENT = (update(OUTBOX).where(OUTBOX.c.id.in_(bindparam("b_ids", expanding=True)),
+                                     OUTBOX.c.claim_token == bindparam("b_token"))
+                .values(status=OutboxStatus.SENT, sent_at=bindparam("b_now"), retry_after=None, last_error=None,
+                        claim_token=None, lease_until=None))
 #: One statement per kind of outcome, executed for many rows at once (executemany).
 _RECORD_OTHER = (update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"), OUTBOX.c.claim_token == bindparam("b_token"))
                  .values(status=bindparam("b_status"), retry_after=bindparam("b_retry_after"),
@@ -43,9 +50,9 @@ _RECORD_OTHER = (update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"), OUTBOX.c
 
 def _fields(value) -> dict:
     """Return a row's per-recipient fields; most rows have none, and their JSON is not parsed."""
-    if isinstance(value, dict):
-        return value
-    return json.loads(value) if value and value != "{}" else {}
+    if not value or value == "{}":
+        return {}
+    return value if isinstance(value, dict) else json.loads(value)
 
 
 class OutboxClaims:
@@ -61,6 +68,8 @@ class OutboxClaims:
         self._views: dict = {}
         self._next_renewal = 0.0
         self._next_trouble = 0.0
+        #: When the worker's housekeeping next reads the running sends (a claim's reading puts it off).
+        self._next_housekeeping = 0.0
         self.sent = 0
 
     @property
@@ -123,8 +132,10 @@ class OutboxClaims:
         broken = {send_id: error for send_id, error in prepared.items() if isinstance(error, str)}
         rows = drop_suppressed(rows, prepared, token)
         rows = drop_refused(rows, broken, self._views)
-        jobs = [Job(row.id, row.send_id, row.email, row.name, _fields(row.fields), row.attempts, prepared[row.send_id],
-                    claim, row.link_key) for row in rows if row.send_id not in broken]
+        # Unpacked as tuples (in the order of _CLAIMED_COLUMNS): a Row's attributes cost more than the Job itself.
+        jobs = [Job(row_id, send_id, email, name, _fields(fields), attempts, prepared[send_id], claim, link_key)
+                for row_id, send_id, email, name, fields, attempts, link_key, _contact_id in rows
+                if send_id not in broken]
         if broken:
             self._fail_unbuildable(rows, broken, token)
         db.session.commit()
@@ -157,6 +168,8 @@ class OutboxClaims:
             # A send the breaker tripped stays stopped until the pause is written and staff resume it.
             pool.stopped = {send_id for send_id in held_here | pool.stopped
                             if send_id not in active or send_id in held or send_id in pool.trips}
+        # This reading is the housekeeping's too: its next one is due a whole interval from now, not from its last.
+        self._next_housekeeping = time.monotonic() + min(HOUSEKEEPING_SECONDS, self.settings.lease_seconds / 3)
         return sendable
 
     def _fail_unbuildable(self, rows, broken: dict[int, str], token: str) -> None:
@@ -201,10 +214,7 @@ class OutboxClaims:
                 log.warning("send %s paused: %s", send_id, reason)
         for token, ids in sent.items():
             for start in range(0, len(ids), ID_CHUNK):
-                db.session.execute(
-                    update(OUTBOX).where(OUTBOX.c.id.in_(ids[start:start + ID_CHUNK]), OUTBOX.c.claim_token == token)
-                    .values(status=OutboxStatus.SENT, sent_at=now, retry_after=None, last_error=None,
-                            claim_token=None, lease_until=None))
+                db.session.execute(_RECORD_SENT, {"b_ids": ids[start:start + ID_CHUNK], "b_token": token, "b_now": now})
         if others:
             db.session.execute(_RECORD_OTHER, others)
         for (token, error), ids in released.items():

@@ -53,6 +53,11 @@ class _RecipientPlaceholders:
         return _PLACEHOLDER.format(key)
 
 
+def _escaped(value: str) -> str:
+    # A plain str: a Markup would escape the literal text it is added to.
+    return str(escape(value))
+
+
 class _Filler:
     """A rendered text split at its placeholders, ready to be joined with one recipient's values."""
 
@@ -61,12 +66,18 @@ class _Filler:
         parts = _PLACEHOLDER_PATTERN.split(text)
         self.literals = parts[0::2]
         self.keys = parts[1::2]
-        self.encode = encode or ((lambda value: str(escape(value))) if escape_values else None)
+        self.encode = encode or (_escaped if escape_values else None)
+        self._pairs = tuple(zip(self.keys, self.literals[1:]))
 
     def fill(self, values: Mapping[str, str]) -> str:
-        out = [self.literals[0]]
         encode = self.encode
-        for key, literal in zip(self.keys, self.literals[1:]):
+        if len(self._pairs) == 1:
+            # Most personal lines carry one value: two concatenations cost less than a list and a join.
+            key, literal = self._pairs[0]
+            value = values.get(key, "")
+            return self.literals[0] + (encode(value) if encode else value) + literal
+        out = [self.literals[0]]
+        for key, literal in self._pairs:
             value = values.get(key, "")
             out.append(encode(value) if encode else value)
             out.append(literal)

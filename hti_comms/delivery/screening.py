@@ -56,9 +56,13 @@ def drop_refused(rows, broken: dict[int, str], views: Mapping[int, SendView] | N
     refusals = refused_recipients_of([(send, list(addressees.values())) for send, addressees in asked])
     by_reason: dict[str, list[int]] = defaultdict(list)
     for (_send, addressees), refused in zip(asked, refusals, strict=True):
+        if not refused:
+            continue  # most sends refuse nobody: their rows are not looked at again
         for row_id, addressee in addressees.items():
             if addressee in refused:
                 by_reason[refused[addressee]].append(row_id)
+    if not by_reason:
+        return rows
     for reason, ids in by_reason.items():
         db.session.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids))
                            .values(status=OutboxStatus.CANCELLED, last_error=reason, claim_token=None,

@@ -261,7 +261,7 @@ class SmtpConnection:
             if not payload.endswith(CRLF):
                 payload += CRLF
             self.phase = Phase.DATA
-            wire.hand_over(payload + b"." + CRLF, s.data_timeout)
+            wire.hand_over(payload + b".\r\n", s.data_timeout)  # one copy of the message, not two
             self.phase = Phase.FINAL_REPLY
             wire.replies(s.final_reply_timeout)
             code, reply = read_reply(wire)

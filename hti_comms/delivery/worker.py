@@ -36,7 +36,6 @@ COLLECT_INTERVAL = 0.02      # seconds between collecting the senders' results
 #: last rows of a send take a second or more to send, and a claim every collect interval would find nothing
 #: (in the guards' queries and an UPDATE each time) some fifty times a second.
 CLAIM_AGAIN_SECONDS = 0.1
-HOUSEKEEPING_SECONDS = 1.0   # at most this long between checks for sends staff stopped
 SETTLE_SECONDS = 15.0        # at most this long between settling crashed workers' rows of stopped sends
 
 _FAILED = object()
@@ -49,7 +48,6 @@ class Worker(OutboxClaims):
         super().__init__(app, settings)
         #: When set, database errors are survived (roll back, reconnect, try the step again later).
         self.reconnect = reconnect
-        self._next_housekeeping = 0.0
         self._next_settle = 0.0
 
     @property
@@ -77,9 +75,8 @@ class Worker(OutboxClaims):
             db.session.commit()
             self._next_settle = now + min(SETTLE_SECONDS, self.settings.lease_seconds)
         if now >= self._next_housekeeping:
-            self._sendable_sends()
+            self._sendable_sends()  # puts off the next check (every claim reads the running sends too)
             db.session.commit()
-            self._next_housekeeping = now + min(HOUSEKEEPING_SECONDS, self.settings.lease_seconds / 3)
 
     # --- loops ------------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ leases outlived by slow sending, rows that lost their worker too often (connecti
 after the final dot: test_relay_faults.py)."""
 from __future__ import annotations
 
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -257,3 +258,21 @@ def test_an_outcome_is_only_written_while_the_claim_is_still_this_workers(app, d
     assert (rows[jobs[0].outbox_id].status, rows[jobs[0].outbox_id].claim_token) == (OutboxStatus.SENDING,
                                                                                      "another-worker")
     assert rows[jobs[1].outbox_id].status is OutboxStatus.SENT
+
+
+def test_a_send_paused_while_the_worker_holds_its_rows_is_noticed_within_the_housekeeping_interval(app, db):
+    send_id = enqueue_people(4)
+    worker = Worker(app)
+    pool = worker.pool  # its threads wait for jobs; none is given here
+    try:
+        assert len(worker.claim(2)) == 2
+        db.session.execute(update(Send).where(Send.id == send_id).values(status=SendStatus.PAUSED))
+        db.session.commit()
+        # The claim read the running sends: the housekeeping's next reading is a whole interval away.
+        worker.housekeeping()
+        assert send_id not in pool.stopped
+        worker._next_housekeeping = time.monotonic()  # the interval has passed
+        worker.housekeeping()
+        assert send_id in pool.stopped  # its held rows are skipped from now on
+    finally:
+        worker.close()

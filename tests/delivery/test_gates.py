@@ -1,7 +1,9 @@
 """Release guards: a domain can hold a running send back at claim time ("may this send go out now?")."""
 from __future__ import annotations
 
-from hti_comms.delivery.models import OutboxStatus, Send, SendStatus
+from sqlalchemy import select
+
+from hti_comms.delivery.models import OutboxMessage, OutboxStatus, Send, SendStatus
 from hti_comms.delivery.services import send_counts
 from hti_comms.delivery.worker import deliver_due
 
@@ -34,3 +36,29 @@ def test_a_gate_holds_its_send_back_and_every_row_waits(app, db, mail_sink):
     finally:
         registry().release_guards.remove(embargo)
     assert sorted(to for _from, (to,) in mail_sink.envelopes)[:5] == [f"kommun{n}@example.se" for n in range(5)]
+
+
+def test_a_recipient_guard_cancels_only_the_rows_it_refuses_and_the_other_sends_of_the_claim_go_out(app, db,
+                                                                                                     mail_sink):
+    asked = []
+
+    def entitlement(send, recipients):
+        asked.append(send.id)
+        return {recipient: "Inte längre behörig" for recipient in recipients if recipient.email.startswith("kommun1")}
+
+    registry().recipient_guards.append(entitlement)  # as a domain's Domain.recipient_guards would
+    try:
+        guarded = enqueue_people(3, sample_spec(kind="test", owner=Owner("tests", "summary")), prefix="kommun")
+        other = enqueue_people(2, sample_spec(kind="newsletter", owner=Owner("tests", "newsletter")),
+                               prefix="prenumerant")
+        assert deliver_due() == 4
+    finally:
+        registry().recipient_guards.remove(entitlement)
+    assert {guarded, other} <= set(asked)  # one claim held rows of both sends
+    rows = {m.email: m for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.send_id == guarded))}
+    assert (rows["kommun1@example.se"].status, rows["kommun1@example.se"].last_error) == (
+        OutboxStatus.CANCELLED, "Inte längre behörig")
+    assert {rows["kommun0@example.se"].status, rows["kommun2@example.se"].status} == {OutboxStatus.SENT}
+    assert send_counts(other)[OutboxStatus.SENT.value] == 2
+    assert sorted(to for _from, (to,) in mail_sink.envelopes) == [
+        "kommun0@example.se", "kommun2@example.se", "prenumerant0@example.se", "prenumerant1@example.se"]

@@ -7,6 +7,7 @@ import threading
 import pytest
 
 from hti_comms.delivery import render
+from hti_comms.delivery.encoding import quoted_printable
 from hti_comms.delivery.render import inline_css, render_preview, render_template_pair
 
 
@@ -19,6 +20,22 @@ def test_user_input_is_escaped_in_html_and_plain_in_text(app):
     assert "Tom &amp; Jerry" in html
     assert 'Hej Eva <b>"Ek"</b>!' in text
     assert "<script>alert(1)</script>" in text
+
+
+def test_lines_with_one_value_and_with_several_are_filled_alike_and_only_the_values_are_escaped():
+    rendered = render.RenderedTemplate.from_parts(
+        '<p class="a">Hej HTIPH[name]!</p>\n<p>HTIPH[name] &amp; HTIPH[email]</p>\n<p>Ingen</p>\n',
+        "Hej HTIPH[name]!\nHTIPH[name] <HTIPH[email]>\nIngen\n")
+    values = {"name": 'Eva <b>"Ek"</b>', "email": "eva@example.se"}
+    html, text = rendered.fill(values)
+    assert html == ('<p class="a">Hej Eva &lt;b&gt;&#34;Ek&#34;&lt;/b&gt;!</p>\n'
+                    '<p>Eva &lt;b&gt;&#34;Ek&#34;&lt;/b&gt; &amp; eva@example.se</p>\n<p>Ingen</p>\n')
+    assert text == 'Hej Eva <b>"Ek"</b>!\nEva <b>"Ek"</b> <eva@example.se>\nIngen\n'
+    assert rendered.fill_encoded(values) == (quoted_printable(html), quoted_printable(text))
+    # A value with line breaks of its own is encoded as if the whole text were, CRLF at every line end.
+    values["name"] = "Eva\r\nEk\rEkström"
+    assert rendered.fill_encoded(values)[1] == quoted_printable(rendered.fill(values)[1]) == (
+        b"Hej Eva\r\nEk\r\nEkstr=C3=B6m!\r\nEva\r\nEk\r\nEkstr=C3=B6m <eva@example.se>\r\nIngen\r\n")
 
 
 def test_css_is_inlined_and_body_text_is_large(app):
