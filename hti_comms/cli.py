@@ -41,14 +41,9 @@ def stop_on_signals() -> threading.Event:
     # The libraries' per-connection and per-run chatter would drown what matters.
     for name in ("mail.log", "apscheduler"):
         logging.getLogger(name).setLevel(logging.WARNING)
-    stop = threading.Event()
+    from .signals import event_set_by_signals
 
-    def handler(signum, frame):
-        stop.set()
-
-    signal.signal(signal.SIGTERM, handler)
-    signal.signal(signal.SIGINT, handler)
-    return stop
+    return event_set_by_signals(signal.SIGTERM, signal.SIGINT)
 
 
 @hti.command("init-db")

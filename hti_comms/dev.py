@@ -11,6 +11,7 @@ import time
 import click
 
 from .cli import hti
+from .signals import event_set_by_signals
 
 #: How long the processes get to stop after SIGTERM before they are killed.
 STOP_GRACE_SECONDS = 10
@@ -44,9 +45,7 @@ def dev_command(port: int, sink_port: int) -> None:
     env.pop("SMTP_USERNAME", None)
     env.pop("SMTP_PASSWORD", None)
     env.setdefault("BASE_URL", f"http://127.0.0.1:{port}")
-    stop = threading.Event()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop.set())
+    stop = event_set_by_signals(signal.SIGTERM, signal.SIGINT)
 
     lock = threading.Lock()
     processes: list[tuple[str, subprocess.Popen]] = []
