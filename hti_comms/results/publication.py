@@ -221,11 +221,12 @@ class _PostgresReader:
 
     **The version first.** Where the database raises the public content version itself, in the same transaction as
     any write to the tables the state is read from (the triggers of migration 0024, checked on every new
-    connection: `TRIGGERS`), a read asks only for the version and the table that holds it (`VERSION`, one row by
-    its key: the server's work of a bare `SELECT 1`, half that of the whole state) and answers with the rows it
-    read last while that pair is unchanged. The pair is read *before* the rows it is kept with, and the version only
-    ever rises within one table, so an equal pair means nothing was committed since those rows were read; a restore
-    makes the table anew (another `tableoid`), so an old version number met again in restored data is not taken
+    connection: `TRIGGERS`), a read asks only for the version, the table that holds it and the transaction that
+    wrote it last (`VERSION`, one row by its key: the server's work of a bare `SELECT 1`, half that of the whole
+    state) and answers with the rows it read last while those are unchanged. They are read *before* the rows they
+    are kept with, and every write raises the version in a new row version, so equal means nothing was committed
+    since those rows were read; a restore makes the table anew (another `tableoid`) and a row deleted and made
+    again is written by another transaction (another `xmin`), so an old version number met again is not taken
     for the same state. Without the triggers (a database not migrated to 0024, or one whose triggers someone
     dropped or disabled) every read reads the whole state, as before. Any failure forgets the rows kept.
 
@@ -238,7 +239,9 @@ class _PostgresReader:
     KEEP = 8
     NAME = b"hti_publication_state"
     VERSION_NAME = b"hti_public_version"
-    VERSION = "SELECT version, tableoid FROM public_content_version WHERE id = 1"
+    #: The version, its table and the transaction that last wrote its row: a row deleted and made again with a number
+    #: read before (by hand, or a restore's new table) is another row, so it is not taken for the same state.
+    VERSION = "SELECT version, tableoid, xmin FROM public_content_version WHERE id = 1"
     #: The tables whose triggers raise the version (migration 0024), in place and enabled: their count.
     TRIGGERS = ("SELECT count(DISTINCT tgrelid) FROM pg_trigger WHERE tgname = 'hti_public_content_version' "
                 "AND tgenabled <> 'D' AND tgrelid IN ({tables})")

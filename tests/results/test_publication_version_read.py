@@ -134,6 +134,18 @@ def test_a_table_made_anew_with_an_old_version_number_is_read_anew(app, db, publ
     assert _reader(db).full_reads == 2
 
 
+def test_a_version_row_deleted_and_made_again_with_the_number_read_last_is_read_anew(app, db, published):
+    """The same table, the same number, but another row (deleted by hand and made again) while the moment changed
+    with no read in between: the rows are read again."""
+    assert publication_state(PUBLISHED_AT, engine=db.engine).is_public(2025)
+    kept = _version(published)
+    _write(published, *UNTOLD_POSTPONEMENT, "DELETE FROM public_content_version",
+           "INSERT INTO public_content_version (id, version) VALUES (1, :kept)", kept=kept, later=LATER)
+    assert _version(published) == kept
+    assert not publication_state(PUBLISHED_AT, engine=db.engine).is_public(2025)
+    assert _reader(db).full_reads == 2
+
+
 @pytest.mark.parametrize("how", ["dropped", "disabled"])
 def test_without_every_trigger_each_read_reads_the_whole_state(app, db, published, how):
     change = {"dropped": "DROP TRIGGER hti_public_content_version ON action_measure",
